@@ -1,0 +1,154 @@
+package dev.imprint.pki;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/** PEM reading and writing for certificates, CRLs, CSRs and (optionally encrypted) PKCS#8 keys. */
+public final class Pem {
+    private Pem() {}
+
+    public static String write(Object... objects) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            for (Object o : objects) {
+                if (o instanceof Collection<?> c) {
+                    for (Object e : c) {
+                        w.writeObject(e);
+                    }
+                } else {
+                    w.writeObject(o);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A private key as encrypted PKCS#8 (AES-256-CBC, PBKDF2 with HMAC-SHA256). */
+    public static String writeEncryptedKey(PrivateKey key, char[] passphrase) {
+        try {
+            var enc = new JceOpenSSLPKCS8EncryptorBuilder(PKCSObjectIdentifiers.id_PBES2)
+                    .setProvider(CryptoProviders.bouncyCastle())
+                    .setPassword(passphrase)
+                    .setIterationCount(210_000)
+                    .build();
+            var gen = new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, enc);
+            PemObject obj = gen.generate();
+            StringWriter out = new StringWriter();
+            try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+                w.writeObject(obj);
+            }
+            return out.toString();
+        } catch (OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot encrypt private key", e);
+        }
+    }
+
+    public static List<X509Certificate> readCertificates(String pem) {
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : cf.generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                out.add((X509Certificate) c);
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a PEM certificate list: " + e.getMessage(), e);
+        }
+    }
+
+    public static List<X509Certificate> readCertificates(Path file) throws IOException {
+        return readCertificates(Files.readString(file, StandardCharsets.US_ASCII));
+    }
+
+    public static X509Certificate readCertificate(Path file) throws IOException {
+        List<X509Certificate> certs = readCertificates(file);
+        if (certs.isEmpty()) {
+            throw new IOException("no certificate in " + file);
+        }
+        return certs.get(0);
+    }
+
+    public static X509CRL readCrl(byte[] derOrPem) {
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            return (X509CRL) cf.generateCRL(new java.io.ByteArrayInputStream(derOrPem));
+        } catch (java.security.cert.CRLException | CertificateException e) {
+            throw new IllegalArgumentException("not a CRL: " + e.getMessage(), e);
+        }
+    }
+
+    public static PKCS10CertificationRequest readCsr(String pem) {
+        Object o = readObject(new StringReader(pem));
+        if (o instanceof PKCS10CertificationRequest csr) {
+            return csr;
+        }
+        throw new IllegalArgumentException("not a PEM certificate request");
+    }
+
+    /** Reads a PKCS#8 (plain or encrypted), SEC1 or PKCS#1 private key. */
+    public static PrivateKey readPrivateKey(String pem, char[] passphrase) {
+        Object o = readObject(new StringReader(pem));
+        JcaPEMKeyConverter conv = new JcaPEMKeyConverter().setProvider(CryptoProviders.bouncyCastle());
+        try {
+            if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
+                if (passphrase == null) {
+                    throw new IllegalArgumentException("the private key is encrypted and no passphrase was given");
+                }
+                var dec = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(CryptoProviders.bouncyCastle()).build(passphrase);
+                return conv.getPrivateKey(enc.decryptPrivateKeyInfo(dec));
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return conv.getPrivateKey(info);
+            }
+            if (o instanceof PEMKeyPair kp) {
+                return conv.getKeyPair(kp).getPrivate();
+            }
+        } catch (OperatorCreationException | PKCSException e) {
+            throw new IllegalArgumentException("cannot decrypt private key (wrong passphrase?)", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable private key: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("not a PEM private key");
+    }
+
+    public static PrivateKey readPrivateKey(Path file, char[] passphrase) throws IOException {
+        return readPrivateKey(Files.readString(file, StandardCharsets.US_ASCII), passphrase);
+    }
+
+    private static Object readObject(Reader r) {
+        try (PEMParser p = new PEMParser(r)) {
+            return p.readObject();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable PEM: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.imprint.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Stations and their counters. */
+public interface StationStore {
+
+    /** @throws StoreException when a station of that name exists */
+    void create(StationRecord station);
+
+    Optional<StationRecord> find(String name);
+
+    List<StationRecord> list();
+
+    /** Marks the station revoked; returns false when unknown. */
+    boolean revoke(String name);
+
+    /**
+     * Atomically adds {@code n} to the station's issued count if that stays within its quota.
+     *
+     * @return true when reserved, false when the quota would be exceeded
+     */
+    boolean reserve(String name, int n);
+
+    /** Gives back a reservation that did not lead to an issuance. */
+    void release(String name, int n);
+}

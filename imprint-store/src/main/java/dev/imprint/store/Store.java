@@ -1,0 +1,21 @@
+package dev.imprint.store;
+
+/**
+ * The store: one JDBC database (SQLite file embedded, or PostgreSQL) holding every record of
+ * the CA. Opened with {@code JdbcStore.open(url, ...)}; migrations run on open.
+ */
+public interface Store extends AutoCloseable {
+    CertificateStore certificates();
+
+    StationStore stations();
+
+    CrlStateStore crls();
+
+    AuditLog audit();
+
+    /** "sqlite" or "postgresql". */
+    String dialect();
+
+    @Override
+    void close();
+}
