@@ -72,8 +72,11 @@ final class LimboCase {
         chain.add(cert(cf, tc.path("peer_certificate").asText()));
         chain.addAll(certs(cf, tc.path("untrusted_intermediates")));
         RevocationSource revocation = RevocationSource.NONE;
-        if (tc.path("crls").size() > 0) {
-            CrlCache cache = CrlCache.builder().fetch(false).missingCrl(CrlCache.MissingCrl.IGNORE).build();
+        boolean pkits = tc.path("pkits_settings").isObject();
+        if (tc.path("crls").size() > 0 || pkits) {
+            // PKITS runs with revocation checking on for every certificate; limbo only where CRLs are given
+            CrlCache cache = CrlCache.builder().fetch(false)
+                    .missingCrl(pkits ? CrlCache.MissingCrl.FAIL : CrlCache.MissingCrl.IGNORE).build();
             for (JsonNode pem : tc.path("crls")) {
                 try (var r = new org.bouncycastle.util.io.pem.PemReader(new java.io.StringReader(pem.asText()))) {
                     cache.add(r.readPemObject().getContent());
@@ -102,6 +105,8 @@ final class LimboCase {
         }
         if (tc.path("extended_key_usage").size() == 1) {
             req.requiredEku(Eku.parse(tc.path("extended_key_usage").get(0).asText()));
+        } else if (server) {
+            req.requiredEku(Eku.SERVER_AUTH); // a TLS client validates a server for serverAuth
         }
         Set<KeyUsageBit> ku = EnumSet.noneOf(KeyUsageBit.class);
         for (JsonNode k : tc.path("key_usage")) {
@@ -118,13 +123,13 @@ final class LimboCase {
         for (JsonNode p : tc.path("expected_peer_names")) {
             req.peerName(new PeerName(PeerName.Kind.valueOf(p.path("kind").asText()), p.path("value").asText()));
         }
-        JsonNode pkits = tc.path("pkits_settings");
-        if (pkits.isObject()) {
+        JsonNode settings = tc.path("pkits_settings");
+        if (settings.isObject()) {
             Set<String> initial = new HashSet<>();
-            pkits.path("initial_policy_set").forEach(p -> initial.add(p.asText()));
-            req.policy(new PolicyInputs(initial, pkits.path("initial_explicit_policy").asBoolean(),
-                    pkits.path("initial_policy_mapping_inhibit").asBoolean(),
-                    pkits.path("initial_inhibit_any_policy").asBoolean()));
+            settings.path("initial_policy_set").forEach(p -> initial.add(p.asText()));
+            req.policy(new PolicyInputs(initial, settings.path("initial_explicit_policy").asBoolean(),
+                    settings.path("initial_policy_mapping_inhibit").asBoolean(),
+                    settings.path("initial_inhibit_any_policy").asBoolean()));
         }
         return validator.validate(req.build());
     }
