@@ -180,10 +180,6 @@ final class PathChecker {
                 throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "nameConstraints not critical in " + CertificateValidator.describe(cert));
             }
         }
-        if (cert.getExtensionValue(Extension.policyConstraints.getId()) != null
-                && !critical.contains(Extension.policyConstraints.getId())) {
-            throw Refusal.path(ReasonCode.POLICY, "policyConstraints not critical in " + CertificateValidator.describe(cert));
-        }
         try {
             List<String> eku = cert.getExtendedKeyUsage();
             if (eku != null && eku.isEmpty()) {

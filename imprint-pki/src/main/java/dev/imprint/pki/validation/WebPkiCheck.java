@@ -30,6 +30,9 @@ final class WebPkiCheck {
             boolean anchor = i == n;
             checkKeyIds(c, leaf, anchor);
             checkKeyType(c);
+            if (c.getExtensionValue(Extension.policyConstraints.getId()) != null && !isCritical(c, Extension.policyConstraints)) {
+                throw Refusal.path(ReasonCode.POLICY, "policyConstraints not critical in " + CertificateValidator.describe(c));
+            }
             if (!leaf) {
                 if (anchor && !isCritical(c, Extension.basicConstraints)) {
                     throw Refusal.path(ReasonCode.NOT_A_CA, "CA " + CertificateValidator.describe(c)

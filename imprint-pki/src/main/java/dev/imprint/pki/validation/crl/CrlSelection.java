@@ -49,7 +49,7 @@ final class CrlSelection {
         if (ski != null && c.authorityKeyId != null && !Arrays.equals(ski, c.authorityKeyId)) {
             return false; // another key of the same CA (rollover): not this issuer's CRL
         }
-        if (!covers(c.idp, cert)) {
+        if (!covers(c.idp, cert) || !DistributionPoints.match(c, cert)) {
             return false;
         }
         if (c.problem != null) {
