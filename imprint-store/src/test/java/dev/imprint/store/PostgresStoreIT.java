@@ -1,12 +1,16 @@
 package dev.imprint.store;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The store contract on a real PostgreSQL server started for this class; one fresh database per test. */
 class PostgresStoreIT extends StoreContractTest {
@@ -28,6 +32,18 @@ class PostgresStoreIT extends StoreContractTest {
     static void stopServer() throws Exception {
         if (pg != null) {
             pg.close();
+        }
+    }
+
+    @Test
+    void server_runs_with_durability_on() throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+            for (String setting : new String[] {"fsync", "synchronous_commit"}) {
+                try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+                }
+            }
         }
     }
 

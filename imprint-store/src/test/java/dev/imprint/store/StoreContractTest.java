@@ -114,6 +114,15 @@ public abstract class StoreContractTest {
         assertThat(store.certificates().count()).isEqualTo(1);
     }
 
+    @Test
+    void rejects_incomplete_records_with_a_clear_error() {
+        CertificateRecord noDer = new CertificateRecord("e1", "operational", "dev-1", "device", NOW, NOW.plusSeconds(1),
+                "00", "admin", NOW, null, null, null);
+        assertThatThrownBy(() -> store.certificates().insertAll(List.of(cert("e0", "operational", "dev-0", NOW), noDer)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("der");
+        assertThat(store.certificates().count()).isZero();
+    }
+
     // ---- revocation ---------------------------------------------------------------------
 
     @Test
