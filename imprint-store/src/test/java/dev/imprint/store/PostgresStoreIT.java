@@ -61,6 +61,11 @@ class PostgresStoreIT extends StoreContractTest {
     }
 
     @Override
+    protected String[] jdbcCoordinates() {
+        return new String[] {pg.getJdbcUrl("postgres", database), "postgres", "postgres"};
+    }
+
+    @Override
     protected Connection rawConnection() throws SQLException {
         return pg.getDatabase("postgres", database).getConnection();
     }

@@ -44,6 +44,11 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Override
+    protected String[] jdbcCoordinates() {
+        return new String[] {"jdbc:sqlite:" + file, "", ""};
+    }
+
+    @Override
     protected Connection rawConnection() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + file);
     }

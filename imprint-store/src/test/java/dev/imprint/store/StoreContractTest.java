@@ -3,6 +3,10 @@ package dev.imprint.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,6 +48,9 @@ public abstract class StoreContractTest {
 
     /** A raw JDBC connection to the current test's database, for tampering. */
     protected abstract Connection rawConnection() throws SQLException;
+
+    /** URL, user and password of the current test's database, for a child process. */
+    protected abstract String[] jdbcCoordinates();
 
     @BeforeEach
     void openFreshStore() throws Exception {
@@ -483,6 +490,43 @@ public abstract class StoreContractTest {
         System.out.printf("[throughput] %s insertAll: %d rows in %d batches of %d: %.0f rows/s%n",
                 store.dialect(), written, batches.size(), batchSize, written / seconds);
         assertThat(store.certificates().count()).isEqualTo(written);
+    }
+
+    @Test
+    void acknowledged_batches_survive_kill_9() throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName()));
+        command.addAll(List.of(jdbcCoordinates()));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int lastBatch = -1;
+        long lastCrl = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String line;
+            while (lastBatch < 30 && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+                String[] parts = line.split(" ");
+                lastBatch = Integer.parseInt(parts[1]);
+                lastCrl = Long.parseLong(parts[2]);
+            }
+            child.destroyForcibly(); // SIGKILL, mid-stream
+            child.waitFor(10, TimeUnit.SECONDS);
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(lastBatch).as("batches acknowledged by the child before the kill").isGreaterThanOrEqualTo(30);
+
+        store.close();
+        store = open();
+        for (int b = 0; b <= lastBatch; b++) {
+            for (int i = 0; i < 64; i += 21) {
+                assertThat(store.certificates().findBySerial("%08x%04x".formatted(b, i))).as("batch %d", b).isPresent();
+            }
+        }
+        assertThat(store.certificates().count() % 64).as("no partial batch").isZero();
+        assertThat(store.audit().verify()).isEmpty();
+        assertThat(store.audit().list(0, Integer.MAX_VALUE)).hasSizeGreaterThanOrEqualTo(64 * (lastBatch + 1));
+        assertThat(store.crls().nextCrlNumber("operational")).isGreaterThan(lastCrl);
     }
 
     // ---- helpers ------------------------------------------------------------------------
