@@ -156,7 +156,7 @@ public final class LeafCertificateBuilder {
      * RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. Formatted with a shared
      * {@link DateTimeFormatter} (Bouncy Castle's Date constructors make a SimpleDateFormat each time).
      */
-    static Time time(Instant t) {
+    public static Time time(Instant t) {
         ZonedDateTime z = t.atZone(ZoneOffset.UTC);
         return z.getYear() < 2050
                 ? new Time(new DERUTCTime(UTC_TIME.format(z)))
