@@ -1,0 +1,72 @@
+package dev.imprint.ca;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the CA runs. Immutable; build with {@link #defaults} and the {@code with*} methods.
+ *
+ * @param pkiDir where CA certificates (PEM) and encrypted CA keys (PKCS#8, mode 0600) live
+ * @param passphrase encrypts the CA key files; ignored for keys held in a PKCS#11 token
+ * @param pkcs11 when non-null, CA keys are generated in and used from this token
+ * @param pkiBaseUrl base of the plain-HTTP PKI repository, e.g. {@code http://127.0.0.1:8080};
+ *     issued certificates point to {@code <pki>/crl/<ca>.crl}, {@code <pki>/ocsp} and
+ *     {@code <pki>/ca/<ca>.crt}
+ * @param manufacturingValidity lifetime of factory (IDevID) device certificates
+ * @param operationalValidity lifetime of operational (LDevID) device certificates
+ * @param serviceValidity lifetime of server, station and admin certificates
+ * @param crlNextUpdate how far ahead a CRL's nextUpdate lies; full CRLs are rebuilt at half of it
+ * @param meterRegistry counts issuances and refusals by reason code; may be null
+ */
+public record CaSettings(
+        Path pkiDir,
+        char[] passphrase,
+        Pkcs11Settings pkcs11,
+        String pkiBaseUrl,
+        Duration manufacturingValidity,
+        Duration operationalValidity,
+        Duration serviceValidity,
+        Duration crlNextUpdate,
+        MeterRegistry meterRegistry) {
+
+    public CaSettings {
+        Objects.requireNonNull(pkiDir, "pkiDir");
+        Objects.requireNonNull(pkiBaseUrl, "pkiBaseUrl");
+        if (pkcs11 == null && (passphrase == null || passphrase.length == 0)) {
+            throw new IllegalArgumentException("a CA key passphrase is required when keys are not in a PKCS#11 token");
+        }
+        pkiBaseUrl = pkiBaseUrl.endsWith("/") ? pkiBaseUrl.substring(0, pkiBaseUrl.length() - 1) : pkiBaseUrl;
+    }
+
+    /**
+     * Sane defaults: manufacturing certificates 20 years, operational 30 days, service
+     * certificates 1 year, CRL nextUpdate 1 hour, no PKCS#11, no metrics.
+     */
+    public static CaSettings defaults(Path pkiDir, char[] passphrase, String pkiBaseUrl) {
+        return new CaSettings(pkiDir, passphrase, null, pkiBaseUrl,
+                Duration.ofDays(20 * 365 + 5), Duration.ofDays(30), Duration.ofDays(365),
+                Duration.ofHours(1), null);
+    }
+
+    public CaSettings withPkcs11(Pkcs11Settings p) {
+        return new CaSettings(pkiDir, passphrase, p, pkiBaseUrl, manufacturingValidity, operationalValidity,
+                serviceValidity, crlNextUpdate, meterRegistry);
+    }
+
+    public CaSettings withValidity(Duration manufacturing, Duration operational) {
+        return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturing, operational,
+                serviceValidity, crlNextUpdate, meterRegistry);
+    }
+
+    public CaSettings withCrlNextUpdate(Duration d) {
+        return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
+                serviceValidity, d, meterRegistry);
+    }
+
+    public CaSettings withMeterRegistry(MeterRegistry r) {
+        return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
+                serviceValidity, crlNextUpdate, r);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.imprint.ca;
+
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * A certificate that was issued and durably recorded.
+ *
+ * @param serialHex lower-case hex serial
+ * @param ca the issuing CA's name
+ * @param deviceId the identity it carries
+ * @param der the certificate's DER encoding
+ * @param chain the issuing CA first, root last
+ */
+public record IssuedCertificate(String serialHex, String ca, String deviceId, byte[] der, List<X509Certificate> chain) {
+
+    /** Parses the DER (done on demand: the hot path does not need a JDK certificate object). */
+    public X509Certificate certificate() {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException e) {
+            throw new IllegalStateException("issued certificate does not parse", e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.imprint.ca.revocation;
+
+import dev.imprint.store.RevokedEntry;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Revocation and its publication: per issuing CA a full CRL and a delta CRL (both DER, cached,
+ * rebuilt in the background; the delta within 1 s of a revocation) and an OCSP responder.
+ */
+public interface RevocationService {
+
+    /**
+     * The current full CRL of an issuing CA (DER), served at {@code <pki>/crl/<ca>.crl}.
+     *
+     * @throws dev.imprint.ca.CaException UNKNOWN_CA
+     */
+    byte[] crl(String ca);
+
+    /**
+     * The current delta CRL of an issuing CA (DER), served at {@code <pki>/crl/<ca>-delta.crl}.
+     *
+     * @throws dev.imprint.ca.CaException UNKNOWN_CA
+     */
+    byte[] deltaCrl(String ca);
+
+    /**
+     * Answers a DER OCSPRequest with a DER OCSPResponse (RFC 6960): good, revoked or unknown
+     * per certificate, nonce echoed, signed by the issuing CA. A malformed request gets a
+     * {@code malformedRequest} response, never an exception.
+     */
+    byte[] ocsp(byte[] derRequest);
+
+    /**
+     * Revokes one certificate (permanent; a second call keeps the first time and reason) and
+     * refreshes the delta CRL within 1 s.
+     *
+     * @param reason RFC 5280 CRLReason code (0-10 except 7)
+     * @return the revocation entry, empty when the serial is unknown
+     * @throws dev.imprint.ca.CaException BAD_REQUEST for an invalid serial or reason
+     */
+    Optional<RevokedEntry> revoke(String serialHex, int reason, String actor);
+
+    /** Revokes every certificate of a device ID; returns the entries (empty when none). */
+    List<RevokedEntry> revokeDevice(String deviceId, int reason, String actor);
+}
