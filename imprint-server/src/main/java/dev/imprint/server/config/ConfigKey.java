@@ -19,7 +19,10 @@ public enum ConfigKey {
     CA_MANUFACTURING_VALIDITY_DAYS("ca.manufacturingValidityDays", "7300", "validity of factory device certificates"),
     CA_CRL_NEXT_UPDATE_SECONDS("ca.crlNextUpdateSeconds", "3600", "nextUpdate of CRLs, seconds after thisUpdate"),
     CA_PKCS11_CONFIG("ca.pkcs11.config", "", "SunPKCS11 configuration file; when set, CA keys live in the token"),
-    CA_PKCS11_PIN("ca.pkcs11.pin", "", "PIN of the PKCS#11 token (prefer the environment variable)");
+    CA_PKCS11_PIN("ca.pkcs11.pin", "", "PIN of the PKCS#11 token (prefer the environment variable)"),
+    STORE_URL("store.url", "", "JDBC URL of the store; default the SQLite file <data>/imprint.db (jdbc:postgresql://... for PostgreSQL)"),
+    STORE_USER("store.user", "", "database user (PostgreSQL)"),
+    STORE_PASSWORD("store.password", "", "database password (PostgreSQL; prefer the environment variable)");
 
     private final String path;
     private final String defaultValue;

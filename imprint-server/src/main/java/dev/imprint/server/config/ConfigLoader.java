@@ -70,13 +70,20 @@ public final class ConfigLoader {
             problems.add(ConfigKey.CA_PKCS11_PIN.path() + ": required when " + ConfigKey.CA_PKCS11_CONFIG.path()
                     + " is set (env " + ConfigKey.CA_PKCS11_PIN.env() + ")");
         }
+        String storeUrl = raw.get(ConfigKey.STORE_URL);
+        if (!storeUrl.isEmpty() && !storeUrl.startsWith("jdbc:sqlite:") && !storeUrl.startsWith("jdbc:postgresql:")) {
+            problems.add(ConfigKey.STORE_URL.path() + " (env " + ConfigKey.STORE_URL.env() + "): '" + storeUrl
+                    + "' is neither jdbc:sqlite: nor jdbc:postgresql:");
+        }
+        ImprintConfig.StoreConfig store = new ImprintConfig.StoreConfig(storeUrl.isEmpty() ? null : storeUrl,
+                raw.get(ConfigKey.STORE_USER), raw.get(ConfigKey.STORE_PASSWORD));
         if (pki.equals(https.listener())) {
             problems.add("pki and https listen on the same address and port " + pki.hostPort());
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store);
     }
 
     private static Map<String, String> readFile(Path dataDir, List<String> problems) {

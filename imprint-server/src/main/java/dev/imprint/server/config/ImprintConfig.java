@@ -12,8 +12,12 @@ import java.util.List;
  * @param pkiUrl the base URL written into issued certificates
  * @param https the HTTPS listener (EST, admin API, metrics)
  * @param ca CA settings passed to the authority
+ * @param store where records live
  */
-public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca) {
+public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store) {
+
+    /** The store: {@code url} null means the embedded SQLite file {@code <data>/imprint.db}. */
+    public record StoreConfig(String url, String user, String password) {}
 
     /** An address and port to listen on. */
     public record Listener(String address, int port) {
