@@ -31,6 +31,7 @@ public class CaException extends RuntimeException {
         NOT_FOUND(404),
         BAD_REQUEST(400),
         UNAVAILABLE(503),
+        CA_KEY_UNREADABLE(500),
         INTERNAL_ERROR(500);
 
         private final int httpStatus;

@@ -1,0 +1,146 @@
+package dev.imprint.ca.station;
+
+import dev.imprint.ca.CaException;
+import dev.imprint.ca.CaException.Reason;
+import dev.imprint.store.StationRecord;
+import dev.imprint.store.StationStore;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * What the CA enforces for a station: active, ID pattern, rate (token bucket) and quota.
+ *
+ * <p>Station records are cached for at most one second (and dropped at once when changed through
+ * this CA), so another node's revocation takes effect within a second. The quota is leased from
+ * the store in blocks ({@link StationStore#reserve}) so a busy station costs one store write per
+ * block, not per certificate; unused lease is given back on {@link #close()}. A crash can lose an
+ * unused lease: the quota then errs on the side of issuing fewer, never more.
+ */
+public final class StationPolicy implements AutoCloseable {
+    private static final long CACHE_NANOS = 1_000_000_000L;
+    private static final int LEASE_BLOCK = 64;
+
+    private record Cached(StationRecord record, Pattern pattern, long loadedAt) {}
+
+    private final StationStore stations;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, int[]> leases = new ConcurrentHashMap<>();
+
+    public StationPolicy(StationStore stations) {
+        this.stations = stations;
+    }
+
+    /** @throws CaException STATION_UNKNOWN or STATION_REVOKED */
+    public StationRecord requireActive(String name) {
+        Cached c = cached(name);
+        if (c.record.revoked()) {
+            throw new CaException(Reason.STATION_REVOKED, "station " + name + " is revoked");
+        }
+        return c.record;
+    }
+
+    /** @throws CaException ID_NOT_ALLOWED when the ID does not match the station's pattern in full */
+    public void requireIdAllowed(String name, String deviceId) {
+        if (!cached(name).pattern.matcher(deviceId).matches()) {
+            throw new CaException(Reason.ID_NOT_ALLOWED, "device ID " + deviceId + " is outside station " + name + "'s pattern");
+        }
+    }
+
+    /** @throws CaException RATE_EXCEEDED when the station's bucket is empty */
+    public void takeRateToken(String name) {
+        StationRecord r = cached(name).record;
+        if (r.ratePerSecond() <= 0) {
+            return;
+        }
+        TokenBucket b = buckets.computeIfAbsent(name, n -> new TokenBucket(r.ratePerSecond()));
+        if (!b.tryTake()) {
+            throw new CaException(Reason.RATE_EXCEEDED, "station " + name + " exceeds " + r.ratePerSecond() + " issuances per second");
+        }
+    }
+
+    /** Takes one unit of quota. @throws CaException QUOTA_EXCEEDED */
+    public void reserveOne(String name) {
+        int[] lease = leases.computeIfAbsent(name, n -> new int[1]);
+        synchronized (lease) {
+            if (lease[0] > 0) {
+                lease[0]--;
+                return;
+            }
+            if (stations.reserve(name, LEASE_BLOCK)) {
+                lease[0] = LEASE_BLOCK - 1;
+                return;
+            }
+            if (stations.reserve(name, 1)) {
+                return;
+            }
+        }
+        throw new CaException(Reason.QUOTA_EXCEEDED, "station " + name + " has used its quota");
+    }
+
+    /** Gives back one unit after a failed signing or recording. */
+    public void releaseOne(String name) {
+        int[] lease = leases.computeIfAbsent(name, n -> new int[1]);
+        synchronized (lease) {
+            lease[0]++;
+        }
+    }
+
+    /** Forgets the cached record (after a change made here). */
+    public void invalidate(String name) {
+        cache.remove(name);
+        buckets.remove(name);
+    }
+
+    private Cached cached(String name) {
+        long now = System.nanoTime();
+        Cached c = cache.get(name);
+        if (c == null || now - c.loadedAt > CACHE_NANOS) {
+            StationRecord r = stations.find(name)
+                    .orElseThrow(() -> new CaException(Reason.STATION_UNKNOWN, "no station named " + name));
+            c = new Cached(r, Pattern.compile(r.idPattern()), now);
+            cache.put(name, c);
+        }
+        return c;
+    }
+
+    /** Returns unused quota leases to the store. */
+    @Override
+    public void close() {
+        leases.forEach((name, lease) -> {
+            synchronized (lease) {
+                if (lease[0] > 0) {
+                    stations.release(name, lease[0]);
+                    lease[0] = 0;
+                }
+            }
+        });
+    }
+
+    /** Capacity = one second's worth of tokens, refilled continuously. */
+    static final class TokenBucket {
+        private final double perNano;
+        private final double capacity;
+        private double tokens;
+        private long last;
+
+        TokenBucket(int perSecond) {
+            this.capacity = perSecond;
+            this.perNano = perSecond / 1e9;
+            this.tokens = perSecond;
+            this.last = System.nanoTime();
+        }
+
+        synchronized boolean tryTake() {
+            long now = System.nanoTime();
+            tokens = Math.min(capacity, tokens + (now - last) * perNano);
+            last = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+}
