@@ -1,15 +1,35 @@
 package dev.imprint.ca;
 
 import dev.imprint.ca.est.EstService;
+import dev.imprint.ca.est.PeerAuthenticator;
+import dev.imprint.ca.est.Rfc7030Est;
 import dev.imprint.ca.hierarchy.CaHierarchy;
+import dev.imprint.ca.hierarchy.FileKeyVault;
+import dev.imprint.ca.hierarchy.IssuingCa;
+import dev.imprint.ca.hierarchy.KeyVault;
+import dev.imprint.ca.hierarchy.Pkcs11KeyVault;
+import dev.imprint.ca.hierarchy.PkiFolderHierarchy;
+import dev.imprint.ca.issuance.EnrollmentMethods;
+import dev.imprint.ca.issuance.IssuancePipeline;
+import dev.imprint.ca.issuance.Recorder;
+import dev.imprint.ca.issuance.Serials;
+import dev.imprint.ca.issuance.ServiceIssuer;
 import dev.imprint.ca.revocation.RevocationService;
+import dev.imprint.ca.revocation.Revocations;
+import dev.imprint.ca.station.StationPolicy;
 import dev.imprint.ca.station.StationService;
+import dev.imprint.ca.station.StoreStations;
+import dev.imprint.pki.CryptoProviders;
 import dev.imprint.store.AuditLog;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The certificate authority: the CA hierarchy, the issuance pipeline, stations, revocation
@@ -19,22 +39,62 @@ import java.util.concurrent.CompletableFuture;
  * A certificate is durably recorded (group commit) before any method returns it.
  */
 public final class Authority implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Authority.class);
 
-    private Authority() {}
+    private final CaSettings settings;
+    private final Store store;
+    private final PkiFolderHierarchy hierarchy;
+    private final Recorder recorder;
+    private final StationPolicy stationPolicy;
+    private final IssuancePipeline pipeline;
+    private final ServiceIssuer serviceIssuer;
+    private final Revocations revocations;
+    private final StoreStations stations;
+    private final Rfc7030Est est;
+    private final MeterRegistry meters;
+
+    private Authority(CaSettings settings, Store store) {
+        this.settings = settings;
+        this.store = store;
+        this.meters = settings.meterRegistry();
+        CryptoProviders.install();
+        KeyVault vault = settings.pkcs11() != null
+                ? new Pkcs11KeyVault(settings.pkcs11())
+                : new FileKeyVault(settings.pkiDir(), settings.passphrase());
+        this.hierarchy = PkiFolderHierarchy.openOrCreate(settings.pkiDir(), vault);
+        this.recorder = new Recorder(store);
+        this.stationPolicy = new StationPolicy(store.stations());
+        EnrollmentMethods methods = new EnrollmentMethods(ca -> CaHierarchy.OPERATIONAL.equals(ca)
+                ? settings.operationalValidity()
+                : CaHierarchy.SERVICE.equals(ca) ? settings.serviceValidity() : settings.manufacturingValidity());
+        this.pipeline = new IssuancePipeline(hierarchy, store.certificates(), stationPolicy, recorder, methods,
+                settings.pkiBaseUrl());
+        this.serviceIssuer = new ServiceIssuer(hierarchy.issuingCa(CaHierarchy.SERVICE), settings.pkiBaseUrl(), recorder,
+                settings.serviceValidity());
+        List<IssuingCa> cas = hierarchy.names().stream().map(hierarchy::issuingCa).toList();
+        this.revocations = new Revocations(store, cas, settings.crlNextUpdate());
+        this.stations = new StoreStations(store, serviceIssuer, stationPolicy, revocations);
+        this.est = new Rfc7030Est(hierarchy, new PeerAuthenticator(hierarchy, store.certificates()), this::issueAsync);
+    }
 
     /**
      * Loads the hierarchy from {@code settings.pkiDir()}, or creates it on first run (root CA,
      * issuing CAs "manufacturing", "operational", "service"). A second open reuses everything.
+     * Publishes fresh CRLs for every issuing CA before returning.
      *
-     * @throws CaException INTERNAL_ERROR when the folder is unreadable, the passphrase is wrong
-     *     or the token cannot be used
+     * @throws CaException CA_KEY_UNREADABLE when the folder is unreadable, the passphrase is
+     *     wrong or the token cannot be used
      */
     public static Authority open(CaSettings settings, Store store) {
-        throw new UnsupportedOperationException("not yet");
+        return new Authority(settings, store);
     }
 
     public CaHierarchy hierarchy() {
-        throw new UnsupportedOperationException("not yet");
+        return hierarchy;
+    }
+
+    public CaSettings settings() {
+        return settings;
     }
 
     /**
@@ -45,29 +105,32 @@ public final class Authority implements AutoCloseable {
      * @throws CaException BAD_REQUEST for an unparsable address or an empty name list
      */
     public Credential issueServerCertificate(String name, List<String> dnsNames, List<String> ipAddresses) {
-        throw new UnsupportedOperationException("not yet");
+        return serviceIssuer.server(name, dnsNames, ipAddresses, "init");
     }
 
     /** Issues an admin client credential (service CA, EKU clientAuth, SAN URI {@code urn:imprint:admin:NAME}). */
     public Credential issueAdminCredential(String name) {
-        throw new UnsupportedOperationException("not yet");
+        Credential c = serviceIssuer.admin(name, "init");
+        store.audit().append("admin.credential", "init", name,
+                "{\"serial\":\"" + Serials.hex(c.certificate().getSerialNumber()) + "\"}");
+        return c;
     }
 
     public StationService stations() {
-        throw new UnsupportedOperationException("not yet");
+        return stations;
     }
 
     public EstService est() {
-        throw new UnsupportedOperationException("not yet");
+        return est;
     }
 
     public RevocationService revocation() {
-        throw new UnsupportedOperationException("not yet");
+        return revocations;
     }
 
     /** A page of issued certificates, newest first; {@code deviceIdOrNull} null means all. */
     public List<CertificateRecord> certificates(String deviceIdOrNull, int limit, int offset) {
-        throw new UnsupportedOperationException("not yet");
+        return store.certificates().list(deviceIdOrNull, limit, offset);
     }
 
     /**
@@ -77,7 +140,11 @@ public final class Authority implements AutoCloseable {
      * @throws CaException with the refusal's reason code; nothing is issued then
      */
     public IssuedCertificate issue(IssuanceRequest request) {
-        throw new UnsupportedOperationException("not yet");
+        try {
+            return issueAsync(request).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof CaException ce ? ce : new CaException(CaException.Reason.INTERNAL_ERROR, e.getMessage(), e);
+        }
     }
 
     /**
@@ -85,15 +152,45 @@ public final class Authority implements AutoCloseable {
      * durably recorded. Refusals complete the future exceptionally with a {@link CaException}.
      */
     public CompletableFuture<IssuedCertificate> issueAsync(IssuanceRequest request) {
-        throw new UnsupportedOperationException("not yet");
+        CompletableFuture<IssuedCertificate> f;
+        try {
+            f = pipeline.issue(request);
+        } catch (CaException e) {
+            count(e);
+            return CompletableFuture.failedFuture(e);
+        }
+        if (meters != null) {
+            f.whenComplete((c, e) -> {
+                if (e == null) {
+                    meters.counter("imprint.ca.issued", "ca", c.ca()).increment();
+                } else {
+                    count(e.getCause() instanceof CaException ce ? ce : e);
+                }
+            });
+        }
+        return f;
+    }
+
+    private void count(Throwable e) {
+        if (e instanceof CaException ce) {
+            LOG.debug("issuance refused: {} {}", ce.code(), ce.getMessage());
+        }
+        if (meters != null) {
+            String code = e instanceof CaException ce ? ce.code() : CaException.Reason.INTERNAL_ERROR.name();
+            meters.counter("imprint.ca.refused", "reason", code).increment();
+        }
     }
 
     /** Recomputes the audit hash chain; empty when intact, else the first broken entry. */
     public Optional<AuditLog.AuditBreak> verifyAudit() {
-        throw new UnsupportedOperationException("not yet");
+        return store.audit().verify();
     }
 
-    /** Stops background CRL work and the recorder, after recording what is queued. Does not close the store. */
+    /** Records what is queued, gives back unused quota leases, stops CRL work. Does not close the store. */
     @Override
-    public void close() {}
+    public void close() {
+        recorder.close();
+        stationPolicy.close();
+        revocations.close();
+    }
 }

@@ -2,6 +2,7 @@ package dev.imprint.ca.est;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * RFC 7030 request handling, independent of the transport. Each method returns the complete
@@ -35,4 +36,13 @@ public interface EstService {
      * certificate comes from the operational CA.
      */
     EstResponse simpleReenroll(byte[] body, List<X509Certificate> peerChain);
+
+    /**
+     * {@link #simpleEnroll} without blocking: completes once the certificate is recorded (group
+     * commit). Refusals complete normally with an error response.
+     */
+    CompletableFuture<EstResponse> simpleEnrollAsync(byte[] body, List<X509Certificate> peerChain);
+
+    /** {@link #simpleReenroll} without blocking; see {@link #simpleEnrollAsync}. */
+    CompletableFuture<EstResponse> simpleReenrollAsync(byte[] body, List<X509Certificate> peerChain);
 }

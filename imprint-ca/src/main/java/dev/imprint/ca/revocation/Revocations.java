@@ -1,0 +1,163 @@
+package dev.imprint.ca.revocation;
+
+import dev.imprint.ca.CaException;
+import dev.imprint.ca.CaException.Reason;
+import dev.imprint.ca.hierarchy.IssuingCa;
+import dev.imprint.ca.issuance.Json;
+import dev.imprint.ca.issuance.Serials;
+import dev.imprint.store.CertificateRecord;
+import dev.imprint.store.RevokedEntry;
+import dev.imprint.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Revocation over the store: revokes, audits, and keeps every issuing CA's CRLs fresh.
+ *
+ * <p>A revocation returns once it is durable and the CA's delta CRL has been rebuilt (so a
+ * fetch right after sees it); a full CRL rebuild is then requested on a background thread
+ * (coalesced: at most one running and one pending per CA). Full CRLs are also rebuilt every
+ * half nextUpdate. OCSP answers from the store directly.
+ */
+public final class Revocations implements RevocationService, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
+
+    private final Store store;
+    private final Map<String, CrlPublisher> publishers = new LinkedHashMap<>();
+    private final OcspResponder ocsp;
+    private final ScheduledExecutorService background;
+    private final Map<String, Boolean> fullPending = new ConcurrentHashMap<>();
+
+    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate) {
+        this.store = store;
+        for (IssuingCa ca : cas) {
+            publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate));
+        }
+        this.ocsp = new OcspResponder(cas, store.certificates());
+        publishers.values().forEach(CrlPublisher::start);
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "imprint-ca-crl");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(1, nextUpdate.toSeconds() / 2);
+        background.scheduleWithFixedDelay(() -> publishers.keySet().forEach(this::rebuildFullNow), period, period, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public byte[] crl(String ca) {
+        return publisher(ca).full();
+    }
+
+    @Override
+    public byte[] deltaCrl(String ca) {
+        return publisher(ca).delta();
+    }
+
+    @Override
+    public byte[] ocsp(byte[] derRequest) {
+        return ocsp.respond(derRequest);
+    }
+
+    @Override
+    public Optional<RevokedEntry> revoke(String serialHex, int reason, String actor) {
+        String serial;
+        try {
+            serial = Serials.normalize(serialHex);
+        } catch (IllegalArgumentException e) {
+            throw new CaException(Reason.BAD_REQUEST, e.getMessage());
+        }
+        checkReason(reason);
+        Optional<CertificateRecord> rec = store.certificates().findBySerial(serial);
+        if (rec.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<RevokedEntry> entry = revokeRecord(rec.get(), reason, actor);
+        published(rec.get().ca());
+        return entry;
+    }
+
+    @Override
+    public List<RevokedEntry> revokeDevice(String deviceId, int reason, String actor) {
+        checkReason(reason);
+        List<RevokedEntry> out = new ArrayList<>();
+        java.util.Set<String> cas = new java.util.HashSet<>();
+        for (CertificateRecord r : store.certificates().findByDevice(deviceId)) {
+            if (!r.revoked()) {
+                revokeRecord(r, reason, actor).ifPresent(out::add);
+                cas.add(r.ca());
+            }
+        }
+        cas.forEach(this::published);
+        return out;
+    }
+
+    /** Revokes one recorded certificate and audits it; the CRLs are the caller's to refresh. */
+    public Optional<RevokedEntry> revokeRecord(CertificateRecord r, int reason, String actor) {
+        boolean already = r.revoked();
+        Optional<RevokedEntry> entry = store.certificates().revoke(r.serialHex(), reason, Instant.now());
+        if (!already && entry.isPresent()) {
+            store.audit().append("cert.revoked", actor, r.serialHex(), "{\"ca\":\"" + r.ca() + "\",\"id\":"
+                    + Json.quote(r.deviceId()) + ",\"kind\":\"" + r.kind() + "\",\"reason\":" + reason + "}");
+        }
+        return entry;
+    }
+
+    /** Rebuilds the CA's delta CRL now and its full CRL in the background. */
+    public void published(String ca) {
+        CrlPublisher p = publishers.get(ca);
+        if (p == null) {
+            return;
+        }
+        p.rebuildDelta();
+        if (fullPending.putIfAbsent(ca, Boolean.TRUE) == null) {
+            background.execute(() -> {
+                fullPending.remove(ca);
+                rebuildFullNow(ca);
+            });
+        }
+    }
+
+    private void rebuildFullNow(String ca) {
+        try {
+            publishers.get(ca).rebuildFull();
+        } catch (RuntimeException e) {
+            LOG.error("full CRL rebuild of {} failed; the previous one stays published", ca, e);
+        }
+    }
+
+    private CrlPublisher publisher(String ca) {
+        CrlPublisher p = ca == null ? null : publishers.get(ca);
+        if (p == null) {
+            throw new CaException(Reason.UNKNOWN_CA, "no issuing CA named " + ca);
+        }
+        return p;
+    }
+
+    private static void checkReason(int reason) {
+        if (reason < 0 || reason > 10 || reason == 7) {
+            throw new CaException(Reason.BAD_REQUEST, "not an RFC 5280 CRLReason code: " + reason);
+        }
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+        try {
+            background.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
