@@ -34,7 +34,14 @@ public final class ImprintCommand implements Runnable {
                 cmd.getErr().println("imprint: " + ce.getMessage());
                 return ce.exitCode();
             }
-            cmd.getErr().println("imprint: " + ex);
+            StringBuilder msg = new StringBuilder("imprint: " + ex);
+            for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                msg.append("\n  caused by: ").append(c);
+            }
+            cmd.getErr().println(msg);
+            if (System.getenv("IMPRINT_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
             return FAILED;
         });
         StringBuilder footer = new StringBuilder("%nConfiguration (<data>/imprint.yaml; an environment variable overrides the file):%n");

@@ -36,8 +36,9 @@ public final class AdminRoutes {
 
     public static void mount(Router r, Vertx vertx, Authority authority, AdminAuth auth) {
         r.get(BASE + "/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
-        r.route(BASE + "/*").handler(ctx -> authenticate(vertx, ctx, auth));
+        // the body handler first: it must see the request before any asynchronous step
         r.route(BASE + "/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+        r.route(BASE + "/*").handler(ctx -> authenticate(vertx, ctx, auth));
         r.post(BASE + "/stations").handler(ctx -> blocking(vertx, ctx, 201, () -> createStation(ctx, authority)));
         r.get(BASE + "/stations").handler(ctx -> blocking(vertx, ctx, 200,
                 () -> authority.stations().list().stream().map(AdminRoutes::station).toList()));
@@ -111,7 +112,7 @@ public final class AdminRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
         out.put("certificate", Pem.write(c.certificate()));
-        out.put("key", Pem.write(c.key()));
+        out.put("key", dev.imprint.server.Pkcs8.pem(c.key()));
         out.put("chain", Pem.write(c.chain()));
         out.put("serial", c.certificate().getSerialNumber().toString(16));
         return out;

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Failure handling shared by the routers: a CaException keeps its code; anything else is a 500 that is logged. */
-final class Http {
+public final class Http {
     private static final Logger LOG = LoggerFactory.getLogger(Http.class);
 
     private Http() {}
@@ -29,7 +29,7 @@ final class Http {
     }
 
     /** JSON bodies for 404, 405, 413 and unexpected failures, so no client ever sees an HTML page. */
-    static void jsonErrors(Router r) {
+    public static void jsonErrors(Router r) {
         r.errorHandler(404, ctx -> Responses.error(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));
         r.errorHandler(405, ctx -> Responses.error(ctx, 405, "METHOD_NOT_ALLOWED", ctx.request().method() + " not allowed here"));
         r.errorHandler(413, ctx -> Responses.error(ctx, 413, "BODY_TOO_LARGE", "request body too large"));

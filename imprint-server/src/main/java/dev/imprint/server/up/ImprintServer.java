@@ -8,6 +8,7 @@ import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.server.http.AdminAuth;
 import dev.imprint.server.http.AdminRoutes;
 import dev.imprint.server.http.EstRoutes;
+import dev.imprint.server.http.Http;
 import dev.imprint.server.http.PkiRoutes;
 import dev.imprint.server.http.Responses;
 import dev.imprint.server.http.TlsSetup;
@@ -95,6 +96,7 @@ public final class ImprintServer implements AutoCloseable {
             AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()));
             Endpoints endpoints = endpoints(config, authority);
             https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
+            Http.jsonErrors(https);
             HttpServer api = await(vertx.createHttpServer(tls.options()).requestHandler(https).listen());
 
             endpoints.write(config.dataDir());

@@ -91,7 +91,7 @@ class AdminApiIT {
                 name, BigInteger.TEN, Date.from(Instant.now().minus(1, ChronoUnit.HOURS)), Date.from(Instant.now().plus(1, ChronoUnit.DAYS)), name, kp.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
         Files.writeString(work.resolve("foreign.crt"), Pem.write(self));
-        Files.writeString(work.resolve("foreign.key"), Pem.write(kp.getPrivate()));
+        Files.writeString(work.resolve("foreign.key"), dev.imprint.server.Pkcs8.pem(kp.getPrivate()));
         Reply r = call(Fixture.https(Path.of(server.endpoints().trust()), work.resolve("foreign.crt"), work.resolve("foreign.key")), "GET", "/stations", null);
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.body().path("code").asText()).isEqualTo("UNKNOWN_ISSUER");
