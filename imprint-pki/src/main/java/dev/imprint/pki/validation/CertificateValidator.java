@@ -83,7 +83,8 @@ public final class CertificateValidator {
         } catch (RuntimeException e) {
             // Fail closed: a bug or an unexpected provider error must never accept.
             LOG.warn("validator internal error", e);
-            return new Verdict.Refused(Verdict.Step.PATH, ReasonCode.INTERNAL_ERROR, e.toString());
+            return new Verdict.Refused(Verdict.Step.PATH, ReasonCode.INTERNAL_ERROR,
+                    e + " at " + firstOwnFrame(e));
         }
     }
 
@@ -145,6 +146,15 @@ public final class CertificateValidator {
         } else if (decision == null) {
             throw new Refusal(Verdict.Step.AUTHORIZATION, ReasonCode.NOT_AUTHORIZED, "authorizer returned no decision");
         }
+    }
+
+    private static String firstOwnFrame(Throwable e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().startsWith("dev.imprint.")) {
+                return f.toString();
+            }
+        }
+        return e.getStackTrace().length > 0 ? e.getStackTrace()[0].toString() : "?";
     }
 
     static String describe(X509Certificate cert) {

@@ -45,10 +45,22 @@ final class PathChecker {
     void check(List<X509Certificate> path, ValidationRequest request, Instant at) {
         int n = path.size() - 1;
         X509Certificate anchor = path.get(n);
-        Date when = Date.from(at);
+        // RFC 5280 times have second granularity: a fraction past notAfter is still that second
+        Date when = Date.from(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         checkValidity(anchor, when);
+        checkCriticalExtensions(anchor);
+        checkStructure(anchor, false);
+        boolean[] anchorKu = anchor.getKeyUsage();
+        if (anchorKu != null && !KeyUsageBit.KEY_CERT_SIGN.isSetIn(anchorKu)) {
+            throw Refusal.path(ReasonCode.KEY_USAGE, "trust anchor " + CertificateValidator.describe(anchor) + " lacks keyCertSign");
+        }
+        if (request.profile() == Profile.WEB_PKI) {
+            WebPkiCheck.check(path);
+        }
         PKIXNameConstraintValidator names = new PKIXNameConstraintValidator();
-        addNameConstraints(names, anchor);
+        List<String> excludedDns = new java.util.ArrayList<>();
+        int[] constraintCount = {0};
+        addNameConstraints(names, anchor, excludedDns, constraintCount);
         int maxPathLen = n;
         if (anchor.getBasicConstraints() >= 0) {
             maxPathLen = Math.min(maxPathLen, anchor.getBasicConstraints());
@@ -58,10 +70,11 @@ final class PathChecker {
             boolean leaf = i == 0;
             checkValidity(cert, when);
             checkCriticalExtensions(cert);
+            checkStructure(cert, leaf);
             WellFormedCheck.checkKey(cert, request.profile() == Profile.WEB_PKI ? Math.max(2048, minRsaBits) : minRsaBits,
                     Verdict.Step.PATH);
             if (leaf || !isSelfIssued(cert)) {
-                checkNames(names, cert);
+                checkNames(names, cert, excludedDns, constraintCount[0]);
             }
             if (!leaf) {
                 if (cert.getBasicConstraints() < 0) {
@@ -81,7 +94,7 @@ final class PathChecker {
                     throw Refusal.path(ReasonCode.KEY_USAGE, "issuer " + CertificateValidator.describe(cert)
                             + " lacks keyCertSign");
                 }
-                addNameConstraints(names, cert);
+                addNameConstraints(names, cert, excludedDns, constraintCount);
             }
             checkEku(cert, request.requiredEku(), leaf);
         }
@@ -152,18 +165,80 @@ final class PathChecker {
         }
     }
 
-    private static void addNameConstraints(PKIXNameConstraintValidator names, X509Certificate cert) {
+    /** RFC 5280 MUSTs on extension criticality and presence that the JDK and BC engines let through. */
+    private static void checkStructure(X509Certificate cert, boolean leaf) {
+        Set<String> critical = cert.getCriticalExtensionOIDs();
+        critical = critical == null ? Set.of() : critical;
+        if (critical.contains(Extension.authorityKeyIdentifier.getId()) || critical.contains(Extension.subjectKeyIdentifier.getId())) {
+            throw Refusal.path(ReasonCode.MALFORMED, "critical key identifier extension in " + CertificateValidator.describe(cert));
+        }
+        if (cert.getExtensionValue(Extension.nameConstraints.getId()) != null) {
+            if (leaf && cert.getBasicConstraints() < 0) {
+                throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "nameConstraints in an end-entity certificate");
+            }
+            if (!critical.contains(Extension.nameConstraints.getId())) {
+                throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "nameConstraints not critical in " + CertificateValidator.describe(cert));
+            }
+        }
+        try {
+            List<String> eku = cert.getExtendedKeyUsage();
+            if (eku != null && eku.isEmpty()) {
+                throw Refusal.path(ReasonCode.MALFORMED, "empty extKeyUsage in " + CertificateValidator.describe(cert));
+            }
+        } catch (CertificateParsingException e) {
+            throw Refusal.path(ReasonCode.MALFORMED, "extKeyUsage does not parse in " + CertificateValidator.describe(cert));
+        }
+        if (leaf && cert.getBasicConstraints() < 0 && KeyUsageBit.KEY_CERT_SIGN.isSetIn(cert.getKeyUsage())) {
+            throw Refusal.path(ReasonCode.KEY_USAGE, "keyCertSign in a certificate that is not a CA");
+        }
+    }
+
+    /** Name constraints beyond this many subtree-name comparisons are refused rather than evaluated. */
+    static final long MAX_NAME_CHECKS = 1L << 20;
+
+    private static void addNameConstraints(PKIXNameConstraintValidator names, X509Certificate cert,
+                                           List<String> excludedDns, int[] count) {
         byte[] ext = cert.getExtensionValue(Extension.nameConstraints.getId());
         if (ext == null) {
             return;
         }
+        NameConstraints nc;
         try {
-            NameConstraints nc = NameConstraints.getInstance(ASN1OctetString.getInstance(ext).getOctets());
-            GeneralSubtree[] permitted = nc.getPermittedSubtrees();
+            nc = NameConstraints.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+        } catch (RuntimeException e) {
+            throw Refusal.path(ReasonCode.MALFORMED, "nameConstraints do not parse in " + CertificateValidator.describe(cert));
+        }
+        GeneralSubtree[] permitted = nc.getPermittedSubtrees();
+        GeneralSubtree[] excluded = nc.getExcludedSubtrees();
+        if (permitted == null && excluded == null) {
+            throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "empty nameConstraints in " + CertificateValidator.describe(cert));
+        }
+        for (GeneralSubtree[] set : new GeneralSubtree[][] {permitted, excluded}) {
+            if (set == null) {
+                continue;
+            }
+            count[0] += set.length;
+            for (GeneralSubtree t : set) {
+                GeneralName base = t.getBase();
+                if (base.getTagNo() == GeneralName.dNSName) {
+                    String dns = base.getName().toString();
+                    if (dns.startsWith(".") || dns.contains("..") || dns.endsWith(".")) {
+                        throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "malformed dNSName constraint '" + dns + "'");
+                    }
+                    if (set == excluded) {
+                        excludedDns.add(dns.toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
+                if (base.getTagNo() == GeneralName.rfc822Name && base.getName().toString().indexOf('@')
+                        != base.getName().toString().lastIndexOf('@')) {
+                    throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "malformed rfc822Name constraint");
+                }
+            }
+        }
+        try {
             if (permitted != null) {
                 names.intersectPermittedSubtree(permitted);
             }
-            GeneralSubtree[] excluded = nc.getExcludedSubtrees();
             if (excluded != null) {
                 for (GeneralSubtree t : excluded) {
                     names.addExcludedSubtree(t);
@@ -174,9 +249,31 @@ final class PathChecker {
         }
     }
 
-    private static void checkNames(PKIXNameConstraintValidator names, X509Certificate cert) {
+    private static void checkNames(PKIXNameConstraintValidator names, X509Certificate cert,
+                                   List<String> excludedDns, int constraints) {
         try {
             X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+            byte[] sanExt = cert.getExtensionValue(Extension.subjectAlternativeName.getId());
+            GeneralNames sanNames = sanExt == null ? null : GeneralNames.getInstance(ASN1Primitive.fromByteArray(
+                    ASN1OctetString.getInstance(sanExt).getOctets()));
+            long nameCount = subject.getRDNs().length + (sanNames == null ? 0 : sanNames.getNames().length);
+            if (constraints > 0 && nameCount * constraints > MAX_NAME_CHECKS) {
+                throw Refusal.path(ReasonCode.PATH_BUILDING_LIMIT, "name-constraint work " + nameCount + " x "
+                        + constraints + " exceeds the bound");
+            }
+            if (sanNames != null) {
+                for (GeneralName gn : sanNames.getNames()) {
+                    if (gn.getTagNo() == GeneralName.dNSName && gn.getName().toString().startsWith("*.")) {
+                        // A wildcard stands for names a constraint might exclude (CVE-2025-61727): refuse if any could be.
+                        String rest = gn.getName().toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+                        for (String ex : excludedDns) {
+                            if (ex.endsWith("." + rest) || ex.equals(rest) || rest.endsWith("." + ex)) {
+                                throw new NameConstraintValidatorException("wildcard " + gn.getName() + " may match excluded " + ex);
+                            }
+                        }
+                    }
+                }
+            }
             if (subject.getRDNs().length > 0) {
                 names.checkPermittedDN(subject);
                 names.checkExcludedDN(subject);
@@ -187,11 +284,8 @@ final class PathChecker {
                 names.checkPermitted(email);
                 names.checkExcluded(email);
             }
-            byte[] san = cert.getExtensionValue(Extension.subjectAlternativeName.getId());
-            if (san != null) {
-                GeneralNames gns = GeneralNames.getInstance(ASN1Primitive.fromByteArray(
-                        ASN1OctetString.getInstance(san).getOctets()));
-                for (GeneralName gn : gns.getNames()) {
+            if (sanNames != null) {
+                for (GeneralName gn : sanNames.getNames()) {
                     names.checkPermitted(gn);
                     names.checkExcluded(gn);
                 }

@@ -32,7 +32,7 @@ final class WellFormedCheck {
                         "certificate does not parse: " + e.getMessage());
             }
         }
-        if (chain.isEmpty() || chain.contains(null)) {
+        if (chain.isEmpty()) {
             throw new Refusal(Verdict.Step.WELL_FORMED_AND_POSSESSION, ReasonCode.MALFORMED, "empty chain");
         }
         return chain;
