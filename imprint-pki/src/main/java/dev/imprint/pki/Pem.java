@@ -27,7 +27,6 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /** PEM reading and writing for certificates, CRLs, CSRs and (optionally encrypted) PKCS#8 keys. */
@@ -55,8 +54,10 @@ public final class Pem {
     /** A private key as encrypted PKCS#8 (AES-256-CBC, PBKDF2 with HMAC-SHA256). */
     public static String writeEncryptedKey(PrivateKey key, char[] passphrase) {
         try {
-            var enc = new JceOpenSSLPKCS8EncryptorBuilder(PKCSObjectIdentifiers.id_PBES2)
+            // PBES2: the builder takes the cipher OID; PBKDF2 is implied, the PRF set explicitly.
+            var enc = new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
                     .setProvider(CryptoProviders.bouncyCastle())
+                    .setPRF(org.bouncycastle.openssl.PKCS8Generator.PRF_HMACSHA256)
                     .setPassword(passphrase)
                     .setIterationCount(210_000)
                     .build();

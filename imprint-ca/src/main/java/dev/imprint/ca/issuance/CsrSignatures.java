@@ -31,8 +31,7 @@ public final class CsrSignatures {
             PKCSObjectIdentifiers.sha256WithRSAEncryption, "SHA256withRSA",
             PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
             PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA");
-    private static final ThreadLocal<Map<String, Signature>> SIGNATURES = ThreadLocal.withInitial(HashMap::new);
-    private static final ThreadLocal<Map<String, KeyFactory>> KEY_FACTORIES = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<String, Verifier>> VERIFIERS = ThreadLocal.withInitial(HashMap::new);
 
     private CsrSignatures() {}
 
@@ -49,8 +48,9 @@ public final class CsrSignatures {
         }
         boolean ok;
         try {
-            PublicKey key = keyFactory(keyAlgorithm).generatePublic(new X509EncodedKeySpec(csr.publicKey().getEncoded(ASN1Encoding.DER)));
-            Signature s = signature(alg);
+            Verifier v = verifier(keyAlgorithm, alg);
+            PublicKey key = v.keys().generatePublic(new X509EncodedKeySpec(csr.publicKey().getEncoded(ASN1Encoding.DER)));
+            Signature s = v.signature();
             s.initVerify(key);
             s.update(req.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
             ok = s.verify(req.getSignature().getOctets());
@@ -62,31 +62,22 @@ public final class CsrSignatures {
         }
     }
 
-    private static Signature signature(String alg) throws NoSuchAlgorithmException {
-        Map<String, Signature> m = SIGNATURES.get();
-        Signature s = m.get(alg);
-        if (s == null) {
-            try {
-                s = Signature.getInstance(alg, CryptoProviders.fast());
-            } catch (NoSuchAlgorithmException e) {
-                s = Signature.getInstance(alg, CryptoProviders.bouncyCastle());
-            }
-            m.put(alg, s);
-        }
-        return s;
-    }
+    /** A verifier: key factory and signature from the same provider (ACCP, else Bouncy Castle). */
+    private record Verifier(KeyFactory keys, Signature signature) {}
 
-    private static KeyFactory keyFactory(String alg) throws NoSuchAlgorithmException {
-        Map<String, KeyFactory> m = KEY_FACTORIES.get();
-        KeyFactory f = m.get(alg);
-        if (f == null) {
+    private static Verifier verifier(String keyAlg, String sigAlg) throws NoSuchAlgorithmException {
+        Map<String, Verifier> m = VERIFIERS.get();
+        String k = keyAlg + "/" + sigAlg;
+        Verifier v = m.get(k);
+        if (v == null) {
             try {
-                f = KeyFactory.getInstance(alg, CryptoProviders.fast());
+                v = new Verifier(KeyFactory.getInstance(keyAlg, CryptoProviders.fast()), Signature.getInstance(sigAlg, CryptoProviders.fast()));
             } catch (NoSuchAlgorithmException e) {
-                f = KeyFactory.getInstance(alg, CryptoProviders.bouncyCastle());
+                v = new Verifier(KeyFactory.getInstance(keyAlg, CryptoProviders.bouncyCastle()),
+                        Signature.getInstance(sigAlg, CryptoProviders.bouncyCastle()));
             }
-            m.put(alg, f);
+            m.put(k, v);
         }
-        return f;
+        return v;
     }
 }
