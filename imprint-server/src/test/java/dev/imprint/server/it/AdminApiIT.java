@@ -165,8 +165,8 @@ class AdminApiIT {
         String root = Files.readString(Path.of(server.endpoints().trust()));
         String adminCert = Files.readString(f.adminCert());
         String serverCert = Files.readString(f.serverCert());
-        assertThat(Files.getPosixFilePermissions(f.adminKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
-        assertThat(Files.getPosixFilePermissions(f.serverKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.adminKey()))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.serverKey()))).isEqualTo("rw-------");
         server.close();
         server = Fixture.start(data, env);
         assertThat(Files.readString(Path.of(server.endpoints().trust()))).isEqualTo(root);
