@@ -46,6 +46,8 @@ public final class EstLoad {
         int seconds = Integer.parseInt(arg(args, "--seconds", "20"));
         int warmup = Integer.parseInt(arg(args, "--warmup", "5"));
         int perSecondGuess = Integer.parseInt(arg(args, "--csr-rate", "3000"));
+        // the bench module has no logback.xml; keep Netty's DEBUG chatter out of the measurement
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
 
         AdminApi admin = new AdminApi(data);
