@@ -6,17 +6,39 @@ import java.util.Optional;
 /** A tamper-evident log: each entry carries the hash of the one before it. */
 public interface AuditLog {
 
-    /** Appends an entry durably; chain order is the order of successful appends. */
+    /**
+     * Appends an entry durably; chain order is the order of successful appends. Appends are
+     * serialized (also across processes sharing the database), so the chain never forks.
+     *
+     * @param subject may be null
+     * @param detailsJson a JSON object, may be null
+     * @throws StoreException when the database fails (nothing is appended)
+     */
     AuditEvent append(String type, String actor, String subject, String detailsJson);
 
+    /**
+     * Appends several entries in one transaction (one durable write for a batch of issuances),
+     * consecutive in the chain, in list order. All or nothing.
+     *
+     * @throws StoreException when the database fails (nothing is appended)
+     */
+    List<AuditEvent> appendAll(List<Entry> entries);
+
+    /** Entries with seq greater than {@code afterSeq}, in seq order, at most {@code limit}. */
     List<AuditEvent> list(long afterSeq, int limit);
 
     /**
-     * Recomputes the chain from the first entry.
+     * Recomputes the chain from the first entry: each entry's hash over its own content, its
+     * link to the previous entry, gap-free numbering, and the recorded chain head (which
+     * catches entries deleted from the end).
      *
      * @return the first entry whose hash or link does not match, empty when intact
      */
     Optional<AuditBreak> verify();
 
+    /** Names the first broken entry ({@code seq}) and what is wrong with it. */
     record AuditBreak(long seq, String why) {}
+
+    /** An entry to append (see {@link #append}). */
+    record Entry(String type, String actor, String subject, String detailsJson) {}
 }

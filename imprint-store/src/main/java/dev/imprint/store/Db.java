@@ -1,0 +1,149 @@
+package dev.imprint.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Connections and transactions. Writes run in one transaction each; on SQLite they all go
+ * through a single writer connection under a lock (SQLite has one writer at a time anyway,
+ * and an in-process lock is cheaper than busy-waiting on the file lock). Reads use a pool.
+ */
+final class Db implements AutoCloseable {
+
+    /** A unit of work on a connection. */
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    final Dialect dialect;
+    private final HikariDataSource pool;
+    private final Connection writer; // SQLite only; null on PostgreSQL
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    Db(Dialect dialect, HikariDataSource pool, Connection writer) {
+        this.dialect = dialect;
+        this.pool = pool;
+        this.writer = writer;
+    }
+
+    /** Runs {@code work} in a transaction and commits; any failure rolls back everything. */
+    <T> T write(String what, Work<T> work) {
+        if (writer != null) {
+            writeLock.lock();
+            try {
+                return inTransaction(writer, what, work);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        try (Connection c = pool.getConnection()) {
+            return inTransaction(c, what, work);
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a read in autocommit mode. */
+    <T> T read(String what, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a read in one read transaction: a consistent snapshot, and on PostgreSQL the
+     * precondition for cursor-based fetching (statements with a fetch size stream rows).
+     */
+    <T> T snapshot(String what, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return inTransaction(c, what, work);
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T inTransaction(Connection c, String what, Work<T> work) {
+        try {
+            begin(c, c == writer);
+            try {
+                T result = work.run(c);
+                commit(c);
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (Dialect.isUniqueViolation(e)) {
+                throw new DuplicateKeyException(what + " failed: " + e.getMessage(), e);
+            }
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    // SQLite: explicit statements on an autocommit connection, so the driver opens no extra
+    // transaction after commit; BEGIN IMMEDIATE takes the file's write lock up front, which
+    // also serializes writers in other processes (they wait up to busy_timeout).
+    private void begin(Connection c, boolean forWrite) throws SQLException {
+        if (dialect == Dialect.SQLITE) {
+            try (Statement s = c.createStatement()) {
+                s.execute(forWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+            }
+        } else {
+            c.setAutoCommit(false);
+        }
+    }
+
+    private void commit(Connection c) throws SQLException {
+        if (dialect == Dialect.SQLITE) {
+            try (Statement s = c.createStatement()) {
+                s.execute("COMMIT");
+            }
+        } else {
+            c.commit();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            if (dialect == Dialect.SQLITE) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ROLLBACK");
+                }
+            } else {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            writeLock.lock();
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                throw new StoreException("closing the writer connection failed", e);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        pool.close();
+    }
+
+    /** A unique or primary-key violation, translated by the caller into its own exception. */
+    static final class DuplicateKeyException extends StoreException {
+        DuplicateKeyException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

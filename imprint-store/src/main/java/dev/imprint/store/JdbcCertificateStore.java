@@ -1,0 +1,199 @@
+package dev.imprint.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Certificates and revocations in the {@code certificates} table. */
+final class JdbcCertificateStore implements CertificateStore {
+    private static final String COLUMNS = "serial, ca, device_id, kind, not_before, not_after, key_fingerprint,"
+            + " requested_by, issued_at, der, revoked_at, revocation_reason";
+    private static final String INSERT = "INSERT INTO certificates (serial, ca, device_id, kind, not_before, not_after,"
+            + " key_fingerprint, requested_by, issued_at, der) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String NEWEST_FIRST = " ORDER BY issued_at DESC, serial DESC";
+    /** Rows fetched per round trip when streaming revocations (PostgreSQL cursor). */
+    private static final int FETCH_SIZE = 1000;
+
+    private final Db db;
+
+    JdbcCertificateStore(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public void insertAll(List<CertificateRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        records.forEach(JdbcCertificateStore::requireComplete);
+        try {
+            db.write("recording " + records.size() + " certificates", c -> {
+                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                    for (CertificateRecord r : records) {
+                        ps.setString(1, r.serialHex());
+                        ps.setString(2, r.ca());
+                        ps.setString(3, r.deviceId());
+                        ps.setString(4, r.kind());
+                        ps.setLong(5, r.notBefore().toEpochMilli());
+                        ps.setLong(6, r.notAfter().toEpochMilli());
+                        ps.setString(7, r.keyFingerprint());
+                        ps.setString(8, r.requestedBy());
+                        ps.setLong(9, r.issuedAt().toEpochMilli());
+                        ps.setBytes(10, r.der());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        } catch (Db.DuplicateKeyException e) {
+            throw new DuplicateSerialException("a serial of this batch is already recorded; nothing was written: "
+                    + e.getMessage(), e.getCause());
+        }
+    }
+
+    private static void requireComplete(CertificateRecord r) {
+        Objects.requireNonNull(r, "certificate record");
+        String missing = r.serialHex() == null ? "serialHex" : r.ca() == null ? "ca" : r.deviceId() == null ? "deviceId"
+                : r.kind() == null ? "kind" : r.notBefore() == null ? "notBefore" : r.notAfter() == null ? "notAfter"
+                : r.keyFingerprint() == null ? "keyFingerprint" : r.requestedBy() == null ? "requestedBy"
+                : r.issuedAt() == null ? "issuedAt" : r.der() == null ? "der" : null;
+        if (missing != null) {
+            throw new IllegalArgumentException("certificate record " + r.serialHex() + " lacks " + missing);
+        }
+    }
+
+    @Override
+    public Optional<CertificateRecord> findBySerial(String serialHex) {
+        return db.read("finding certificate " + serialHex, c -> {
+            List<CertificateRecord> found = query(c, "SELECT " + COLUMNS + " FROM certificates WHERE serial = ?", serialHex);
+            return found.stream().findFirst();
+        });
+    }
+
+    @Override
+    public List<CertificateRecord> findByDevice(String deviceId) {
+        return db.read("finding certificates of " + deviceId, c -> query(c,
+                "SELECT " + COLUMNS + " FROM certificates WHERE device_id = ?" + NEWEST_FIRST, deviceId));
+    }
+
+    @Override
+    public List<CertificateRecord> findLive(String deviceId, String kind, Instant now) {
+        long t = now.toEpochMilli();
+        return db.read("finding live certificates of " + deviceId, c -> query(c,
+                "SELECT " + COLUMNS + " FROM certificates WHERE device_id = ? AND kind = ? AND revoked_at IS NULL"
+                        + " AND not_before <= ? AND not_after > ?" + NEWEST_FIRST, deviceId, kind, t, t));
+    }
+
+    @Override
+    public List<CertificateRecord> list(String deviceId, int limit, int offset) {
+        if (limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("limit and offset must not be negative");
+        }
+        return db.read("listing certificates", c -> deviceId == null
+                ? query(c, "SELECT " + COLUMNS + " FROM certificates" + NEWEST_FIRST + " LIMIT ? OFFSET ?", limit, offset)
+                : query(c, "SELECT " + COLUMNS + " FROM certificates WHERE device_id = ?" + NEWEST_FIRST
+                        + " LIMIT ? OFFSET ?", deviceId, limit, offset));
+    }
+
+    @Override
+    public Optional<RevokedEntry> revoke(String serialHex, int reason, Instant at) {
+        if (reason < 0 || reason > 10 || reason == 7) {
+            throw new IllegalArgumentException("not an RFC 5280 CRLReason code: " + reason);
+        }
+        return db.write("revoking " + serialHex, c -> Revocations.revoke(c, db.dialect, serialHex, reason, at));
+    }
+
+    @Override
+    public void forEachRevoked(String ca, long afterSeq, Consumer<RevokedEntry> sink) {
+        db.snapshot("reading revocations of " + ca, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT revocation_seq, serial, revoked_at, revocation_reason"
+                    + " FROM certificates WHERE ca = ? AND revocation_seq > ? ORDER BY revocation_seq")) {
+                ps.setFetchSize(FETCH_SIZE);
+                ps.setString(1, ca);
+                ps.setLong(2, afterSeq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(new RevokedEntry(rs.getLong(1), rs.getString(2),
+                                Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4)));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long lastRevocationSeq(String ca) {
+        return db.read("reading the revocation seq of " + ca, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM revocation_counters WHERE ca = ?")) {
+                ps.setString(1, ca);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public long count() {
+        return db.read("counting certificates", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM certificates");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private static List<CertificateRecord> query(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            List<CertificateRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) {
+                ps.setNull(i + 1, Types.VARCHAR);
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+    }
+
+    private static CertificateRecord read(ResultSet rs) throws SQLException {
+        long revokedAt = rs.getLong("revoked_at");
+        boolean revoked = !rs.wasNull();
+        int reason = rs.getInt("revocation_reason");
+        Integer revocationReason = rs.wasNull() ? null : reason;
+        return new CertificateRecord(
+                rs.getString("serial"),
+                rs.getString("ca"),
+                rs.getString("device_id"),
+                rs.getString("kind"),
+                Instant.ofEpochMilli(rs.getLong("not_before")),
+                Instant.ofEpochMilli(rs.getLong("not_after")),
+                rs.getString("key_fingerprint"),
+                rs.getString("requested_by"),
+                Instant.ofEpochMilli(rs.getLong("issued_at")),
+                rs.getBytes("der"),
+                revoked ? Instant.ofEpochMilli(revokedAt) : null,
+                revocationReason);
+    }
+}
