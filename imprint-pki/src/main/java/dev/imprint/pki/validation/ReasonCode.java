@@ -10,6 +10,7 @@ public enum ReasonCode {
     BAD_POSSESSION_SIGNATURE,
     WEAK_KEY,
     UNSUPPORTED_ALGORITHM,
+    NO_POSSESSION_PROOF,
     // step 2
     NO_TRUST_ANCHORS,
     UNKNOWN_ISSUER,
@@ -25,6 +26,7 @@ public enum ReasonCode {
     UNKNOWN_CRITICAL_EXTENSION,
     POLICY,
     INVALID_PATH,
+    PATH_BUILDING_LIMIT,
     // step 3
     REVOKED,
     CRL_STALE,
