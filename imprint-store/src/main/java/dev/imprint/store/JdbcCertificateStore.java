@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -32,6 +33,7 @@ final class JdbcCertificateStore implements CertificateStore {
         if (records.isEmpty()) {
             return;
         }
+        records.forEach(JdbcCertificateStore::requireComplete);
         try {
             db.write("recording " + records.size() + " certificates", c -> {
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -55,6 +57,17 @@ final class JdbcCertificateStore implements CertificateStore {
         } catch (Db.DuplicateKeyException e) {
             throw new DuplicateSerialException("a serial of this batch is already recorded; nothing was written: "
                     + e.getMessage(), e.getCause());
+        }
+    }
+
+    private static void requireComplete(CertificateRecord r) {
+        Objects.requireNonNull(r, "certificate record");
+        String missing = r.serialHex() == null ? "serialHex" : r.ca() == null ? "ca" : r.deviceId() == null ? "deviceId"
+                : r.kind() == null ? "kind" : r.notBefore() == null ? "notBefore" : r.notAfter() == null ? "notAfter"
+                : r.keyFingerprint() == null ? "keyFingerprint" : r.requestedBy() == null ? "requestedBy"
+                : r.issuedAt() == null ? "issuedAt" : r.der() == null ? "der" : null;
+        if (missing != null) {
+            throw new IllegalArgumentException("certificate record " + r.serialHex() + " lacks " + missing);
         }
     }
 

@@ -1,9 +1,15 @@
 package dev.imprint.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store contract on an SQLite file in a temporary folder. */
@@ -13,6 +19,20 @@ class SqliteStoreTest extends StoreContractTest {
 
     private Path file;
 
+    @Test
+    void database_file_is_in_wal_mode() throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void open_rejects_other_databases() {
+        assertThatThrownBy(() -> JdbcStore.open("jdbc:mysql://localhost/imprint", "u", "p"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Override
     protected void createDatabase() {
         file = dir.resolve("data/imprint.db");
@@ -21,6 +41,11 @@ class SqliteStoreTest extends StoreContractTest {
     @Override
     protected Store open() {
         return JdbcStore.sqlite(file);
+    }
+
+    @Override
+    protected String[] jdbcCoordinates() {
+        return new String[] {"jdbc:sqlite:" + file, "", ""};
     }
 
     @Override

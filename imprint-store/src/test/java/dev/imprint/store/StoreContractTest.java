@@ -3,6 +3,10 @@ package dev.imprint.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,6 +48,9 @@ public abstract class StoreContractTest {
 
     /** A raw JDBC connection to the current test's database, for tampering. */
     protected abstract Connection rawConnection() throws SQLException;
+
+    /** URL, user and password of the current test's database, for a child process. */
+    protected abstract String[] jdbcCoordinates();
 
     @BeforeEach
     void openFreshStore() throws Exception {
@@ -112,6 +119,15 @@ public abstract class StoreContractTest {
         // the store stays usable after a failed batch
         store.certificates().insertAll(List.of(cert("c2", "operational", "dev-1", NOW)));
         assertThat(store.certificates().count()).isEqualTo(1);
+    }
+
+    @Test
+    void rejects_incomplete_records_with_a_clear_error() {
+        CertificateRecord noDer = new CertificateRecord("e1", "operational", "dev-1", "device", NOW, NOW.plusSeconds(1),
+                "00", "admin", NOW, null, null, null);
+        assertThatThrownBy(() -> store.certificates().insertAll(List.of(cert("e0", "operational", "dev-0", NOW), noDer)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("der");
+        assertThat(store.certificates().count()).isZero();
     }
 
     // ---- revocation ---------------------------------------------------------------------
@@ -203,25 +219,43 @@ public abstract class StoreContractTest {
         assertThat(delta).extracting(RevokedEntry::serialHex).containsExactly("0002", "0001", "0000");
     }
 
+    /**
+     * Streams many revocations (20,000 by default; {@code -Dimprint.store.revokedRows=1000000}
+     * for the full-size check). The bulk of the revocations is written with raw SQL, which is
+     * much faster than one transaction per revocation.
+     */
     @Test
-    void for_each_revoked_streams_many_entries() {
-        int n = 20_000;
-        List<CertificateRecord> batch = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            batch.add(cert("%08x".formatted(i), "operational", "dev-" + i, NOW, 64));
+    void for_each_revoked_streams_many_entries() throws SQLException {
+        int n = Integer.getInteger("imprint.store.revokedRows", 20_000);
+        for (int from = 0; from < n; from += 10_000) {
+            List<CertificateRecord> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + 10_000); i++) {
+                batch.add(cert("%08x".formatted(i), "operational", Integer.toString(i + 1), NOW, 64));
+            }
+            store.certificates().insertAll(batch);
         }
-        store.certificates().insertAll(batch);
-        for (int i = 0; i < n; i += 1000) { // a few revocations through the API, the rest in bulk
-            store.certificates().revoke("%08x".formatted(i), 1, NOW);
-        }
+        sql("UPDATE certificates SET revoked_at = " + NOW.toEpochMilli() + ", revocation_reason = 1,"
+                + " revocation_seq = CAST(device_id AS BIGINT)");
+        sql("INSERT INTO revocation_counters (ca, last_seq) VALUES ('operational', " + n + ")");
+        store.certificates().insertAll(List.of(cert("ffffffff", "operational", "late", NOW)));
+        assertThat(store.certificates().revoke("ffffffff", 1, NOW).orElseThrow().seq()).isEqualTo(n + 1);
+
         long[] count = {0};
         long[] last = {0};
+        long start = System.nanoTime();
         store.certificates().forEachRevoked("operational", 0, e -> {
-            assertThat(e.seq()).isGreaterThan(last[0]);
+            if (e.seq() != last[0] + 1) {
+                throw new AssertionError("seq " + e.seq() + " after " + last[0]);
+            }
             last[0] = e.seq();
             count[0]++;
         });
-        assertThat(count[0]).isEqualTo(n / 1000);
+        System.out.printf("[throughput] %s forEachRevoked: %d entries in %.0f ms%n",
+                store.dialect(), count[0], (System.nanoTime() - start) / 1e6);
+        assertThat(count[0]).isEqualTo(n + 1);
+        List<RevokedEntry> tail = new ArrayList<>();
+        store.certificates().forEachRevoked("operational", n - 1, tail::add);
+        assertThat(tail).extracting(RevokedEntry::seq).containsExactly((long) n, n + 1L);
     }
 
     // ---- CRL state ----------------------------------------------------------------------
@@ -426,6 +460,73 @@ public abstract class StoreContractTest {
         assertThat(store.audit().list(0, 10)).hasSize(1);
         assertThat(store.audit().verify()).isEmpty();
         assertThat(store.crls().nextCrlNumber("operational")).isEqualTo(2);
+    }
+
+    // ---- throughput (reported, not timed) -----------------------------------------------
+
+    /**
+     * Records batches of 256 certificates with ~600-byte DER and prints rows/s. Not a timed
+     * test: it asserts only that everything was written. More rows with
+     * {@code -Dimprint.store.throughputRows=N}.
+     */
+    @Test
+    void reports_insert_throughput_in_batches_of_256() {
+        int batchSize = 256;
+        int rows = Integer.getInteger("imprint.store.throughputRows", 25_600);
+        List<List<CertificateRecord>> batches = new ArrayList<>();
+        for (int b = 0; b < rows / batchSize; b++) {
+            List<CertificateRecord> batch = new ArrayList<>(batchSize);
+            for (int i = 0; i < batchSize; i++) {
+                batch.add(cert("%040x".formatted((long) b * batchSize + i), "operational", "dev-" + b + "-" + i, NOW));
+            }
+            batches.add(batch);
+        }
+        long start = System.nanoTime();
+        for (List<CertificateRecord> batch : batches) {
+            store.certificates().insertAll(batch);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long written = (long) batches.size() * batchSize;
+        System.out.printf("[throughput] %s insertAll: %d rows in %d batches of %d: %.0f rows/s%n",
+                store.dialect(), written, batches.size(), batchSize, written / seconds);
+        assertThat(store.certificates().count()).isEqualTo(written);
+    }
+
+    @Test
+    void acknowledged_batches_survive_kill_9() throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName()));
+        command.addAll(List.of(jdbcCoordinates()));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int lastBatch = -1;
+        long lastCrl = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String line;
+            while (lastBatch < 30 && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+                String[] parts = line.split(" ");
+                lastBatch = Integer.parseInt(parts[1]);
+                lastCrl = Long.parseLong(parts[2]);
+            }
+            child.destroyForcibly(); // SIGKILL, mid-stream
+            child.waitFor(10, TimeUnit.SECONDS);
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(lastBatch).as("batches acknowledged by the child before the kill").isGreaterThanOrEqualTo(30);
+
+        store.close();
+        store = open();
+        for (int b = 0; b <= lastBatch; b++) {
+            for (int i = 0; i < 64; i += 21) {
+                assertThat(store.certificates().findBySerial("%08x%04x".formatted(b, i))).as("batch %d", b).isPresent();
+            }
+        }
+        assertThat(store.certificates().count() % 64).as("no partial batch").isZero();
+        assertThat(store.audit().verify()).isEmpty();
+        assertThat(store.audit().list(0, Integer.MAX_VALUE)).hasSizeGreaterThanOrEqualTo(64 * (lastBatch + 1));
+        assertThat(store.crls().nextCrlNumber("operational")).isGreaterThan(lastCrl);
     }
 
     // ---- helpers ------------------------------------------------------------------------
