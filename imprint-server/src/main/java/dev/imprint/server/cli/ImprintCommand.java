@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
-        subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, CommandLine.HelpCommand.class,
+                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
     public static final int OK = 0;
