@@ -43,12 +43,14 @@ class FactoryLineIT {
         }
     }
 
-    static Path station(String name, String... extra) {
+    static Path station(String name) {
+        return stationIn(work, data, name);
+    }
+
+    /** Creates a station whose ID range is NAME-nnnnnnnn and writes its credential to work/NAME. */
+    static Path stationIn(Path work, Path data, String name) {
         Path dir = work.resolve(name);
-        List<String> args = new ArrayList<>(List.of("station", "create", name, "--ids", name + "-[0-9]{8}", "--out", dir.toString(),
-                "--data", data.toString()));
-        args.addAll(List.of(extra));
-        var r = Fixture.cli(args.toArray(String[]::new));
+        var r = Fixture.cli("station", "create", name, "--ids", name + "-[0-9]{8}", "--out", dir.toString(), "--data", data.toString());
         assertThat(r.code()).as(r.all()).isZero();
         return dir;
     }
