@@ -130,10 +130,12 @@ public final class StreamChannel implements BusChannel {
         try {
             // let the rest of a garbage burst arrive, then drop it
             long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            byte[] sink = new byte[4096];
             while (System.nanoTime() < quietUntil) {
                 int n = in.available();
                 if (n > 0) {
-                    in.skip(n);
+                    // read, not skip: skip seeks, and a tty cannot seek
+                    in.read(sink, 0, Math.min(n, sink.length));
                     quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
                 }
                 sleep();
