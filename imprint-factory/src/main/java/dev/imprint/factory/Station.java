@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 /**
  * The programming station: one batch on one bus, with the station credential from its folder,
  * a crash-resume journal in {@code <station>/journal/<batch>.log}, and ledger confirmations to the CA.
+ * One station process per station folder at a time (the ID counter lives in its journals).
  */
 public final class Station {
 
@@ -54,11 +55,13 @@ public final class Station {
         StationCredential cred = StationCredential.load(o.stationDir());
         CaClient ca = new CaClient(cred, o.estUrl());
         List<X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
+        // IDs are unique per station: a new batch starts past every counter any batch reserved
+        long start = Journal.maxReserved(o.stationDir().resolve("journal"));
         try (Journal journal = Journal.open(o.stationDir().resolve("journal").resolve(o.batch() + ".log"));
                 LedgerBatcher ledger = new LedgerBatcher(ca, o.batch())) {
             int before = journal.confirmedCount();
             String prefix = o.idPrefix() != null ? o.idPrefix() : cred.name() + "-";
-            IdAllocator ids = new IdAllocator(journal, prefix, o.idDigits(), 0);
+            IdAllocator ids = new IdAllocator(journal, prefix, o.idDigits(), start);
             Provisioner p = new Provisioner(journal, ids, ca, ledger, caCerts, o.allowed(), o.step());
             if (o.bus().kind() == BusAddress.Kind.SIM) {
                 try (SimFleet fleet = SimFleet.open(o.stationDir().resolve("sim").resolve(o.batch() + ".keys"))) {

@@ -70,6 +70,33 @@ public final class Journal implements AutoCloseable {
         writer.start();
     }
 
+    /**
+     * The highest ID counter reserved by any batch journal in {@code dir}: assigned IDs are unique
+     * per station, not per batch, so a new batch starts past every earlier one.
+     */
+    public static long maxReserved(Path dir) {
+        long max = 0;
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".log"))::iterator) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (line.startsWith("R ")) {
+                        try {
+                            max = Math.max(max, Long.parseLong(line.substring(2).trim()));
+                        } catch (NumberFormatException torn) {
+                            // a torn last line
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new FactoryException("JOURNAL_IO", "cannot read the journals in " + dir + ": " + e.getMessage(), e);
+        }
+        return max;
+    }
+
     /** @throws FactoryException JOURNAL_IO when the file cannot be read or opened */
     public static Journal open(Path file) {
         try {
