@@ -167,6 +167,10 @@ public final class Authority implements AutoCloseable {
         } catch (CaException e) {
             count(e);
             return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            CaException ce = new CaException(CaException.Reason.INTERNAL_ERROR, "issuance failed: " + e, e);
+            count(ce);
+            return CompletableFuture.failedFuture(ce);
         }
         if (meters != null) {
             f.whenComplete((c, e) -> {
