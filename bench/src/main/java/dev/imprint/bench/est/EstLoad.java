@@ -46,6 +46,9 @@ public final class EstLoad {
         int seconds = Integer.parseInt(arg(args, "--seconds", "20"));
         int warmup = Integer.parseInt(arg(args, "--warmup", "5"));
         int perSecondGuess = Integer.parseInt(arg(args, "--csr-rate", "3000"));
+        long serverPid = Long.parseLong(arg(args, "--server-pid", "0"));
+        // the bench module has no logback.xml; keep Netty's DEBUG chatter out of the measurement
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
 
         AdminApi admin = new AdminApi(data);
@@ -89,6 +92,11 @@ public final class EstLoad {
         AtomicLong firstError = new AtomicLong();
         StringBuilder firstErrorText = new StringBuilder();
         CountDownLatch done = new CountDownLatch(stations * inflight);
+        long[] cpuAtWarmEnd = new long[2];
+        vertx.setTimer(Math.max(1, (warmEnd - System.nanoTime()) / 1_000_000), t -> {
+            cpuAtWarmEnd[0] = ownCpuNanos();
+            cpuAtWarmEnd[1] = cpuNanos(serverPid);
+        });
         String path = est.getPath() + "/simpleenroll";
         for (int s = 0; s < stations; s++) {
             HttpClient client = clients.get(s);
@@ -129,6 +137,8 @@ public final class EstLoad {
             }
         }
         done.await();
+        long clientCpu = ownCpuNanos() - cpuAtWarmEnd[0];
+        long serverCpu = cpuNanos(serverPid) - cpuAtWarmEnd[1];
         vertx.close().toCompletionStage().toCompletableFuture().get();
 
         int n = measured.get();
@@ -137,6 +147,30 @@ public final class EstLoad {
         System.out.printf(Locale.ROOT, "enrollments: %d in %d s = %.0f certificates/s; latency p50 %.1f ms, p99 %.1f ms; errors %d%s%n",
                 n, seconds, n / (double) seconds, pct(l, 0.50), pct(l, 0.99), errors.get(),
                 firstErrorText.length() == 0 ? "" : " (first: " + firstErrorText + ")");
+        if (n > 0) {
+            System.out.printf(Locale.ROOT, "CPU per enrollment: client %.2f ms%s%n", clientCpu / 1e6 / n,
+                    serverPid == 0 ? " (pass --server-pid PID for the server's)" : String.format(Locale.ROOT, ", server %.2f ms (= %.0f/s on %d cores if the server had them alone)",
+                            serverCpu / 1e6 / n, Runtime.getRuntime().availableProcessors() * 1e9 / ((double) serverCpu / n), Runtime.getRuntime().availableProcessors()));
+        }
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** utime + stime of another process from /proc, in nanoseconds (0 when unknown). */
+    private static long cpuNanos(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static double pct(long[] sorted, double p) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
-        subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, CommandLine.HelpCommand.class,
+        subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
+                CommandLine.HelpCommand.class,
                 LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
@@ -30,6 +31,7 @@ public final class ImprintCommand implements Runnable {
     /** The command line with Imprint's error handling and the configuration table in {@code up --help}. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ImprintCommand());
+        cl.setUsageHelpWidth(100);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof CliException ce) {
                 cmd.getErr().println("imprint: " + ce.getMessage());
@@ -47,9 +49,10 @@ public final class ImprintCommand implements Runnable {
         });
         StringBuilder footer = new StringBuilder("%nConfiguration (<data>/imprint.yaml; an environment variable overrides the file):%n");
         for (ConfigKey k : ConfigKey.values()) {
-            footer.append(String.format("  %-32s %-36s default '%s'%n      %s%n", k.path(), k.env(), k.defaultValue(), k.description().replace("%", "%%")));
+            String dflt = k.defaultValue().isEmpty() ? "" : "  (default " + k.defaultValue() + ")";
+            footer.append(String.format("  %s  [%s]%s%n      %s%n", k.path(), k.env(), dflt, k.description().replace("%", "%%")));
         }
-        footer.append(String.format("  %-32s %-36s%n      %s%n", "(environment only)", CaPassphrase.ENV,
+        footer.append(String.format("  (environment only)  [%s]%n      %s%n", CaPassphrase.ENV,
                 "passphrase of the CA key files; if unset, one is generated into <data>/secrets/ca-passphrase (mode 0600)"));
         cl.getSubcommands().get("up").getCommandSpec().usageMessage().footer(footer.toString());
         return cl;

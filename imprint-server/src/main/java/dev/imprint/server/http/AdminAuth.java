@@ -1,35 +1,39 @@
 package dev.imprint.server.http;
 
+import dev.imprint.pki.validation.AuthorizationDecision;
+import dev.imprint.pki.validation.CertificateValidator;
+import dev.imprint.pki.validation.Eku;
+import dev.imprint.pki.validation.IdentitySource;
+import dev.imprint.pki.validation.PossessionProof;
 import dev.imprint.pki.validation.ReasonCode;
+import dev.imprint.pki.validation.RevocationSource;
+import dev.imprint.pki.validation.RevocationStatus;
+import dev.imprint.pki.validation.ValidationRequest;
 import dev.imprint.pki.validation.Verdict;
 import dev.imprint.pki.validation.Verdict.Step;
-import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.CertificateStore;
-import java.math.BigInteger;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.Date;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Decides whether a TLS client chain is an administrator: the leaf must be signed by the service
- * CA, valid now, carry EKU clientAuth, be recorded and unrevoked in the store, and name an
- * identity {@code urn:imprint:admin:NAME}. Each refusal has its own reason code.
+ * Decides whether a TLS client chain is an administrator, through the shared
+ * {@link CertificateValidator} (the same five steps as everywhere): the chain must lead to the
+ * service CA, carry EKU clientAuth, be recorded and unrevoked in this CA's store (unknown serials
+ * fail closed), and name the identity {@code urn:imprint:admin:NAME} in a SAN URI. Each refusal
+ * carries the validator's reason code; a valid non-admin certificate (a station's) is
+ * {@code NOT_AUTHORIZED}.
  */
 public final class AdminAuth {
     static final String ADMIN_URI_PREFIX = "urn:imprint:admin:";
-    private static final String EKU_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
-    private final X509Certificate serviceCa;
-    private final CertificateStore certificates;
+    private final CertificateValidator validator;
 
     public AdminAuth(X509Certificate serviceCa, CertificateStore certificates) {
-        this.serviceCa = serviceCa;
-        this.certificates = certificates;
+        this.validator = CertificateValidator.builder()
+                .trustAnchor(serviceCa)
+                .revocation(fromStore(certificates))
+                .identitySources(IdentitySource.SAN_URI)
+                .build();
     }
 
     /** @return Accepted with identity {@code admin:NAME}, or Refused with the step and reason */
@@ -37,61 +41,25 @@ public final class AdminAuth {
         if (peerChain.isEmpty()) {
             return new Verdict.Refused(Step.WELL_FORMED_AND_POSSESSION, ReasonCode.MALFORMED, "no client certificate");
         }
-        X509Certificate leaf = peerChain.get(0);
-        if (!leaf.getIssuerX500Principal().equals(serviceCa.getSubjectX500Principal())) {
-            return new Verdict.Refused(Step.PATH, ReasonCode.UNKNOWN_ISSUER, "not issued by the service CA");
+        Verdict v = validator.validate(ValidationRequest.builder()
+                .chain(peerChain)
+                .possession(PossessionProof.tlsHandshake())
+                .requiredEku(Eku.CLIENT_AUTH)
+                .authorizer((identity, path) -> identity.startsWith(ADMIN_URI_PREFIX) && identity.length() > ADMIN_URI_PREFIX.length()
+                        ? AuthorizationDecision.granted()
+                        : AuthorizationDecision.denied(identity + " is not an administrator"))
+                .build());
+        if (v instanceof Verdict.Accepted a) {
+            return new Verdict.Accepted("admin:" + a.identity().substring(ADMIN_URI_PREFIX.length()), a.path());
         }
-        try {
-            leaf.verify(serviceCa.getPublicKey());
-        } catch (GeneralSecurityException e) {
-            return new Verdict.Refused(Step.PATH, ReasonCode.BAD_SIGNATURE, "signature does not verify with the service CA key");
-        }
-        try {
-            leaf.checkValidity(new Date());
-        } catch (CertificateExpiredException e) {
-            return new Verdict.Refused(Step.PATH, ReasonCode.EXPIRED, "certificate expired");
-        } catch (CertificateNotYetValidException e) {
-            return new Verdict.Refused(Step.PATH, ReasonCode.NOT_YET_VALID, "certificate not yet valid");
-        }
-        try {
-            List<String> eku = leaf.getExtendedKeyUsage();
-            if (eku == null || !eku.contains(EKU_CLIENT_AUTH)) {
-                return new Verdict.Refused(Step.PATH, ReasonCode.WRONG_EKU, "no clientAuth extended key usage");
-            }
-        } catch (CertificateParsingException e) {
-            return new Verdict.Refused(Step.WELL_FORMED_AND_POSSESSION, ReasonCode.MALFORMED, "unreadable extended key usage");
-        }
-        String serial = leaf.getSerialNumber().toString(16);
-        Optional<CertificateRecord> rec = certificates.findBySerial(serial);
-        if (rec.isEmpty()) {
-            return new Verdict.Refused(Step.REVOCATION, ReasonCode.UNKNOWN_ISSUER, "certificate not recorded by this CA");
-        }
-        if (rec.get().revoked()) {
-            return new Verdict.Refused(Step.REVOCATION, ReasonCode.REVOKED, "certificate revoked");
-        }
-        Optional<String> uri = sanUris(leaf).stream().filter(u -> u.startsWith("urn:imprint:")).findFirst();
-        if (uri.isEmpty()) {
-            return new Verdict.Refused(Step.IDENTITY, ReasonCode.NO_IDENTITY, "no urn:imprint: identity in the certificate");
-        }
-        if (!uri.get().startsWith(ADMIN_URI_PREFIX) || uri.get().length() == ADMIN_URI_PREFIX.length()) {
-            return new Verdict.Refused(Step.AUTHORIZATION, ReasonCode.NOT_AUTHORIZED, uri.get() + " is not an administrator");
-        }
-        return new Verdict.Accepted("admin:" + uri.get().substring(ADMIN_URI_PREFIX.length()), List.of(leaf, serviceCa));
+        return v;
     }
 
-    static List<String> sanUris(X509Certificate cert) {
-        try {
-            var sans = cert.getSubjectAlternativeNames();
-            if (sans == null) {
-                return List.of();
-            }
-            return sans.stream().filter(s -> ((Integer) s.get(0)) == 6).map(s -> (String) s.get(1)).toList();
-        } catch (CertificateParsingException e) {
-            return List.of();
-        }
-    }
-
-    static String serialHex(BigInteger serial) {
-        return serial.toString(16);
+    private static RevocationSource fromStore(CertificateStore certificates) {
+        return (cert, issuer, at) -> certificates.findBySerial(cert.getSerialNumber().toString(16))
+                .map(r -> r.revoked()
+                        ? RevocationStatus.revoked(r.revocationReason() == null ? 0 : r.revocationReason(), r.revokedAt())
+                        : RevocationStatus.good())
+                .orElseGet(() -> RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "certificate not recorded by this CA"));
     }
 }

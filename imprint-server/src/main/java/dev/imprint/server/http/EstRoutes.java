@@ -4,6 +4,8 @@ import dev.imprint.ca.est.EstResponse;
 import dev.imprint.ca.est.EstService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,21 +37,32 @@ public final class EstRoutes {
         for (String prefix : List.of(BASE, BASE + "/:label")) {
             r.get(prefix + "/cacerts").handler(ctx -> run(vertx, ctx, meters, "cacerts", est::cacerts));
             r.get(prefix + "/csrattrs").handler(ctx -> run(vertx, ctx, meters, "csrattrs", est::csrattrs));
-            r.post(prefix + "/simpleenroll").handler(ctx -> enroll(vertx, ctx, meters, "simpleenroll", est::simpleEnroll));
-            r.post(prefix + "/simplereenroll").handler(ctx -> enroll(vertx, ctx, meters, "simplereenroll", est::simpleReenroll));
+            r.post(prefix + "/simpleenroll").handler(ctx -> enroll(vertx, ctx, meters, "simpleenroll", est::simpleEnrollAsync));
+            r.post(prefix + "/simplereenroll").handler(ctx -> enroll(vertx, ctx, meters, "simplereenroll", est::simpleReenrollAsync));
         }
     }
 
+    /**
+     * Validation, CSR checks and signing run on a worker thread; the worker is released as soon
+     * as the certificate is queued for the group commit, and the response is written when the
+     * commit completes, so a few workers keep many enrollments in flight.
+     */
     private static void enroll(Vertx vertx, RoutingContext ctx, MeterRegistry meters, String op,
-            BiFunction<byte[], List<X509Certificate>, EstResponse> call) {
+            BiFunction<byte[], List<X509Certificate>, CompletableFuture<EstResponse>> call) {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         List<X509Certificate> peer = PeerChain.of(ctx);
-        run(vertx, ctx, meters, op, () -> call.apply(body, peer));
+        Context context = vertx.getOrCreateContext();
+        Timer.Sample sample = Timer.start(meters);
+        respond(ctx, meters, op, sample, vertx.executeBlocking(() -> call.apply(body, peer), false)
+                .compose(cf -> Future.fromCompletionStage(cf, context)));
     }
 
     private static void run(Vertx vertx, RoutingContext ctx, MeterRegistry meters, String op, Callable<EstResponse> call) {
-        Timer.Sample sample = Timer.start(meters);
-        vertx.executeBlocking(call, false).onComplete(ar -> {
+        respond(ctx, meters, op, Timer.start(meters), vertx.executeBlocking(call, false));
+    }
+
+    private static void respond(RoutingContext ctx, MeterRegistry meters, String op, Timer.Sample sample, Future<EstResponse> result) {
+        result.onComplete(ar -> {
             if (ar.failed()) {
                 sample.stop(meters.timer("imprint.est.requests", "op", op, "status", "500"));
                 Http.fail(ctx, ar.cause());

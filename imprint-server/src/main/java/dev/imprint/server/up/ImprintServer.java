@@ -98,11 +98,16 @@ public final class ImprintServer implements AutoCloseable {
             Endpoints endpoints = endpoints(config, authority);
             https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
             Http.jsonErrors(https);
-            HttpServer api = await(vertx.createHttpServer(tls.options()).requestHandler(https).listen());
+            // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
+            // TLS work) over the event loops; a single server would put every handshake on one thread
+            List<HttpServer> servers = new ArrayList<>(List.of(pki));
+            for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
+                servers.add(await(vertx.createHttpServer(tls.options()).requestHandler(https).listen()));
+            }
 
             endpoints.write(config.dataDir());
             LOG.info("event=up engine={} pki={} est={} admin={} trust={}", tls.engine(), endpoints.pki(), endpoints.est(), endpoints.admin(), endpoints.trust());
-            return new ImprintServer(store, authority, vertx, List.of(pki, api), endpoints, tls.engine());
+            return new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine());
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 try {

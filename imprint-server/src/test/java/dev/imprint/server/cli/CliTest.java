@@ -30,7 +30,7 @@ class CliTest {
     void every_command_has_help() {
         for (List<String> cmd : List.<List<String>>of(List.of(), List.of("up"), List.of("station"), List.of("station", "create"),
                 List.of("station", "list"), List.of("station", "revoke"), List.of("cert"), List.of("cert", "list"),
-                List.of("cert", "revoke"), List.of("audit"), List.of("audit", "verify"))) {
+                List.of("cert", "revoke"), List.of("audit"), List.of("audit", "verify"), List.of("verify"), List.of("verify", "limbo"))) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
             Run r = run(args);
             assertThat(r.code()).as("%s --help", cmd).isZero();

@@ -98,6 +98,21 @@ class AdminApiIT {
     }
 
     @Test
+    void refuses_a_revoked_admin_credential() throws Exception {
+        var second = server.authority().issueAdminCredential("second");
+        Files.writeString(work.resolve("second.crt"), Pem.write(second.fullChain()));
+        Files.writeString(work.resolve("second.key"), dev.imprint.server.Pkcs8.pem(second.key()));
+        HttpClient client = Fixture.https(Path.of(server.endpoints().trust()), work.resolve("second.crt"), work.resolve("second.key"));
+        assertThat(call(client, "GET", "/stations", null).status()).isEqualTo(200);
+        var revoked = Fixture.cli("cert", "revoke", "--serial", second.certificate().getSerialNumber().toString(16), "--data", data.toString());
+        assertThat(revoked.code()).as(revoked.all()).isZero();
+        HttpClient fresh = Fixture.https(Path.of(server.endpoints().trust()), work.resolve("second.crt"), work.resolve("second.key"));
+        Reply r = call(fresh, "GET", "/stations", null);
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body().path("code").asText()).isEqualTo("REVOKED");
+    }
+
+    @Test
     void admin_credential_lists_stations_and_certificates() throws Exception {
         Reply stations = call(admin, "GET", "/stations", null);
         assertThat(stations.status()).isEqualTo(200);
@@ -165,8 +180,8 @@ class AdminApiIT {
         String root = Files.readString(Path.of(server.endpoints().trust()));
         String adminCert = Files.readString(f.adminCert());
         String serverCert = Files.readString(f.serverCert());
-        assertThat(Files.getPosixFilePermissions(f.adminKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
-        assertThat(Files.getPosixFilePermissions(f.serverKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.adminKey()))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.serverKey()))).isEqualTo("rw-------");
         server.close();
         server = Fixture.start(data, env);
         assertThat(Files.readString(Path.of(server.endpoints().trust()))).isEqualTo(root);

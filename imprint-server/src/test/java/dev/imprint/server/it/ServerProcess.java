@@ -32,11 +32,11 @@ final class ServerProcess implements AutoCloseable {
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         ServerProcess p = new ServerProcess(pb.start(), log);
-        p.awaitHealthy(env);
+        p.awaitHealthy(env, data);
         return p;
     }
 
-    private void awaitHealthy(Map<String, String> env) throws Exception {
+    private void awaitHealthy(Map<String, String> env, Path data) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         URI health = URI.create("http://127.0.0.1:" + env.get("IMPRINT_PKI_PORT") + "/health");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -45,7 +45,8 @@ final class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException("imprint up exited " + process.exitValue() + ":\n" + output());
             }
             try {
-                if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (Files.exists(data.resolve("endpoints.json"))
+                        && http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
