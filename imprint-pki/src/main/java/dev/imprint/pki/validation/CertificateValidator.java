@@ -189,6 +189,11 @@ public final class CertificateValidator {
         }
 
         @Override
+        public X509Certificate anchor() {
+            return anchor;
+        }
+
+        @Override
         public PublicKey keyOf(X509Certificate cert) {
             int i = path.indexOf(cert);
             return i >= 0 ? DsaKeys.effective(path, i) : cert.getPublicKey();

@@ -37,6 +37,11 @@ public interface CrlSigners {
      */
     boolean trusted(X509Certificate signer, Instant at);
 
+    /** The trust anchor of the path being validated, or null when not known (direct calls). */
+    default X509Certificate anchor() {
+        return null;
+    }
+
     /** The key to verify {@code cert}'s signatures with (a DSA key may inherit parameters along the path). */
     default PublicKey keyOf(X509Certificate cert) {
         return cert.getPublicKey();
