@@ -1,6 +1,6 @@
 package dev.imprint.pki.validation.crl;
 
-import dev.imprint.pki.validation.KeyUsageBit;
+import dev.imprint.pki.validation.CrlSigners;
 import dev.imprint.pki.validation.ReasonCode;
 import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.pki.validation.RevocationStatus;
@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *       unknown critical extension, or is not yet valid.</li>
  * </ul>
  * Delta CRLs (deltaCRLIndicator) are merged over the full CRL they are based on, including
- * removeFromCRL. Indirect CRLs and OCSP are not supported yet (an indirect CRL is CRL_INVALID).
+ * removeFromCRL. Indirect CRLs (cRLIssuer), CRLs signed by a separate key of the CA, and
+ * onlySomeReasons CRLs (all reasons must be covered) follow RFC 5280 6.3.3 ({@link CrlCheck}).
  * Thread-safe; {@link #close()} stops the background refresh.
  */
 public final class CrlCache implements RevocationSource, AutoCloseable {
@@ -116,43 +117,27 @@ public final class CrlCache implements RevocationSource, AutoCloseable {
 
     @Override
     public RevocationStatus status(X509Certificate cert, X509Certificate issuer, Instant at) {
+        return status(cert, issuer, at, CrlSigners.NONE);
+    }
+
+    @Override
+    public RevocationStatus status(X509Certificate cert, X509Certificate issuer, Instant at, CrlSigners signers) {
         List<ParsedCrl> crls = byIssuer.get(cert.getIssuerX500Principal());
         if ((crls == null || crls.isEmpty()) && fetch) {
             String url = CrlFetcher.httpDistributionPoint(cert);
             if (url != null) {
                 fetchAndSchedule(url);
-                crls = byIssuer.get(cert.getIssuerX500Principal());
             }
         }
-        if (crls == null || crls.isEmpty()) {
-            return missing == MissingCrl.IGNORE ? RevocationStatus.good()
-                    : RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "no CRL for issuer " + cert.getIssuerX500Principal().getName());
+        CrlCheck check = new CrlCheck(cert, issuer, at, grace, signers);
+        RevocationStatus s = check.run(name -> byIssuer.getOrDefault(name, List.of()));
+        if (!check.anyCrl && missing == MissingCrl.IGNORE) {
+            return RevocationStatus.good();
         }
-        boolean[] ku = issuer.getKeyUsage();
-        if (ku != null && !KeyUsageBit.CRL_SIGN.isSetIn(ku)) {
-            return RevocationStatus.unknown(ReasonCode.CRL_INVALID, "CRL issuer's keyUsage lacks cRLSign");
+        if (!check.anyCrl) {
+            return RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "no CRL for issuer " + cert.getIssuerX500Principal().getName());
         }
-        CrlSelection sel = CrlSelection.choose(crls, cert, issuer, at, grace);
-        if (sel.full == null) {
-            return RevocationStatus.unknown(sel.problemCode, sel.problem);
-        }
-        byte[] serial = cert.getSerialNumber().toByteArray();
-        if (sel.delta != null) {
-            int slot = sel.delta.revoked.indexOf(serial);
-            if (slot >= 0) {
-                return sel.delta.revoked.reason(slot) == REMOVE_FROM_CRL ? RevocationStatus.good()
-                        : revoked(sel.delta.revoked, slot);
-            }
-        }
-        int slot = sel.full.revoked.indexOf(serial);
-        if (slot >= 0 && sel.full.revoked.reason(slot) != REMOVE_FROM_CRL) {
-            return revoked(sel.full.revoked, slot);
-        }
-        return RevocationStatus.good();
-    }
-
-    private static RevocationStatus revoked(SerialIndex index, int slot) {
-        return RevocationStatus.revoked(index.reason(slot), Instant.ofEpochSecond(index.revokedAt(slot)));
+        return s;
     }
 
     private void fetchAndSchedule(String url) {
