@@ -25,6 +25,8 @@ final class FastRoute {
     final List<ParsedCrl> crls;
     private final ParsedCrl full;
     private volatile byte[] simpleDp;
+    /** Certificates (by reference) already found to have plain distribution points. */
+    private final X509Certificate[] seen = new X509Certificate[64];
 
     private FastRoute(List<ParsedCrl> crls, ParsedCrl full) {
         this.crls = crls;
@@ -65,6 +67,18 @@ final class FastRoute {
     }
 
     private boolean simpleDistributionPoints(X509Certificate cert) {
+        int slot = System.identityHashCode(cert) & (seen.length - 1);
+        if (seen[slot] == cert) {
+            return true;
+        }
+        if (plainPoints(cert)) {
+            seen[slot] = cert; // a benign race: a slot holds some certificate that was found plain
+            return true;
+        }
+        return false;
+    }
+
+    private boolean plainPoints(X509Certificate cert) {
         byte[] ext = cert.getExtensionValue(CRL_DP);
         if (ext == null) {
             return true;
