@@ -60,6 +60,8 @@ public final class CrlCache implements RevocationSource, AutoCloseable {
     }
 
     private final ConcurrentHashMap<X500Principal, List<ParsedCrl>> byIssuer = new ConcurrentHashMap<>();
+    /** Per issuer certificate: the common case, answered without re-running RFC 5280 6.3.3. */
+    private final ConcurrentHashMap<X509Certificate, FastRoute> routes = new ConcurrentHashMap<>();
     private final Duration grace;
     private final Duration refreshAhead;
     private final Clock clock;
@@ -127,6 +129,22 @@ public final class CrlCache implements RevocationSource, AutoCloseable {
             String url = CrlFetcher.httpDistributionPoint(cert);
             if (url != null) {
                 fetchAndSchedule(url);
+            }
+        }
+        if (crls != null && !crls.isEmpty()) {
+            FastRoute route = routes.get(issuer);
+            if (route == null || route.crls != crls) {
+                route = FastRoute.of(crls, issuer);
+                if (route != null) {
+                    if (routes.size() > 10_000) {
+                        routes.clear();
+                    }
+                    routes.put(issuer, route);
+                }
+            }
+            RevocationStatus fast = route == null ? null : route.status(cert, at, grace);
+            if (fast != null) {
+                return fast;
             }
         }
         CrlCheck check = new CrlCheck(cert, issuer, at, grace, signers);
