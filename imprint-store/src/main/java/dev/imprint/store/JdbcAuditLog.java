@@ -76,6 +76,9 @@ final class JdbcAuditLog implements AuditLog {
 
     @Override
     public List<AuditEvent> list(long afterSeq, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
         return db.read("listing audit entries", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
                     + " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")) {

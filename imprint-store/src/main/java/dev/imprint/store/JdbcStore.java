@@ -18,6 +18,9 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>Durability: every write is one transaction that is committed, and on SQLite fsynced
  * (WAL, {@code synchronous=FULL}), before the method returns.
+ *
+ * <p>Times are stored as epoch milliseconds: an {@link java.time.Instant} comes back truncated
+ * to the millisecond.
  */
 public final class JdbcStore implements Store {
     /** How long an SQLite writer waits for another process's write lock before failing. */

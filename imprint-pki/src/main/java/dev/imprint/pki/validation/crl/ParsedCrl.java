@@ -149,11 +149,12 @@ final class ParsedCrl {
 
     private static void readEntries(Builder b, ASN1SequenceParser list) throws IOException {
         SerialIndex index = new SerialIndex(1024);
+        TimeCache times = new TimeCache();
         ASN1Encodable e;
         while ((e = list.readObject()) != null) {
             ASN1Sequence entry = ASN1Sequence.getInstance(((ASN1SequenceParser) e).toASN1Primitive());
             byte[] serial = ASN1Integer.getInstance(entry.getObjectAt(0)).getValue().toByteArray();
-            long at = Time.getInstance(entry.getObjectAt(1)).getDate().toInstant().getEpochSecond();
+            long at = times.epochSecond(entry.getObjectAt(1));
             int reason = -1;
             if (entry.size() > 2) {
                 Extensions exts = Extensions.getInstance(entry.getObjectAt(2));
@@ -209,6 +210,27 @@ final class ParsedCrl {
 
     private static Instant time(ASN1Encodable o) {
         return Time.getInstance(o).getDate().toInstant();
+    }
+
+    /**
+     * Revocation times repeat (CAs revoke in batches) and BC's Date conversion is slow, so the
+     * last conversion is remembered; a million entries would otherwise spend seconds here.
+     */
+    private static final class TimeCache {
+        private String lastText;
+        private long lastEpoch;
+
+        long epochSecond(ASN1Encodable time) {
+            String text = time instanceof ASN1UTCTime u ? u.getTime()
+                    : time instanceof ASN1GeneralizedTime g ? g.getTime() : null;
+            if (text != null && text.equals(lastText)) {
+                return lastEpoch;
+            }
+            long epoch = Time.getInstance(time).getDate().toInstant().getEpochSecond();
+            lastText = text;
+            lastEpoch = epoch;
+            return epoch;
+        }
     }
 
     static byte[] readAll(InputStream in) throws IOException {

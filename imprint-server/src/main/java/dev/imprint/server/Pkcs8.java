@@ -1,0 +1,18 @@
+package dev.imprint.server;
+
+import java.security.PrivateKey;
+import java.util.Base64;
+
+/**
+ * Private keys as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}): the one form that OpenSSL,
+ * curl, Netty and the JDK all read, and that always carries the curve (a SEC1 {@code EC PRIVATE
+ * KEY} written from a native provider's key may lack it).
+ */
+public final class Pkcs8 {
+    private Pkcs8() {}
+
+    public static String pem(PrivateKey key) {
+        String b64 = Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(key.getEncoded());
+        return "-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n";
+    }
+}

@@ -1,0 +1,59 @@
+package dev.imprint.server.cli;
+
+import dev.imprint.server.config.ConfigException;
+import dev.imprint.server.config.ConfigLoader;
+import dev.imprint.server.config.ImprintConfig;
+import dev.imprint.server.up.Endpoints;
+import dev.imprint.server.up.ImprintServer;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code imprint up}: initialises the data folder on first run, then serves until SIGTERM or Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Run Imprint (CA, PKI repository, EST, admin API) in one process on the data folder.",
+                "The first run creates the CA hierarchy, the server certificate and the admin credential (<data>/admin/);",
+                "later runs reuse them. Writes <data>/endpoints.json. Stops cleanly on SIGTERM or Ctrl-C (exit 0)."})
+public final class UpCommand implements Callable<Integer> {
+    @Mixin
+    DataOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ImprintConfig config;
+        try {
+            config = ConfigLoader.load(data.dir(), System.getenv());
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("imprint up: " + e.getMessage());
+            return ImprintCommand.USAGE;
+        }
+        ImprintServer server;
+        try {
+            server = ImprintServer.start(config, System.getenv());
+        } catch (java.net.BindException e) {
+            throw new CliException(ImprintCommand.FAILED, "cannot listen: " + e.getMessage()
+                    + " (another imprint up running? change the ports with IMPRINT_PKI_PORT / IMPRINT_HTTPS_PORT)");
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "imprint-shutdown"));
+        Signals.exitZeroOn("TERM", "INT");
+        Endpoints e = server.endpoints();
+        out.printf("Imprint is up (data %s, TLS engine %s)%n", config.dataDir(), server.tlsEngine());
+        out.printf("  pki      %s%n  est      %s%n  admin    %s%n  console  %s%n  trust    %s%n", e.pki(), e.est(), e.admin(), e.console(), e.trust());
+        out.printf("  written to %s%n", config.dataDir().resolve(Endpoints.FILE));
+        out.flush();
+        stopped.await();
+        return ImprintCommand.OK;
+    }
+}

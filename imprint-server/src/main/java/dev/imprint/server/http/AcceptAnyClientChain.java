@@ -1,0 +1,46 @@
+package dev.imprint.server.http;
+
+import java.net.Socket;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The TLS layer's client trust manager: accepts any client chain. The handshake still proves
+ * that the client holds the key of its certificate (CertificateVerify, validation step 1); the
+ * application then validates the chain itself (steps 2-5), so a refused client gets an HTTP
+ * 401/403 with a reason code instead of an opaque handshake failure. Never use it where the
+ * application does not validate the chain afterwards.
+ */
+final class AcceptAnyClientChain extends X509ExtendedTrustManager {
+    private static final X509Certificate[] NONE = new X509Certificate[0];
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws java.security.cert.CertificateException {
+        throw new java.security.cert.CertificateException("server-side trust manager only");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws java.security.cert.CertificateException {
+        throw new java.security.cert.CertificateException("server-side trust manager only");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+        throw new java.security.cert.CertificateException("server-side trust manager only");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return NONE;
+    }
+}

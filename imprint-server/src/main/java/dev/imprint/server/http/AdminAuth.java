@@ -1,0 +1,65 @@
+package dev.imprint.server.http;
+
+import dev.imprint.pki.validation.AuthorizationDecision;
+import dev.imprint.pki.validation.CertificateValidator;
+import dev.imprint.pki.validation.Eku;
+import dev.imprint.pki.validation.IdentitySource;
+import dev.imprint.pki.validation.PossessionProof;
+import dev.imprint.pki.validation.ReasonCode;
+import dev.imprint.pki.validation.RevocationSource;
+import dev.imprint.pki.validation.RevocationStatus;
+import dev.imprint.pki.validation.ValidationRequest;
+import dev.imprint.pki.validation.Verdict;
+import dev.imprint.pki.validation.Verdict.Step;
+import dev.imprint.store.CertificateStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * Decides whether a TLS client chain is an administrator, through the shared
+ * {@link CertificateValidator} (the same five steps as everywhere): the chain must lead to the
+ * service CA, carry EKU clientAuth, be recorded and unrevoked in this CA's store (unknown serials
+ * fail closed), and name the identity {@code urn:imprint:admin:NAME} in a SAN URI. Each refusal
+ * carries the validator's reason code; a valid non-admin certificate (a station's) is
+ * {@code NOT_AUTHORIZED}.
+ */
+public final class AdminAuth {
+    static final String ADMIN_URI_PREFIX = "urn:imprint:admin:";
+
+    private final CertificateValidator validator;
+
+    public AdminAuth(X509Certificate serviceCa, CertificateStore certificates) {
+        this.validator = CertificateValidator.builder()
+                .trustAnchor(serviceCa)
+                .revocation(fromStore(certificates))
+                .identitySources(IdentitySource.SAN_URI)
+                .build();
+    }
+
+    /** @return Accepted with identity {@code admin:NAME}, or Refused with the step and reason */
+    public Verdict check(List<X509Certificate> peerChain) {
+        if (peerChain.isEmpty()) {
+            return new Verdict.Refused(Step.WELL_FORMED_AND_POSSESSION, ReasonCode.MALFORMED, "no client certificate");
+        }
+        Verdict v = validator.validate(ValidationRequest.builder()
+                .chain(peerChain)
+                .possession(PossessionProof.tlsHandshake())
+                .requiredEku(Eku.CLIENT_AUTH)
+                .authorizer((identity, path) -> identity.startsWith(ADMIN_URI_PREFIX) && identity.length() > ADMIN_URI_PREFIX.length()
+                        ? AuthorizationDecision.granted()
+                        : AuthorizationDecision.denied(identity + " is not an administrator"))
+                .build());
+        if (v instanceof Verdict.Accepted a) {
+            return new Verdict.Accepted("admin:" + a.identity().substring(ADMIN_URI_PREFIX.length()), a.path());
+        }
+        return v;
+    }
+
+    private static RevocationSource fromStore(CertificateStore certificates) {
+        return (cert, issuer, at) -> certificates.findBySerial(cert.getSerialNumber().toString(16))
+                .map(r -> r.revoked()
+                        ? RevocationStatus.revoked(r.revocationReason() == null ? 0 : r.revocationReason(), r.revokedAt())
+                        : RevocationStatus.good())
+                .orElseGet(() -> RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "certificate not recorded by this CA"));
+    }
+}

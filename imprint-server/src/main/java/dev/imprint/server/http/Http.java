@@ -1,0 +1,45 @@
+package dev.imprint.server.http;
+
+import dev.imprint.ca.CaException;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Failure handling shared by the routers: a CaException keeps its code; anything else is a 500 that is logged. */
+public final class Http {
+    private static final Logger LOG = LoggerFactory.getLogger(Http.class);
+
+    private Http() {}
+
+    static void fail(RoutingContext ctx, Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof CaException ce) {
+            LOG.info("event=request.refused method={} path={} code={} status={} msg=\"{}\"",
+                    ctx.request().method(), ctx.normalizedPath(), ce.code(), ce.httpStatus(), ce.getMessage());
+            Responses.error(ctx, ce.httpStatus(), ce.code(), ce.getMessage());
+        } else if (t instanceof IllegalArgumentException iae) {
+            LOG.info("event=request.refused method={} path={} code=BAD_REQUEST status=400 msg=\"{}\"",
+                    ctx.request().method(), ctx.normalizedPath(), iae.getMessage());
+            Responses.error(ctx, 400, "BAD_REQUEST", iae.getMessage());
+        } else {
+            LOG.error("event=request.failed method={} path={} code=INTERNAL_ERROR", ctx.request().method(), ctx.normalizedPath(), t);
+            Responses.error(ctx, 500, "INTERNAL_ERROR", "internal error; see the server log");
+        }
+    }
+
+    /** JSON bodies for 404, 405, 413 and unexpected failures, so no client ever sees an HTML page. */
+    public static void jsonErrors(Router r) {
+        r.errorHandler(404, ctx -> Responses.error(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));
+        r.errorHandler(405, ctx -> Responses.error(ctx, 405, "METHOD_NOT_ALLOWED", ctx.request().method() + " not allowed here"));
+        r.errorHandler(413, ctx -> Responses.error(ctx, 413, "BODY_TOO_LARGE", "request body too large"));
+        r.errorHandler(400, ctx -> Responses.error(ctx, 400, "BAD_REQUEST", "bad request"));
+        r.errorHandler(500, ctx -> {
+            if (ctx.failure() != null) {
+                fail(ctx, ctx.failure());
+            } else {
+                Responses.error(ctx, 500, "INTERNAL_ERROR", "internal error");
+            }
+        });
+    }
+}

@@ -1,0 +1,28 @@
+package dev.imprint.server.up;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.imprint.server.PrivateFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where a running {@code imprint up} listens, as written to {@code <data>/endpoints.json} for
+ * tools, tests and the CLI.
+ *
+ * @param trust absolute path of the root certificate to trust
+ */
+public record Endpoints(String pki, String est, String admin, String console, String trust) {
+    public static final String FILE = "endpoints.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public void write(Path dataDir) throws IOException {
+        PrivateFiles.writePublic(dataDir.resolve(FILE), JSON.writeValueAsBytes(this));
+    }
+
+    /** @throws IOException when the file is missing or unreadable */
+    public static Endpoints read(Path dataDir) throws IOException {
+        return new ObjectMapper().configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(dataDir.resolve(FILE).toFile(), Endpoints.class);
+    }
+}

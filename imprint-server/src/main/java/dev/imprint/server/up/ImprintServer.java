@@ -1,0 +1,191 @@
+package dev.imprint.server.up;
+
+import dev.imprint.ca.Authority;
+import dev.imprint.ca.CaSettings;
+import dev.imprint.ca.Pkcs11Settings;
+import dev.imprint.server.config.CaPassphrase;
+import dev.imprint.server.config.ImprintConfig;
+import dev.imprint.server.http.AdminAuth;
+import dev.imprint.server.http.AdminRoutes;
+import dev.imprint.server.http.EstRoutes;
+import dev.imprint.server.http.Http;
+import dev.imprint.server.http.PkiRoutes;
+import dev.imprint.server.http.Responses;
+import dev.imprint.server.http.TlsSetup;
+import dev.imprint.store.JdbcStore;
+import dev.imprint.store.Store;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code imprint up} runs: the store, the CA, the plain-HTTP PKI repository and the HTTPS
+ * endpoint (EST, admin API, metrics, health), in one process. {@link #close()} stops them in
+ * reverse order: listeners first, then the CA (it records what is queued), then the store.
+ */
+public final class ImprintServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ImprintServer.class);
+
+    private final Store store;
+    private final Authority authority;
+    private final Vertx vertx;
+    private final List<HttpServer> servers;
+    private final Endpoints endpoints;
+    private final String tlsEngine;
+    private volatile boolean closed;
+
+    private ImprintServer(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine) {
+        this.store = store;
+        this.authority = authority;
+        this.vertx = vertx;
+        this.servers = servers;
+        this.endpoints = endpoints;
+        this.tlsEngine = tlsEngine;
+    }
+
+    /**
+     * Opens or initialises the data folder and starts listening.
+     *
+     * @throws Exception when the store, the CA or a listener cannot start (a port in use, a
+     *     wrong CA passphrase); whatever was started is closed again
+     */
+    public static ImprintServer start(ImprintConfig config, Map<String, String> env) throws Exception {
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            Store store = config.store().url() == null
+                    ? JdbcStore.sqlite(config.dataDir().resolve("imprint.db"))
+                    : JdbcStore.open(config.store().url(), config.store().user(), config.store().password());
+            started.add(store);
+            Authority authority = Authority.open(caSettings(config, env, meters), store);
+            started.add(authority);
+            ServiceCredentials.Files creds = ServiceCredentials.ensure(authority, config);
+
+            Vertx vertx = Vertx.vertx(new VertxOptions()
+                    .setWorkerPoolSize(config.https().workerThreads())
+                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+            started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+
+            HttpServer pki = await(vertx.createHttpServer(new HttpServerOptions()
+                            .setHost(config.pki().address()).setPort(config.pki().port()).setTcpNoDelay(true))
+                    .requestHandler(PkiRoutes.router(vertx, authority))
+                    .listen());
+            TlsSetup.Options tls = TlsSetup.httpsOptions(config.https(), creds.serverCert(), creds.serverKey());
+            Router https = Router.router(vertx);
+            https.get("/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
+            https.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
+            EstRoutes.mount(https, vertx, authority.est(), meters);
+            AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()));
+            Endpoints endpoints = endpoints(config, authority);
+            https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
+            Http.jsonErrors(https);
+            // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
+            // TLS work) over the event loops; a single server would put every handshake on one thread
+            List<HttpServer> servers = new ArrayList<>(List.of(pki));
+            for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
+                servers.add(await(vertx.createHttpServer(tls.options()).requestHandler(https).listen()));
+            }
+
+            endpoints.write(config.dataDir());
+            LOG.info("event=up engine={} pki={} est={} admin={} trust={}", tls.engine(), endpoints.pki(), endpoints.est(), endpoints.admin(), endpoints.trust());
+            return new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine());
+        } catch (Exception | Error e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static CaSettings caSettings(ImprintConfig config, Map<String, String> env, PrometheusMeterRegistry meters) {
+        ImprintConfig.Ca ca = config.ca();
+        char[] passphrase = ca.pkcs11Config() != null && env.get(CaPassphrase.ENV) == null
+                ? "unused-with-pkcs11".toCharArray()
+                : CaPassphrase.resolve(config.dataDir(), env);
+        CaSettings s = CaSettings.defaults(config.dataDir().resolve("pki"), passphrase, config.pkiBaseUrl())
+                .withValidity(ca.manufacturingValidity(), ca.operationalValidity())
+                .withCrlNextUpdate(ca.crlNextUpdate())
+                .withMeterRegistry(meters);
+        if (ca.pkcs11Config() != null) {
+            s = s.withPkcs11(new Pkcs11Settings(ca.pkcs11Config(), ca.pkcs11Pin()));
+        }
+        return s;
+    }
+
+    private static Endpoints endpoints(ImprintConfig config, Authority authority) {
+        String https = config.httpsBaseUrl();
+        return new Endpoints(config.pkiBaseUrl(), https + EstRoutes.BASE, https + AdminRoutes.BASE, https + "/",
+                authority.hierarchy().rootFile().toAbsolutePath().toString());
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    public Authority authority() {
+        return authority;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /** "openssl" (BoringSSL via netty-tcnative) or "jdk". */
+    public String tlsEngine() {
+        return tlsEngine;
+    }
+
+    /** Stops listening, lets the CA record what is queued, closes the store. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("event=stopping");
+        try {
+            for (HttpServer s : servers) {
+                s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("event=stop.listeners msg=\"{}\"", e.toString());
+        }
+        try {
+            authority.close();
+        } finally {
+            store.close();
+        }
+        LOG.info("event=stopped");
+    }
+}
