@@ -62,7 +62,7 @@ public final class Authority implements AutoCloseable {
                 ? new Pkcs11KeyVault(settings.pkcs11())
                 : new FileKeyVault(settings.pkiDir(), settings.passphrase());
         this.hierarchy = PkiFolderHierarchy.openOrCreate(settings.pkiDir(), vault);
-        this.recorder = new Recorder(store);
+        this.recorder = new Recorder(store, settings.meterRegistry());
         this.stationPolicy = new StationPolicy(store.stations());
         EnrollmentMethods methods = new EnrollmentMethods(ca -> CaHierarchy.OPERATIONAL.equals(ca)
                 ? settings.operationalValidity()
@@ -158,6 +158,10 @@ public final class Authority implements AutoCloseable {
         } catch (CaException e) {
             count(e);
             return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            CaException ce = new CaException(CaException.Reason.INTERNAL_ERROR, "issuance failed: " + e, e);
+            count(ce);
+            return CompletableFuture.failedFuture(ce);
         }
         if (meters != null) {
             f.whenComplete((c, e) -> {

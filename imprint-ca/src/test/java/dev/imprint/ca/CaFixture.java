@@ -31,6 +31,11 @@ final class CaFixture implements AutoCloseable {
     CaFixture(Path dir, CaSettings settings) {
         CryptoProviders.install();
         this.dir = dir;
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         this.store = JdbcStore.sqlite(dir.resolve("imprint.db"));
         this.ca = Authority.open(settings, store);
     }

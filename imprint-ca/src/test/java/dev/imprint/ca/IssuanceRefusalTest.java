@@ -11,28 +11,42 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every refusal: its own reason code and HTTP status, and nothing issued. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IssuanceRefusalTest {
     @TempDir
-    Path tmp;
+    static Path tmp;
     CaFixture f;
     long before;
+    final AtomicInteger ids = new AtomicInteger(100);
 
-    @BeforeEach
+    /** One CA for the class (opening one costs a second of key decryption); each test uses fresh IDs and stations. */
+    @BeforeAll
     void open() {
         f = new CaFixture(tmp);
         f.ca.stations().create("line-1", "dev-[0-9]+", 0, 0, "admin:test");
+    }
+
+    @BeforeEach
+    void count() {
         before = f.store.certificates().count();
     }
 
-    @AfterEach
+    @AfterAll
     void close() {
         f.close();
+    }
+
+    private String id() {
+        return "dev-" + ids.incrementAndGet();
     }
 
     private void refused(IssuanceRequest req, String code, int status) {
@@ -102,18 +116,18 @@ class IssuanceRefusalTest {
     @Test
     void rejects_when_quota_is_used_up() {
         f.ca.stations().create("small", "dev-[0-9]+", 2, 0, "admin:test");
-        f.ca.issue(IssuanceRequest.byStation("small", CaFixture.csr("dev-1")));
-        f.ca.issue(IssuanceRequest.byStation("small", CaFixture.csr("dev-2")));
+        f.ca.issue(IssuanceRequest.byStation("small", CaFixture.csr(id())));
+        f.ca.issue(IssuanceRequest.byStation("small", CaFixture.csr(id())));
         before = f.store.certificates().count();
-        refused(IssuanceRequest.byStation("small", CaFixture.csr("dev-3")), "QUOTA_EXCEEDED", 403);
+        refused(IssuanceRequest.byStation("small", CaFixture.csr(id())), "QUOTA_EXCEEDED", 403);
     }
 
     @Test
     void rejects_when_rate_is_exceeded() {
         f.ca.stations().create("slow", "dev-[0-9]+", 0, 1, "admin:test");
-        f.ca.issue(IssuanceRequest.byStation("slow", CaFixture.csr("dev-1")));
+        f.ca.issue(IssuanceRequest.byStation("slow", CaFixture.csr(id())));
         before = f.store.certificates().count();
-        refused(IssuanceRequest.byStation("slow", CaFixture.csr("dev-2")), "RATE_EXCEEDED", 429);
+        refused(IssuanceRequest.byStation("slow", CaFixture.csr(id())), "RATE_EXCEEDED", 429);
     }
 
     @Test
@@ -123,28 +137,31 @@ class IssuanceRefusalTest {
 
     @Test
     void revoked_station_gets_nothing() {
-        f.ca.stations().revoke("line-1", "admin:test");
+        f.ca.stations().create("gone", "dev-[0-9]+", 0, 0, "admin:test");
+        f.ca.stations().revoke("gone", "admin:test");
         before = f.store.certificates().count();
-        station(CaFixture.csr("dev-1"), "STATION_REVOKED", 403);
+        refused(IssuanceRequest.byStation("gone", CaFixture.csr(id())), "STATION_REVOKED", 403);
     }
 
     @Test
     void rejects_device_id_with_a_live_certificate() {
-        f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
+        String dev = id();
+        f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr(dev)));
         before = f.store.certificates().count();
-        station(CaFixture.csr("dev-1"), "DEVICE_HAS_LIVE_CERTIFICATE", 409);
+        station(CaFixture.csr(dev), "DEVICE_HAS_LIVE_CERTIFICATE", 409);
     }
 
     @Test
     void device_may_reenroll_with_its_live_certificate_but_not_as_another() {
-        IssuedCertificate first = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
-        IssuedCertificate renewed = f.ca.issue(IssuanceRequest.reenroll(first.certificate(), CaFixture.csr("dev-1")));
+        String dev = id();
+        IssuedCertificate first = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr(dev)));
+        IssuedCertificate renewed = f.ca.issue(IssuanceRequest.reenroll(first.certificate(), CaFixture.csr(dev)));
         assertThat(renewed.ca()).isEqualTo("operational");
-        assertThat(renewed.deviceId()).isEqualTo("dev-1");
+        assertThat(renewed.deviceId()).isEqualTo(dev);
         before = f.store.certificates().count();
-        refused(IssuanceRequest.reenroll(first.certificate(), CaFixture.csr("dev-2")), "IDENTITY_MISMATCH", 403);
+        refused(IssuanceRequest.reenroll(first.certificate(), CaFixture.csr(id())), "IDENTITY_MISMATCH", 403);
         f.ca.revocation().revoke(first.serialHex(), 1, "admin:test");
-        refused(IssuanceRequest.reenroll(first.certificate(), CaFixture.csr("dev-1")), "AUTH_REFUSED", 403);
+        refused(IssuanceRequest.reenroll(first.certificate(), CaFixture.csr(dev)), "AUTH_REFUSED", 403);
     }
 
     @Test
@@ -171,11 +188,13 @@ class IssuanceRefusalTest {
     @Test
     void refusals_are_counted_by_reason() {
         var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        f.close();
-        f = new CaFixture(tmp, CaSettings.defaults(tmp.resolve("pki"), CaFixture.PASS, "http://127.0.0.1:8080")
-                .withMeterRegistry(registry));
-        catchThrowableOfType(() -> f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("x-1"))), CaException.class);
-        f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-9")));
+        Path other = tmp.resolve("metered");
+        try (CaFixture m = new CaFixture(other, CaSettings.defaults(other.resolve("pki"), CaFixture.PASS, "http://127.0.0.1:8080")
+                .withMeterRegistry(registry))) {
+            m.ca.stations().create("line-1", "dev-[0-9]+", 0, 0, "admin:test");
+            catchThrowableOfType(() -> m.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("x-1"))), CaException.class);
+            m.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-9")));
+        }
         assertThat(registry.counter("imprint.ca.refused", "reason", "ID_NOT_ALLOWED").count()).isEqualTo(1);
         assertThat(registry.counter("imprint.ca.issued", "ca", "manufacturing").count()).isEqualTo(1);
         assertThat(Arrays.asList(CaException.Reason.values())).hasSizeGreaterThan(15);

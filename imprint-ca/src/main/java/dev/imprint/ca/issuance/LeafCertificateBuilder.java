@@ -9,11 +9,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Signature;
 import java.time.Instant;
-import java.util.Date;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DERGeneralizedTime;
+import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
@@ -52,6 +56,8 @@ import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
  * back: callers get DER.
  */
 public final class LeafCertificateBuilder {
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
+    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
     private static final DERTaggedObject VERSION_3 = new DERTaggedObject(true, 0, new ASN1Integer(2));
     private static final Extension NOT_A_CA = ext(Extension.basicConstraints, true, new BasicConstraints(false));
 
@@ -131,7 +137,7 @@ public final class LeafCertificateBuilder {
                 new ASN1Integer(serial),
                 signatureAlgorithm,
                 issuer,
-                new DERSequence(new ASN1Encodable[] {new Time(Date.from(notBefore)), new Time(Date.from(notAfter))}),
+                new DERSequence(new ASN1Encodable[] {time(notBefore), time(notAfter)}),
                 subject,
                 publicKey,
                 new DERTaggedObject(true, 3, new DERSequence(exts)),
@@ -144,6 +150,17 @@ public final class LeafCertificateBuilder {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a certificate with CA " + ca.name(), e);
         }
+    }
+
+    /**
+     * RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. Formatted with a shared
+     * {@link DateTimeFormatter} (Bouncy Castle's Date constructors make a SimpleDateFormat each time).
+     */
+    public static Time time(Instant t) {
+        ZonedDateTime z = t.atZone(ZoneOffset.UTC);
+        return z.getYear() < 2050
+                ? new Time(new DERUTCTime(UTC_TIME.format(z)))
+                : new Time(new DERGeneralizedTime(GENERALIZED_TIME.format(z)));
     }
 
     /** RFC 5280 method 1: SHA-1 of the subjectPublicKey BIT STRING's value. */

@@ -8,18 +8,14 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Date;
-import java.util.concurrent.atomic.AtomicLong;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.x500.X500Name;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.X509CRLHolder;
-import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,15 +32,21 @@ import org.slf4j.LoggerFactory;
 final class CrlPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(CrlPublisher.class);
 
+    /** More revocations than this after the last full CRL: rebuild it at start rather than serve a huge delta. */
+    private static final long MAX_DELTA_AT_START = 10_000;
+
     private record Base(long number, long revocationSeq, Instant thisUpdate, byte[] der) {}
 
     private final IssuingCa ca;
     private final Store store;
     private final Duration nextUpdate;
-    private final X500Name issuer;
     private final Extension aki;
     private final Object fullLock = new Object();
     private final Object deltaLock = new Object();
+    private final CrlEncoder encoder;
+    /** Every entry published so far (guarded by fullLock); revocations are permanent, so it only grows. */
+    private final List<ASN1Encodable> entries = new ArrayList<>();
+    private long entriesSeq;
     private volatile Base base;
     private volatile byte[] delta;
 
@@ -52,7 +54,7 @@ final class CrlPublisher {
         this.ca = ca;
         this.store = store;
         this.nextUpdate = nextUpdate;
-        this.issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+        this.encoder = new CrlEncoder(ca);
         try {
             this.aki = new Extension(Extension.authorityKeyIdentifier, false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate().getPublicKey()).getEncoded());
@@ -61,10 +63,14 @@ final class CrlPublisher {
         }
     }
 
-    /** Adopts the last published full CRL when still fresh, else builds one; then builds a delta. */
+    /**
+     * Adopts the last published full CRL when still fresh and not far behind the store, else
+     * builds one; then builds a delta.
+     */
     void start() {
         var last = store.crls().lastFull(ca.name());
-        if (last.isPresent() && last.get().thisUpdate().plus(nextUpdate.dividedBy(2)).isAfter(Instant.now())) {
+        if (last.isPresent() && last.get().thisUpdate().plus(nextUpdate.dividedBy(2)).isAfter(Instant.now())
+                && store.certificates().lastRevocationSeq(ca.name()) - last.get().revocationSeq() <= MAX_DELTA_AT_START) {
             PublishedCrl p = last.get();
             base = new Base(p.crlNumber(), p.revocationSeq(), p.thisUpdate(), p.der());
         } else {
@@ -86,24 +92,20 @@ final class CrlPublisher {
         return base.thisUpdate();
     }
 
-    /** Builds and publishes a full CRL from every revocation of this CA. */
+    /** Builds and publishes a full CRL: the entries kept so far plus the revocations since. */
     void rebuildFull() {
         synchronized (fullLock) {
             long started = System.nanoTime();
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            X509v2CRLBuilder b = new X509v2CRLBuilder(issuer, Date.from(now));
-            AtomicLong maxSeq = new AtomicLong();
-            AtomicLong count = new AtomicLong();
-            store.certificates().forEachRevoked(ca.name(), 0, e -> {
-                b.addCRLEntry(new BigInteger(e.serialHex(), 16), Date.from(e.revokedAt()), e.reason());
-                maxSeq.set(e.seq());
-                count.incrementAndGet();
+            store.certificates().forEachRevoked(ca.name(), entriesSeq, e -> {
+                entries.add(CrlEncoder.entry(e.serialHex(), e.revokedAt(), e.reason()));
+                entriesSeq = e.seq();
             });
             long number = store.crls().nextCrlNumber(ca.name());
-            byte[] der = sign(b, now, number, null);
-            store.crls().saveFull(new PublishedCrl(ca.name(), number, maxSeq.get(), now, der));
-            base = new Base(number, maxSeq.get(), now, der);
-            LOG.debug("full CRL {} of {}: {} entries in {} ms", number, ca.name(), count.get(),
+            byte[] der = encoder.sign(entries, now, now.plus(nextUpdate), aki, crlNumber(number));
+            store.crls().saveFull(new PublishedCrl(ca.name(), number, entriesSeq, now, der));
+            base = new Base(number, entriesSeq, now, der);
+            LOG.debug("full CRL {} of {}: {} entries in {} ms", number, ca.name(), entries.size(),
                     (System.nanoTime() - started) / 1_000_000);
         }
         rebuildDelta();
@@ -114,28 +116,24 @@ final class CrlPublisher {
         synchronized (deltaLock) {
             Base b0 = base;
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            X509v2CRLBuilder b = new X509v2CRLBuilder(issuer, Date.from(now));
+            List<ASN1Encodable> recent = new ArrayList<>();
             store.certificates().forEachRevoked(ca.name(), b0.revocationSeq(),
-                    e -> b.addCRLEntry(new BigInteger(e.serialHex(), 16), Date.from(e.revokedAt()), e.reason()));
+                    e -> recent.add(CrlEncoder.entry(e.serialHex(), e.revokedAt(), e.reason())));
             long number = store.crls().nextCrlNumber(ca.name());
-            delta = sign(b, now, number, b0.number());
+            delta = encoder.sign(recent, now, now.plus(nextUpdate), aki, crlNumber(number),
+                    new Extension(Extension.deltaCRLIndicator, true, octets(new CRLNumber(BigInteger.valueOf(b0.number())))));
         }
     }
 
-    private byte[] sign(X509v2CRLBuilder b, Instant now, long number, Long baseNumber) {
+    private static Extension crlNumber(long number) {
+        return new Extension(Extension.cRLNumber, false, octets(new CRLNumber(BigInteger.valueOf(number))));
+    }
+
+    private static DEROctetString octets(ASN1Encodable value) {
         try {
-            b.setNextUpdate(Date.from(now.plus(nextUpdate)));
-            b.addExtension(aki);
-            b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
-            if (baseNumber != null) {
-                b.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(baseNumber));
-            }
-            ContentSigner signer = new JcaContentSignerBuilder(ca.signatureAlgorithm()).setProvider(ca.provider()).build(ca.key());
-            X509CRLHolder crl = b.build(signer);
-            return crl.getEncoded();
-        } catch (IOException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot sign CRL of " + ca.name(), e);
+            return new DEROctetString(value.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
-
 }
