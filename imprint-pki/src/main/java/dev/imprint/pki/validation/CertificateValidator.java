@@ -1,12 +1,16 @@
 package dev.imprint.pki.validation;
 
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +78,7 @@ public final class CertificateValidator {
             Instant at = request.time() != null ? request.time() : clock.instant();
             List<X509Certificate> chain = checkWellFormedAndPossession(request);
             List<X509Certificate> path = buildPath(request, chain, at);
-            checkRevocation(path, at);
+            checkRevocation(path, at, new SignerContext(chain, path, request, 0, new HashSet<>()));
             String identity = extractIdentity(request, path.get(0));
             authorize(request, identity, path);
             return new Verdict.Accepted(identity, path);
@@ -107,12 +111,12 @@ public final class CertificateValidator {
     }
 
     /** Step 3: asks the revocation source about every certificate below the anchor. */
-    void checkRevocation(List<X509Certificate> path, Instant at) {
+    void checkRevocation(List<X509Certificate> path, Instant at, CrlSigners signers) {
         for (int i = 0; i + 1 < path.size(); i++) {
             X509Certificate cert = path.get(i);
             RevocationStatus status;
             try {
-                status = revocation.status(cert, path.get(i + 1), at);
+                status = revocation.status(cert, path.get(i + 1), at, signers);
             } catch (RuntimeException e) {
                 status = RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "revocation source failed: " + e);
             }
@@ -145,6 +149,86 @@ public final class CertificateValidator {
             throw new Refusal(Verdict.Step.AUTHORIZATION, ReasonCode.NOT_AUTHORIZED, d.detail());
         } else if (decision == null) {
             throw new Refusal(Verdict.Step.AUTHORIZATION, ReasonCode.NOT_AUTHORIZED, "authorizer returned no decision");
+        }
+    }
+
+    /**
+     * CRL signers other than the issuer, for one validation: found among the presented
+     * certificates and anchors, trusted only with their own valid, unrevoked path to the same
+     * anchor. A signer whose own status is being checked counts as trusted for the CRLs it signed
+     * itself (a CA's CRL-signing key covers its own certificate); recursion stops at depth 3.
+     */
+    private final class SignerContext implements CrlSigners {
+        private static final int MAX_DEPTH = 3;
+        private final List<X509Certificate> chain;
+        private final List<X509Certificate> path;
+        private final X509Certificate anchor;
+        private final ValidationRequest request;
+        private final int depth;
+        private final Set<X509Certificate> inProgress;
+
+        SignerContext(List<X509Certificate> chain, List<X509Certificate> path, ValidationRequest request, int depth,
+                      Set<X509Certificate> inProgress) {
+            this.chain = chain;
+            this.path = path;
+            this.anchor = path.get(path.size() - 1);
+            this.request = request;
+            this.depth = depth;
+            this.inProgress = inProgress;
+        }
+
+        @Override
+        public List<X509Certificate> named(X500Principal subject) {
+            List<X509Certificate> out = new ArrayList<>(anchors.bySubject(subject));
+            for (X509Certificate c : chain) {
+                if (c.getSubjectX500Principal().equals(subject) && !out.contains(c)) {
+                    out.add(c);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public X509Certificate anchor() {
+            return anchor;
+        }
+
+        @Override
+        public PublicKey keyOf(X509Certificate cert) {
+            int i = path.indexOf(cert);
+            return i >= 0 ? DsaKeys.effective(path, i) : cert.getPublicKey();
+        }
+
+        @Override
+        public boolean trusted(X509Certificate signer, Instant at) {
+            if (signer.equals(anchor) || inProgress.contains(signer)) {
+                return true;
+            }
+            if (depth >= MAX_DEPTH) {
+                return false;
+            }
+            List<X509Certificate> signerChain = new ArrayList<>();
+            signerChain.add(signer);
+            for (X509Certificate c : chain) {
+                if (!c.equals(signer)) {
+                    signerChain.add(c);
+                }
+            }
+            inProgress.add(signer);
+            try {
+                ValidationRequest r = ValidationRequest.builder().chain(signerChain).time(at)
+                        .profile(request.profile()).build();
+                List<X509Certificate> p = pathBuilder.build(signerChain, r, at, maxDepth);
+                if (!p.get(p.size() - 1).equals(anchor)) {
+                    return false;
+                }
+                checkRevocation(p, at, new SignerContext(chain, p, request, depth + 1, inProgress));
+                return true;
+            } catch (Refusal e) {
+                return false;
+            } finally {
+                inProgress.remove(signer);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.imprint.pki.validation;
 
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,9 +39,21 @@ final class PathBuilder {
         path.add(chain.get(0));
         List<X509Certificate> found = s.dfs(path, 0);
         if (found != null) {
+            checkInheritedDsaSignatures(found);
             return found;
         }
         throw s.failure();
+    }
+
+    /** Re-verifies signatures made with parameter-less DSA keys using the parameters of the path actually built. */
+    private void checkInheritedDsaSignatures(List<X509Certificate> path) {
+        for (int i = 1; i < path.size(); i++) {
+            if (DsaKeys.lacksParams(path.get(i).getPublicKey())
+                    && !signatures.verify(path.get(i - 1), DsaKeys.effective(path, i), i - 1 > 0)) {
+                throw Refusal.path(ReasonCode.BAD_SIGNATURE, "signature of " + CertificateValidator.describe(path.get(i - 1))
+                        + " does not verify with its issuer's key (DSA parameters inherited along the path)");
+            }
+        }
     }
 
     private final class Search {
@@ -71,7 +84,7 @@ final class PathBuilder {
             boolean curIsCa = path.size() > 1;
             for (X509Certificate anchor : anchors.bySubject(issuer)) {
                 spend();
-                if (!signatures.verify(cur, anchor.getPublicKey(), curIsCa)) {
+                if (!signatures.verify(cur, keyOf(anchor), curIsCa)) {
                     noteBadSignature(cur);
                     continue;
                 }
@@ -101,7 +114,7 @@ final class PathBuilder {
                     continue;
                 }
                 spend();
-                if (!signatures.verify(cur, cand.getPublicKey(), curIsCa)) {
+                if (!signatures.verify(cur, keyOf(cand), curIsCa)) {
                     noteBadSignature(cur);
                     continue;
                 }
@@ -113,6 +126,26 @@ final class PathBuilder {
                 path.remove(path.size() - 1);
             }
             return null;
+        }
+
+        /**
+         * The candidate's key; a DSA key without parameters borrows them from a certificate of
+         * its issuer's name that signed it (checked again over the final path).
+         */
+        private PublicKey keyOf(X509Certificate cand) {
+            PublicKey k = cand.getPublicKey();
+            if (!DsaKeys.lacksParams(k)) {
+                return k;
+            }
+            List<X509Certificate> issuers = new ArrayList<>(anchors.bySubject(cand.getIssuerX500Principal()));
+            issuers.addAll(pool.getOrDefault(cand.getIssuerX500Principal(), List.of()));
+            for (X509Certificate up : issuers) {
+                PublicKey done = DsaKeys.inherit(k, up.getPublicKey());
+                if (done != null && signatures.verify(cand, up.getPublicKey(), true)) {
+                    return done;
+                }
+            }
+            return k;
         }
 
         /** The same certificate, or the same subject and key (a loop through a cross-sign). */

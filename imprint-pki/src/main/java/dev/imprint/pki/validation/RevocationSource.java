@@ -24,4 +24,13 @@ public interface RevocationSource {
      * @param at the validation time
      */
     RevocationStatus status(X509Certificate cert, X509Certificate issuer, Instant at);
+
+    /**
+     * As {@link #status(X509Certificate, X509Certificate, Instant)}, with access to other
+     * certificates that may have signed a CRL (separate CRL keys, indirect CRLs). The validator
+     * calls this one; the default ignores {@code signers}.
+     */
+    default RevocationStatus status(X509Certificate cert, X509Certificate issuer, Instant at, CrlSigners signers) {
+        return status(cert, issuer, at);
+    }
 }

@@ -1,6 +1,6 @@
 package dev.imprint.pki.validation.crl;
 
-import dev.imprint.pki.validation.KeyUsageBit;
+import dev.imprint.pki.validation.CrlSigners;
 import dev.imprint.pki.validation.ReasonCode;
 import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.pki.validation.RevocationStatus;
@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *       unknown critical extension, or is not yet valid.</li>
  * </ul>
  * Delta CRLs (deltaCRLIndicator) are merged over the full CRL they are based on, including
- * removeFromCRL. Indirect CRLs and OCSP are not supported yet (an indirect CRL is CRL_INVALID).
+ * removeFromCRL. Indirect CRLs (cRLIssuer), CRLs signed by a separate key of the CA, and
+ * onlySomeReasons CRLs (all reasons must be covered) follow RFC 5280 6.3.3 ({@link CrlCheck}).
  * Thread-safe; {@link #close()} stops the background refresh.
  */
 public final class CrlCache implements RevocationSource, AutoCloseable {
@@ -59,6 +60,8 @@ public final class CrlCache implements RevocationSource, AutoCloseable {
     }
 
     private final ConcurrentHashMap<X500Principal, List<ParsedCrl>> byIssuer = new ConcurrentHashMap<>();
+    /** Per issuer certificate: the common case, answered without re-running RFC 5280 6.3.3. */
+    private final ConcurrentHashMap<X509Certificate, FastRoute> routes = new ConcurrentHashMap<>();
     private final Duration grace;
     private final Duration refreshAhead;
     private final Clock clock;
@@ -116,43 +119,43 @@ public final class CrlCache implements RevocationSource, AutoCloseable {
 
     @Override
     public RevocationStatus status(X509Certificate cert, X509Certificate issuer, Instant at) {
+        return status(cert, issuer, at, CrlSigners.NONE);
+    }
+
+    @Override
+    public RevocationStatus status(X509Certificate cert, X509Certificate issuer, Instant at, CrlSigners signers) {
         List<ParsedCrl> crls = byIssuer.get(cert.getIssuerX500Principal());
         if ((crls == null || crls.isEmpty()) && fetch) {
             String url = CrlFetcher.httpDistributionPoint(cert);
             if (url != null) {
                 fetchAndSchedule(url);
-                crls = byIssuer.get(cert.getIssuerX500Principal());
             }
         }
-        if (crls == null || crls.isEmpty()) {
-            return missing == MissingCrl.IGNORE ? RevocationStatus.good()
-                    : RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "no CRL for issuer " + cert.getIssuerX500Principal().getName());
-        }
-        boolean[] ku = issuer.getKeyUsage();
-        if (ku != null && !KeyUsageBit.CRL_SIGN.isSetIn(ku)) {
-            return RevocationStatus.unknown(ReasonCode.CRL_INVALID, "CRL issuer's keyUsage lacks cRLSign");
-        }
-        CrlSelection sel = CrlSelection.choose(crls, cert, issuer, at, grace);
-        if (sel.full == null) {
-            return RevocationStatus.unknown(sel.problemCode, sel.problem);
-        }
-        byte[] serial = cert.getSerialNumber().toByteArray();
-        if (sel.delta != null) {
-            int slot = sel.delta.revoked.indexOf(serial);
-            if (slot >= 0) {
-                return sel.delta.revoked.reason(slot) == REMOVE_FROM_CRL ? RevocationStatus.good()
-                        : revoked(sel.delta.revoked, slot);
+        if (crls != null && !crls.isEmpty()) {
+            FastRoute route = routes.get(issuer);
+            if (route == null || route.crls != crls) {
+                route = FastRoute.of(crls, issuer);
+                if (route != null) {
+                    if (routes.size() > 10_000) {
+                        routes.clear();
+                    }
+                    routes.put(issuer, route);
+                }
+            }
+            RevocationStatus fast = route == null ? null : route.status(cert, at, grace);
+            if (fast != null) {
+                return fast;
             }
         }
-        int slot = sel.full.revoked.indexOf(serial);
-        if (slot >= 0 && sel.full.revoked.reason(slot) != REMOVE_FROM_CRL) {
-            return revoked(sel.full.revoked, slot);
+        CrlCheck check = new CrlCheck(cert, issuer, at, grace, signers);
+        RevocationStatus s = check.run(name -> byIssuer.getOrDefault(name, List.of()));
+        if (!check.anyCrl && missing == MissingCrl.IGNORE) {
+            return RevocationStatus.good();
         }
-        return RevocationStatus.good();
-    }
-
-    private static RevocationStatus revoked(SerialIndex index, int slot) {
-        return RevocationStatus.revoked(index.reason(slot), Instant.ofEpochSecond(index.revokedAt(slot)));
+        if (!check.anyCrl) {
+            return RevocationStatus.unknown(ReasonCode.CRL_UNAVAILABLE, "no CRL for issuer " + cert.getIssuerX500Principal().getName());
+        }
+        return s;
     }
 
     private void fetchAndSchedule(String url) {

@@ -37,7 +37,7 @@ import dev.imprint.pki.CryptoProviders;
 final class ParsedCrl {
     private static final Set<String> KNOWN_CRITICAL = Set.of(Extension.deltaCRLIndicator.getId(),
             Extension.issuingDistributionPoint.getId());
-    private static final Set<String> KNOWN_ENTRY_CRITICAL = Set.of();
+    private static final Set<String> KNOWN_ENTRY_CRITICAL = Set.of(Extension.certificateIssuer.getId());
 
     final X500Principal issuer;
     final Instant thisUpdate;
@@ -47,6 +47,8 @@ final class ParsedCrl {
     final IssuingDistributionPoint idp;
     final byte[] authorityKeyId;
     final SerialIndex revoked;
+    /** Indirect CRLs: entries for certificates of other issuers (certificateIssuer), by issuer; empty otherwise. */
+    final java.util.Map<X500Principal, SerialIndex> otherIssuers;
     /** Why this CRL cannot be used although it parsed (null when usable). */
     final String problem;
     private final AlgorithmIdentifier sigAlg;
@@ -63,11 +65,23 @@ final class ParsedCrl {
         idp = b.idp;
         authorityKeyId = b.aki;
         revoked = b.revoked;
+        otherIssuers = b.otherIssuers;
         problem = b.problem;
         sigAlg = b.sigAlg;
         signature = b.signature;
         tbs = b.tbs;
     }
+
+    /** The entries that concern certificates issued by {@code certIssuer}. */
+    SerialIndex entriesFor(X500Principal certIssuer) {
+        if (certIssuer.equals(issuer)) {
+            return revoked;
+        }
+        SerialIndex other = otherIssuers.get(certIssuer);
+        return other != null ? other : EMPTY;
+    }
+
+    private static final SerialIndex EMPTY = new SerialIndex(16);
 
     boolean isDelta() {
         return deltaBase != null;
@@ -150,6 +164,7 @@ final class ParsedCrl {
     private static void readEntries(Builder b, ASN1SequenceParser list) throws IOException {
         SerialIndex index = new SerialIndex(1024);
         TimeCache times = new TimeCache();
+        SerialIndex current = index;
         ASN1Encodable e;
         while ((e = list.readObject()) != null) {
             ASN1Sequence entry = ASN1Sequence.getInstance(((ASN1SequenceParser) e).toASN1Primitive());
@@ -167,15 +182,38 @@ final class ParsedCrl {
                 if (r != null) {
                     reason = CRLReason.getInstance(r.getParsedValue()).getValue().intValue();
                 }
-                if (exts.getExtension(Extension.certificateIssuer) != null) {
-                    b.problem = "indirect CRL entries (certificateIssuer) are not supported";
+                Extension ci = exts.getExtension(Extension.certificateIssuer);
+                if (ci != null) {
+                    current = indexFor(b, index, org.bouncycastle.asn1.x509.GeneralNames.getInstance(ci.getParsedValue()));
                 }
             }
-            if (!index.add(serial, at, reason)) {
+            if (!current.add(serial, at, reason)) {
                 b.problem = "serial number longer than 20 octets on the CRL";
             }
         }
         b.revoked = index;
+    }
+
+    /** RFC 5280 5.3.3: this and the following entries belong to the named issuer. */
+    private static SerialIndex indexFor(Builder b, SerialIndex own, org.bouncycastle.asn1.x509.GeneralNames names) {
+        for (org.bouncycastle.asn1.x509.GeneralName n : names.getNames()) {
+            if (n.getTagNo() == org.bouncycastle.asn1.x509.GeneralName.directoryName) {
+                try {
+                    X500Principal p = new X500Principal(X500Name.getInstance(n.getName()).getEncoded());
+                    if (p.equals(b.issuer)) {
+                        return own;
+                    }
+                    if (b.otherIssuers.isEmpty()) {
+                        b.otherIssuers = new java.util.HashMap<>();
+                    }
+                    return b.otherIssuers.computeIfAbsent(p, k -> new SerialIndex(64));
+                } catch (IOException ex) {
+                    break;
+                }
+            }
+        }
+        b.problem = "certificateIssuer CRL entry extension without a directory name";
+        return own;
     }
 
     private static void readExtensions(Builder b, Extensions exts) {
@@ -198,9 +236,10 @@ final class ParsedCrl {
         Extension idp = exts.getExtension(Extension.issuingDistributionPoint);
         if (idp != null) {
             b.idp = IssuingDistributionPoint.getInstance(idp.getParsedValue());
-            if (b.idp.isIndirectCRL()) {
-                b.problem = "indirect CRLs are not supported";
-            }
+
+        }
+        if (!b.otherIssuers.isEmpty() && (b.idp == null || !b.idp.isIndirectCRL())) {
+            b.problem = "certificateIssuer entries on a CRL that is not marked indirect";
         }
         Extension aki = exts.getExtension(Extension.authorityKeyIdentifier);
         if (aki != null) {
@@ -246,6 +285,7 @@ final class ParsedCrl {
         IssuingDistributionPoint idp;
         byte[] aki;
         SerialIndex revoked;
+        java.util.Map<X500Principal, SerialIndex> otherIssuers = java.util.Map.of();
         String problem;
         AlgorithmIdentifier sigAlg;
         byte[] signature;

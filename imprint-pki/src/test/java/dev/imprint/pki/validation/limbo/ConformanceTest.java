@@ -59,9 +59,8 @@ class ConformanceTest {
         static final int CRL_PASS = 8;
         static final int CLIENT_PASS = 10;
         static final int PATHLEN_PASS = 13;
-        static final int PKITS_PASS = 227;
-        /** Known: 4.10 PolicyMappingTest13 subpart 3, from the JDK policy engine we delegate to. */
-        static final int PKITS_WRONG_ACCEPT_MAX = 1;
+        static final int PKITS_PASS = 249;
+        static final int PKITS_WRONG_ACCEPT_MAX = 0;
     }
 
     private static List<LimboHarness.Result> run(String file) throws IOException {
