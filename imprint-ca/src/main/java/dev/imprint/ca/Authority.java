@@ -10,6 +10,8 @@ import dev.imprint.ca.hierarchy.KeyVault;
 import dev.imprint.ca.hierarchy.Pkcs11KeyVault;
 import dev.imprint.ca.hierarchy.PkiFolderHierarchy;
 import dev.imprint.ca.issuance.EnrollmentMethods;
+import dev.imprint.ca.ledger.LedgerService;
+import dev.imprint.ca.ledger.StoreLedger;
 import dev.imprint.ca.issuance.IssuancePipeline;
 import dev.imprint.ca.issuance.Recorder;
 import dev.imprint.ca.issuance.Serials;
@@ -51,6 +53,7 @@ public final class Authority implements AutoCloseable {
     private final Revocations revocations;
     private final StoreStations stations;
     private final Rfc7030Est est;
+    private final LedgerService ledger;
     private final MeterRegistry meters;
 
     private Authority(CaSettings settings, Store store) {
@@ -75,6 +78,7 @@ public final class Authority implements AutoCloseable {
         this.revocations = new Revocations(store, cas, settings.crlNextUpdate());
         this.stations = new StoreStations(store, serviceIssuer, stationPolicy, revocations);
         this.est = new Rfc7030Est(hierarchy, new PeerAuthenticator(hierarchy, store.certificates()), this::issueAsync);
+        this.ledger = new StoreLedger(store, new PeerAuthenticator(hierarchy, store.certificates()));
     }
 
     /**
@@ -122,6 +126,11 @@ public final class Authority implements AutoCloseable {
 
     public EstService est() {
         return est;
+    }
+
+    /** The factory ledger: stations confirm provisioned devices; admins list and export. */
+    public LedgerService ledger() {
+        return ledger;
     }
 
     public RevocationService revocation() {

@@ -31,6 +31,7 @@ public final class JdbcStore implements Store {
     private final StationStore stations;
     private final CrlStateStore crls;
     private final AuditLog audit;
+    private final Ledger ledger;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -38,6 +39,7 @@ public final class JdbcStore implements Store {
         this.stations = new JdbcStationStore(db);
         this.crls = new JdbcCrlStateStore(db);
         this.audit = new JdbcAuditLog(db);
+        this.ledger = new JdbcLedger(db);
     }
 
     /**
@@ -162,6 +164,11 @@ public final class JdbcStore implements Store {
     @Override
     public AuditLog audit() {
         return audit;
+    }
+
+    @Override
+    public Ledger ledger() {
+        return ledger;
     }
 
     @Override

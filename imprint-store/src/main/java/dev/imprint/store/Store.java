@@ -13,6 +13,9 @@ public interface Store extends AutoCloseable {
 
     AuditLog audit();
 
+    /** The factory ledger of provisioned devices. */
+    Ledger ledger();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 

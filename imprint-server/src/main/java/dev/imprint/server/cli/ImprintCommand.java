@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
-                CommandLine.HelpCommand.class},
+                CommandLine.HelpCommand.class,
+                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
     public static final int OK = 0;

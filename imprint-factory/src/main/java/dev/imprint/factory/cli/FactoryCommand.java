@@ -1,0 +1,131 @@
+package dev.imprint.factory.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imprint.device.bus.BusAddress;
+import dev.imprint.factory.FactoryException;
+import dev.imprint.factory.Station;
+import dev.imprint.factory.line.BatchRunner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code imprint factory run}: the programming station. */
+@Command(name = "factory", mixinStandardHelpOptions = true, description = "The factory programming station.",
+        subcommands = {FactoryCommand.Run.class})
+public final class FactoryCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Exit codes: 0 batch complete, 1 line stopped or devices refused, 2 usage, 3 CA unreachable. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Provision devices: each device makes its key and CSR, the station enrolls it over EST with its",
+                    "own credential, the device installs the certificate and proves possession, the CA records it in the",
+                    "ledger. Kill it and run the same command again: the batch resumes (journal in STATION/journal/)."})
+    static final class Run implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--station", required = true, paramLabel = "DIR", description = "Station folder from 'imprint station create --out DIR'.")
+        Path station;
+
+        @Option(names = "--bus", required = true, paramLabel = "BUS", description = "sim, tcp:HOST:PORT (loopback), unix:PATH or serial:PATH.")
+        String bus;
+
+        @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+                description = "Devices the batch provisions in total (required for sim; 0 = keep serving the bus).")
+        int count;
+
+        @Option(names = "--batch", paramLabel = "NAME", defaultValue = "default", description = "Batch name (ledger, journal; default ${DEFAULT-VALUE}).")
+        String batch;
+
+        @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Devices served at once (default ${DEFAULT-VALUE}).")
+        int parallel;
+
+        @Option(names = "--est", paramLabel = "URL", description = "EST base URL; default: 'est' of <data>/endpoints.json.")
+        String est;
+
+        @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:IMPRINT_DATA:-imprint-data}",
+                description = "Data folder whose endpoints.json names the CA (when --est is not given).")
+        Path data;
+
+        @Option(names = "--id-prefix", paramLabel = "PREFIX", description = "Assigned IDs are PREFIX + counter (default '<station name>-').")
+        String idPrefix;
+
+        @Option(names = "--id-digits", paramLabel = "N", defaultValue = "8", description = "Digits of the counter (default ${DEFAULT-VALUE}).")
+        int idDigits;
+
+        @Option(names = "--ids", paramLabel = "REGEX", description = "Refuse device-chosen IDs outside this pattern before asking the CA.")
+        String ids;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Per-step bus timeout (default ${DEFAULT-VALUE}).")
+        int timeout;
+
+        @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
+        boolean plain;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Station.Options o;
+            try {
+                BusAddress address = BusAddress.parse(bus);
+                if (address.kind() == BusAddress.Kind.SIM && count <= 0) {
+                    throw new IllegalArgumentException("--bus sim needs --count N");
+                }
+                if (parallel < 1 || parallel > 1024) {
+                    throw new IllegalArgumentException("--parallel must be 1..1024");
+                }
+                if (!batch.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                    throw new IllegalArgumentException("--batch must be 1-64 letters, digits, '.', '_', '-'");
+                }
+                o = new Station.Options(station.toAbsolutePath(), est != null ? est : estFromData(), address, count, batch, parallel,
+                        idPrefix, idDigits, ids == null ? null : Pattern.compile(ids), Duration.ofSeconds(timeout));
+            } catch (IllegalArgumentException e) {
+                err.println("imprint factory: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+            try {
+                BatchRunner.Result r = Station.run(o, out, !plain && System.console() != null);
+                out.printf("batch %s: provisioned %d this run (%d/%s in the batch), refused %d, %.1f s, %.0f devices/s%n",
+                        batch, r.provisioned(), r.totalInBatch(), count > 0 ? Integer.toString(count) : "-", r.refused(), r.seconds(), r.rate());
+                out.flush();
+                if (r.stopCode() != null) {
+                    err.printf("imprint factory: line stopped: %s %s%n", r.stopCode(), r.stopMessage());
+                    err.flush();
+                    return 1;
+                }
+                return count > 0 && r.totalInBatch() < count ? 1 : 0;
+            } catch (FactoryException e) {
+                err.printf("imprint factory: %s %s%n", e.code(), e.getMessage());
+                err.flush();
+                return "CA_UNREACHABLE".equals(e.code()) ? 3 : 1;
+            }
+        }
+
+        private String estFromData() {
+            Path f = data.toAbsolutePath().resolve("endpoints.json");
+            try {
+                String url = new ObjectMapper().readTree(f.toFile()).path("est").asText(null);
+                if (url == null) {
+                    throw new IllegalArgumentException(f + " has no 'est' entry; give --est URL");
+                }
+                return url;
+            } catch (IOException e) {
+                throw new IllegalArgumentException("no --est given and cannot read " + f + "; give --est URL or --data DIR");
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.imprint.factory.line;
+
+import dev.imprint.device.PossessionProof;
+import dev.imprint.device.bus.BusChannel;
+import dev.imprint.device.bus.BusException;
+import dev.imprint.device.bus.Frame;
+import dev.imprint.device.bus.FrameType;
+import dev.imprint.factory.FactoryException;
+import dev.imprint.factory.est.CaClient;
+import dev.imprint.pki.Pem;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/**
+ * The station's side of one device conversation. The bus is unauthenticated, so every
+ * decision is the station's: which ID a device gets, that its CSR asks for exactly that ID,
+ * that a certificate already issued for an ID is only ever handed to the same key, and that the
+ * device proves possession before the CA is told it is provisioned.
+ */
+public final class Provisioner {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Journal journal;
+    private final IdAllocator ids;
+    private final CaClient ca;
+    private final LedgerBatcher ledger;
+    private final List<X509Certificate> caCerts;
+    private final Pattern allowed;
+    private final Duration step;
+
+    /** @param allowed local copy of the station's ID pattern (null: only the CA checks) */
+    public Provisioner(Journal journal, IdAllocator ids, CaClient ca, LedgerBatcher ledger, List<X509Certificate> caCerts,
+            Pattern allowed, Duration step) {
+        this.journal = journal;
+        this.ids = ids;
+        this.ca = ca;
+        this.ledger = ledger;
+        this.caCerts = caCerts;
+        this.allowed = allowed;
+        this.step = step;
+    }
+
+    /** Runs one conversation to its end; never throws for what the device or the CA does. */
+    public Outcome provision(BusChannel bus) {
+        String id = null;
+        try {
+            String asked = bus.receive(step).expect(FrameType.HELLO).text();
+            id = asked.isEmpty() ? ids.next() : asked;
+            if (!ID.matcher(id).matches()) {
+                return refuse(bus, id, "ID_INVALID", "not a valid device ID");
+            }
+            if (allowed != null && !allowed.matcher(id).matches()) {
+                return refuse(bus, id, "ID_NOT_ALLOWED", "outside this station's range");
+            }
+            bus.send(Frame.text(FrameType.ASSIGN, id));
+            byte[] csrDer = bus.receive(step).expect(FrameType.CSR).payload();
+            PKCS10CertificationRequest csr;
+            PublicKey key;
+            try {
+                csr = new PKCS10CertificationRequest(csrDer);
+                key = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr).getPublicKey();
+            } catch (Exception e) {
+                return refuse(bus, id, "CSR_MALFORMED", "CSR does not parse");
+            }
+            if (!id.equals(commonName(csr))) {
+                return refuse(bus, id, "CSR_WRONG_ID", "the CSR does not ask for the assigned ID");
+            }
+            String fp = fingerprint(key.getEncoded());
+            Journal.Entry prior = journal.find(id);
+            X509Certificate cert;
+            boolean reused;
+            if (prior != null && (prior.certDer != null || prior.keyFingerprint != null)) {
+                // a retry after a crash or a lost DONE: never a second certificate for this ID
+                Optional<X509Certificate> known = prior.certDer != null ? Optional.of(parse(prior.certDer)) : ca.issuedTo(id);
+                if (known.isEmpty()) {
+                    cert = enroll(id, fp, csrDer);
+                    reused = false;
+                } else if (!fingerprint(known.get().getPublicKey().getEncoded()).equals(fp)) {
+                    return refuse(bus, id, "ID_TAKEN", "a certificate for this ID exists for another key");
+                } else {
+                    cert = known.get();
+                    reused = true;
+                    if (prior.certDer == null) {
+                        journal.issued(id, serial(cert), cert.getEncoded());
+                    }
+                }
+            } else {
+                cert = enroll(id, fp, csrDer);
+                reused = false;
+            }
+            byte[] nonce = new byte[PossessionProof.NONCE_BYTES];
+            RANDOM.nextBytes(nonce);
+            byte[] pem = Pem.write(chain(cert)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] payload = new byte[nonce.length + pem.length];
+            System.arraycopy(nonce, 0, payload, 0, nonce.length);
+            System.arraycopy(pem, 0, payload, nonce.length, pem.length);
+            bus.send(new Frame(FrameType.CERT, payload));
+            byte[] proof = bus.receive(step).expect(FrameType.PROOF).payload();
+            if (!PossessionProof.verify(cert.getPublicKey(), nonce, cert.getEncoded(), proof)) {
+                return refuse(bus, id, "POSSESSION_NOT_PROVED", "the proof does not verify with the certificate's key");
+            }
+            String serial = serial(cert);
+            ledger.confirm(new CaClient.Confirmation(id, serial, Instant.now())).join();
+            journal.confirmed(id, serial);
+            bus.send(new Frame(FrameType.DONE, new byte[0]));
+            return new Outcome.Provisioned(id, serial, reused);
+        } catch (BusException e) {
+            return new Outcome.Refused(id, e.code(), bus.peer() + ": " + e.getMessage(), false);
+        } catch (FactoryException e) {
+            tell(bus, e.code(), e.getMessage());
+            return new Outcome.Refused(id, e.code(), e.getMessage(), e.stopsTheLine());
+        } catch (java.util.concurrent.CompletionException e) {
+            FactoryException fe = e.getCause() instanceof FactoryException f ? f : new FactoryException("INTERNAL_ERROR", String.valueOf(e.getCause()));
+            tell(bus, fe.code(), fe.getMessage());
+            return new Outcome.Refused(id, fe.code(), fe.getMessage(), fe.stopsTheLine());
+        } catch (GeneralSecurityException e) {
+            tell(bus, "INTERNAL_ERROR", e.getMessage());
+            return new Outcome.Refused(id, "INTERNAL_ERROR", e.toString(), false);
+        }
+    }
+
+    private X509Certificate enroll(String id, String fp, byte[] csrDer) throws GeneralSecurityException {
+        journal.pending(id, fp).join();
+        X509Certificate cert = ca.enroll(csrDer);
+        journal.issued(id, serial(cert), cert.getEncoded());
+        return cert;
+    }
+
+    private List<X509Certificate> chain(X509Certificate leaf) {
+        List<X509Certificate> out = new ArrayList<>();
+        out.add(leaf);
+        X509Certificate cur = leaf;
+        for (int depth = 0; depth < 4; depth++) {
+            X509Certificate issuer = null;
+            for (X509Certificate c : caCerts) {
+                if (c.getSubjectX500Principal().equals(cur.getIssuerX500Principal()) && !c.equals(cur)) {
+                    issuer = c;
+                }
+            }
+            if (issuer == null) {
+                break;
+            }
+            out.add(issuer);
+            if (issuer.getSubjectX500Principal().equals(issuer.getIssuerX500Principal())) {
+                break;
+            }
+            cur = issuer;
+        }
+        return out;
+    }
+
+    private static Outcome refuse(BusChannel bus, String id, String code, String message) {
+        tell(bus, code, message);
+        return new Outcome.Refused(id, code, message, false);
+    }
+
+    private static void tell(BusChannel bus, String code, String message) {
+        try {
+            bus.send(Frame.error(code, message == null ? "" : message));
+        } catch (BusException ignored) {
+            // the device is gone; the outcome says why already
+        }
+    }
+
+    private static String commonName(PKCS10CertificationRequest csr) {
+        RDN[] cn = csr.getSubject().getRDNs(BCStyle.CN);
+        return cn.length == 1 ? IETFUtils.valueToString(cn[0].getFirst().getValue()) : null;
+    }
+
+    static String serial(X509Certificate c) {
+        return c.getSerialNumber().toString(16);
+    }
+
+    static X509Certificate parse(byte[] der) throws GeneralSecurityException {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(der));
+    }
+
+    public static String fingerprint(byte[] spki) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
