@@ -65,7 +65,7 @@ public final class Authority implements AutoCloseable {
                 ? new Pkcs11KeyVault(settings.pkcs11())
                 : new FileKeyVault(settings.pkiDir(), settings.passphrase());
         this.hierarchy = PkiFolderHierarchy.openOrCreate(settings.pkiDir(), vault);
-        this.recorder = new Recorder(store);
+        this.recorder = new Recorder(store, settings.meterRegistry());
         this.stationPolicy = new StationPolicy(store.stations());
         EnrollmentMethods methods = new EnrollmentMethods(ca -> CaHierarchy.OPERATIONAL.equals(ca)
                 ? settings.operationalValidity()

@@ -7,7 +7,9 @@ import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,19 +32,32 @@ public final class IssuanceLoad {
         for (int t = 0; t < threads; t++) {
             csrs[t] = BenchCsrs.make("dev-" + t + "-", perThread);
         }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Store store = JdbcStore.sqlite(dir.resolve("imprint.db"));
-                Authority ca = Authority.open(CaSettings.defaults(dir.resolve("pki"), "bench".toCharArray(), "http://127.0.0.1:8080"), store)) {
+                Authority ca = Authority.open(CaSettings.defaults(dir.resolve("pki"), "bench".toCharArray(), "http://127.0.0.1:8080")
+                        .withMeterRegistry(meters), store)) {
             ca.stations().create("line", "dev-.*", 0, 0, "bench");
             // warm-up
             run(ca, csrs, threads, 3, inFlight, 0, new AtomicLong[] {new AtomicLong()});
             AtomicLong[] used = {new AtomicLong()};
             long before = store.certificates().count();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             long done = run(ca, csrs, threads, seconds, inFlight, 1, used);
             double secs = (System.nanoTime() - t0) / 1e9;
+            double cpuMsPerCert = (os.getProcessCpuTime() - cpu0) / 1e6 / Math.max(1, done);
             long recorded = store.certificates().count() - before;
+            var batch = meters.summary("imprint.ca.record.batch");
+            var insert = meters.timer("imprint.ca.record.insert");
+            var audit = meters.timer("imprint.ca.record.audit");
+            System.out.printf("recorder (whole run incl. warm-up): %d batches, mean %.0f certificates/batch, insertAll mean %.1f ms, audit append mean %.1f ms%n",
+                    batch.count(), batch.mean(), insert.mean(TimeUnit.MILLISECONDS), audit.mean(TimeUnit.MILLISECONDS));
             System.out.printf("issuance: %d threads, %d in flight each: %d certificates in %.2f s = %.0f certificates/s (recorded: %d)%n",
                     threads, inFlight, done, secs, done / secs, recorded);
+            System.out.printf("process CPU per certificate: %.3f ms (all threads: callers, recorder, SQLite) -> %.0f certificates/s on %d cores if the process had them to itself; load average now %.1f%n",
+                    cpuMsPerCert, Runtime.getRuntime().availableProcessors() * 1000 / cpuMsPerCert,
+                    Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage());
         }
     }
 

@@ -5,6 +5,7 @@ import dev.imprint.ca.CaException.Reason;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.DuplicateSerialException;
 import dev.imprint.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -33,8 +34,12 @@ public final class Recorder implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
 
-    public Recorder(Store store) {
+    private final MeterRegistry meters;
+
+    /** @param meters records batch sizes and commit times ("imprint.ca.record.*"); may be null */
+    public Recorder(Store store, MeterRegistry meters) {
         this.store = store;
+        this.meters = meters;
         this.writer = new Thread(this::run, "imprint-ca-recorder");
         writer.setDaemon(true);
         writer.start();
@@ -80,6 +85,7 @@ public final class Recorder implements AutoCloseable {
     private void commit(List<Pending> batch) {
         List<CertificateRecord> records = new ArrayList<>(batch.size());
         batch.forEach(p -> records.add(p.record));
+        long t0 = System.nanoTime();
         try {
             store.certificates().insertAll(records);
         } catch (DuplicateSerialException e) {
@@ -99,7 +105,13 @@ public final class Recorder implements AutoCloseable {
             batch.forEach(p -> p.done.completeExceptionally(ce));
             return;
         }
+        long t1 = System.nanoTime();
         audit(batch);
+        if (meters != null) {
+            meters.summary("imprint.ca.record.batch").record(batch.size());
+            meters.timer("imprint.ca.record.insert").record(t1 - t0, TimeUnit.NANOSECONDS);
+            meters.timer("imprint.ca.record.audit").record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
+        }
         batch.forEach(p -> p.done.complete(null));
     }
 

@@ -37,6 +37,10 @@ public final class ImprintCommand implements Runnable {
                 cmd.getErr().println("imprint: " + ce.getMessage());
                 return ce.exitCode();
             }
+            if (ex instanceof dev.imprint.ca.CaException ce && System.getenv("IMPRINT_DEBUG") == null) {
+                cmd.getErr().println("imprint: " + ce.code() + ": " + ce.getMessage() + " (set IMPRINT_DEBUG=1 for details)");
+                return FAILED;
+            }
             StringBuilder msg = new StringBuilder("imprint: " + ex);
             for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
                 msg.append("\n  caused by: ").append(c);

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  * on a chain, offline. Exit codes: 0 accepted, 1 refused, 2 bad input.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Validate a certificate chain with Imprint's validator (the five steps) and print the verdict",
-                "with its reason code. Exit 0 accepted, 1 refused, 2 bad input."},
+        description = {"Validate a certificate chain offline with Imprint's validator (the five steps).",
+                "Prints the verdict with its reason code; exit 0 accepted, 1 refused, 2 bad input."},
         subcommands = VerifyCommand.Limbo.class)
 public final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec

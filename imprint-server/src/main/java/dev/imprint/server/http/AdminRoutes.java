@@ -34,11 +34,11 @@ public final class AdminRoutes {
 
     private AdminRoutes() {}
 
-    public static void mount(Router r, Vertx vertx, Authority authority, AdminAuth auth) {
+    public static void mount(Router r, Vertx vertx, Authority authority, AdminAuth auth, io.micrometer.core.instrument.MeterRegistry meters) {
         r.get(BASE + "/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
         // the body handler first: it must see the request before any asynchronous step
         r.route(BASE + "/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-        r.route(BASE + "/*").handler(ctx -> authenticate(vertx, ctx, auth));
+        r.route(BASE + "/*").handler(ctx -> authenticate(vertx, ctx, auth, meters));
         r.post(BASE + "/stations").handler(ctx -> blocking(vertx, ctx, 201, () -> createStation(ctx, authority)));
         r.get(BASE + "/stations").handler(ctx -> blocking(vertx, ctx, 200,
                 () -> authority.stations().list().stream().map(AdminRoutes::station).toList()));
@@ -70,7 +70,7 @@ public final class AdminRoutes {
         r.post(BASE + "/audit/verify").handler(ctx -> blocking(vertx, ctx, 200, () -> auditVerify(authority)));
     }
 
-    private static void authenticate(Vertx vertx, RoutingContext ctx, AdminAuth auth) {
+    private static void authenticate(Vertx vertx, RoutingContext ctx, AdminAuth auth, io.micrometer.core.instrument.MeterRegistry meters) {
         var peer = PeerChain.of(ctx);
         vertx.executeBlocking(() -> auth.check(peer), false).onComplete(ar -> {
             if (ar.failed()) {
@@ -82,6 +82,7 @@ public final class AdminRoutes {
                 Verdict.Refused ref = (Verdict.Refused) ar.result();
                 boolean none = peer.isEmpty();
                 String code = none ? "AUTH_REQUIRED" : ref.reason().name();
+                meters.counter("imprint.admin.refusals", "code", code).increment();
                 LOG.info("event=admin.refused path={} code={} step={} msg=\"{}\"", ctx.normalizedPath(), code, ref.step().number(), ref.detail());
                 Responses.error(ctx, none ? 401 : 403, code,
                         none ? "the admin API requires the admin client certificate (<data>/admin/)" : "admin credential refused: " + ref.detail());

@@ -29,6 +29,7 @@ public final class EstRoutes {
     public static final String BASE = "/.well-known/est";
     private static final Logger LOG = LoggerFactory.getLogger(EstRoutes.class);
     private static final int MAX_CSR_BODY = 64 * 1024;
+    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("\"code\"\\s*:\\s*\"([A-Z_0-9]+)\"");
 
     private EstRoutes() {}
 
@@ -70,8 +71,12 @@ public final class EstRoutes {
             }
             EstResponse resp = ar.result();
             sample.stop(meters.timer("imprint.est.requests", "op", op, "status", Integer.toString(resp.status())));
-            if (resp.status() >= 400 && LOG.isInfoEnabled()) {
-                LOG.info("event=est.refused op={} status={} body={}", op, resp.status(), new String(resp.body(), StandardCharsets.UTF_8));
+            if (resp.status() >= 400) {
+                String body = new String(resp.body(), StandardCharsets.UTF_8);
+                java.util.regex.Matcher m = CODE.matcher(body);
+                String code = m.find() ? m.group(1) : "HTTP_" + resp.status();
+                meters.counter("imprint.est.refusals", "op", op, "code", code).increment();
+                LOG.info("event=est.refused op={} status={} code={} body={}", op, resp.status(), code, body);
             }
             Responses.bytes(ctx, resp.status(), resp.contentType(), resp.headers(), resp.body());
         });

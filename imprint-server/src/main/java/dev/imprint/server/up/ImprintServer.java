@@ -93,7 +93,7 @@ public final class ImprintServer implements AutoCloseable {
             https.get("/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
             https.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
             EstRoutes.mount(https, vertx, authority.est(), meters);
-            AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()));
+            AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
             dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
             Endpoints endpoints = endpoints(config, authority);
             https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));

@@ -59,6 +59,15 @@ class CliTest {
     }
 
     @Test
+    void up_refuses_a_bad_configuration_listing_every_problem() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("imprint.yaml"), "https:\n  port: 0\n  engine: fast\n");
+        Run r = run("up", "--data", dir.toString());
+        assertThat(r.code()).isEqualTo(ImprintCommand.USAGE);
+        assertThat(r.err()).contains("https.port").contains("https.engine");
+        assertThat(dir.resolve("pki")).doesNotExist();
+    }
+
+    @Test
     void cert_revoke_needs_exactly_one_target() {
         Run r = run("cert", "revoke", "--data", dir.toString());
         assertThat(r.code()).isEqualTo(ImprintCommand.USAGE);

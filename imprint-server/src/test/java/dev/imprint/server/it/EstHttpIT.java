@@ -91,6 +91,9 @@ class EstHttpIT {
         HttpResponse<String> r = enroll(anonymous, "/simpleenroll", csr("line3-1"));
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("\"code\":\"AUTH_REQUIRED\"");
+        HttpResponse<String> metrics = anonymous.send(HttpRequest.newBuilder(URI.create(server.endpoints().console() + "metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("imprint_est_refusals_total\\{code=\"AUTH_REQUIRED\",op=\"simpleenroll\"\\} [1-9]");
     }
 
     @Test

@@ -97,6 +97,7 @@ class KillNineDurabilityIT {
         assertThat(received).as("certificates received before the kill").hasSizeGreaterThan(50);
 
         try (ServerProcess again = ServerProcess.start(data, env, work)) {
+            assertThat(again.process.isAlive()).isTrue();
             var listed = Fixture.cli("cert", "list", "--json", "--limit", "10000", "--data", data.toString());
             assertThat(listed.code()).as(listed.all()).isZero();
             JsonNode list = new ObjectMapper().readTree(listed.out());
