@@ -33,6 +33,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 public final class Pem {
     private Pem() {}
 
+    /** PEM of certificates, CRLs, CSRs, collections of them, and private keys (unencrypted PKCS#8). */
     public static String write(Object... objects) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
@@ -41,6 +42,13 @@ public final class Pem {
                     for (Object e : c) {
                         w.writeObject(e);
                     }
+                } else if (o instanceof PrivateKey k) {
+                    // always PKCS#8: a SEC1 "EC PRIVATE KEY" written from a native provider's key
+                    // may lack the curve, and OpenSSL, curl and Netty then cannot read it
+                    // (v1, without the optional public key, which OpenSSL 3.0 refuses for Ed25519)
+                    PrivateKeyInfo info = PrivateKeyInfo.getInstance(k.getEncoded());
+                    PrivateKeyInfo v1 = new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), info.parsePrivateKey(), info.getAttributes());
+                    w.writeObject(new PemObject("PRIVATE KEY", v1.getEncoded()));
                 } else {
                     w.writeObject(o);
                 }

@@ -1,7 +1,6 @@
 package dev.imprint.server;
 
 import java.security.PrivateKey;
-import java.util.Base64;
 
 /**
  * Private keys as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}): the one form that OpenSSL,
@@ -12,7 +11,6 @@ public final class Pkcs8 {
     private Pkcs8() {}
 
     public static String pem(PrivateKey key) {
-        String b64 = Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(key.getEncoded());
-        return "-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n";
+        return dev.imprint.pki.Pem.write(key);
     }
 }
