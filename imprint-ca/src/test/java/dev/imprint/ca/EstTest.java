@@ -110,6 +110,16 @@ class EstTest {
         assertThat(new String(r.body())).contains("CSR_MALFORMED");
     }
 
+    @Test
+    void rate_limited_station_is_told_when_to_retry() {
+        Credential slow = f.ca.stations().create("slow", "dev-[0-9]+", 0, 1, "admin:test");
+        assertThat(f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-40")), slow.fullChain()).status()).isEqualTo(200);
+        EstResponse r = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-41")), slow.fullChain());
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.headers()).containsEntry("Retry-After", "1");
+        assertThat(new String(r.body())).contains("RATE_EXCEEDED");
+    }
+
     private static byte[] b64(byte[] der) {
         return Base64.getMimeEncoder().encode(der);
     }
