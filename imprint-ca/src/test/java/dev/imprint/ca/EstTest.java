@@ -11,25 +11,28 @@ import java.util.List;
 import org.bouncycastle.asn1.est.CsrAttrs;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cms.CMSSignedData;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** RFC 7030 handling without a transport: what the server puts on the wire. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EstTest {
     @TempDir
-    Path tmp;
+    static Path tmp;
     CaFixture f;
     Credential station;
 
-    @BeforeEach
+    /** One CA for the class; the test that revokes a station makes its own. */
+    @BeforeAll
     void open() {
         f = new CaFixture(tmp);
         station = f.ca.stations().create("line-1", "dev-[0-9]+", 0, 0, "admin:test");
     }
 
-    @AfterEach
+    @AfterAll
     void close() {
         f.close();
     }
@@ -68,13 +71,13 @@ class EstTest {
     @Test
     void enroll_without_a_station_certificate_is_refused() {
         long before = f.store.certificates().count();
-        EstResponse none = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-1")), List.of());
+        EstResponse none = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-11")), List.of());
         assertThat(none.status()).isEqualTo(401);
         assertThat(new String(none.body())).contains("AUTH_REQUIRED");
         // a device certificate is not a station certificate
-        IssuedCertificate dev = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-5")));
+        IssuedCertificate dev = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-10")));
         before = f.store.certificates().count();
-        EstResponse wrong = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-1")),
+        EstResponse wrong = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-12")),
                 List.of(dev.certificate(), f.ca.hierarchy().issuer("manufacturing")));
         assertThat(wrong.status()).isEqualTo(403);
         assertThat(new String(wrong.body())).contains("AUTH_REFUSED");
@@ -83,17 +86,18 @@ class EstTest {
 
     @Test
     void revoked_station_certificate_is_refused_at_once() {
-        f.ca.stations().revoke("line-1", "admin:test");
-        EstResponse r = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-1")), station.fullChain());
+        Credential gone = f.ca.stations().create("gone", "dev-[0-9]+", 0, 0, "admin:test");
+        f.ca.stations().revoke("gone", "admin:test");
+        EstResponse r = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-30")), gone.fullChain());
         assertThat(r.status()).isEqualTo(403);
         assertThat(new String(r.body())).contains("AUTH_REFUSED").contains("REVOKED");
     }
 
     @Test
     void reenroll_with_a_revoked_device_certificate_is_refused() {
-        IssuedCertificate dev = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-5")));
+        IssuedCertificate dev = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-20")));
         f.ca.revocation().revoke(dev.serialHex(), 1, "admin:test");
-        EstResponse r = f.ca.est().simpleReenroll(b64(CaFixture.csr("dev-5")),
+        EstResponse r = f.ca.est().simpleReenroll(b64(CaFixture.csr("dev-20")),
                 List.of(dev.certificate(), f.ca.hierarchy().issuer("manufacturing")));
         assertThat(r.status()).isEqualTo(403);
         assertThat(new String(r.body())).contains("REVOKED");
@@ -104,6 +108,16 @@ class EstTest {
         EstResponse r = f.ca.est().simpleEnroll("%%%not base64".getBytes(), station.fullChain());
         assertThat(r.status()).isEqualTo(400);
         assertThat(new String(r.body())).contains("CSR_MALFORMED");
+    }
+
+    @Test
+    void rate_limited_station_is_told_when_to_retry() {
+        Credential slow = f.ca.stations().create("slow", "dev-[0-9]+", 0, 1, "admin:test");
+        assertThat(f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-40")), slow.fullChain()).status()).isEqualTo(200);
+        EstResponse r = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-41")), slow.fullChain());
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.headers()).containsEntry("Retry-After", "1");
+        assertThat(new String(r.body())).contains("RATE_EXCEEDED");
     }
 
     private static byte[] b64(byte[] der) {

@@ -131,6 +131,15 @@ class IssuanceRefusalTest {
     }
 
     @Test
+    void admin_issues_device_certificates_only_from_device_cas() {
+        String dev = id();
+        assertThat(f.ca.issue(IssuanceRequest.byAdmin("admin:test", "operational", CaFixture.csr(dev))).ca()).isEqualTo("operational");
+        before = f.store.certificates().count();
+        refused(IssuanceRequest.byAdmin("admin:test", "service", CaFixture.csr(id())), "UNKNOWN_CA", 404);
+        refused(IssuanceRequest.byAdmin("admin:test", "operational", CaFixture.csr(dev)), "DEVICE_HAS_LIVE_CERTIFICATE", 409);
+    }
+
+    @Test
     void rejects_unknown_station() {
         refused(IssuanceRequest.byStation("nobody", CaFixture.csr("dev-1")), "STATION_UNKNOWN", 403);
     }

@@ -85,6 +85,12 @@ public class IssuanceStepsBenchmark {
                 LeafCertificateBuilder.uriName("urn:imprint:device:dev-1"), parsed.publicKey());
     }
 
+    /** The store lookup every new-device issuance makes (no live certificate: the common case). */
+    @Benchmark
+    public int liveCertificateLookup(Cursor c) {
+        return store.certificates().findLive("dev-" + (c.i++), "device", Instant.now()).size();
+    }
+
     @Benchmark
     public byte[] verifyBuildSign(Cursor c) {
         ParsedCsr csr = ParsedCsr.parse(csrs[c.i++ & 1023]);

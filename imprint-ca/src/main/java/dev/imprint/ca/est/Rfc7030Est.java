@@ -97,7 +97,12 @@ public final class Rfc7030Est implements EstService {
     static EstResponse error(Throwable t) {
         Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (e instanceof CaException ce) {
-            return EstResponse.error(ce.httpStatus(), ce.code(), ce.getMessage());
+            EstResponse r = EstResponse.error(ce.httpStatus(), ce.code(), ce.getMessage());
+            // Rate limits and a busy or closing CA are temporary: tell the client when to retry.
+            if (ce.httpStatus() == 429 || ce.httpStatus() == 503) {
+                r = new EstResponse(r.status(), r.contentType(), Map.of("Retry-After", ce.httpStatus() == 429 ? "1" : "5"), r.body());
+            }
+            return r;
         }
         return EstResponse.error(500, Reason.INTERNAL_ERROR.name(), "internal error");
     }

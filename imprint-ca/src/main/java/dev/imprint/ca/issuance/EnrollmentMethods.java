@@ -45,6 +45,10 @@ public final class EnrollmentMethods {
             rules.add(new IssuanceRule.SameIdentity(id));
             rules.add(new IssuanceRule.CurrentNotRevoked(Serials.hex(r.current().getSerialNumber())));
         } else if (method instanceof Method.Admin a) {
+            if (!CaHierarchy.MANUFACTURING.equals(a.ca()) && !CaHierarchy.OPERATIONAL.equals(a.ca())) {
+                // the service CA issues only Imprint's own credentials, never device certificates
+                throw new CaException(Reason.UNKNOWN_CA, "device certificates come from manufacturing or operational, not " + a.ca());
+            }
             rules.add(new IssuanceRule.DeviceProfile(a.ca(), validityOfCa.apply(a.ca())));
             rules.add(new IssuanceRule.ClampToIssuer());
             rules.add(new IssuanceRule.NoLiveCertificate());

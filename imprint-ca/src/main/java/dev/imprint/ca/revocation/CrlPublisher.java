@@ -5,6 +5,11 @@ import dev.imprint.store.CrlStateStore.PublishedCrl;
 import dev.imprint.store.Store;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,6 +48,14 @@ final class CrlPublisher {
     private final Extension aki;
     private final Object fullLock = new Object();
     private final Object deltaLock = new Object();
+    /**
+     * Full CRLs above this size are kept in a file beside the CA ({@code <pki>/crl/<ca>.crl}) and
+     * recorded in the store without their bytes: writing tens of megabytes in a store transaction
+     * would hold the single writer, and so every issuance and revocation, for that long.
+     */
+    private final int maxDerInStore = Integer.getInteger("imprint.ca.crlMaxBytesInStore", 1 << 20);
+
+    private final Path crlFile;
     private final CrlEncoder encoder;
     /** Every entry published so far (guarded by fullLock); revocations are permanent, so it only grows. */
     private final List<ASN1Encodable> entries = new ArrayList<>();
@@ -50,7 +63,8 @@ final class CrlPublisher {
     private volatile Base base;
     private volatile byte[] delta;
 
-    CrlPublisher(IssuingCa ca, Store store, Duration nextUpdate) {
+    CrlPublisher(IssuingCa ca, Store store, Duration nextUpdate, Path crlDir) {
+        this.crlFile = crlDir.resolve(ca.name() + ".crl");
         this.ca = ca;
         this.store = store;
         this.nextUpdate = nextUpdate;
@@ -72,7 +86,12 @@ final class CrlPublisher {
         if (last.isPresent() && last.get().thisUpdate().plus(nextUpdate.dividedBy(2)).isAfter(Instant.now())
                 && store.certificates().lastRevocationSeq(ca.name()) - last.get().revocationSeq() <= MAX_DELTA_AT_START) {
             PublishedCrl p = last.get();
-            base = new Base(p.crlNumber(), p.revocationSeq(), p.thisUpdate(), p.der());
+            byte[] der = p.der().length > 0 ? p.der() : readFile();
+            if (der != null) {
+                base = new Base(p.crlNumber(), p.revocationSeq(), p.thisUpdate(), der);
+            } else {
+                rebuildFull();
+            }
         } else {
             rebuildFull();
         }
@@ -103,7 +122,11 @@ final class CrlPublisher {
             });
             long number = store.crls().nextCrlNumber(ca.name());
             byte[] der = encoder.sign(entries, now, now.plus(nextUpdate), aki, crlNumber(number));
-            store.crls().saveFull(new PublishedCrl(ca.name(), number, entriesSeq, now, der));
+            boolean inFile = der.length > maxDerInStore;
+            if (inFile) {
+                writeFile(der);
+            }
+            store.crls().saveFull(new PublishedCrl(ca.name(), number, entriesSeq, now, inFile ? new byte[0] : der));
             base = new Base(number, entriesSeq, now, der);
             LOG.debug("full CRL {} of {}: {} entries in {} ms", number, ca.name(), entries.size(),
                     (System.nanoTime() - started) / 1_000_000);
@@ -122,6 +145,29 @@ final class CrlPublisher {
             long number = store.crls().nextCrlNumber(ca.name());
             delta = encoder.sign(recent, now, now.plus(nextUpdate), aki, crlNumber(number),
                     new Extension(Extension.deltaCRLIndicator, true, octets(new CRLNumber(BigInteger.valueOf(b0.number())))));
+        }
+    }
+
+    private byte[] readFile() {
+        try {
+            return Files.exists(crlFile) ? Files.readAllBytes(crlFile) : null;
+        } catch (IOException e) {
+            LOG.warn("cannot read {}; rebuilding the full CRL", crlFile, e);
+            return null;
+        }
+    }
+
+    private void writeFile(byte[] der) {
+        try {
+            Files.createDirectories(crlFile.getParent());
+            Path tmp = crlFile.resolveSibling(crlFile.getFileName() + ".tmp");
+            Files.write(tmp, der);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, crlFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + crlFile, e);
         }
     }
 

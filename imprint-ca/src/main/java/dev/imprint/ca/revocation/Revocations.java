@@ -39,10 +39,11 @@ public final class Revocations implements RevocationService, AutoCloseable {
     private final ScheduledExecutorService background;
     private final Map<String, Boolean> fullPending = new ConcurrentHashMap<>();
 
-    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate) {
+    /** @param crlDir where full CRLs too big for a store row are kept */
+    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate, java.nio.file.Path crlDir) {
         this.store = store;
         for (IssuingCa ca : cas) {
-            publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate));
+            publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate, crlDir));
         }
         this.ocsp = new OcspResponder(cas, store.certificates());
         publishers.values().forEach(CrlPublisher::start);
