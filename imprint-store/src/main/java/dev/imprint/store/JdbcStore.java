@@ -31,6 +31,9 @@ public final class JdbcStore implements Store {
     private final StationStore stations;
     private final CrlStateStore crls;
     private final AuditLog audit;
+    private final DeviceRegistry deviceRegistry;
+    private final HubStore hubs;
+    private final EnrollmentStore enrollments;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -38,6 +41,9 @@ public final class JdbcStore implements Store {
         this.stations = new JdbcStationStore(db);
         this.crls = new JdbcCrlStateStore(db);
         this.audit = new JdbcAuditLog(db);
+        this.deviceRegistry = new JdbcDeviceRegistry(db);
+        this.hubs = new JdbcHubStore(db);
+        this.enrollments = new JdbcEnrollmentStore(db);
     }
 
     /**
@@ -162,6 +168,21 @@ public final class JdbcStore implements Store {
     @Override
     public AuditLog audit() {
         return audit;
+    }
+
+    @Override
+    public DeviceRegistry deviceRegistry() {
+        return deviceRegistry;
+    }
+
+    @Override
+    public HubStore hubs() {
+        return hubs;
+    }
+
+    @Override
+    public EnrollmentStore enrollments() {
+        return enrollments;
     }
 
     @Override
