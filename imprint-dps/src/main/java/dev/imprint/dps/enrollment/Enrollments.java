@@ -53,7 +53,8 @@ public final class Enrollments {
 
     /**
      * The enrollment that covers a validated device: its individual enrollment if any, else
-     * the first group (by name) whose CA is in the path and whose ID pattern matches. Disabled
+     * the first group (by name) whose CA is in the path and whose ID pattern matches (groups
+     * with a pattern before groups without). Disabled
      * enrollments are returned too: the caller answers {@code disabled}.
      */
     public Optional<Enrollment> match(String registrationId, List<X509Certificate> path) {
@@ -63,12 +64,19 @@ public final class Enrollments {
                 return Optional.of(e);
             }
         }
+        // a group narrowed by an ID pattern is more specific than one without: it wins
+        Enrollment broad = null;
         for (Enrollment e : all) {
             if (e.kind() == Enrollment.Kind.GROUP && e.covers(registrationId, path)) {
-                return Optional.of(e);
+                if (e.idPattern() != null) {
+                    return Optional.of(e);
+                }
+                if (broad == null) {
+                    broad = e;
+                }
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(broad);
     }
 
     /** The CA certificates of every group enrollment: trust anchors of attestation. */
