@@ -35,6 +35,11 @@ class AllocationTest {
             JSON.createObjectNode(), List.of(), JSON.createObjectNode().put("site", "a"), JSON.createObjectNode(),
             ReprovisionPolicy.REPROVISION_AND_MIGRATE, true, T, T);
 
+    static {
+        // the JDK's HTTP server otherwise waits for delayed ACKs (~40 ms per small answer)
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     HttpServer webhook;
 
     @AfterEach

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
+                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
