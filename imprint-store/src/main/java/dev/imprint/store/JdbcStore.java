@@ -32,6 +32,9 @@ public final class JdbcStore implements Store {
     private final CrlStateStore crls;
     private final AuditLog audit;
     private final Ledger ledger;
+    private final DeviceRegistry deviceRegistry;
+    private final HubStore hubs;
+    private final EnrollmentStore enrollments;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -40,6 +43,9 @@ public final class JdbcStore implements Store {
         this.crls = new JdbcCrlStateStore(db);
         this.audit = new JdbcAuditLog(db);
         this.ledger = new JdbcLedger(db);
+        this.deviceRegistry = new JdbcDeviceRegistry(db);
+        this.hubs = new JdbcHubStore(db);
+        this.enrollments = new JdbcEnrollmentStore(db);
     }
 
     /**
@@ -169,6 +175,21 @@ public final class JdbcStore implements Store {
     @Override
     public Ledger ledger() {
         return ledger;
+    }
+
+    @Override
+    public DeviceRegistry deviceRegistry() {
+        return deviceRegistry;
+    }
+
+    @Override
+    public HubStore hubs() {
+        return hubs;
+    }
+
+    @Override
+    public EnrollmentStore enrollments() {
+        return enrollments;
     }
 
     @Override

@@ -16,6 +16,15 @@ public interface Store extends AutoCloseable {
     /** The factory ledger of provisioned devices. */
     Ledger ledger();
 
+    /** The device registry DPS writes and the hubs read (devices, their hub, history). */
+    DeviceRegistry deviceRegistry();
+
+    /** IoT hubs devices are assigned to. */
+    HubStore hubs();
+
+    /** DPS enrollments. */
+    EnrollmentStore enrollments();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 

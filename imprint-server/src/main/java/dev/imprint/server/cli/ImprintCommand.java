@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
-                CommandLine.HelpCommand.class,
-                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class},
+                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
+                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
     public static final int OK = 0;

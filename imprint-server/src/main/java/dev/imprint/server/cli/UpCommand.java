@@ -51,6 +51,9 @@ public final class UpCommand implements Callable<Integer> {
         Endpoints e = server.endpoints();
         out.printf("Imprint is up (data %s, TLS engine %s)%n", config.dataDir(), server.tlsEngine());
         out.printf("  pki      %s%n  est      %s%n  admin    %s%n  console  %s%n  trust    %s%n", e.pki(), e.est(), e.admin(), e.console(), e.trust());
+        if (e.dps() != null) {
+            out.printf("  dps      %s  %s  idScope %s%n", e.dps().get("https"), e.dps().getOrDefault("mqtt", ""), e.dps().get("idScope"));
+        }
         out.printf("  written to %s%n", config.dataDir().resolve(Endpoints.FILE));
         out.flush();
         stopped.await();

@@ -11,10 +11,21 @@ import java.nio.file.Path;
  * tools, tests and the CLI.
  *
  * @param trust absolute path of the root certificate to trust
+ * @param dps the provisioning service: {@code https}, {@code mqtt}, {@code idScope} (absent when it is not running)
  */
-public record Endpoints(String pki, String est, String admin, String console, String trust) {
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record Endpoints(String pki, String est, String admin, String console, String trust, java.util.Map<String, String> dps) {
     public static final String FILE = "endpoints.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public Endpoints(String pki, String est, String admin, String console, String trust) {
+        this(pki, est, admin, console, trust, null);
+    }
+
+    /** With the provisioning service's entry ({@code https}, {@code mqtt}, {@code idScope}); null for none. */
+    public Endpoints withDps(java.util.Map<String, String> dpsEntry) {
+        return new Endpoints(pki, est, admin, console, trust, dpsEntry);
+    }
 
     public void write(Path dataDir) throws IOException {
         PrivateFiles.writePublic(dataDir.resolve(FILE), JSON.writeValueAsBytes(this));

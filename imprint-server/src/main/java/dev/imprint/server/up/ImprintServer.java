@@ -48,7 +48,11 @@ public final class ImprintServer implements AutoCloseable {
     private final String tlsEngine;
     private volatile boolean closed;
 
-    private ImprintServer(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine) {
+    private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
+
+    private ImprintServer(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine,
+            dev.imprint.dps.ProvisioningService dps) {
+        this.dps = dps;
         this.store = store;
         this.authority = authority;
         this.vertx = vertx;
@@ -95,7 +99,13 @@ public final class ImprintServer implements AutoCloseable {
             EstRoutes.mount(https, vertx, authority.est(), meters);
             AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
             dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
-            Endpoints endpoints = endpoints(config, authority);
+            // the DPS role (imprint-dps): its admin routes sit behind the admin API's authentication
+            dev.imprint.dps.ProvisioningService dps = DpsRole.startInUp(config.dataDir(), env, authority, store);
+            if (dps != null) {
+                started.add(dps);
+                dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
+            }
+            Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps));
             https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
             Http.jsonErrors(https);
             // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
@@ -107,7 +117,7 @@ public final class ImprintServer implements AutoCloseable {
 
             endpoints.write(config.dataDir());
             LOG.info("event=up engine={} pki={} est={} admin={} trust={}", tls.engine(), endpoints.pki(), endpoints.est(), endpoints.admin(), endpoints.trust());
-            return new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine());
+            return new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine(), dps);
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 try {
@@ -174,6 +184,9 @@ public final class ImprintServer implements AutoCloseable {
         }
         closed = true;
         LOG.info("event=stopping");
+        if (dps != null) {
+            dps.close();
+        }
         try {
             for (HttpServer s : servers) {
                 s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

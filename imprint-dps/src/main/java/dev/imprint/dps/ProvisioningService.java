@@ -1,0 +1,159 @@
+package dev.imprint.dps;
+
+import dev.imprint.dps.allocation.Allocators;
+import dev.imprint.dps.allocation.LatencyProbe;
+import dev.imprint.dps.enrollment.Enrollment;
+import dev.imprint.dps.enrollment.Enrollments;
+import dev.imprint.dps.enrollment.ReprovisionPolicy;
+import dev.imprint.dps.protocol.https.HttpsDeviceApi;
+import dev.imprint.dps.protocol.mqtt.MqttDeviceApi;
+import dev.imprint.dps.registration.Attestation;
+import dev.imprint.dps.registration.OperationalIssuer;
+import dev.imprint.dps.registration.Operations;
+import dev.imprint.dps.registration.RateLimiter;
+import dev.imprint.dps.registration.Registrar;
+import dev.imprint.store.HubRecord;
+import dev.imprint.store.Store;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device provisioning service: devices attest with their factory certificate over mutual
+ * TLS, are matched to an enrollment, allocated to a hub and recorded in the device registry
+ * the hubs read; spoken in the Azure DPS device protocol over HTTPS and MQTT.
+ *
+ * <p>{@link #start} binds the device APIs; {@link #registrar()} is the same pipeline without a
+ * transport (tests, benchmarks). Enrollments and hubs are managed through {@link #enrollments()}
+ * and the store's {@link Store#hubs()}. Close once.
+ */
+public final class ProvisioningService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisioningService.class);
+
+    /** Hubs created on first run when none exist: hub-1 on 127.0.0.3, hub-2 on 127.0.0.4. */
+    public static final List<HubRecord> DEFAULT_HUBS = List.of(
+            new HubRecord("hub-1", "127.0.0.3", "mqtts://127.0.0.3:8883", null, 100, java.time.Instant.EPOCH),
+            new HubRecord("hub-2", "127.0.0.4", "mqtts://127.0.0.4:8883", null, 100, java.time.Instant.EPOCH));
+
+    private final DpsSettings settings;
+    private final Store store;
+    private final Enrollments enrollments;
+    private final Registrar registrar;
+    private final Vertx vertx;
+    private HttpsDeviceApi https;
+    private MqttDeviceApi mqtt;
+
+    private ProvisioningService(DpsSettings settings, Store store, OperationalIssuer issuer) {
+        this.settings = settings;
+        this.store = store;
+        this.enrollments = new Enrollments(store.enrollments(), settings.clock(), settings.enrollmentRefresh());
+        Attestation attestation = new Attestation(settings.anchors(), settings.revocation(), enrollments, settings.clock());
+        this.registrar = new Registrar(attestation, enrollments,
+                new Allocators(new LatencyProbe(Duration.ofMillis(500), Duration.ofMinutes(1), settings.clock())),
+                store.deviceRegistry(), store.hubs(), issuer,
+                new RateLimiter(settings.overallPerSecond(), settings.perDevicePerMinute()),
+                new Operations(settings.clock(), settings.operationTtl(), 1_000_000), settings.clock());
+        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(8, 4 * Runtime.getRuntime().availableProcessors())));
+    }
+
+    /** The service without listeners (call {@link #listen()} to bind the device APIs). */
+    public static ProvisioningService create(DpsSettings settings, Store store, OperationalIssuer issuer) {
+        return new ProvisioningService(settings, store, issuer);
+    }
+
+    /**
+     * Creates the service and binds HTTPS (and MQTT unless its port is -1).
+     *
+     * @param issuer issues operational certificates for registrations with a CSR; null refuses them (CSR_REFUSED)
+     * @throws IllegalStateException when an address cannot be bound; nothing stays open then
+     */
+    public static ProvisioningService start(DpsSettings settings, Store store, OperationalIssuer issuer) {
+        ProvisioningService s = new ProvisioningService(settings, store, issuer);
+        try {
+            return s.listen();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Binds the device APIs. @throws IllegalStateException when an address cannot be bound */
+    public ProvisioningService listen() {
+        https = HttpsDeviceApi.start(vertx, settings.httpsHost(), settings.httpsPort(), settings.serverKey(),
+                settings.serverChain(), settings.idScope(), registrar, settings.retryAfterSeconds());
+        if (settings.mqttPort() >= 0) {
+            mqtt = MqttDeviceApi.start(settings, registrar);
+        }
+        return this;
+    }
+
+    /**
+     * First run: creates the default hubs when there are none, and the group enrollment
+     * {@code default} for {@code manufacturingCa} (hashed allocation over every hub,
+     * reprovisionAndMigrate) when there is no enrollment at all.
+     */
+    public void ensureDefaults(X509Certificate manufacturingCa) {
+        if (store.hubs().list().isEmpty()) {
+            for (HubRecord h : DEFAULT_HUBS) {
+                store.hubs().add(new HubRecord(h.name(), h.hostname(), h.mqtt(), h.region(), h.weight(), settings.clock().instant()));
+            }
+            LOG.info("event=dps.defaults hubs=hub-1,hub-2");
+        }
+        if (store.enrollments().list().isEmpty()) {
+            java.time.Instant now = settings.clock().instant();
+            var json = dev.imprint.dps.protocol.Wire.JSON;
+            enrollments.add(new Enrollment("default", Enrollment.Kind.GROUP, manufacturingCa, null, null, "hashed",
+                    json.createObjectNode(), List.of("hub-1", "hub-2"), json.createObjectNode(), json.createObjectNode(),
+                    ReprovisionPolicy.REPROVISION_AND_MIGRATE, true, now, now));
+            LOG.info("event=dps.defaults enrollment=default ca=\"{}\"", manufacturingCa.getSubjectX500Principal().getName());
+        }
+    }
+
+    public Registrar registrar() {
+        return registrar;
+    }
+
+    public Enrollments enrollments() {
+        return enrollments;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public DpsSettings settings() {
+        return settings;
+    }
+
+    /** The bound HTTPS port (useful with port 0), or -1 before {@link #listen()}. */
+    public int httpsPort() {
+        return https == null ? -1 : https.port();
+    }
+
+    /** "openssl" or "jdk", or null before {@link #listen()}. */
+    public String tlsEngine() {
+        return https == null ? null : https.engine();
+    }
+
+    /** Stops the listeners. Does not close the store. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (mqtt != null) {
+            mqtt.close();
+            mqtt = null;
+        }
+        if (https != null) {
+            https.close();
+            https = null;
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("event=dps.close msg=\"{}\"", e.toString());
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.imprint.dps.protocol.https;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.dps.DpsException;
+import dev.imprint.dps.DpsReason;
+import dev.imprint.dps.protocol.Wire;
+import dev.imprint.dps.registration.Operation;
+import dev.imprint.dps.registration.Registrar;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Azure DPS device API over HTTPS (Vert.x, BoringSSL through netty-tcnative when it loads):
+ * <ul>
+ *   <li>{@code PUT /{idScope}/registrations/{registrationId}/register?api-version=...}: registers
+ *       (durably) and answers {@code 202 {"operationId", "status": "assigning"}} with Retry-After;</li>
+ *   <li>{@code GET /{idScope}/registrations/{registrationId}/operations/{operationId}?api-version=...}:
+ *       {@code 200} with the operation status and {@code registrationState}.</li>
+ * </ul>
+ * Refusals before an operation exists answer 400/401/404/429 with {@code {"errorCode",
+ * "trackingId", "message", "reason"}} (429 with Retry-After). One server per core shares the
+ * port, so TLS handshakes spread over the event loops.
+ */
+public final class HttpsDeviceApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpsDeviceApi.class);
+
+    private final Vertx vertx;
+    private final List<HttpServer> servers;
+    private final String engine;
+    private final int port;
+
+    private HttpsDeviceApi(Vertx vertx, List<HttpServer> servers, String engine, int port) {
+        this.vertx = vertx;
+        this.servers = servers;
+        this.engine = engine;
+        this.port = port;
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @throws IllegalStateException when the address cannot be bound
+     */
+    public static HttpsDeviceApi start(Vertx vertx, String host, int port, PrivateKey key, List<X509Certificate> chain,
+            String idScope, Registrar registrar, int retryAfterSeconds) {
+        boolean openssl = OpenSSLEngineOptions.isAvailable();
+        HttpServerOptions o = new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setKeyValue(Buffer.buffer(pkcs8(key)))
+                        .setCertValue(Buffer.buffer(pem(chain))))
+                .setClientAuth(ClientAuth.REQUEST)
+                .setTrustOptions(TrustOptions.wrap(new AcceptAnyClientChain()))
+                .setSslEngineOptions(openssl ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions())
+                .setTcpNoDelay(true)
+                .setIdleTimeout(60);
+        Router router = Router.router(vertx);
+        String base = "/" + idScope + "/registrations/:registrationId";
+        router.put(base + "/register").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(ctx -> {
+            List<X509Certificate> peer = peerChain(ctx);
+            String id = ctx.pathParam("registrationId");
+            blocking(vertx, ctx, retryAfterSeconds, () -> {
+                Operation op = registrar.register(Wire.registerRequest(id, ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes(), peer));
+                return Wire.assigning(op);
+            }, 202);
+        });
+        router.get(base + "/operations/:operationId").handler(ctx -> {
+            List<X509Certificate> peer = peerChain(ctx);
+            String id = ctx.pathParam("registrationId");
+            String opId = ctx.pathParam("operationId");
+            blocking(vertx, ctx, retryAfterSeconds, () -> Wire.status(registrar.status(id, opId, peer)), 200);
+        });
+        router.route().last().handler(ctx -> send(ctx, new DpsException(DpsReason.UNKNOWN_ID_SCOPE,
+                "no DPS route " + ctx.request().method() + " " + ctx.request().path() + " (ID scope " + idScope + ")"), 0));
+        List<HttpServer> servers = new ArrayList<>();
+        int bound = port;
+        try {
+            if (bound == 0) {
+                // Vert.x shares a port between servers by the requested port: pick a real one first
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+                    bound = probe.getLocalPort();
+                }
+            }
+            for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
+                HttpServer s = await(vertx.createHttpServer(o.setPort(bound)).requestHandler(router).listen());
+                bound = s.actualPort();
+                servers.add(s);
+            }
+        } catch (Exception e) {
+            servers.forEach(HttpServer::close);
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        LOG.info("event=dps.https.listening address={}:{} engine={}", host, bound, openssl ? "openssl" : "jdk");
+        return new HttpsDeviceApi(vertx, servers, openssl ? "openssl" : "jdk", bound);
+    }
+
+    private static void blocking(Vertx vertx, RoutingContext ctx, int retryAfter, Callable<ObjectNode> work, int okStatus) {
+        vertx.executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                String body = ar.result().toString();
+                ctx.response().setStatusCode(okStatus)
+                        .putHeader("Content-Type", "application/json; charset=utf-8")
+                        .putHeader("Retry-After", Integer.toString(retryAfter))
+                        .end(body);
+            } else {
+                Throwable t = ar.cause();
+                DpsException e = t instanceof DpsException d ? d : internal(t);
+                send(ctx, e, e.retryAfterSeconds());
+            }
+        });
+    }
+
+    private static DpsException internal(Throwable t) {
+        LOG.warn("event=dps.internal_error", t);
+        return new DpsException(DpsReason.INTERNAL_ERROR, "internal error: " + t);
+    }
+
+    private static void send(RoutingContext ctx, DpsException e, int retryAfter) {
+        var r = ctx.response().setStatusCode(e.httpStatus()).putHeader("Content-Type", "application/json; charset=utf-8");
+        if (retryAfter > 0) {
+            r.putHeader("Retry-After", Integer.toString(retryAfter));
+        }
+        r.end(Wire.error(e).toString());
+    }
+
+    static List<X509Certificate> peerChain(RoutingContext ctx) {
+        HttpConnection conn = ctx.request().connection();
+        if (conn == null || !conn.isSsl()) {
+            return List.of();
+        }
+        try {
+            List<Certificate> certs = conn.peerCertificates();
+            List<X509Certificate> out = new ArrayList<>();
+            if (certs != null) {
+                for (Certificate c : certs) {
+                    if (c instanceof X509Certificate x) {
+                        out.add(x);
+                    }
+                }
+            }
+            return out;
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
+        }
+    }
+
+    static String pkcs8(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    static String pem(List<X509Certificate> chain) {
+        StringBuilder sb = new StringBuilder();
+        for (X509Certificate c : chain) {
+            try {
+                sb.append("-----BEGIN CERTIFICATE-----\n")
+                        .append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded()))
+                        .append("\n-----END CERTIFICATE-----\n");
+            } catch (CertificateEncodingException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** "openssl" or "jdk". */
+    public String engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        for (HttpServer s : servers) {
+            try {
+                s.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("event=dps.https.close msg=\"{}\"", e.toString());
+            }
+        }
+    }
+}

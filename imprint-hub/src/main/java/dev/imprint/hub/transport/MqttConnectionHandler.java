@@ -1,0 +1,366 @@
+package dev.imprint.hub.transport;
+
+import dev.imprint.pki.validation.ReasonCode;
+import dev.imprint.pki.validation.Verdict;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MQTT 3.1.1 state machine of one connection: waits for the CONNECT (and the verdict on the
+ * client certificate), asks the {@link MqttApplication}, answers CONNACK, then routes packets
+ * to the {@link MqttSession}. Keep-alive, the in-flight window and the queue limits live here;
+ * every end goes through the {@link Disconnector}.
+ */
+final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implements MqttConnection {
+    private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    private final MqttApplication application;
+    private final ConnectionLimits limits;
+    private final Disconnector disconnector;
+    private final ClientIdRateLimiter rateLimiter;
+    private Channel ch;
+    private State state = State.AWAIT_CONNECT;
+    private String clientId;
+    private MqttSession session;
+    private Outbox outbox;
+    private int inboundPending;
+    private final List<MqttMessage> early = new ArrayList<>();
+
+    MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ClientIdRateLimiter rateLimiter) {
+        this.application = application;
+        this.limits = limits;
+        this.disconnector = disconnector;
+        this.rateLimiter = rateLimiter;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ch = ctx.channel();
+        ch.eventLoop().schedule(() -> {
+            if (state == State.AWAIT_CONNECT || state == State.CONNECTING) {
+                refuse(null, "CONNECT_TIMEOUT", "no valid CONNECT within " + limits.connectTimeout().toSeconds() + " s");
+            }
+        }, limits.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof MqttMessage m)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (m.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(m);
+            decodeFailure(m.decoderResult().cause());
+            return;
+        }
+        switch (state) {
+            case AWAIT_CONNECT -> {
+                if (m instanceof MqttConnectMessage c) {
+                    onConnect(c);
+                } else {
+                    ReferenceCountUtil.release(m);
+                    refuse(null, "PROTOCOL_ERROR", "first packet was " + m.fixedHeader().messageType() + ", not CONNECT");
+                }
+            }
+            case CONNECTING -> {
+                // a client may pipeline packets behind its CONNECT; keep a few until the session exists
+                if (early.size() >= limits.inflightWindow()) {
+                    ReferenceCountUtil.release(m);
+                    refuse(null, "PROTOCOL_ERROR", "too many packets before CONNACK");
+                } else {
+                    early.add(m);
+                }
+            }
+            case CONNECTED -> dispatch(m);
+            case CLOSED -> ReferenceCountUtil.release(m);
+        }
+    }
+
+    private void decodeFailure(Throwable cause) {
+        if (state == State.AWAIT_CONNECT && cause instanceof MqttUnacceptableProtocolVersionException) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "UNSUPPORTED_PROTOCOL_VERSION", cause.getMessage());
+        } else if (state == State.AWAIT_CONNECT && cause instanceof MqttIdentifierRejectedException) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "CLIENT_ID_REJECTED", cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
+            refuse(null, "MESSAGE_TOO_LARGE", "packet larger than " + limits.maxMessageBytes() + " bytes: " + cause.getMessage());
+        } else {
+            refuse(null, "MALFORMED_PACKET", String.valueOf(cause));
+        }
+    }
+
+    private void onConnect(MqttConnectMessage c) {
+        state = State.CONNECTING;
+        int level = c.variableHeader().version();
+        clientId = c.payload().clientIdentifier();
+        if (level != 4 && level != 3) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "UNSUPPORTED_PROTOCOL_VERSION",
+                    "MQTT protocol level " + level + "; this server speaks 3.1.1");
+            return;
+        }
+        if (clientId == null || clientId.isEmpty()) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "CLIENT_ID_REJECTED", "empty client ID (the device ID is required)");
+            return;
+        }
+        if (!rateLimiter.tryAcquire(clientId, System.nanoTime())) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "RATE_LIMITED",
+                    "more than " + limits.connectsPerClientIdPerMinute() + " connects per minute for this client ID");
+            return;
+        }
+        int keepAlive = c.variableHeader().keepAliveTimeSeconds();
+        int effective = keepAlive == 0 ? limits.maxKeepAliveSeconds() : Math.min(keepAlive, limits.maxKeepAliveSeconds());
+        String username = c.variableHeader().hasUserName() ? c.payload().userName() : null;
+        CompletableFuture<Verdict> verdict = ch.attr(ClientCertificateHandler.VERDICT).get();
+        if (verdict == null) {
+            verdict = CompletableFuture.completedFuture(new Verdict.Refused(Verdict.Step.WELL_FORMED_AND_POSSESSION,
+                    ReasonCode.NO_POSSESSION_PROOF, "no client certificate on this connection"));
+        }
+        verdict.thenAcceptAsync(v -> {
+            if (state != State.CONNECTING) {
+                return;
+            }
+            ConnectRequest req = new ConnectRequest(clientId, username, c.variableHeader().isCleanSession(), effective, v);
+            CompletionStage<ConnectOutcome> outcome;
+            try {
+                outcome = application.connect(req, this);
+            } catch (RuntimeException e) {
+                outcome = CompletableFuture.failedFuture(e);
+            }
+            outcome.whenCompleteAsync((o, e) -> connected(o, e, effective), ch.eventLoop());
+        }, ch.eventLoop());
+    }
+
+    private void connected(ConnectOutcome o, Throwable e, int keepAlive) {
+        if (state != State.CONNECTING) {
+            if (o instanceof ConnectOutcome.Accepted a) {
+                a.session().onClose(String.valueOf(Disconnector.reasonOf(ch)));
+            }
+            return;
+        }
+        if (e != null || o == null) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "INTERNAL_ERROR", "application failed: " + e);
+            return;
+        }
+        if (o instanceof ConnectOutcome.Refused r) {
+            refuse(r.code(), r.reason(), r.detail());
+            return;
+        }
+        session = ((ConnectOutcome.Accepted) o).session();
+        outbox = new Outbox(ch, limits.inflightWindow(), limits.outboundQueue());
+        state = State.CONNECTED;
+        // MQTT 3.1.1 section 3.1.2.10: the server closes after 1.5 keep-alive periods of silence
+        ch.pipeline().addBefore(ch.pipeline().context(this).name(), "keepalive",
+                new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        ch.writeAndFlush(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).sessionPresent(false).build());
+        List<MqttMessage> queued = new ArrayList<>(early);
+        early.clear();
+        queued.forEach(this::dispatch);
+    }
+
+    private void dispatch(MqttMessage m) {
+        if (state != State.CONNECTED) {
+            ReferenceCountUtil.release(m);
+            return;
+        }
+        MqttFixedHeader h = m.fixedHeader();
+        switch (h.messageType()) {
+            case PUBLISH -> onPublish((MqttPublishMessage) m);
+            case PUBACK -> outbox.acked(((MqttPubAckMessage) m).variableHeader().messageId());
+            case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
+            case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) m);
+            case PINGREQ -> ch.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case DISCONNECT -> close("CLIENT_DISCONNECT", "client sent DISCONNECT");
+            case CONNECT -> refuse(null, "PROTOCOL_ERROR", "second CONNECT on one connection");
+            default -> {
+                ReferenceCountUtil.release(m);
+                refuse(null, "PROTOCOL_ERROR", "unsupported packet " + h.messageType());
+            }
+        }
+    }
+
+    private void onPublish(MqttPublishMessage p) {
+        int qos = p.fixedHeader().qosLevel().value();
+        String topic = p.variableHeader().topicName();
+        int packetId = p.variableHeader().packetId();
+        byte[] payload = ByteBufUtil.getBytes(p.payload());
+        p.release();
+        if (qos > 1) {
+            refuse(null, "QOS2_UNSUPPORTED", "QoS 2 publish on " + topic + " (this server supports QoS 0 and 1)");
+            return;
+        }
+        CompletionStage<Void> done;
+        try {
+            done = session.onPublish(topic, qos, payload);
+        } catch (MqttRefusal r) {
+            close(r.reason(), r.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            close("INTERNAL_ERROR", "publish handling failed: " + e);
+            return;
+        }
+        if (done == MqttSession.DONE || done.toCompletableFuture().isDone() && !done.toCompletableFuture().isCompletedExceptionally()) {
+            if (qos == 1) {
+                ch.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
+            }
+            return;
+        }
+        if (++inboundPending >= limits.inflightWindow()) {
+            ch.config().setAutoRead(false);
+        }
+        done.whenCompleteAsync((v, e) -> {
+            if (--inboundPending < limits.inflightWindow() && state == State.CONNECTED) {
+                ch.config().setAutoRead(true);
+            }
+            if (e != null) {
+                Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                close(c instanceof MqttRefusal r ? r.reason() : "INTERNAL_ERROR", c.getMessage());
+            } else if (qos == 1 && state == State.CONNECTED) {
+                ch.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
+            }
+        }, ch.eventLoop());
+    }
+
+    private void onSubscribe(MqttSubscribeMessage s) {
+        List<MqttSession.Subscription> filters = new ArrayList<>();
+        for (MqttTopicSubscription t : s.payload().topicSubscriptions()) {
+            filters.add(new MqttSession.Subscription(t.topicFilter(), Math.min(1, t.qualityOfService().value())));
+        }
+        List<Integer> granted = session.onSubscribe(filters);
+        ch.writeAndFlush(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(s.variableHeader().messageId()), new MqttSubAckPayload(granted)));
+    }
+
+    private void onUnsubscribe(MqttUnsubscribeMessage u) {
+        session.onUnsubscribe(u.payload().topics());
+        ch.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(u.variableHeader().messageId()).build());
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (outbox != null && ch.isWritable()) {
+            outbox.drain();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            close("KEEP_ALIVE_TIMEOUT", "nothing received for 1.5 keep-alive periods");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close("CONNECTION_LOST", String.valueOf(cause));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        State was = state;
+        state = State.CLOSED;
+        early.forEach(ReferenceCountUtil::release);
+        early.clear();
+        String reason = Disconnector.reasonOf(ch);
+        if (reason == null) {
+            disconnector.disconnect(ch, null, "CONNECTION_LOST", clientId, "closed by the client");
+            reason = "CONNECTION_LOST";
+        }
+        if (outbox != null) {
+            outbox.fail(new ClosedChannelException());
+        }
+        if (was == State.CONNECTED && session != null) {
+            session.onClose(reason);
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void refuse(MqttConnectReturnCode connack, String reason, String detail) {
+        disconnector.disconnect(ch, state == State.CONNECTED ? null : connack, reason, clientId, detail);
+    }
+
+    // ---- MqttConnection ---------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Void> publish(String topic, int qos, byte[] payload) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable send = () -> {
+            if (state != State.CONNECTED) {
+                done.completeExceptionally(new ClosedChannelException());
+                return;
+            }
+            try {
+                outbox.publish(topic, qos, payload).whenComplete((v, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else {
+                        done.complete(null);
+                    }
+                });
+            } catch (Outbox.Overflow o) {
+                done.completeExceptionally(o);
+                close("SLOW_CONSUMER", o.getMessage());
+            }
+        };
+        if (ch.eventLoop().inEventLoop()) {
+            send.run();
+        } else {
+            ch.eventLoop().execute(send);
+        }
+        return done;
+    }
+
+    @Override
+    public void close(String reason, String detail) {
+        disconnector.disconnect(ch, null, reason, clientId, detail);
+    }
+
+    @Override
+    public boolean isActive() {
+        return ch.isActive() && state == State.CONNECTED;
+    }
+
+    @Override
+    public Executor executor() {
+        return ch.eventLoop();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return ch.remoteAddress();
+    }
+}

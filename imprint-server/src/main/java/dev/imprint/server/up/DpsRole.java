@@ -1,0 +1,133 @@
+package dev.imprint.server.up;
+
+import dev.imprint.ca.Authority;
+import dev.imprint.ca.Credential;
+import dev.imprint.ca.hierarchy.CaHierarchy;
+import dev.imprint.dps.AuthorityIssuer;
+import dev.imprint.dps.DpsSettings;
+import dev.imprint.dps.ProvisioningService;
+import dev.imprint.dps.StoreRevocation;
+import dev.imprint.pki.validation.RevocationSource;
+import dev.imprint.server.PrivateFiles;
+import dev.imprint.store.Store;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the provisioning service into {@code imprint up} and {@code imprint dps}: settings from
+ * the environment, a server certificate from the service CA for the DPS addresses, the
+ * manufacturing CA as attestation anchor with revocation from the CA's store, operational
+ * certificates through the CA, and on first run the default hubs and enrollment.
+ *
+ * <p>Environment: {@code IMPRINT_DPS_HTTPS_ADDRESS} (127.0.0.1), {@code IMPRINT_DPS_HTTPS_PORT}
+ * (9443), {@code IMPRINT_DPS_MQTT_ADDRESS} (127.0.0.2), {@code IMPRINT_DPS_MQTT_PORT} (8883; -1
+ * off), {@code IMPRINT_DPS_ID_SCOPE} (default generated once into {@code <data>/dps/id-scope}),
+ * {@code IMPRINT_DPS_RATE} (registrations/s, 1000), {@code IMPRINT_DPS_DEVICE_RATE}
+ * (registrations per device per minute, 10), {@code IMPRINT_DPS=off} to not start it in {@code up}.
+ */
+public final class DpsRole {
+    private static final Logger LOG = LoggerFactory.getLogger(DpsRole.class);
+
+    private DpsRole() {}
+
+    /** The "dps" entry of endpoints.json: https, mqtt, idScope. */
+    public static Map<String, String> endpoints(ProvisioningService dps) {
+        Map<String, String> m = new LinkedHashMap<>();
+        DpsSettings s = dps.settings();
+        m.put("https", "https://" + s.httpsHost() + ":" + dps.httpsPort());
+        if (s.mqttPort() >= 0) {
+            m.put("mqtt", s.mqttUrl());
+        }
+        m.put("idScope", s.idScope());
+        return m;
+    }
+
+    /**
+     * Starts the service for {@code imprint up}; a failure (a port in use) is logged and the rest
+     * of Imprint runs on without DPS (null).
+     */
+    public static ProvisioningService startInUp(Path dataDir, Map<String, String> env, Authority authority, Store store) {
+        if ("off".equalsIgnoreCase(env.get("IMPRINT_DPS"))) {
+            return null;
+        }
+        try {
+            return start(dataDir, env, authority, store);
+        } catch (RuntimeException e) {
+            LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT, or IMPRINT_DPS=off\"",
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** @throws IllegalStateException when an address cannot be bound */
+    public static ProvisioningService start(Path dataDir, Map<String, String> env, Authority authority, Store store) {
+        String httpsHost = env.getOrDefault("IMPRINT_DPS_HTTPS_ADDRESS", "127.0.0.1");
+        int httpsPort = Integer.parseInt(env.getOrDefault("IMPRINT_DPS_HTTPS_PORT", "9443"));
+        String mqttHost = env.getOrDefault("IMPRINT_DPS_MQTT_ADDRESS", "127.0.0.2");
+        int mqttPort = Integer.parseInt(env.getOrDefault("IMPRINT_DPS_MQTT_PORT", "8883"));
+        CaHierarchy h = authority.hierarchy();
+        // a fresh server certificate per start from the service CA, for exactly the addresses in use
+        Credential server = authority.issueServerCertificate("dps", List.of(), List.of(httpsHost, mqttHost));
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(server.certificate());
+        chain.addAll(server.chain());
+        List<X509Certificate> own = new ArrayList<>();
+        for (String n : h.names()) {
+            own.add(h.issuer(n));
+        }
+        own.add(h.root());
+        // devices of other configured CAs would need a CRL source; none are configured yet, so they fail closed
+        RevocationSource revocation = new StoreRevocation(store.certificates(), own,
+                (cert, issuer, at) -> dev.imprint.pki.validation.RevocationStatus.unknown(
+                        dev.imprint.pki.validation.ReasonCode.CRL_UNAVAILABLE, "no CRL source for this CA"));
+        DpsSettings settings = DpsSettings.defaults(idScope(dataDir, env), server.key(), chain,
+                        List.of(h.issuer(CaHierarchy.MANUFACTURING)), revocation)
+                .withHttps(httpsHost, httpsPort)
+                .withMqtt(mqttHost, mqttPort)
+                .withRateLimits(Integer.parseInt(env.getOrDefault("IMPRINT_DPS_RATE", "1000")),
+                        Integer.parseInt(env.getOrDefault("IMPRINT_DPS_DEVICE_RATE", "10")));
+        ProvisioningService dps = ProvisioningService.create(settings, store, new AuthorityIssuer(authority));
+        dps.ensureDefaults(h.issuer(CaHierarchy.MANUFACTURING));
+        try {
+            dps.listen();
+        } catch (RuntimeException e) {
+            dps.close();
+            throw e;
+        }
+        LOG.info("event=dps.up https={} mqtt={} idScope={}", settings.httpsUrl().replace(":" + httpsPort, ":" + dps.httpsPort()),
+                mqttPort >= 0 ? settings.mqttUrl() : "off", settings.idScope());
+        return dps;
+    }
+
+    private static String idScope(Path dataDir, Map<String, String> env) {
+        String configured = env.get("IMPRINT_DPS_ID_SCOPE");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        Path file = dataDir.resolve("dps").resolve("id-scope");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.US_ASCII).trim();
+            }
+            byte[] r = new byte[4];
+            new SecureRandom().nextBytes(r);
+            String scope = "0ne" + HexFormat.of().withUpperCase().formatHex(r);
+            Files.createDirectories(file.getParent());
+            PrivateFiles.writePublic(file, scope.getBytes(StandardCharsets.US_ASCII));
+            return scope;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
