@@ -31,6 +31,11 @@ public final class JdbcStore implements Store {
     private final StationStore stations;
     private final CrlStateStore crls;
     private final AuditLog audit;
+    // hub tables (migration V4)
+    private final TelemetryStore telemetry;
+    private final C2dQueue cloudToDevice;
+    private final TwinStore twins;
+    private final PresenceStore presence;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -38,6 +43,10 @@ public final class JdbcStore implements Store {
         this.stations = new JdbcStationStore(db);
         this.crls = new JdbcCrlStateStore(db);
         this.audit = new JdbcAuditLog(db);
+        this.telemetry = new JdbcTelemetryStore(db);
+        this.cloudToDevice = new JdbcC2dQueue(db);
+        this.twins = new JdbcTwinStore(db);
+        this.presence = new JdbcPresenceStore(db);
     }
 
     /**
@@ -162,6 +171,26 @@ public final class JdbcStore implements Store {
     @Override
     public AuditLog audit() {
         return audit;
+    }
+
+    @Override
+    public TelemetryStore telemetry() {
+        return telemetry;
+    }
+
+    @Override
+    public C2dQueue cloudToDevice() {
+        return cloudToDevice;
+    }
+
+    @Override
+    public TwinStore twins() {
+        return twins;
+    }
+
+    @Override
+    public PresenceStore presence() {
+        return presence;
     }
 
     @Override

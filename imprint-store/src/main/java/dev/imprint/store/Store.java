@@ -13,6 +13,18 @@ public interface Store extends AutoCloseable {
 
     AuditLog audit();
 
+    /** Device telemetry kept by the hubs (bounded retention). */
+    TelemetryStore telemetry();
+
+    /** The hubs' cloud-to-device queue. */
+    C2dQueue cloudToDevice();
+
+    /** Device twins (desired and reported properties). */
+    TwinStore twins();
+
+    /** Which hub a device is connected to, and when it was last seen. */
+    PresenceStore presence();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 
