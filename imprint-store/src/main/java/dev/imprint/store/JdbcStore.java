@@ -36,6 +36,9 @@ public final class JdbcStore implements Store {
     private final C2dQueue cloudToDevice;
     private final TwinStore twins;
     private final PresenceStore presence;
+    private final DeviceRegistry deviceRegistry;
+    private final HubStore hubs;
+    private final EnrollmentStore enrollments;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -47,6 +50,9 @@ public final class JdbcStore implements Store {
         this.cloudToDevice = new JdbcC2dQueue(db);
         this.twins = new JdbcTwinStore(db);
         this.presence = new JdbcPresenceStore(db);
+        this.deviceRegistry = new JdbcDeviceRegistry(db);
+        this.hubs = new JdbcHubStore(db);
+        this.enrollments = new JdbcEnrollmentStore(db);
     }
 
     /**
@@ -191,6 +197,21 @@ public final class JdbcStore implements Store {
     @Override
     public PresenceStore presence() {
         return presence;
+    }
+
+    @Override
+    public DeviceRegistry deviceRegistry() {
+        return deviceRegistry;
+    }
+
+    @Override
+    public HubStore hubs() {
+        return hubs;
+    }
+
+    @Override
+    public EnrollmentStore enrollments() {
+        return enrollments;
     }
 
     @Override

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * database). A subclass prepares a fresh database per test and opens stores on it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class StoreContractTest {
+public abstract class StoreContractTest implements DpsStoreContract {
     protected static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
 
     protected Store store;
@@ -51,6 +51,11 @@ public abstract class StoreContractTest {
 
     /** URL, user and password of the current test's database, for a child process. */
     protected abstract String[] jdbcCoordinates();
+
+    @Override
+    public Store store() {
+        return store;
+    }
 
     @BeforeEach
     void openFreshStore() throws Exception {

@@ -1,0 +1,147 @@
+package dev.imprint.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract of the DPS parts of the store (hubs, enrollments, device registry), as interface
+ * default methods so {@link StoreContractTest} runs them on every dialect.
+ */
+public interface DpsStoreContract {
+    Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+    /** The store under test, fresh for each test. */
+    Store store();
+
+    @Test
+    default void adds_lists_updates_and_removes_hubs() {
+        HubStore hubs = store().hubs();
+        hubs.add(new HubRecord("hub-2", "127.0.0.4", "mqtts://127.0.0.4:8883", null, 1, T0));
+        hubs.add(new HubRecord("hub-1", "127.0.0.3", "mqtts://127.0.0.3:8883", "eu", 500, T0));
+        assertThatThrownBy(() -> hubs.add(new HubRecord("hub-1", "x.y", "mqtts://x.y:8883", null, 1, T0)))
+                .isInstanceOf(StoreException.class).hasMessageContaining("hub-1");
+
+        assertThat(hubs.list()).extracting(HubRecord::name).containsExactly("hub-1", "hub-2");
+        assertThat(hubs.find("hub-1").orElseThrow()).isEqualTo(new HubRecord("hub-1", "127.0.0.3", "mqtts://127.0.0.3:8883", "eu", 500, T0));
+        assertThat(hubs.update(new HubRecord("hub-2", "127.0.0.5", "mqtts://127.0.0.5:8883", "us", 7, T0))).isTrue();
+        assertThat(hubs.find("hub-2").orElseThrow().weight()).isEqualTo(7);
+        assertThat(hubs.update(new HubRecord("nope", "a.b", "mqtts://a.b:8883", null, 1, T0))).isFalse();
+        assertThat(hubs.remove("hub-2")).isTrue();
+        assertThat(hubs.remove("hub-2")).isFalse();
+        assertThat(hubs.find("hub-2")).isEmpty();
+    }
+
+    @Test
+    default void hub_weight_outside_1_to_1000_is_refused() {
+        assertThatThrownBy(() -> new HubRecord("h", "a.b", "mqtts://a.b:8883", null, 0, T0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new HubRecord("h", "a.b", "mqtts://a.b:8883", null, 1001, T0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    default void stores_group_and_individual_enrollments() {
+        EnrollmentStore e = store().enrollments();
+        EnrollmentRecord group = new EnrollmentRecord("default", "group", "-----BEGIN CERTIFICATE-----\n...", "dev-.*", null,
+                "hashed", "{}", List.of("hub-1", "hub-2"), "{\"site\":\"a\"}", "{\"rate\":5}", "reprovisionAndMigrate", true, T0, T0);
+        EnrollmentRecord one = new EnrollmentRecord("dev-7", "individual", null, null, "dev-7",
+                "static", "{\"hub\":\"hub-2\"}", List.of(), "{}", "{}", "never", true, T0, T0);
+        e.add(group);
+        e.add(one);
+        assertThatThrownBy(() -> e.add(one)).isInstanceOf(StoreException.class);
+        EnrollmentRecord twin = new EnrollmentRecord("other", "individual", null, null, "dev-7",
+                "static", "{}", List.of(), "{}", "{}", "never", true, T0, T0);
+        assertThatThrownBy(() -> e.add(twin)).as("a second individual enrollment for one device").isInstanceOf(StoreException.class);
+
+        assertThat(e.find("default").orElseThrow()).isEqualTo(group);
+        assertThat(e.findIndividual("dev-7").orElseThrow()).isEqualTo(one);
+        assertThat(e.findIndividual("dev-8")).isEmpty();
+        assertThat(e.list()).extracting(EnrollmentRecord::name).containsExactly("default", "dev-7");
+
+        assertThat(e.setEnabled("default", false, T0.plusSeconds(5))).isTrue();
+        EnrollmentRecord disabled = e.find("default").orElseThrow();
+        assertThat(disabled.enabled()).isFalse();
+        assertThat(disabled.updatedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(e.update(new EnrollmentRecord("default", "group", group.caPem(), null, null, "region", "{}",
+                List.of("hub-1"), "{}", "{}", "reprovisionAndReset", true, T0, T0.plusSeconds(9)))).isTrue();
+        EnrollmentRecord updated = e.find("default").orElseThrow();
+        assertThat(updated.allocation()).isEqualTo("region");
+        assertThat(updated.hubs()).containsExactly("hub-1");
+        assertThat(updated.idPattern()).isNull();
+        assertThat(e.remove("dev-7")).isTrue();
+        assertThat(e.findIndividual("dev-7")).isEmpty();
+    }
+
+    @Test
+    default void device_registry_saves_bumps_version_and_keeps_creation_time() {
+        DeviceRegistry r = store().deviceRegistry();
+        DeviceRecord first = device("dev-1", "hub-1", T0);
+        RegistrationEvent assigned = new RegistrationEvent(0, "dev-1", T0, "assigned", "initialAssignment", "hub-1",
+                "default", "0a1b", null, null);
+        DeviceRecord saved = r.save(first, assigned);
+        assertThat(saved.version()).isEqualTo(1);
+        assertThat(saved.etag()).isEqualTo("\"1\"");
+        assertThat(saved).usingRecursiveComparison().ignoringFields("version").isEqualTo(first);
+
+        DeviceRecord moved = new DeviceRecord("dev-1", "hub-2", true, "default", "{}", "{}", "assigned",
+                "deviceDataReset", "0a1c", 0, T0.plusSeconds(60), T0.plusSeconds(60));
+        DeviceRecord again = r.save(moved, null);
+        assertThat(again.version()).isEqualTo(2);
+        assertThat(again.hub()).isEqualTo("hub-2");
+        assertThat(again.substatus()).isEqualTo("deviceDataReset");
+        assertThat(again.createdAt()).as("first registration time kept").isEqualTo(T0);
+        assertThat(again.updatedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(r.find("dev-1").orElseThrow()).isEqualTo(again);
+        assertThat(r.find("dev-9")).isEmpty();
+    }
+
+    @Test
+    default void device_registry_enables_lists_and_reports_changes() {
+        DeviceRegistry r = store().deviceRegistry();
+        r.save(device("dev-1", "hub-1", T0), null);
+        r.save(device("dev-2", "hub-2", T0.plusSeconds(1)), null);
+        r.save(device("dev-3", "hub-1", T0.plusSeconds(2)), null);
+
+        assertThat(r.setEnabled("dev-1", false, T0.plusSeconds(10))).isTrue();
+        DeviceRecord off = r.find("dev-1").orElseThrow();
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.status()).isEqualTo("disabled");
+        assertThat(off.version()).isEqualTo(2);
+        assertThat(r.setEnabled("dev-9", false, T0)).isFalse();
+
+        assertThat(r.list(null, 10, 0)).extracting(DeviceRecord::deviceId).containsExactly("dev-1", "dev-2", "dev-3");
+        assertThat(r.list("hub-1", 10, 0)).extracting(DeviceRecord::deviceId).containsExactly("dev-1", "dev-3");
+        assertThat(r.list(null, 1, 1)).extracting(DeviceRecord::deviceId).containsExactly("dev-2");
+        assertThat(r.changedSince(T0.plusSeconds(2), 10)).extracting(DeviceRecord::deviceId).containsExactly("dev-3", "dev-1");
+        assertThat(r.count()).isEqualTo(3);
+        assertThat(r.remove("dev-2")).isTrue();
+        assertThat(r.count()).isEqualTo(2);
+    }
+
+    @Test
+    default void registration_history_lists_newest_first_with_refusals() {
+        DeviceRegistry r = store().deviceRegistry();
+        r.save(device("dev-1", "hub-1", T0), new RegistrationEvent(0, "dev-1", T0, "assigned", "initialAssignment",
+                "hub-1", "default", "01", null, null));
+        r.recordEvent(new RegistrationEvent(0, "dev-1", T0.plusSeconds(1), "failed", null, null, null, "02",
+                "CERT_REVOKED", "certificate revoked"));
+        r.recordEvent(new RegistrationEvent(0, "dev-2", T0.plusSeconds(2), "disabled", null, null, "default", "03",
+                "ENROLLMENT_DISABLED", null));
+
+        List<RegistrationEvent> all = r.history(null, 10, 0);
+        assertThat(all).extracting(RegistrationEvent::status).containsExactly("disabled", "failed", "assigned");
+        assertThat(all.get(0).seq()).isGreaterThan(all.get(1).seq());
+        List<RegistrationEvent> one = r.history("dev-1", 10, 0);
+        assertThat(one).extracting(RegistrationEvent::errorCode).containsExactly("CERT_REVOKED", null);
+        assertThat(one.get(1).hub()).isEqualTo("hub-1");
+        assertThat(one.get(1).at()).isEqualTo(T0);
+        assertThat(r.history("dev-1", 1, 1)).extracting(RegistrationEvent::status).containsExactly("assigned");
+    }
+
+    private static DeviceRecord device(String id, String hub, Instant at) {
+        return new DeviceRecord(id, hub, true, "default", "{\"site\":\"a\"}", "{\"rate\":5}", "assigned",
+                "initialAssignment", "0a1b", 0, at, at);
+    }
+}
