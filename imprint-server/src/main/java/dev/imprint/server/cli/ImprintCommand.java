@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
+                // the hubs (imprint-hub): run one alone, and the back-end commands
+                HubCommand.class, DeviceCommands.Device.class, DeviceCommands.Telemetry.class, DeviceCommands.C2d.class,
+                DeviceCommands.Twin.class, DeviceCommands.Method.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {

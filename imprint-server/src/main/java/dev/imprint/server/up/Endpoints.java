@@ -12,7 +12,18 @@ import java.nio.file.Path;
  *
  * @param trust absolute path of the root certificate to trust
  */
-public record Endpoints(String pki, String est, String admin, String console, String trust) {
+public record Endpoints(String pki, String est, String admin, String console, String trust, java.util.List<Hub> hubs) {
+    /** One IoT hub: {@code hostname} is what devices connect to (an IP literal or a dotted name, for the Azure SDK). */
+    public record Hub(String name, String hostname, String mqtt) {}
+
+    public Endpoints(String pki, String est, String admin, String console, String trust) {
+        this(pki, est, admin, console, trust, java.util.List.of());
+    }
+
+    public Endpoints withHubs(java.util.List<Hub> list) {
+        return new Endpoints(pki, est, admin, console, trust, java.util.List.copyOf(list));
+    }
+
     public static final String FILE = "endpoints.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
