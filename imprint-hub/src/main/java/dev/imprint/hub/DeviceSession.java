@@ -216,6 +216,9 @@ final class DeviceSession implements MqttSession {
     }
 
     private static String json(Map<String, String> props) {
+        if (props.isEmpty()) {
+            return "{}";
+        }
         ObjectNode n = JSON.createObjectNode();
         props.forEach(n::put);
         return n.toString();

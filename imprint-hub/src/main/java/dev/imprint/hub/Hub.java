@@ -59,6 +59,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final Store store;
     private final CertificateValidator validator;
     private final ConcurrentHashMap<String, DeviceSession> sessions = new ConcurrentHashMap<>();
+    private final java.util.Set<javax.security.auth.x500.X500Principal> trackedIssuers = ConcurrentHashMap.newKeySet();
     private final ExecutorService io;
     private final ScheduledExecutorService timers;
     private final TelemetryPipeline telemetry;
@@ -141,7 +142,14 @@ public final class Hub implements MqttApplication, AutoCloseable {
                             + " (assigned to " + rec.get().hub() + ", enabled " + rec.get().enabled() + ")");
         }
         String serial = leaf.getSerialNumber().toString(16);
-        live.track(store.certificates().findBySerial(serial).map(CertificateRecord::ca).orElse(null));
+        // which CA's revocations to follow: looked up once per issuing CA, not per connection
+        if (!trackedIssuers.contains(leaf.getIssuerX500Principal())) {
+            String ca = store.certificates().findBySerial(serial).map(CertificateRecord::ca).orElse(null);
+            if (ca != null) {
+                live.track(ca);
+                trackedIssuers.add(leaf.getIssuerX500Principal());
+            }
+        }
         DeviceSession s = new DeviceSession(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn);
         DeviceSession old = sessions.put(deviceId, s);
         if (old != null) {
@@ -275,10 +283,13 @@ public final class Hub implements MqttApplication, AutoCloseable {
         return identity.startsWith(DEVICE_URI_PREFIX) ? identity.substring(DEVICE_URI_PREFIX.length()) : identity;
     }
 
-    /** The Azure SDK's {@code {hubHost}/{deviceId}/?api-version=...}: the device part must be the device. */
+    /**
+     * The Azure SDK's {@code {hubHost}/{deviceId}/?api-version=...}: the device part must be the
+     * device. A username without '/' (a plain client's) is not checked: the certificate authenticates.
+     */
     static boolean usernameMatches(String username, String deviceId) {
         String[] parts = username.split("/", 3);
-        return parts.length >= 2 && parts[1].equals(deviceId);
+        return parts.length == 1 || parts[1].equals(deviceId);
     }
 
     private static CompletionStage<ConnectOutcome> done(ConnectOutcome o) {

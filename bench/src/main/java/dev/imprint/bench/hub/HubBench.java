@@ -60,6 +60,8 @@ public final class HubBench {
     public static void main(String[] args) throws Exception {
         int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
         Path work = Files.createTempDirectory(Path.of("/dev/shm"), "imprint-hub-bench-");
         System.out.printf("work dir %s, %d sessions, %d s per rate run, %d cores%n", work, sessions, seconds, Runtime.getRuntime().availableProcessors());
@@ -116,7 +118,9 @@ public final class HubBench {
                         "initialAssignment", c.serialHex(), 0, now, now), null);
                 SslContext ssl = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
                         .keyManager(keys.get(i).getPrivate(), c.certificate(), c.chain().get(0))
-                        .trustManager(root).protocols("TLSv1.3").build();
+                        .trustManager(root).protocols("TLSv1.3")
+                        // handlers made without a peer host: no client session cache, every connection a full handshake
+                        .endpointIdentificationAlgorithm(null).build();
                 out.add(new Device(id(i), ssl));
             }
             byte[] crl = ca.revocation().crl("manufacturing");
@@ -143,12 +147,15 @@ public final class HubBench {
 
     static Server startHub(Path work) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xms64m", "-Xmx2g", "-XX:+UseG1GC", "-Dlogback.configurationFile=none",
+        Process p = new ProcessBuilder(java, "-Xms64m", "-Xmx2g", "-XX:+UseG1GC",
                 "-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();
-        if (line == null || !line.startsWith("READY")) {
+        while (line != null && !line.startsWith("READY")) {
+            line = r.readLine();
+        }
+        if (line == null) {
             throw new IllegalStateException("hub did not start: " + line);
         }
         System.out.println("hub pid " + p.pid() + " " + line);

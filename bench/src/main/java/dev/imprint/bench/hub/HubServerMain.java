@@ -23,6 +23,8 @@ public final class HubServerMain {
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
         String address = args[1];
+        // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
         try (JdbcStore store = JdbcStore.sqlite(work.resolve("imprint.db"))) {
             CertificateValidator validator = CertificateValidator.builder()
