@@ -60,6 +60,8 @@ public final class HubBench {
     public static void main(String[] args) throws Exception {
         int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        // "idle": only the idle-session figures (with the hub's heap histogram and native memory summary at full load)
+        boolean idleOnly = args.length > 2 && args[2].equals("idle");
         // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
@@ -71,12 +73,12 @@ public final class HubBench {
         try (MqttLoadClient client = new MqttLoadClient(2)) {
             List<String> rows = new ArrayList<>();
             for (Server s : List.of(hub, mosq)) {
-                idle(client, s, devices, rows);
+                idle(client, s, devices, rows, idleOnly);
             }
-            for (Server s : List.of(hub, mosq, hub, mosq)) {
+            for (Server s : idleOnly ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
                 rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows);
             }
-            for (Server s : List.of(hub, mosq)) {
+            for (Server s : idleOnly ? List.<Server>of() : List.of(hub, mosq)) {
                 telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows);
                 telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows);
             }
@@ -147,8 +149,17 @@ public final class HubBench {
 
     static Server startHub(Path work) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xms64m", "-Xmx2g", "-XX:+UseG1GC",
-                "-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR)
+        // G1 keeps up to 70% of the heap free after a collection by default (MaxHeapFreeRatio):
+        // committed heap, hence RSS, would be ~3x the live data; 30% bounds it at ~1.4x
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms64m", "-Xmx2g", "-XX:+UseG1GC",
+                "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10"));
+        // extra hub JVM flags, space-separated (for experiments; the recorded figures use none)
+        String extra = System.getProperty("hub.jvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR));
+        Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();
@@ -182,7 +193,7 @@ public final class HubBench {
     }
 
     /** Opens idle sessions and reports resident memory per session (slope from half to all). */
-    static void idle(MqttLoadClient client, Server s, List<Device> devices, List<String> rows) throws Exception {
+    static void idle(MqttLoadClient client, Server s, List<Device> devices, List<String> rows, boolean diagnose) throws Exception {
         gc(s);
         long rss0 = ProcStats.rssKib(s.process.pid());
         List<Channel> open = new ArrayList<>();
@@ -200,6 +211,10 @@ public final class HubBench {
                 (rssAll - rss0) / (double) devices.size(), (rssAll * 1024.0 + perSession * (100_000 - devices.size())) / (1L << 30));
         System.out.println(row);
         rows.add(row);
+        if (diagnose && s.jvm) {
+            jcmd(s, "GC.class_histogram", 70);
+            jcmd(s, "VM.native_memory summary", 14);
+        }
         CountDownLatch closed = new CountDownLatch(open.size());
         open.forEach(ch -> ch.close().addListener(f -> closed.countDown()));
         closed.await(60, TimeUnit.SECONDS);
@@ -343,6 +358,19 @@ public final class HubBench {
         } else {
             ch.writeAndFlush(MqttLoadClient.publish(topic, 1, 1, payload));
         }
+    }
+
+    /** Prints the first {@code lines} lines of a jcmd diagnostic of the hub. */
+    static void jcmd(Server s, String command, int lines) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("jcmd", Long.toString(s.process.pid())));
+        cmd.addAll(List.of(command.split(" ")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        out.stream().limit(lines).forEach(System.out::println);
+        if (out.size() > lines) {
+            System.out.println(out.get(out.size() - 1)); // the histogram's total
+        }
+        p.waitFor(30, TimeUnit.SECONDS);
     }
 
     static void gc(Server s) throws Exception {

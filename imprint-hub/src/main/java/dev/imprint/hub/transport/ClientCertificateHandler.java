@@ -9,7 +9,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -20,21 +19,22 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * Runs once, right after the TLS handshake (HiveMQ's {@code SslClientCertificateHandler}):
  * takes the peer's chain from the TLS session and hands it to the shared validator on the
  * validation executor (the revocation step may read the store; the event loop never waits).
- * The verdict is left on the channel for the CONNECT; a failed handshake or a session without
+ * The verdict is left on the channel for the CONNECT (which takes it off again); a failed handshake or a session without
  * a client certificate goes to the {@link Disconnector}. Removes itself afterwards.
  */
 final class ClientCertificateHandler extends ChannelInboundHandlerAdapter {
     /** The verdict on the client's chain, completed on the validation executor. */
     static final AttributeKey<CompletableFuture<Verdict>> VERDICT = AttributeKey.valueOf("imprint.mqtt.verdict");
-    /** The validated leaf (for expiry and revocation tracking), set with the verdict. */
-    static final AttributeKey<List<X509Certificate>> PEER_CHAIN = AttributeKey.valueOf("imprint.mqtt.peerChain");
 
     private final Function<List<X509Certificate>, Verdict> validator;
     private final Executor executor;
     private final Disconnector disconnector;
+    private final PeerChains chains;
 
-    ClientCertificateHandler(Function<List<X509Certificate>, Verdict> validator, Executor executor, Disconnector disconnector) {
+    ClientCertificateHandler(Function<List<X509Certificate>, Verdict> validator, Executor executor, Disconnector disconnector,
+            PeerChains chains) {
         this.validator = validator;
+        this.chains = chains;
         this.executor = executor;
         this.disconnector = disconnector;
     }
@@ -47,16 +47,15 @@ final class ClientCertificateHandler extends ChannelInboundHandlerAdapter {
                 disconnector.disconnect(ctx.channel(), null, "TLS_HANDSHAKE_FAILED", null, String.valueOf(done.cause()));
                 return;
             }
-            List<X509Certificate> chain = peerChain(ctx.pipeline().get(SslHandler.class));
-            if (chain.isEmpty()) {
+            Certificate[] peer = peerCertificates(ctx.pipeline().get(SslHandler.class));
+            if (peer.length == 0) {
                 disconnector.disconnect(ctx.channel(), null, "NO_CLIENT_CERTIFICATE", null, "the client sent no certificate");
                 return;
             }
-            ctx.channel().attr(PEER_CHAIN).set(chain);
             CompletableFuture<Verdict> verdict = new CompletableFuture<>();
             ctx.channel().attr(VERDICT).set(verdict);
             try {
-                executor.execute(() -> verdict.complete(validate(chain)));
+                executor.execute(() -> verdict.complete(validate(peer)));
             } catch (RuntimeException rejected) {
                 verdict.complete(new Verdict.Refused(Verdict.Step.PATH, ReasonCode.INTERNAL_ERROR, "validation executor refused: " + rejected));
             }
@@ -64,25 +63,28 @@ final class ClientCertificateHandler extends ChannelInboundHandlerAdapter {
         super.userEventTriggered(ctx, evt);
     }
 
-    private Verdict validate(List<X509Certificate> chain) {
+    private Verdict validate(Certificate[] peer) {
         try {
+            // detached copies: validating the session's own lazily parsed certificates would keep
+            // them parsed on the connection for its whole life
+            List<X509Certificate> chain = chains.detach(peer);
+            if (chain.isEmpty()) {
+                return new Verdict.Refused(Verdict.Step.WELL_FORMED_AND_POSSESSION, ReasonCode.MALFORMED, "no X.509 client certificate");
+            }
             return validator.apply(chain);
+        } catch (IllegalArgumentException e) {
+            return new Verdict.Refused(Verdict.Step.WELL_FORMED_AND_POSSESSION, ReasonCode.MALFORMED, e.getMessage());
         } catch (RuntimeException e) {
             return new Verdict.Refused(Verdict.Step.PATH, ReasonCode.INTERNAL_ERROR, "validator failed: " + e);
         }
     }
 
-    static List<X509Certificate> peerChain(SslHandler ssl) {
-        List<X509Certificate> out = new ArrayList<>();
+    static Certificate[] peerCertificates(SslHandler ssl) {
         try {
-            for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    out.add(x);
-                }
-            }
+            Certificate[] peer = ssl.engine().getSession().getPeerCertificates();
+            return peer == null ? new Certificate[0] : peer;
         } catch (SSLPeerUnverifiedException e) {
-            return List.of();
+            return new Certificate[0];
         }
-        return out;
     }
 }

@@ -143,15 +143,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         int keepAlive = c.variableHeader().keepAliveTimeSeconds();
         int effective = keepAlive == 0 ? limits.maxKeepAliveSeconds() : Math.min(keepAlive, limits.maxKeepAliveSeconds());
         String username = c.variableHeader().hasUserName() ? c.payload().userName() : null;
-        CompletableFuture<Verdict> verdict = ch.attr(ClientCertificateHandler.VERDICT).get();
+        // the verdict is needed only for this decision: off the channel, so an idle session keeps nothing of it
+        CompletableFuture<Verdict> verdict = ch.attr(ClientCertificateHandler.VERDICT).getAndRemove();
         if (verdict == null) {
             verdict = CompletableFuture.completedFuture(new Verdict.Refused(Verdict.Step.WELL_FORMED_AND_POSSESSION,
                     ReasonCode.NO_POSSESSION_PROOF, "no client certificate on this connection"));
         }
-        // the chain and verdict are needed only for this decision: drop them from the channel so
-        // an idle session does not keep parsed certificates alive
-        ch.attr(ClientCertificateHandler.VERDICT).set(null);
-        ch.attr(ClientCertificateHandler.PEER_CHAIN).set(null);
         verdict.thenAcceptAsync(v -> {
             if (state != State.CONNECTING) {
                 return;

@@ -76,6 +76,7 @@ public final class MqttTlsServer implements AutoCloseable {
      * @throws IllegalStateException when the address cannot be bound (in use, not local)
      */
     public MqttTlsServer start() {
+        PeerChains chains = new PeerChains();
         ClientIdRateLimiter limiter = new ClientIdRateLimiter(b.limits.connectsPerClientIdPerMinute(), 100_000);
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
@@ -89,7 +90,7 @@ public final class MqttTlsServer implements AutoCloseable {
                         channels.add(ch);
                         ch.pipeline()
                                 .addLast("tls", b.tls.context().newHandler(ch.alloc()))
-                                .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector))
+                                .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector, chains))
                                 .addLast("decoder", new MqttDecoder(b.limits.maxMessageBytes()))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
                                 .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, limiter));
