@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * without growing the session. The OpenSSL engine's session holds its peer certificates as
  * lazily parsed wrappers that cache the parsed form; validating those would leave a fully
  * parsed certificate (extensions, names, URIs: several KiB of heap) on every idle connection
- * for its whole life. Here the leaf is parsed afresh from its bytes (garbage once the verdict
- * is taken) and intermediates come from a small shared cache, so a fleet's few issuing CAs are
+ * for its whole life. Here the leaf is parsed from its bytes (garbage once the verdict is
+ * taken, apart from the JDK factory's own bounded cache) and intermediates come from a small shared cache, so a fleet's few issuing CAs are
  * parsed once. Thread-safe.
  */
 final class PeerChains {
