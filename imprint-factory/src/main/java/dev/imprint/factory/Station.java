@@ -53,12 +53,12 @@ public final class Station {
     public static BatchRunner.Result run(Options o, PrintWriter out, boolean terminal) {
         CryptoProviders.install();
         StationCredential cred = StationCredential.load(o.stationDir());
-        CaClient ca = new CaClient(cred, o.estUrl());
-        List<X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
         // IDs are unique per station: a new batch starts past every counter any batch reserved
         long start = Journal.maxReserved(o.stationDir().resolve("journal"));
-        try (Journal journal = Journal.open(o.stationDir().resolve("journal").resolve(o.batch() + ".log"));
+        try (CaClient ca = new CaClient(cred, o.estUrl());
+                Journal journal = Journal.open(o.stationDir().resolve("journal").resolve(o.batch() + ".log"));
                 LedgerBatcher ledger = new LedgerBatcher(ca, o.batch())) {
+            List<X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
             int before = journal.confirmedCount();
             for (Journal.Entry e : journal.unledgered()) {
                 // proved on an earlier run, but the CA had not acknowledged the ledger entry (idempotent by serial)

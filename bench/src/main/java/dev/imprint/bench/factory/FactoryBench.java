@@ -51,7 +51,6 @@ public final class FactoryBench {
             String est = server.endpoints().est();
             BatchRunner.Result w = run(st, est, "warmup", warmup, parallel, quiet);
             System.out.printf("warm-up: %d devices, %.0f devices/s (refused %d)%n", w.provisioned(), w.rate(), w.refused());
-            for (var a : dev.imprint.factory.line.Provisioner.T) a.reset();
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             Map<Long, Long> th0 = threadCpu();
@@ -93,9 +92,7 @@ public final class FactoryBench {
             byGroup.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(14)
                     .forEach(e -> g.append(String.format(" %s=%.3f", e.getKey(), e.getValue() / 1e6 / count)));
             System.out.println(g);
-            StringBuilder lat = new StringBuilder();
-            for (var a : dev.imprint.factory.line.Provisioner.T) lat.append(String.format(" %.2f", a.sum() / 1e6 / Math.max(1, r.provisioned())));
-            System.out.println("per-device ms in phases (hello/assign, csr wait, enroll, cert send, proof wait, proof check, ledger, journal P):" + lat);
+
             System.out.printf("factory end to end (--bus sim --parallel %d): %d devices in %.2f s = %.0f devices/s (refused %d)%n",
                     parallel, r.provisioned(), r.seconds(), r.rate(), r.refused());
             System.out.printf("process CPU per device: %.3f ms (station, simulated devices and CA in one process); load average now %.1f%n",
