@@ -98,12 +98,10 @@ final class JdbcCertificateStore implements CertificateStore {
     @Override
     public boolean hasLive(String deviceId, String kind, Instant now) {
         long t = now.toEpochMilli();
-        return db.read("checking for a live certificate of " + deviceId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(HAS_LIVE)) {
-                bind(ps, deviceId, kind, t, t);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
+        return db.readCached("checking for a live certificate of " + deviceId, HAS_LIVE, ps -> {
+            bind(ps, deviceId, kind, t, t);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
         });
     }
