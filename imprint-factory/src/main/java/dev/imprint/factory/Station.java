@@ -53,13 +53,18 @@ public final class Station {
     public static BatchRunner.Result run(Options o, PrintWriter out, boolean terminal) {
         CryptoProviders.install();
         StationCredential cred = StationCredential.load(o.stationDir());
-        CaClient ca = new CaClient(cred, o.estUrl());
-        List<X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
         // IDs are unique per station: a new batch starts past every counter any batch reserved
         long start = Journal.maxReserved(o.stationDir().resolve("journal"));
-        try (Journal journal = Journal.open(o.stationDir().resolve("journal").resolve(o.batch() + ".log"));
+        try (CaClient ca = new CaClient(cred, o.estUrl());
+                Journal journal = Journal.open(o.stationDir().resolve("journal").resolve(o.batch() + ".log"));
                 LedgerBatcher ledger = new LedgerBatcher(ca, o.batch())) {
+            List<X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
             int before = journal.confirmedCount();
+            for (Journal.Entry e : journal.unledgered()) {
+                // proved on an earlier run, but the CA had not acknowledged the ledger entry (idempotent by serial)
+                ledger.confirm(new CaClient.Confirmation(e.id, e.serial, java.time.Instant.now()))
+                        .thenRun(() -> journal.ledgered(e.id, e.serial));
+            }
             String prefix = o.idPrefix() != null ? o.idPrefix() : cred.name() + "-";
             IdAllocator ids = new IdAllocator(journal, prefix, o.idDigits(), start);
             Provisioner p = new Provisioner(journal, ids, ca, ledger, caCerts, o.allowed(), o.step());
@@ -74,7 +79,7 @@ public final class Station {
                             cred.name(), o.batch(), before, todo, Math.min(todo, returning.size()), o.parallel());
                     out.flush();
                     try (Progress progress = new Progress(out, terminal, todo, before)) {
-                        return new BatchRunner(p, o.parallel(), progress).runSim(fleet, returning, todo, before, o.step());
+                        return withLedger(ledger, new BatchRunner(p, o.parallel(), progress).runSim(fleet, returning, todo, before, o.step()));
                     }
                 }
             }
@@ -88,9 +93,20 @@ public final class Station {
                     if (o.count() > 0 && todo == 0) {
                         return new BatchRunner.Result(0, 0, before, 0, null, null);
                     }
-                    return new BatchRunner(p, parallel, progress).runSource(source, todo, before);
+                    return withLedger(ledger, new BatchRunner(p, parallel, progress).runSource(source, todo, before));
                 }
             }
         }
+    }
+
+    /** Waits for the ledger entries still on their way; a refused ledger stops the batch's result. */
+    private static BatchRunner.Result withLedger(LedgerBatcher ledger, BatchRunner.Result r) {
+        ledger.drain(Duration.ofSeconds(60));
+        FactoryException f = ledger.failure();
+        if (f == null || r.stopCode() != null) {
+            return r;
+        }
+        return new BatchRunner.Result(r.provisioned(), r.refused(), r.totalInBatch(), r.seconds(), f.code(),
+                "the CA did not record the ledger (sent again on the next run): " + f.getMessage());
     }
 }

@@ -24,6 +24,12 @@ public interface CertificateStore {
     /** Unrevoked, unexpired certificates of this identity and kind at time {@code now}. */
     List<CertificateRecord> findLive(String deviceId, String kind, Instant now);
 
+    /**
+     * Whether {@link #findLive} would return anything, without reading the records: the check
+     * on the issuance path.
+     */
+    boolean hasLive(String deviceId, String kind, Instant now);
+
     /** A page of certificates, newest first; {@code deviceId} null means all. */
     List<CertificateRecord> list(String deviceId, int limit, int offset);
 

@@ -2,8 +2,11 @@ package dev.imprint.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -43,6 +46,70 @@ final class Db implements AutoCloseable {
             return inTransaction(c, what, work);
         } catch (SQLException e) {
             throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A query on a prepared statement whose parameters are bound by the caller. */
+    interface Query<T> {
+        T run(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Prepared statements of hot SQLite reads, per physical connection: SQLite compiles a statement
+     * on every prepare (tens of microseconds), PostgreSQL's driver already caches them per connection.
+     * Prepared on the unwrapped connection so that the pool does not close them on return; the
+     * entries of connections the pool has retired (closed) are dropped when a new connection shows up.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> statements = new HashMap<>();
+
+    /** Runs one read statement in autocommit mode, reusing its prepared form on SQLite. */
+    <T> T readCached(String what, String sql, Query<T> query) {
+        if (dialect != Dialect.SQLITE) {
+            return read(what, c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    return query.run(ps);
+                }
+            });
+        }
+        try (Connection c = pool.getConnection()) {
+            Connection physical = c.unwrap(Connection.class);
+            Map<String, PreparedStatement> own = statementsOf(physical);
+            PreparedStatement ps;
+            synchronized (own) {
+                ps = own.get(sql);
+                if (ps == null || ps.isClosed()) {
+                    ps = physical.prepareStatement(sql);
+                    own.put(sql, ps);
+                }
+            }
+            try {
+                ps.clearParameters();
+                return query.run(ps);
+            } catch (SQLException | RuntimeException e) {
+                synchronized (own) {
+                    own.remove(sql);
+                }
+                ps.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, PreparedStatement> statementsOf(Connection physical) throws SQLException {
+        synchronized (statements) {
+            Map<String, PreparedStatement> own = statements.get(physical);
+            if (own == null) {
+                for (var it = statements.keySet().iterator(); it.hasNext(); ) {
+                    if (it.next().isClosed()) {
+                        it.remove();
+                    }
+                }
+                own = new HashMap<>();
+                statements.put(physical, own);
+            }
+            return own;
         }
     }
 

@@ -18,6 +18,8 @@ final class JdbcCertificateStore implements CertificateStore {
             + " requested_by, issued_at, der, revoked_at, revocation_reason";
     private static final String INSERT = "INSERT INTO certificates (serial, ca, device_id, kind, not_before, not_after,"
             + " key_fingerprint, requested_by, issued_at, der) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String HAS_LIVE = "SELECT 1 FROM certificates WHERE device_id = ? AND kind = ?"
+            + " AND revoked_at IS NULL AND not_before <= ? AND not_after > ? LIMIT 1";
     private static final String NEWEST_FIRST = " ORDER BY issued_at DESC, serial DESC";
     /** Rows fetched per round trip when streaming revocations (PostgreSQL cursor). */
     private static final int FETCH_SIZE = 1000;
@@ -91,6 +93,17 @@ final class JdbcCertificateStore implements CertificateStore {
         return db.read("finding live certificates of " + deviceId, c -> query(c,
                 "SELECT " + COLUMNS + " FROM certificates WHERE device_id = ? AND kind = ? AND revoked_at IS NULL"
                         + " AND not_before <= ? AND not_after > ?" + NEWEST_FIRST, deviceId, kind, t, t));
+    }
+
+    @Override
+    public boolean hasLive(String deviceId, String kind, Instant now) {
+        long t = now.toEpochMilli();
+        return db.readCached("checking for a live certificate of " + deviceId, HAS_LIVE, ps -> {
+            bind(ps, deviceId, kind, t, t);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        });
     }
 
     @Override

@@ -102,6 +102,25 @@ public abstract class StoreContractTest implements DpsStoreContract {
         assertThat(serials(store.certificates().findLive("dev-1", "device", NOW))).containsExactly("02");
         assertThat(serials(store.certificates().findLive("dev-1", "station", NOW))).containsExactly("04");
         assertThat(store.certificates().findLive("dev-9", "device", NOW)).isEmpty();
+
+        assertThat(store.certificates().hasLive("dev-1", "device", NOW)).isTrue();
+        assertThat(store.certificates().hasLive("dev-1", "station", NOW)).isTrue();
+        assertThat(store.certificates().hasLive("dev-9", "device", NOW)).isFalse();
+    }
+
+    @Test
+    void has_live_ignores_revoked_expired_and_not_yet_valid_certificates() {
+        store.certificates().insertAll(List.of(
+                cert("11", "operational", "dev-r", NOW.minusSeconds(60), NOW.plus(Duration.ofDays(1)), "device"),
+                cert("12", "operational", "dev-e", NOW.minus(Duration.ofDays(2)), NOW.minus(Duration.ofDays(1)), "device"),
+                cert("13", "operational", "dev-f", NOW.plusSeconds(60), NOW.plus(Duration.ofDays(1)), "device")));
+        assertThat(store.certificates().hasLive("dev-r", "device", NOW)).isTrue();
+        store.certificates().revoke("11", 1, NOW);
+
+        assertThat(store.certificates().hasLive("dev-r", "device", NOW)).isFalse();
+        assertThat(store.certificates().hasLive("dev-e", "device", NOW)).isFalse();
+        assertThat(store.certificates().hasLive("dev-f", "device", NOW)).isFalse();
+        assertThat(store.certificates().hasLive("dev-f", "device", NOW.plusSeconds(61))).isTrue();
     }
 
     @Test

@@ -30,7 +30,7 @@ import java.util.concurrent.Semaphore;
  * generation on the device, CSR, EST over mutual TLS to a running CA, install, possession
  * proof, ledger), beside the CA's raw issuance rate through the Java API, in one run.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.factory.FactoryBench [devices] [parallel]}
+ * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.factory.FactoryBench [devices] [parallel] [warm-up devices]}
  */
 public final class FactoryBench {
     private FactoryBench() {}
@@ -38,6 +38,7 @@ public final class FactoryBench {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int parallel = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : Math.min(2000, count);
         Path data = Files.createTempDirectory("imprint-factory-bench");
         Map<String, String> env = new HashMap<>();
         env.put("IMPRINT_PKI_PORT", Integer.toString(freePort()));
@@ -48,11 +49,54 @@ public final class FactoryBench {
             Authority ca = server.authority();
             Path st = station(ca, data.resolve("station"), "bench");
             String est = server.endpoints().est();
-            BatchRunner.Result w = run(st, est, "warmup", Math.min(2000, count), parallel, quiet);
+            BatchRunner.Result w = run(st, est, "warmup", warmup, parallel, quiet);
             System.out.printf("warm-up: %d devices, %.0f devices/s (refused %d)%n", w.provisioned(), w.rate(), w.refused());
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            Map<Long, Long> th0 = threadCpu();
+            Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<Long, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
+            var mx0 = java.lang.management.ManagementFactory.getThreadMXBean();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (var ti : mx0.dumpAllThreads(false, false)) {
+                        long c = mx0.getThreadCpuTime(ti.getThreadId());
+                        if (c > 0) {
+                            names.put(ti.getThreadId(), ti.getThreadName());
+                            last.put(ti.getThreadId(), c);
+                        }
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
             BatchRunner.Result r = run(st, est, "measured", count, parallel, quiet);
+            sampler.interrupt();
+            sampler.join();
+            double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
+            Map<String, Long> byGroup = new java.util.TreeMap<>();
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (var e : last.entrySet()) {
+                long d = e.getValue() - th0.getOrDefault(e.getKey(), 0L);
+                sum += d;
+                byGroup.merge(names.get(e.getKey()).replaceAll("[-0-9]+$", ""), d, Long::sum);
+            }
+            byGroup.put("(not in Java threads: GC, JIT)", (long) (cpuMs * 1e6) - sum);
+            StringBuilder g = new StringBuilder("thread CPU per device (ms):");
+            byGroup.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(14)
+                    .forEach(e -> g.append(String.format(" %s=%.3f", e.getKey(), e.getValue() / 1e6 / count)));
+            System.out.println(g);
+
             System.out.printf("factory end to end (--bus sim --parallel %d): %d devices in %.2f s = %.0f devices/s (refused %d)%n",
                     parallel, r.provisioned(), r.seconds(), r.rate(), r.refused());
+            System.out.printf("process CPU per device: %.3f ms (station, simulated devices and CA in one process); load average now %.1f%n",
+                    cpuMs / Math.max(1, r.provisioned()), os.getSystemLoadAverage());
 
             ca.stations().create("raw", "raw-[0-9]{8}", 0, 0, "bench");
             List<byte[]> csrs = new ArrayList<>(count);
@@ -85,6 +129,15 @@ public final class FactoryBench {
         Files.writeString(dir.resolve("station.key"), Pkcs8.pem(c.key()));
         Files.writeString(dir.resolve("chain.pem"), Pem.write(c.chain()));
         return dir;
+    }
+
+    private static Map<Long, Long> threadCpu() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> m = new HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            m.put(id, mx.getThreadCpuTime(id));
+        }
+        return m;
     }
 
     private static int freePort() throws Exception {

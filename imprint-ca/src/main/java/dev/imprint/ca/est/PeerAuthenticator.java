@@ -28,8 +28,16 @@ import java.util.List;
 public final class PeerAuthenticator {
     private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
+    /** How long an accepted station certificate is trusted without validating it again (as {@code StationPolicy}'s cache). */
+    private static final long STATION_CACHE_NANOS = 1_000_000_000L;
+    private static final int STATION_CACHE_MAX = 10_000;
+
+    private record Accepted(String name, long at) {}
+
     private final CertificateValidator stations;
     private final CertificateValidator devices;
+    /** Station leaf certificates accepted within the last second: a line sends many requests per second on one credential. */
+    private final java.util.Map<X509Certificate, Accepted> acceptedStations = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PeerAuthenticator(CaHierarchy hierarchy, CertificateStore certificates) {
         RevocationSource fromStore = storeRevocation(certificates);
@@ -46,11 +54,29 @@ public final class PeerAuthenticator {
                 .build();
     }
 
-    /** The station name. @throws CaException AUTH_REQUIRED without a peer, AUTH_REFUSED otherwise */
+    /**
+     * The station name. An accepted station certificate is trusted for a second before it is
+     * validated again, so revoking the certificate (not the station, which the station policy
+     * checks per request) takes effect within a second.
+     *
+     * @throws CaException AUTH_REQUIRED without a peer, AUTH_REFUSED otherwise
+     */
     public String station(List<X509Certificate> peerChain) {
+        long now = System.nanoTime();
+        if (peerChain != null && !peerChain.isEmpty()) {
+            Accepted a = acceptedStations.get(peerChain.get(0));
+            if (a != null && now - a.at < STATION_CACHE_NANOS) {
+                return a.name;
+            }
+        }
         Verdict v = validate(stations, peerChain, DeviceIds.STATION_URN);
         String uri = ((Verdict.Accepted) v).identity();
-        return uri.substring(DeviceIds.STATION_URN.length());
+        String name = uri.substring(DeviceIds.STATION_URN.length());
+        if (acceptedStations.size() >= STATION_CACHE_MAX) {
+            acceptedStations.clear();
+        }
+        acceptedStations.put(peerChain.get(0), new Accepted(name, now));
+        return name;
     }
 
     /** The device's current certificate. @throws CaException AUTH_REQUIRED, AUTH_REFUSED */

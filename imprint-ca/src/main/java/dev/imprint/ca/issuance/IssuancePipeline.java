@@ -159,7 +159,7 @@ public final class IssuancePipeline {
             throw new CaException(Reason.DEVICE_HAS_LIVE_CERTIFICATE, "device " + w.deviceId + " is being issued a certificate");
         }
         w.claimedId = w.deviceId;
-        if (!certificates.findLive(w.deviceId, "device", Instant.now()).isEmpty()) {
+        if (certificates.hasLive(w.deviceId, "device", Instant.now())) {
             throw new CaException(Reason.DEVICE_HAS_LIVE_CERTIFICATE,
                     "device " + w.deviceId + " already has a live certificate; revoke it or re-enroll with it");
         }

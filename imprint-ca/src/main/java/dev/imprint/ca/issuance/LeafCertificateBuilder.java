@@ -137,7 +137,7 @@ public final class LeafCertificateBuilder {
                 new ASN1Integer(serial),
                 signatureAlgorithm,
                 issuer,
-                new DERSequence(new ASN1Encodable[] {time(notBefore), time(notAfter)}),
+                new DERSequence(new ASN1Encodable[] {cachedTime(0, notBefore), cachedTime(1, notAfter)}),
                 subject,
                 publicKey,
                 new DERTaggedObject(true, 3, new DERSequence(exts)),
@@ -150,6 +150,21 @@ public final class LeafCertificateBuilder {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a certificate with CA " + ca.name(), e);
         }
+    }
+
+    /** One formatted time per slot (notBefore, notAfter): both change once a second, not per certificate. */
+    private record TimeEntry(Instant at, Time time) {}
+
+    private final java.util.concurrent.atomic.AtomicReferenceArray<TimeEntry> times = new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
+
+    private Time cachedTime(int slot, Instant t) {
+        TimeEntry e = times.get(slot);
+        if (e == null || !e.at.equals(t)) {
+            // BC's time constructors validate by parsing with a new SimpleDateFormat: do that once per value.
+            e = new TimeEntry(t, time(t));
+            times.set(slot, e);
+        }
+        return e.time;
     }
 
     /**

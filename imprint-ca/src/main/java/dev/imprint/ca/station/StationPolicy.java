@@ -20,13 +20,22 @@ import java.util.regex.Pattern;
 public final class StationPolicy implements AutoCloseable {
     private static final long CACHE_NANOS = 1_000_000_000L;
     private static final int LEASE_BLOCK = 64;
+    /** Largest lease of a station without quota, reached by doubling while leases last under a second. */
+    private static final int UNLIMITED_LEASE_MAX = 4096;
 
     private record Cached(StationRecord record, Pattern pattern, long loadedAt) {}
 
     private final StationStore stations;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
-    private final Map<String, int[]> leases = new ConcurrentHashMap<>();
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+
+    /** Quota taken from the store and not yet used; {@code block} is the size of the next lease. */
+    private static final class Lease {
+        int left;
+        int block = LEASE_BLOCK;
+        long takenAt;
+    }
 
     public StationPolicy(StationStore stations) {
         this.stations = stations;
@@ -60,16 +69,32 @@ public final class StationPolicy implements AutoCloseable {
         }
     }
 
-    /** Takes one unit of quota. @throws CaException QUOTA_EXCEEDED */
+    /**
+     * Takes one unit of quota. A station without quota leases in growing blocks (up to
+     * {@value #UNLIMITED_LEASE_MAX}) while it uses them up within a second, so a busy line costs
+     * a store write every few thousand certificates; a station with quota keeps blocks of
+     * {@value #LEASE_BLOCK}, bounding what a crash can lose.
+     *
+     * @throws CaException QUOTA_EXCEEDED
+     */
     public void reserveOne(String name) {
-        int[] lease = leases.computeIfAbsent(name, n -> new int[1]);
+        Lease lease = leases.computeIfAbsent(name, n -> new Lease());
         synchronized (lease) {
-            if (lease[0] > 0) {
-                lease[0]--;
+            if (lease.left > 0) {
+                lease.left--;
                 return;
             }
-            if (stations.reserve(name, LEASE_BLOCK)) {
-                lease[0] = LEASE_BLOCK - 1;
+            long now = System.nanoTime();
+            boolean unlimited = cached(name).record.quota() == 0;
+            int block = unlimited ? lease.block : LEASE_BLOCK;
+            if (stations.reserve(name, block)) {
+                lease.left = block - 1;
+                if (unlimited && lease.takenAt != 0 && now - lease.takenAt < CACHE_NANOS) {
+                    lease.block = Math.min(UNLIMITED_LEASE_MAX, block * 2);
+                } else if (!unlimited) {
+                    lease.block = LEASE_BLOCK;
+                }
+                lease.takenAt = now;
                 return;
             }
             if (stations.reserve(name, 1)) {
@@ -81,9 +106,9 @@ public final class StationPolicy implements AutoCloseable {
 
     /** Gives back one unit after a failed signing or recording. */
     public void releaseOne(String name) {
-        int[] lease = leases.computeIfAbsent(name, n -> new int[1]);
+        Lease lease = leases.computeIfAbsent(name, n -> new Lease());
         synchronized (lease) {
-            lease[0]++;
+            lease.left++;
         }
     }
 
@@ -110,9 +135,9 @@ public final class StationPolicy implements AutoCloseable {
     public void close() {
         leases.forEach((name, lease) -> {
             synchronized (lease) {
-                if (lease[0] > 0) {
-                    stations.release(name, lease[0]);
-                    lease[0] = 0;
+                if (lease.left > 0) {
+                    stations.release(name, lease.left);
+                    lease.left = 0;
                 }
             }
         });

@@ -8,13 +8,21 @@ import dev.imprint.factory.FactoryException;
 import dev.imprint.pki.Pem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,9 +30,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedData;
@@ -32,52 +40,65 @@ import org.bouncycastle.cms.CMSSignedData;
 /**
  * The station's client of the CA: EST {@code simpleenroll} and {@code cacerts}, and the factory
  * ledger endpoints, all over mutual TLS with the station credential on persistent HTTP/1.1
- * connections, trusting only Imprint's root. Thread-safe.
+ * connections (Vert.x on BoringSSL when its native part loads, else the JDK engine), trusting
+ * only Imprint's root. Calls block the calling thread (never call them on a Vert.x thread).
+ * Thread-safe; close it to stop its event loop.
  */
-public final class CaClient {
+public final class CaClient implements AutoCloseable {
+    /** Persistent connections to the CA: enough for a line of 64 parallel conversations plus the ledger. */
+    private static final int CONNECTIONS = 32;
+
+    /** A response: status, Retry-After (or null) and body. */
+    private record Response(int statusCode, String retryAfter, byte[] body) {}
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** How long a rate-limited enrollment keeps retrying before the device is refused. */
     private static final Duration RATE_PATIENCE = Duration.ofSeconds(20);
 
+    private final Vertx vertx;
     private final HttpClient http;
     private final String est;
-    private final String factory;
+    private final String estPath;
+    private final String factoryPath;
 
     public CaClient(StationCredential station, String estUrl) {
         this.est = estUrl.endsWith("/") ? estUrl.substring(0, estUrl.length() - 1) : estUrl;
         URI u = URI.create(est);
-        this.factory = u.getScheme() + "://" + u.getRawAuthority() + "/factory/v1";
-        this.http = HttpClient.newBuilder().sslContext(ssl(station)).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        if (!"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+            throw new FactoryException("CA_UNREACHABLE", "the EST URL must be https://HOST:PORT/...: " + estUrl);
+        }
+        this.estPath = u.getRawPath();
+        this.factoryPath = "/factory/v1";
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+        HttpClientOptions o = new HttpClientOptions()
+                .setSsl(true)
+                .setKeyCertOptions(keyCert(station))
+                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(Pem.write(station.root()))))
+                .setKeepAlive(true)
+                .setConnectTimeout(5000)
+                .setDefaultHost(u.getHost())
+                .setDefaultPort(u.getPort() > 0 ? u.getPort() : 443);
+        if (OpenSSLEngineOptions.isAvailable()) {
+            o.setSslEngineOptions(new OpenSSLEngineOptions());
+        }
+        this.http = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(CONNECTIONS));
     }
 
-    private static SSLContext ssl(StationCredential s) {
+    private static PemKeyCertOptions keyCert(StationCredential s) {
         try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
             List<X509Certificate> chain = new ArrayList<>();
             chain.add(s.certificate());
             chain.addAll(s.chain());
-            ks.setKeyEntry("station", s.key(), new char[0], chain.toArray(X509Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, new char[0]);
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            ts.setCertificateEntry("imprint-root", s.root());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ts);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException | IOException e) {
+            return new PemKeyCertOptions().setCertValue(Buffer.buffer(Pem.write(chain))).setKeyValue(Buffer.buffer(Pem.write(s.key())));
+        } catch (RuntimeException e) {
             throw new FactoryException("CREDENTIAL_INVALID", "cannot build TLS from the station credential: " + e.getMessage(), e);
         }
     }
 
     /** The CA certificates (issuing CAs and root). @throws FactoryException with the CA's code or CA_UNREACHABLE */
     public List<X509Certificate> cacerts() {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(est + "/cacerts")).GET());
+        Response r = send(HttpMethod.GET, estPath + "/cacerts", null, null);
         check(r);
         return certsOnly(r.body());
     }
@@ -89,17 +110,14 @@ public final class CaClient {
      * @throws FactoryException with the CA's reason code (ID_NOT_ALLOWED, STATION_REVOKED, ...)
      */
     public X509Certificate enroll(byte[] csrDer) {
-        byte[] body = Base64.getMimeEncoder().encode(csrDer);
+        Buffer body = Buffer.buffer(Base64.getMimeEncoder().encode(csrDer));
         long giveUp = System.nanoTime() + RATE_PATIENCE.toNanos();
         long backoff = 20;
         while (true) {
-            HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(est + "/simpleenroll"))
-                    .header("Content-Type", "application/pkcs10")
-                    .header("Content-Transfer-Encoding", "base64")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+            Response r = send(HttpMethod.POST, estPath + "/simpleenroll", "application/pkcs10", body);
             boolean retry = r.statusCode() == 202 || r.statusCode() == 429;
             if (retry && System.nanoTime() < giveUp) {
-                long wait = r.headers().firstValue("Retry-After").map(CaClient::seconds).orElse(backoff);
+                long wait = r.retryAfter() != null ? seconds(r.retryAfter()) : backoff;
                 sleep(Math.min(wait, 1000));
                 backoff = Math.min(backoff * 2, 500);
                 continue;
@@ -124,10 +142,9 @@ public final class CaClient {
         for (Confirmation c : list) {
             devices.addObject().put("deviceId", c.deviceId()).put("serial", c.serialHex()).put("provisionedAt", c.provisionedAt().toString());
         }
-        HttpResponse<byte[]> r;
+        Response r;
         try {
-            r = send(HttpRequest.newBuilder(URI.create(factory + "/ledger")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+            r = send(HttpMethod.POST, factoryPath + "/ledger", "application/json", Buffer.buffer(JSON.writeValueAsBytes(body)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -137,8 +154,8 @@ public final class CaClient {
 
     /** The certificate the CA already issued to this station for {@code deviceId}, if any. */
     public Optional<X509Certificate> issuedTo(String deviceId) {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(factory + "/certificates/"
-                + java.net.URLEncoder.encode(deviceId, StandardCharsets.UTF_8))).GET());
+        Response r = send(HttpMethod.GET, factoryPath + "/certificates/"
+                + java.net.URLEncoder.encode(deviceId, StandardCharsets.UTF_8), null, null);
         if (r.statusCode() == 404) {
             return Optional.empty();
         }
@@ -146,18 +163,43 @@ public final class CaClient {
         return Optional.of(Pem.readCertificates(json(r).path("certificate").asText()).get(0));
     }
 
-    private HttpResponse<byte[]> send(HttpRequest.Builder b) {
+    private Response send(HttpMethod method, String path, String contentType, Buffer body) {
+        RequestOptions ro = new RequestOptions().setMethod(method).setURI(path).setTimeout(REQUEST_TIMEOUT.toMillis());
+        if (contentType != null) {
+            ro.putHeader("Content-Type", contentType);
+            if (contentType.equals("application/pkcs10")) {
+                ro.putHeader("Content-Transfer-Encoding", "base64");
+            }
+        }
+        Future<Response> f = http.request(ro)
+                .compose(req -> body == null ? req.send() : req.send(body))
+                .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.getHeader("Retry-After"), b.getBytes())));
         try {
-            return http.send(b.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new FactoryException("CA_UNREACHABLE", "cannot reach the CA at " + est + ": " + e, e);
+            return f.toCompletionStage().toCompletableFuture().get(REQUEST_TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new FactoryException("CA_UNREACHABLE", "cannot reach the CA at " + est + ": " + c, c);
+        } catch (TimeoutException e) {
+            throw new FactoryException("CA_UNREACHABLE", "the CA at " + est + " did not answer in time", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FactoryException("INTERRUPTED", "interrupted");
         }
     }
 
-    private static void check(HttpResponse<byte[]> r) {
+    /** Closes the connections and stops the client's event loop. */
+    @Override
+    public void close() {
+        try {
+            http.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing anyway
+        } finally {
+            vertx.close();
+        }
+    }
+
+    private static void check(Response r) {
         if (r.statusCode() / 100 == 2) {
             return;
         }
@@ -175,7 +217,7 @@ public final class CaClient {
         throw new FactoryException(code, message);
     }
 
-    private static JsonNode json(HttpResponse<byte[]> r) {
+    private static JsonNode json(Response r) {
         try {
             return JSON.readTree(r.body());
         } catch (IOException e) {

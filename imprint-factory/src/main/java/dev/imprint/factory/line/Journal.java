@@ -25,7 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * R next              IDs below this counter are reserved (never handed out again)
  * P id keyFp          about to enroll id for the key with this SHA-256 fingerprint
  * I id serial certB64 the CA issued this certificate for id
- * C id serial         the device proved possession and the CA recorded it in the ledger
+ * C id serial         the device proved possession (DONE may be sent; the ledger entry may still be on its way)
+ * L id serial         the CA recorded it in the ledger
  * X id reason         id abandoned (its device is gone)
  * </pre>
  *
@@ -39,6 +40,7 @@ public final class Journal implements AutoCloseable {
         public String serial;
         public byte[] certDer;
         public boolean confirmed;
+        public boolean ledgered;
         public boolean abandoned;
 
         Entry(String id) {
@@ -129,11 +131,13 @@ public final class Journal implements AutoCloseable {
             }
             case "C" -> {
                 Entry e = entry(f[1]);
+                e.serial = f[2];
                 if (!e.confirmed) {
                     e.confirmed = true;
                     confirmed++;
                 }
             }
+            case "L" -> entry(f[1]).ledgered = true;
             case "X" -> entry(f[1]).abandoned = true;
             default -> throw new IllegalArgumentException("unknown journal event " + f[0]);
         }
@@ -170,6 +174,17 @@ public final class Journal implements AutoCloseable {
         return out;
     }
 
+    /** IDs whose proof is journalled but whose ledger entry the CA has not acknowledged, in journal order. */
+    public synchronized List<Entry> unledgered() {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.confirmed && !e.ledgered && e.serial != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     public CompletableFuture<Void> reserve(long upTo) {
         return append("R " + upTo);
     }
@@ -184,6 +199,10 @@ public final class Journal implements AutoCloseable {
 
     public CompletableFuture<Void> confirmed(String id, String serial) {
         return append("C " + id + " " + serial);
+    }
+
+    public CompletableFuture<Void> ledgered(String id, String serial) {
+        return append("L " + id + " " + serial);
     }
 
     public CompletableFuture<Void> abandoned(String id, String reason) {

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends ledger confirmations to the CA in batches: one request carries whatever queued up
  * while the previous one was in flight (at most 1,000), so the ledger costs one round trip and
- * one database transaction per batch, not per device.
+ * one database transaction per batch, not per device. Devices do not wait for it: the journal
+ * holds their proof, and what the CA has not acknowledged is sent again on the next run. The
+ * first refusal is kept ({@link #failure()}) so that the line can stop on it.
  */
 public final class LedgerBatcher implements AutoCloseable {
     private static final int MAX = 1000;
@@ -23,6 +25,8 @@ public final class LedgerBatcher implements AutoCloseable {
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Thread sender;
     private volatile boolean closed;
+    private volatile FactoryException failure;
+    private final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
 
     public LedgerBatcher(CaClient ca, String batch) {
         this.ca = ca;
@@ -38,9 +42,28 @@ public final class LedgerBatcher implements AutoCloseable {
         if (closed) {
             f.completeExceptionally(new FactoryException("STOPPED", "the ledger sender is closed"));
         } else {
+            outstanding.incrementAndGet();
             queue.add(new Item(c, f));
         }
         return f;
+    }
+
+    /** The first error the CA answered to a ledger request, or null. */
+    public FactoryException failure() {
+        return failure;
+    }
+
+    /** Waits until everything queued so far has been answered (or {@code timeout} passed). */
+    public void drain(java.time.Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (outstanding.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void loop() {
@@ -59,8 +82,12 @@ public final class LedgerBatcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e instanceof FactoryException fe ? fe : new FactoryException("INTERNAL_ERROR", String.valueOf(e), e);
+                }
                 items.forEach(i -> i.done.completeExceptionally(e));
             } finally {
+                outstanding.addAndGet(-items.size());
                 items.clear();
             }
         }

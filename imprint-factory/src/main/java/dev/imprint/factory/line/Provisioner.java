@@ -42,6 +42,7 @@ public final class Provisioner {
     private final List<X509Certificate> caCerts;
     private final Pattern allowed;
     private final Duration step;
+    private final java.util.Map<javax.security.auth.x500.X500Principal, String> issuerPems = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param allowed local copy of the station's ID pattern (null: only the CA checks) */
     public Provisioner(Journal journal, IdAllocator ids, CaClient ca, LedgerBatcher ledger, List<X509Certificate> caCerts,
@@ -59,6 +60,10 @@ public final class Provisioner {
     public Outcome provision(BusChannel bus) {
         String id = null;
         try {
+            FactoryException ledgerFailure = ledger.failure();
+            if (ledgerFailure != null && ledgerFailure.stopsTheLine()) {
+                throw ledgerFailure;
+            }
             String asked = bus.receive(step).expect(FrameType.HELLO).text();
             id = asked.isEmpty() ? ids.next() : asked;
             if (!ID.matcher(id).matches()) {
@@ -105,7 +110,7 @@ public final class Provisioner {
             }
             byte[] nonce = new byte[PossessionProof.NONCE_BYTES];
             RANDOM.nextBytes(nonce);
-            byte[] pem = Pem.write(chain(cert)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] pem = (pem(cert.getEncoded()) + issuersPem(cert)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             byte[] payload = new byte[nonce.length + pem.length];
             System.arraycopy(nonce, 0, payload, 0, nonce.length);
             System.arraycopy(pem, 0, payload, nonce.length, pem.length);
@@ -115,8 +120,12 @@ public final class Provisioner {
                 return refuse(bus, id, "POSSESSION_NOT_PROVED", "the proof does not verify with the certificate's key");
             }
             String serial = serial(cert);
-            ledger.confirm(new CaClient.Confirmation(id, serial, Instant.now())).join();
-            journal.confirmed(id, serial);
+            // The proof is durable in the journal before DONE; the ledger entry follows in a batch
+            // (sent again on the next run if the CA has not acknowledged it by then).
+            journal.confirmed(id, serial).join();
+            String confirmedId = id;
+            ledger.confirm(new CaClient.Confirmation(id, serial, Instant.now()))
+                    .thenRun(() -> journal.ledgered(confirmedId, serial));
             bus.send(new Frame(FrameType.DONE, new byte[0]));
             return new Outcome.Provisioned(id, serial, reused);
         } catch (BusException e) {
@@ -139,6 +148,21 @@ public final class Provisioner {
         X509Certificate cert = ca.enroll(csrDer);
         journal.issued(id, serial(cert), cert.getEncoded());
         return cert;
+    }
+
+    /** RFC 7468 PEM of one certificate (the per-device leaf; the PEM writer's setup costs more than the encoding). */
+    static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
+
+    /** PEM of the leaf's issuer chain, written once per issuer rather than per device. */
+    private String issuersPem(X509Certificate leaf) {
+        return issuerPems.computeIfAbsent(leaf.getIssuerX500Principal(), p -> {
+            List<X509Certificate> c = chain(leaf);
+            return Pem.write(c.subList(1, c.size()));
+        });
     }
 
     private List<X509Certificate> chain(X509Certificate leaf) {
