@@ -32,6 +32,11 @@ public final class JdbcStore implements Store {
     private final CrlStateStore crls;
     private final AuditLog audit;
     private final Ledger ledger;
+    // hub tables (migration V4)
+    private final TelemetryStore telemetry;
+    private final C2dQueue cloudToDevice;
+    private final TwinStore twins;
+    private final PresenceStore presence;
     private final DeviceRegistry deviceRegistry;
     private final HubStore hubs;
     private final EnrollmentStore enrollments;
@@ -43,6 +48,10 @@ public final class JdbcStore implements Store {
         this.crls = new JdbcCrlStateStore(db);
         this.audit = new JdbcAuditLog(db);
         this.ledger = new JdbcLedger(db);
+        this.telemetry = new JdbcTelemetryStore(db);
+        this.cloudToDevice = new JdbcC2dQueue(db);
+        this.twins = new JdbcTwinStore(db);
+        this.presence = new JdbcPresenceStore(db);
         this.deviceRegistry = new JdbcDeviceRegistry(db);
         this.hubs = new JdbcHubStore(db);
         this.enrollments = new JdbcEnrollmentStore(db);
@@ -175,6 +184,26 @@ public final class JdbcStore implements Store {
     @Override
     public Ledger ledger() {
         return ledger;
+    }
+
+    @Override
+    public TelemetryStore telemetry() {
+        return telemetry;
+    }
+
+    @Override
+    public C2dQueue cloudToDevice() {
+        return cloudToDevice;
+    }
+
+    @Override
+    public TwinStore twins() {
+        return twins;
+    }
+
+    @Override
+    public PresenceStore presence() {
+        return presence;
     }
 
     @Override

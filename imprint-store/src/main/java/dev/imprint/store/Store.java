@@ -16,6 +16,18 @@ public interface Store extends AutoCloseable {
     /** The factory ledger of provisioned devices. */
     Ledger ledger();
 
+    /** Device telemetry kept by the hubs (bounded retention). */
+    TelemetryStore telemetry();
+
+    /** The hubs' cloud-to-device queue. */
+    C2dQueue cloudToDevice();
+
+    /** Device twins (desired and reported properties). */
+    TwinStore twins();
+
+    /** Which hub a device is connected to, and when it was last seen. */
+    PresenceStore presence();
+
     /** The device registry DPS writes and the hubs read (devices, their hub, history). */
     DeviceRegistry deviceRegistry();
 

@@ -13,7 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on a real PostgreSQL server started for this class; one fresh database per test. */
-class PostgresStoreIT extends StoreContractTest {
+class PostgresStoreIT extends StoreContractTest implements HubStoreContract {
+    @Override
+    public Store hubStore() {
+        return store;
+    }
+
     private static EmbeddedPostgres pg;
     private static final AtomicInteger databases = new AtomicInteger();
     private String database;

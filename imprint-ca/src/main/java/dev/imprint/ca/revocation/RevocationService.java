@@ -43,4 +43,7 @@ public interface RevocationService {
 
     /** Revokes every certificate of a device ID; returns the entries (empty when none). */
     List<RevokedEntry> revokeDevice(String deviceId, int reason, String actor);
+
+    /** Adds a listener told of every new revocation made through this service (hub live revocation). */
+    void addListener(RevocationListener listener);
 }

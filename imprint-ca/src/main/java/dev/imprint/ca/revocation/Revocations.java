@@ -38,6 +38,7 @@ public final class Revocations implements RevocationService, AutoCloseable {
     private final OcspResponder ocsp;
     private final ScheduledExecutorService background;
     private final Map<String, Boolean> fullPending = new ConcurrentHashMap<>();
+    private final List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param crlDir where full CRLs too big for a store row are kept */
     public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate, java.nio.file.Path crlDir) {
@@ -111,8 +112,24 @@ public final class Revocations implements RevocationService, AutoCloseable {
         if (!already && entry.isPresent()) {
             store.audit().append("cert.revoked", actor, r.serialHex(), "{\"ca\":\"" + r.ca() + "\",\"id\":"
                     + Json.quote(r.deviceId()) + ",\"kind\":\"" + r.kind() + "\",\"reason\":" + reason + "}");
+            notifyListeners(r.ca(), r.serialHex());
         }
         return entry;
+    }
+
+    @Override
+    public void addListener(RevocationListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void notifyListeners(String ca, String serial) {
+        for (RevocationListener l : listeners) {
+            try {
+                l.revoked(ca, serial);
+            } catch (RuntimeException e) {
+                LOG.warn("revocation listener failed for {}", serial, e);
+            }
+        }
     }
 
     /** Rebuilds the CA's delta CRL now and its full CRL in the background. */

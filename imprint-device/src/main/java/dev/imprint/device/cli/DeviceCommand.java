@@ -31,7 +31,7 @@ public final class DeviceCommand implements Runnable {
     @Command(name = "factory-join", mixinStandardHelpOptions = true,
             description = {"Join the factory line: generate (or load) the device key in the state folder, get a device ID",
                     "and certificate from the station over the bus, check it carries this key, prove possession."})
-    static final class FactoryJoin implements Callable<Integer> {
+    public static final class FactoryJoin implements Callable<Integer> {
         @Spec CommandSpec spec;
 
         @Option(names = "--bus", required = true, paramLabel = "BUS", description = "tcp:HOST:PORT (loopback), unix:PATH or serial:PATH.")

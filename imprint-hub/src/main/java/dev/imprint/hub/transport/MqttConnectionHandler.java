@@ -55,6 +55,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private MqttSession session;
     private Outbox outbox;
     private int inboundPending;
+    private boolean flushPending;
     private final List<MqttMessage> early = new ArrayList<>();
 
     MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ClientIdRateLimiter rateLimiter) {
@@ -147,6 +148,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             verdict = CompletableFuture.completedFuture(new Verdict.Refused(Verdict.Step.WELL_FORMED_AND_POSSESSION,
                     ReasonCode.NO_POSSESSION_PROOF, "no client certificate on this connection"));
         }
+        // the chain and verdict are needed only for this decision: drop them from the channel so
+        // an idle session does not keep parsed certificates alive
+        ch.attr(ClientCertificateHandler.VERDICT).set(null);
+        ch.attr(ClientCertificateHandler.PEER_CHAIN).set(null);
         verdict.thenAcceptAsync(v -> {
             if (state != State.CONNECTING) {
                 return;
@@ -200,7 +205,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             case PUBACK -> outbox.acked(((MqttPubAckMessage) m).variableHeader().messageId());
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) m);
-            case PINGREQ -> ch.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case PINGREQ -> {
+                ch.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                flushPending = true;
+            }
             case DISCONNECT -> close("CLIENT_DISCONNECT", "client sent DISCONNECT");
             case CONNECT -> refuse(null, "PROTOCOL_ERROR", "second CONNECT on one connection");
             default -> {
@@ -232,7 +240,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         }
         if (done == MqttSession.DONE || done.toCompletableFuture().isDone() && !done.toCompletableFuture().isCompletedExceptionally()) {
             if (qos == 1) {
-                ch.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
+                // flushed once per read batch (channelReadComplete): one syscall and TLS record for many PUBACKs
+                ch.write(MqttMessageBuilders.pubAck().packetId(packetId).build());
+                flushPending = true;
             }
             return;
         }
@@ -265,6 +275,15 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private void onUnsubscribe(MqttUnsubscribeMessage u) {
         session.onUnsubscribe(u.payload().topics());
         ch.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(u.variableHeader().messageId()).build());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (flushPending) {
+            flushPending = false;
+            ch.flush();
+        }
+        super.channelReadComplete(ctx);
     }
 
     @Override

@@ -11,8 +11,11 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
-                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
-                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
+                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps); hub also runs one hub
+                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, DeviceGroupCommand.class, // device side + imprint device show
+                // the hubs' back-end commands (imprint-hub)
+                DeviceCommands.Telemetry.class, DeviceCommands.C2d.class,
+                DeviceCommands.Twin.class, DeviceCommands.Method.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {

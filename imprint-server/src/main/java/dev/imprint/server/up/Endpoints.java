@@ -14,17 +14,25 @@ import java.nio.file.Path;
  * @param dps the provisioning service: {@code https}, {@code mqtt}, {@code idScope} (absent when it is not running)
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-public record Endpoints(String pki, String est, String admin, String console, String trust, java.util.Map<String, String> dps) {
+public record Endpoints(String pki, String est, String admin, String console, String trust, java.util.Map<String, String> dps,
+        java.util.List<Hub> hubs) {
+    /** One IoT hub: {@code hostname} is what devices connect to (an IP literal or a dotted name, for the Azure SDK). */
+    public record Hub(String name, String hostname, String mqtt) {}
+
+    public Endpoints withHubs(java.util.List<Hub> list) {
+        return new Endpoints(pki, est, admin, console, trust, dps, java.util.List.copyOf(list));
+    }
+
     public static final String FILE = "endpoints.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public Endpoints(String pki, String est, String admin, String console, String trust) {
-        this(pki, est, admin, console, trust, null);
+        this(pki, est, admin, console, trust, null, java.util.List.of());
     }
 
     /** With the provisioning service's entry ({@code https}, {@code mqtt}, {@code idScope}); null for none. */
     public Endpoints withDps(java.util.Map<String, String> dpsEntry) {
-        return new Endpoints(pki, est, admin, console, trust, dpsEntry);
+        return new Endpoints(pki, est, admin, console, trust, dpsEntry, hubs);
     }
 
     public void write(Path dataDir) throws IOException {

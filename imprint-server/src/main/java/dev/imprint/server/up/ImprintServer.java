@@ -47,6 +47,7 @@ public final class ImprintServer implements AutoCloseable {
     private final Endpoints endpoints;
     private final String tlsEngine;
     private volatile boolean closed;
+    private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
 
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
 
@@ -105,7 +106,13 @@ public final class ImprintServer implements AutoCloseable {
                 started.add(dps);
                 dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
             }
-            Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps));
+            // the hubs (imprint-hub): MQTT over mTLS for devices; back-end routes behind the admin auth above
+            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.startAll(config.dataDir(), env, store, authority, meters);
+            started.add(hubs);
+            dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
+            Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps))
+                    .withHubs(dev.imprint.server.hub.HubRole.specs(env).stream()
+                            .map(h -> new Endpoints.Hub(h.name(), h.address(), h.mqtt())).toList());
             https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
             Http.jsonErrors(https);
             // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
@@ -117,7 +124,9 @@ public final class ImprintServer implements AutoCloseable {
 
             endpoints.write(config.dataDir());
             LOG.info("event=up engine={} pki={} est={} admin={} trust={}", tls.engine(), endpoints.pki(), endpoints.est(), endpoints.admin(), endpoints.trust());
-            return new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine(), dps);
+            ImprintServer server = new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine(), dps);
+            server.hubs = hubs;
+            return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 try {
@@ -194,6 +203,11 @@ public final class ImprintServer implements AutoCloseable {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("event=stop.listeners msg=\"{}\"", e.toString());
+        }
+        try {
+            hubs.close();
+        } catch (Exception e) {
+            LOG.warn("event=stop.hubs msg=\"{}\"", e.toString());
         }
         try {
             authority.close();

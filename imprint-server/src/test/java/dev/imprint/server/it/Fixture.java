@@ -47,6 +47,8 @@ final class Fixture {
         env.put("IMPRINT_PKI_PORT", Integer.toString(freePort()));
         env.put("IMPRINT_HTTPS_PORT", Integer.toString(freePort()));
         env.put("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret");
+        // one hub on a free port (not 127.0.0.3/4:8883, which a developer's own server uses)
+        env.put("IMPRINT_HUBS", "hub-1=127.0.0.1:" + freePort());
         return env;
     }
 

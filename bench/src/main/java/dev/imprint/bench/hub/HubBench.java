@@ -1,0 +1,355 @@
+package dev.imprint.bench.hub;
+
+import dev.imprint.ca.Authority;
+import dev.imprint.ca.CaSettings;
+import dev.imprint.ca.Credential;
+import dev.imprint.ca.IssuanceRequest;
+import dev.imprint.ca.IssuedCertificate;
+import dev.imprint.pki.CryptoProviders;
+import dev.imprint.pki.KeyAlgorithm;
+import dev.imprint.pki.Pem;
+import dev.imprint.store.DeviceRecord;
+import dev.imprint.store.JdbcStore;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * The hub against Debian's mosquitto 2.0 in the same run, same CA, same device certificates,
+ * same client ({@link MqttLoadClient}): new mTLS connections per second (CONNECT to CONNACK)
+ * with server CPU per connection, resident memory per idle mTLS session (at half and all of
+ * {@code --sessions}), and QoS 0 / QoS 1 telemetry messages per second.
+ *
+ * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds]}
+ * (defaults 10000 and 10). Needs {@code mosquitto} on the PATH; the store lives on /dev/shm.
+ */
+public final class HubBench {
+    static final String HUB_ADDR = "127.0.0.21";
+    static final String MOSQ_ADDR = "127.0.0.22";
+
+    record Device(String id, SslContext ssl) {}
+
+    record Server(String name, InetSocketAddress address, Process process, boolean jvm) {}
+
+    private HubBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
+        CryptoProviders.install();
+        Path work = Files.createTempDirectory(Path.of("/dev/shm"), "imprint-hub-bench-");
+        System.out.printf("work dir %s, %d sessions, %d s per rate run, %d cores%n", work, sessions, seconds, Runtime.getRuntime().availableProcessors());
+        List<Device> devices = setUp(work, sessions);
+        Server hub = startHub(work);
+        Server mosq = startMosquitto(work);
+        try (MqttLoadClient client = new MqttLoadClient(2)) {
+            List<String> rows = new ArrayList<>();
+            for (Server s : List.of(hub, mosq)) {
+                idle(client, s, devices, rows);
+            }
+            for (Server s : List.of(hub, mosq, hub, mosq)) {
+                rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows);
+            }
+            for (Server s : List.of(hub, mosq)) {
+                telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows);
+                telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows);
+            }
+            System.out.println();
+            System.out.println("RESULTS");
+            rows.forEach(System.out::println);
+        } finally {
+            hub.process.getOutputStream().close();
+            hub.process.waitFor(10, TimeUnit.SECONDS);
+            hub.process.destroy();
+            mosq.process.destroy();
+            mosq.process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** CA, server credentials for both servers, device certificates registered on the hub, mosquitto's CA file and CRL. */
+    static List<Device> setUp(Path work, int n) throws Exception {
+        List<Device> out = new ArrayList<>();
+        try (JdbcStore store = JdbcStore.sqlite(work.resolve("imprint.db"));
+                Authority ca = Authority.open(CaSettings.defaults(work.resolve("pki"), "bench".toCharArray(), "http://127.0.0.1:1"), store)) {
+            writeCredential(work, "hub", ca.issueServerCertificate("bench-hub", List.of(), List.of(HUB_ADDR)));
+            writeCredential(work, "mosq", ca.issueServerCertificate("bench-mosquitto", List.of(), List.of(MOSQ_ADDR)));
+            X509Certificate root = ca.hierarchy().root();
+            Files.writeString(work.resolve("ca.pem"), Pem.write(ca.hierarchy().issuer("manufacturing"), root));
+            long t0 = System.nanoTime();
+            List<CompletableFuture<IssuedCertificate>> issued = new ArrayList<>();
+            List<KeyPair> keys = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                KeyPair kp = KeyAlgorithm.EC_P256.generate();
+                keys.add(kp);
+                byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id(i)), kp.getPublic())
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+                issued.add(ca.issueAsync(IssuanceRequest.byAdmin("admin:bench", "manufacturing", csr)));
+            }
+            Instant now = Instant.now();
+            for (int i = 0; i < n; i++) {
+                IssuedCertificate c = issued.get(i).join();
+                store.deviceRegistry().save(new DeviceRecord(id(i), "bench-hub", true, "bench", "{}", "{}", "assigned",
+                        "initialAssignment", c.serialHex(), 0, now, now), null);
+                SslContext ssl = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
+                        .keyManager(keys.get(i).getPrivate(), c.certificate(), c.chain().get(0))
+                        .trustManager(root).protocols("TLSv1.3")
+                        // handlers made without a peer host: no client session cache, every connection a full handshake
+                        .endpointIdentificationAlgorithm(null).build();
+                out.add(new Device(id(i), ssl));
+            }
+            byte[] crl = ca.revocation().crl("manufacturing");
+            Files.writeString(work.resolve("crl.pem"), "-----BEGIN X509 CRL-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(crl) + "\n-----END X509 CRL-----\n");
+            System.out.printf("issued and registered %d devices in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+        }
+        return out;
+    }
+
+    static String id(int i) {
+        return String.format(Locale.ROOT, "bench-%05d", i);
+    }
+
+    static void writeCredential(Path work, String name, Credential c) throws Exception {
+        Files.writeString(work.resolve(name + ".crt"), Pem.write(c.fullChain().toArray()));
+        Files.writeString(work.resolve(name + ".key"), pkcs8(c.key()));
+    }
+
+    static String pkcs8(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    static Server startHub(Path work) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xms64m", "-Xmx2g", "-XX:+UseG1GC",
+                "-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        while (line != null && !line.startsWith("READY")) {
+            line = r.readLine();
+        }
+        if (line == null) {
+            throw new IllegalStateException("hub did not start: " + line);
+        }
+        System.out.println("hub pid " + p.pid() + " " + line);
+        return new Server("imprint-hub", new InetSocketAddress(HUB_ADDR, 8883), p, true);
+    }
+
+    static Server startMosquitto(Path work) throws Exception {
+        Path conf = work.resolve("mosquitto.conf");
+        Files.writeString(conf, String.join("\n",
+                "user root", "persistence false", "log_dest stderr", "log_type error", "max_keepalive 65535",
+                "listener 8883 " + MOSQ_ADDR,
+                "cafile " + work.resolve("ca.pem"), "certfile " + work.resolve("mosq.crt"), "keyfile " + work.resolve("mosq.key"),
+                "require_certificate true", "use_identity_as_username true", "crlfile " + work.resolve("crl.pem"),
+                "allow_anonymous true", ""));
+        Process p = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        Thread.sleep(1000);
+        if (!p.isAlive()) {
+            throw new IllegalStateException("mosquitto did not start (exit " + p.exitValue() + ")");
+        }
+        String v = new String(new ProcessBuilder("mosquitto", "-h").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
+        System.out.println("mosquitto pid " + p.pid() + " " + v);
+        return new Server("mosquitto", new InetSocketAddress(MOSQ_ADDR, 8883), p, false);
+    }
+
+    /** Opens idle sessions and reports resident memory per session (slope from half to all). */
+    static void idle(MqttLoadClient client, Server s, List<Device> devices, List<String> rows) throws Exception {
+        gc(s);
+        long rss0 = ProcStats.rssKib(s.process.pid());
+        List<Channel> open = new ArrayList<>();
+        int half = devices.size() / 2;
+        open.addAll(openAll(client, s, devices.subList(0, half)));
+        gc(s);
+        long rssHalf = ProcStats.rssKib(s.process.pid());
+        open.addAll(openAll(client, s, devices.subList(half, devices.size())));
+        gc(s);
+        long rssAll = ProcStats.rssKib(s.process.pid());
+        double perSession = (rssAll - rssHalf) * 1024.0 / (devices.size() - half);
+        String row = String.format(Locale.ROOT, "%-12s idle sessions: %d open; RSS %d MiB empty, %d MiB at %d, %d MiB at %d; "
+                + "slope %.1f KiB/session (whole: %.1f KiB); 100k sessions ~ %.2f GiB",
+                s.name, open.size(), rss0 / 1024, rssHalf / 1024, half, rssAll / 1024, devices.size(), perSession / 1024,
+                (rssAll - rss0) / (double) devices.size(), (rssAll * 1024.0 + perSession * (100_000 - devices.size())) / (1L << 30));
+        System.out.println(row);
+        rows.add(row);
+        CountDownLatch closed = new CountDownLatch(open.size());
+        open.forEach(ch -> ch.close().addListener(f -> closed.countDown()));
+        closed.await(60, TimeUnit.SECONDS);
+        Thread.sleep(2000);
+    }
+
+    static List<Channel> openAll(MqttLoadClient client, Server s, List<Device> devices) throws Exception {
+        Semaphore pending = new Semaphore(64);
+        List<CompletableFuture<Channel>> all = new ArrayList<>();
+        for (Device d : devices) {
+            pending.acquire();
+            CompletableFuture<Channel> f = client.connect(s.address, d.id, d.ssl, null);
+            f.whenComplete((c, e) -> pending.release());
+            all.add(f);
+        }
+        List<Channel> out = new ArrayList<>();
+        int failed = 0;
+        for (CompletableFuture<Channel> f : all) {
+            try {
+                out.add(f.get(60, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                failed++;
+            }
+        }
+        if (failed > 0) {
+            System.out.println(s.name + ": " + failed + " idle connections failed");
+        }
+        return out;
+    }
+
+    /** New mTLS connections per second, CONNECT to CONNACK, then DISCONNECT; 32 in flight. */
+    static void rate(MqttLoadClient client, Server s, List<Device> devices, int seconds, List<String> rows) throws Exception {
+        runRate(client, s, devices, 2, null); // warm-up
+        double cpu0 = ProcStats.cpuSeconds(s.process.pid());
+        long t0 = System.nanoTime();
+        long[] counts = runRate(client, s, devices, seconds, null);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
+        String row = String.format(Locale.ROOT, "%-12s new mTLS connections: %.0f/s (%d ok, %d failed in %.1f s); server CPU %.2f ms/connection, %.0f connections per server core-second",
+                s.name, counts[0] / elapsed, counts[0], counts[1], elapsed, cpu * 1000 / Math.max(1, counts[0]), counts[0] / Math.max(cpu, 1e-9));
+        System.out.println(row);
+        rows.add(row);
+    }
+
+    static long[] runRate(MqttLoadClient client, Server s, List<Device> devices, int seconds, Object unused) throws Exception {
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicInteger next = new AtomicInteger();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        int concurrency = 32;
+        CountDownLatch loops = new CountDownLatch(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            loop(client, s, devices, next, ok, failed, end, loops);
+        }
+        loops.await(seconds + 60L, TimeUnit.SECONDS);
+        return new long[] {ok.get(), failed.get()};
+    }
+
+    private static void loop(MqttLoadClient client, Server s, List<Device> devices, AtomicInteger next, AtomicLong ok, AtomicLong failed,
+            long end, CountDownLatch loops) {
+        if (System.nanoTime() > end) {
+            loops.countDown();
+            return;
+        }
+        Device d = devices.get(Math.floorMod(next.getAndIncrement(), devices.size()));
+        client.connect(s.address, d.id, d.ssl, null).whenComplete((ch, e) -> {
+            if (e == null) {
+                ok.incrementAndGet();
+                MqttLoadClient.disconnect(ch);
+            } else {
+                failed.incrementAndGet();
+            }
+            loop(client, s, devices, next, ok, failed, end, loops);
+        });
+    }
+
+    /** {@code perClient} messages from each of the devices; QoS 1 with 100 in flight per client, QoS 0 ending with one QoS 1 as a barrier. */
+    static void telemetry(MqttLoadClient client, Server s, List<Device> devices, int qos, int perClient, List<String> rows) throws Exception {
+        byte[] payload = "{\"temperature\":21.5,\"humidity\":40,\"status\":\"ok\",\"seq\":1234567,\"note\":\"benchmark payload of about 100 bytes\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        List<Channel> channels = new ArrayList<>();
+        List<Runnable> starts = new ArrayList<>();
+        for (Device d : devices) {
+            String topic = "devices/" + d.id + "/messages/events/";
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            AtomicInteger sent = new AtomicInteger();
+            AtomicInteger acked = new AtomicInteger();
+            Channel[] holder = new Channel[1];
+            int target = qos == 1 ? perClient : 1;
+            Channel ch = client.connect(s.address, d.id, d.ssl, id -> {
+                if (acked.incrementAndGet() >= target) {
+                    finished.complete(null);
+                } else if (qos == 1 && sent.get() < perClient) {
+                    int n = sent.incrementAndGet();
+                    holder[0].writeAndFlush(MqttLoadClient.publish(topic, 1, (n % 65000) + 1, payload));
+                }
+            }).get(30, TimeUnit.SECONDS);
+            holder[0] = ch;
+            channels.add(ch);
+            done.add(finished);
+            starts.add(() -> ch.eventLoop().execute(() -> {
+                if (qos == 1) {
+                    for (int i = 0; i < 100 && sent.get() < perClient; i++) {
+                        int n = sent.incrementAndGet();
+                        ch.write(MqttLoadClient.publish(topic, 1, (n % 65000) + 1, payload));
+                    }
+                    ch.flush();
+                } else {
+                    sendQos0(ch, topic, payload, perClient);
+                }
+            }));
+        }
+        long t0 = System.nanoTime();
+        starts.forEach(Runnable::run);
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        long total = (long) perClient * devices.size();
+        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s)",
+                s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed);
+        System.out.println(row);
+        rows.add(row);
+        channels.forEach(MqttLoadClient::disconnect);
+        Thread.sleep(1000);
+    }
+
+    /** Writes QoS 0 messages while the socket is writable, resuming on the event loop; ends with a QoS 1 barrier. */
+    private static void sendQos0(Channel ch, String topic, byte[] payload, int remaining) {
+        int left = remaining;
+        while (left > 0 && ch.isWritable()) {
+            ch.write(MqttLoadClient.publish(topic, 0, 0, payload));
+            left--;
+            if (left % 64 == 0) {
+                ch.flush();
+            }
+        }
+        ch.flush();
+        if (left > 0) {
+            int l = left;
+            ch.eventLoop().schedule(() -> sendQos0(ch, topic, payload, l), 200, TimeUnit.MICROSECONDS);
+        } else {
+            ch.writeAndFlush(MqttLoadClient.publish(topic, 1, 1, payload));
+        }
+    }
+
+    static void gc(Server s) throws Exception {
+        if (s.jvm) {
+            new ProcessBuilder("jcmd", Long.toString(s.process.pid()), "GC.run").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+        }
+        Thread.sleep(1500);
+    }
+}

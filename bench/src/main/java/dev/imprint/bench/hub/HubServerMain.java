@@ -1,0 +1,46 @@
+package dev.imprint.bench.hub;
+
+import dev.imprint.hub.Hub;
+import dev.imprint.hub.HubSettings;
+import dev.imprint.hub.StoreRevocationSource;
+import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.pki.CryptoProviders;
+import dev.imprint.pki.Pem;
+import dev.imprint.pki.validation.CertificateValidator;
+import dev.imprint.store.JdbcStore;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The hub under test, in its own JVM so its memory and CPU are measured alone:
+ * {@code HubServerMain WORKDIR ADDRESS}. Product wiring (store-backed revocation, device
+ * registry); only the per-client-ID connect rate is raised for the benchmark's reconnect loop.
+ * Prints READY, runs until stdin closes.
+ */
+public final class HubServerMain {
+    private HubServerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[0]);
+        String address = args[1];
+        // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
+        CryptoProviders.install();
+        try (JdbcStore store = JdbcStore.sqlite(work.resolve("imprint.db"))) {
+            CertificateValidator validator = CertificateValidator.builder()
+                    .trustAnchor(Pem.readCertificate(work.resolve("pki/manufacturing.crt")))
+                    .revocation(StoreRevocationSource.of(store.certificates()))
+                    .build();
+            HubSettings s = HubSettings.of("bench-hub", address, address);
+            s = s.withLimits(s.limits().withConnectsPerClientIdPerMinute(100_000));
+            Hub hub = Hub.start(s, store, validator, ServerTls.create(Pem.readPrivateKey(work.resolve("hub.key"), null),
+                    Pem.readCertificates(work.resolve("hub.crt")), true), List.of(), null);
+            System.out.println("READY engine=" + hub.engine());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // wait for the parent to close stdin
+            }
+            hub.close();
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.imprint.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.hub.AzureTopics.Kind;
+import dev.imprint.hub.transport.MqttConnection;
+import dev.imprint.hub.transport.MqttRefusal;
+import dev.imprint.hub.transport.MqttSession;
+import dev.imprint.store.C2dMessage;
+import dev.imprint.store.TelemetryRecord;
+import dev.imprint.store.TwinRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device's live session on a hub, speaking the Azure IoT Hub dialect: telemetry, the
+ * cloud-to-device queue (QoS 1, deleted when acknowledged), twin GET and reported PATCH,
+ * desired pushes, and direct methods. Authorization: the device may publish and subscribe only
+ * on its own topics; a foreign publish ends the session (FOREIGN_TOPIC), a foreign filter gets
+ * SUBACK 0x80. Store work runs on the hub's I/O executor, never on the event loop.
+ */
+final class DeviceSession implements MqttSession {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong RIDS = new AtomicLong();
+
+    final String deviceId;
+    final String serial;
+    final String enrollment;
+    final Instant notAfter;
+    final MqttConnection conn;
+    private final Hub hub;
+    private final AzureTopics topics;
+    private volatile boolean c2d;
+    private volatile boolean desired;
+    private volatile boolean methods;
+    private final Set<Long> c2dInFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<MethodResult>> pendingMethods = new ConcurrentHashMap<>();
+    volatile Instant lastSeen = Instant.now();
+
+    DeviceSession(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn) {
+        this.hub = hub;
+        this.deviceId = deviceId;
+        this.serial = serial;
+        this.enrollment = enrollment;
+        this.notAfter = notAfter;
+        this.conn = conn;
+        this.topics = new AzureTopics(deviceId);
+    }
+
+    @Override
+    public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload) {
+        lastSeen = Instant.now();
+        if (topics.isTelemetry(topic)) {
+            hub.telemetry().offer(new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(topics.telemetryProperties(topic)), payload));
+            return DONE;
+        }
+        if (topic.startsWith(AzureTopics.TWIN_GET)) {
+            String rid = AzureTopics.rid(topic);
+            return hub.io(() -> hub.store().twins().get(deviceId)).thenAccept(t ->
+                    conn.publish(AzureTopics.twinResponse(200, rid, null), 0, twinDocument(t)));
+        }
+        if (topic.startsWith(AzureTopics.TWIN_PATCH_REPORTED)) {
+            String rid = AzureTopics.rid(topic);
+            String patch = new String(payload, StandardCharsets.UTF_8);
+            return hub.io(() -> hub.store().twins().patchReported(deviceId, patch)).handle((t, e) -> {
+                if (e != null) {
+                    LOG.info("event=hub.twin_patch_refused hub={} device={} msg=\"{}\"", hub.name(), deviceId, e.getMessage());
+                    conn.publish(AzureTopics.twinResponse(400, rid, null), 0, new byte[0]);
+                } else {
+                    conn.publish(AzureTopics.twinResponse(204, rid, t.reportedVersion()), 0, new byte[0]);
+                }
+                return null;
+            });
+        }
+        if (topic.startsWith(AzureTopics.METHOD_RES)) {
+            CompletableFuture<MethodResult> f = pendingMethods.remove(String.valueOf(AzureTopics.rid(topic)));
+            if (f != null) {
+                f.complete(new MethodResult(AzureTopics.methodStatus(topic), new String(payload, StandardCharsets.UTF_8)));
+            }
+            return DONE;
+        }
+        throw new MqttRefusal("FOREIGN_TOPIC", "device " + deviceId + " published to '" + topic + "', which is not its own");
+    }
+
+    @Override
+    public List<Integer> onSubscribe(List<Subscription> filters) {
+        List<Integer> granted = new ArrayList<>();
+        for (Subscription s : filters) {
+            Kind k = topics.filterKind(s.filter());
+            switch (k) {
+                case C2D -> c2d = true;
+                case TWIN_DESIRED -> desired = true;
+                case METHODS -> methods = true;
+                case TWIN_RES -> { }
+                case FOREIGN -> LOG.info("event=hub.subscribe_refused hub={} device={} filter=\"{}\" reason=FOREIGN_TOPIC",
+                        hub.name(), deviceId, s.filter());
+            }
+            granted.add(k == Kind.FOREIGN ? 0x80 : s.qos());
+        }
+        if (c2d) {
+            // posted: runs after the SUBACK is written (the SDK's open() waits for that SUBACK)
+            conn.executor().execute(this::deliverC2d);
+        }
+        return granted;
+    }
+
+    @Override
+    public void onUnsubscribe(List<String> filters) {
+        for (String f : filters) {
+            switch (topics.filterKind(f)) {
+                case C2D -> c2d = false;
+                case TWIN_DESIRED -> desired = false;
+                case METHODS -> methods = false;
+                default -> { }
+            }
+        }
+    }
+
+    @Override
+    public void onClose(String reason) {
+        HubException offline = new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " disconnected (" + reason + ")");
+        pendingMethods.values().forEach(f -> f.completeExceptionally(offline));
+        pendingMethods.clear();
+        hub.sessionClosed(this, reason);
+    }
+
+    /** Sends queued cloud-to-device messages not already in flight (QoS 1; deleted when acknowledged). */
+    void deliverC2d() {
+        if (!c2d || !conn.isActive()) {
+            return;
+        }
+        hub.io(() -> hub.store().cloudToDevice().pending(deviceId, Instant.now(), 32)).thenAccept(list -> {
+            for (C2dMessage m : list) {
+                if (!c2dInFlight.add(m.seq())) {
+                    continue;
+                }
+                Map<String, String> props = new LinkedHashMap<>();
+                props.put("$.mid", m.messageId());
+                props.put("$.to", "/devices/" + deviceId + "/messages/deviceBound");
+                props.putAll(properties(m.properties()));
+                conn.publish(topics.devicebound(props), 1, m.body()).whenComplete((v, e) -> {
+                    if (e == null) {
+                        hub.io(() -> hub.store().cloudToDevice().complete(m.seq())).whenComplete((x, y) -> c2dInFlight.remove(m.seq()));
+                    } else {
+                        c2dInFlight.remove(m.seq());
+                    }
+                });
+            }
+        });
+    }
+
+    /** Pushes a desired-properties patch when the device listens for them. */
+    void pushDesired(TwinRecord t, String patchJson) {
+        if (!desired) {
+            return;
+        }
+        try {
+            ObjectNode patch = (ObjectNode) JSON.readTree(patchJson);
+            patch.put("$version", t.desiredVersion());
+            conn.publish(AzureTopics.desiredPush(t.desiredVersion()), 0, JSON.writeValueAsBytes(patch));
+        } catch (IOException | ClassCastException e) {
+            LOG.warn("event=hub.desired_push_failed device={} msg=\"{}\"", deviceId, e.toString());
+        }
+    }
+
+    CompletableFuture<MethodResult> invoke(String name, byte[] payload, Duration timeout) {
+        if (!methods) {
+            return CompletableFuture.failedFuture(new HubException("DEVICE_OFFLINE", 404,
+                    "device " + deviceId + " is connected but not subscribed to direct methods"));
+        }
+        String rid = Long.toHexString(RIDS.incrementAndGet());
+        CompletableFuture<MethodResult> f = new CompletableFuture<>();
+        pendingMethods.put(rid, f);
+        conn.publish(AzureTopics.methodRequest(name, rid), 0, payload);
+        return f.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
+            pendingMethods.remove(rid);
+            if (e instanceof TimeoutException) {
+                throw new HubException("METHOD_TIMEOUT", 504, "device " + deviceId + " did not answer " + name + " within " + timeout.toSeconds() + " s");
+            }
+            if (e != null) {
+                throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
+            }
+            return r;
+        });
+    }
+
+    static byte[] twinDocument(TwinRecord t) {
+        try {
+            ObjectNode doc = JSON.createObjectNode();
+            ObjectNode d = (ObjectNode) JSON.readTree(t.desired());
+            d.put("$version", t.desiredVersion());
+            ObjectNode r = (ObjectNode) JSON.readTree(t.reported());
+            r.put("$version", t.reportedVersion());
+            doc.set("desired", d);
+            doc.set("reported", r);
+            return JSON.writeValueAsBytes(doc);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored twin is not JSON", e);
+        }
+    }
+
+    private static String json(Map<String, String> props) {
+        if (props.isEmpty()) {
+            return "{}";
+        }
+        ObjectNode n = JSON.createObjectNode();
+        props.forEach(n::put);
+        return n.toString();
+    }
+
+    private static Map<String, String> properties(String json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            JsonNode n = JSON.readTree(json);
+            n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        } catch (IOException e) {
+            // stored by us as a JSON object; nothing to add when it is not
+        }
+        return out;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.imprint.hub;
+
+import dev.imprint.hub.transport.ConnectionLimits;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One hub's settings.
+ *
+ * @param name the hub's name, as DPS assigns devices to it (e.g. {@code hub-1})
+ * @param hostname the name devices use (in the Azure SDK's username); needs a dot for the SDK
+ * @param bindAddress listen address (e.g. {@code 127.0.0.3})
+ * @param port listen port (8883: the Azure SDK cannot use another)
+ * @param telemetryMaxAge telemetry older than this is deleted
+ * @param telemetryMaxRows at most this many telemetry messages are kept (all devices)
+ * @param c2dTtl how long a cloud-to-device message waits for an offline device
+ * @param watchInterval how often the store is polled for revocations and disabled devices
+ *     (the in-process CA also notifies at once); keep it well under the 2 s promise
+ */
+public record HubSettings(String name, String hostname, String bindAddress, int port, ConnectionLimits limits,
+        Duration telemetryMaxAge, long telemetryMaxRows, Duration c2dTtl, Duration watchInterval) {
+
+    public HubSettings {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Defaults: port 8883, 7 days / 1,000,000 telemetry rows, c2d TTL 1 day, store poll every 500 ms. */
+    public static HubSettings of(String name, String hostname, String bindAddress) {
+        return new HubSettings(name, hostname, bindAddress, 8883, ConnectionLimits.defaults(), Duration.ofDays(7), 1_000_000,
+                Duration.ofDays(1), Duration.ofMillis(500));
+    }
+
+    public HubSettings withPort(int p) {
+        return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+    }
+
+    public HubSettings withLimits(ConnectionLimits l) {
+        return new HubSettings(name, hostname, bindAddress, port, l, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+    }
+}

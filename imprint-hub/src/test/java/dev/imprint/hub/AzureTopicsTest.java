@@ -1,0 +1,54 @@
+package dev.imprint.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AzureTopicsTest {
+    final AzureTopics t = new AzureTopics("dev-1");
+
+    @Test
+    void telemetry_properties_are_decoded_as_the_sdk_encodes_them() {
+        String topic = "devices/dev-1/messages/events/$.mid=msg-1&$.ct=application%2Fjson&alert=no%20way";
+        assertThat(t.isTelemetry(topic)).isTrue();
+        assertThat(t.telemetryProperties(topic)).containsEntry("$.mid", "msg-1").containsEntry("$.ct", "application/json")
+                .containsEntry("alert", "no way");
+        assertThat(t.isTelemetry("devices/dev-1/messages/events")).isTrue();
+        assertThat(t.isTelemetry("devices/dev-2/messages/events/")).isFalse();
+        assertThat(t.isTelemetry("devices/dev-10/messages/events/")).isFalse();
+    }
+
+    @Test
+    void only_the_devices_own_filters_are_known() {
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/#")).isEqualTo(AzureTopics.Kind.C2D);
+        assertThat(t.filterKind("$iothub/twin/res/#")).isEqualTo(AzureTopics.Kind.TWIN_RES);
+        assertThat(t.filterKind("$iothub/methods/POST/#")).isEqualTo(AzureTopics.Kind.METHODS);
+        assertThat(t.filterKind("$iothub/twin/PATCH/properties/desired/#")).isEqualTo(AzureTopics.Kind.TWIN_DESIRED);
+        assertThat(t.filterKind("devices/dev-2/messages/devicebound/#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.filterKind("devices/+/messages/devicebound/#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.filterKind("#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+    }
+
+    @Test
+    void reply_topics_have_rid_before_version_and_three_digit_status() {
+        assertThat(AzureTopics.twinResponse(204, "abc", 7L)).isEqualTo("$iothub/twin/res/204/?$rid=abc&$version=7");
+        assertThat(AzureTopics.rid("$iothub/twin/GET/?$rid=42")).isEqualTo("42");
+        assertThat(AzureTopics.methodStatus("$iothub/methods/res/200/?$rid=1")).isEqualTo(200);
+        assertThat(AzureTopics.methodStatus("$iothub/methods/res/abc/?$rid=1")).isEqualTo(-1);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("$.mid", "m1");
+        p.put("color", "dark red");
+        assertThat(t.devicebound(p)).isEqualTo("devices/dev-1/messages/devicebound/%24.mid=m1&color=dark%20red");
+    }
+
+    @Test
+    void device_id_comes_from_the_imprint_san_uri_or_the_cn() {
+        assertThat(Hub.deviceId("urn:imprint:device:dev-9")).isEqualTo("dev-9");
+        assertThat(Hub.deviceId("dev-9")).isEqualTo("dev-9");
+        assertThat(Hub.usernameMatches("127.0.0.3/dev-9/?api-version=2020-09-30&DeviceClientType=x", "dev-9")).isTrue();
+        assertThat(Hub.usernameMatches("127.0.0.3/dev-8/?api-version=2020-09-30", "dev-9")).isFalse();
+        assertThat(Hub.usernameMatches("anything-without-a-slash", "dev-9")).isTrue();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.imprint.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The hub tables' contract (migration V4), mixed into every dialect's store test. */
+interface HubStoreContract {
+    Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+    /** The store under test. */
+    Store hubStore();
+
+    @Test
+    default void telemetry_is_read_newest_first_and_pruned_by_age_and_count() {
+        TelemetryStore t = hubStore().telemetry();
+        List<TelemetryRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            batch.add(new TelemetryRecord(0, i % 2 == 0 ? "dev-a" : "dev-b", "hub-1", T0.plusSeconds(i), "{\"i\":\"" + i + "\"}",
+                    ("m" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        t.appendAll(batch);
+        List<TelemetryRecord> a = t.recent("dev-a", 3);
+        assertThat(a).extracting(r -> new String(r.body(), StandardCharsets.UTF_8)).containsExactly("m8", "m6", "m4");
+        assertThat(a.get(0).properties()).isEqualTo("{\"i\":\"8\"}");
+        assertThat(t.prune(T0.plusSeconds(2), 1_000)).isEqualTo(2);
+        assertThat(t.prune(T0, 3)).isEqualTo(5);
+        assertThat(t.recent("dev-a", 10)).hasSize(1);
+        assertThat(t.recent("dev-b", 10)).hasSize(2);
+    }
+
+    @Test
+    default void c2d_messages_wait_in_order_until_completed_or_expired() {
+        C2dQueue q = hubStore().cloudToDevice();
+        C2dMessage m1 = q.enqueue(new C2dMessage(0, "dev-a", "m1", "{}", new byte[] {1}, T0, T0.plusSeconds(60)));
+        C2dMessage m2 = q.enqueue(new C2dMessage(0, "dev-a", "m2", "{\"k\":\"v\"}", new byte[] {2}, T0, T0.plusSeconds(5)));
+        assertThat(m2.seq()).isGreaterThan(m1.seq());
+        assertThat(q.pending("dev-a", T0, 10)).extracting(C2dMessage::messageId).containsExactly("m1", "m2");
+        assertThat(q.pending("dev-a", T0.plusSeconds(10), 10)).extracting(C2dMessage::messageId).containsExactly("m1");
+        assertThat(q.complete(m1.seq())).isTrue();
+        assertThat(q.complete(m1.seq())).isFalse();
+        assertThat(q.expire(T0.plusSeconds(10))).isEqualTo(1);
+        assertThat(q.pending("dev-a", T0, 10)).isEmpty();
+    }
+
+    @Test
+    default void twin_patches_merge_and_bump_their_own_version() throws Exception {
+        TwinStore twins = hubStore().twins();
+        assertThat(twins.get("dev-a")).isEqualTo(TwinRecord.empty("dev-a"));
+        TwinRecord t = twins.patchDesired("dev-a", "{\"rate\":5,\"cfg\":{\"a\":1,\"b\":2}}");
+        assertThat(t.desiredVersion()).isEqualTo(2);
+        t = twins.patchDesired("dev-a", "{\"cfg\":{\"b\":null,\"c\":3},\"$version\":99}");
+        t = twins.patchReported("dev-a", "{\"fw\":\"1.2\"}");
+        assertThat(t.desiredVersion()).isEqualTo(3);
+        assertThat(t.reportedVersion()).isEqualTo(2);
+        TwinRecord read = twins.get("dev-a");
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readTree(read.desired())).isEqualTo(json.readTree("{\"rate\":5,\"cfg\":{\"a\":1,\"c\":3}}"));
+        assertThat(json.readTree(read.reported())).isEqualTo(json.readTree("{\"fw\":\"1.2\"}"));
+        assertThatThrownBy(() -> twins.patchReported("dev-a", "[1]")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    default void presence_follows_the_latest_hub() {
+        PresenceStore p = hubStore().presence();
+        p.connected("dev-a", "hub-1", T0);
+        p.connected("dev-a", "hub-2", T0.plusSeconds(1));
+        p.disconnected("dev-a", "hub-1", T0.plusSeconds(2));
+        assertThat(p.find("dev-a")).get().satisfies(r -> {
+            assertThat(r.hub()).isEqualTo("hub-2");
+            assertThat(r.connected()).isTrue();
+        });
+        p.seen(Set.of("dev-a"), T0.plus(Duration.ofMinutes(1)));
+        p.hubReset("hub-2", T0.plus(Duration.ofMinutes(2)));
+        assertThat(p.find("dev-a")).get().satisfies(r -> {
+            assertThat(r.connected()).isFalse();
+            assertThat(r.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
+        });
+        assertThat(p.find("nobody")).isEmpty();
+    }
+}
