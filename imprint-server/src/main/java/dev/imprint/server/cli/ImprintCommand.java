@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
                 DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps); hub also runs one hub
                 LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, DeviceGroupCommand.class, // device side + imprint device show
+                dev.imprint.server.lifecycle.DemoCommand.class,
                 // the hubs' back-end commands (imprint-hub)
                 DeviceCommands.Telemetry.class, DeviceCommands.C2d.class,
                 DeviceCommands.Twin.class, DeviceCommands.Method.class,
