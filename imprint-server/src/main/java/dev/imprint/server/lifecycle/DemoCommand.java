@@ -45,6 +45,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (System.getenv("IMPRINT_LOG_LEVEL") == null) {
+            // the narration is the output; the servers' INFO lines would drown it (IMPRINT_LOG_LEVEL brings them back)
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                    .setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         Path dir = (data != null ? data : Path.of("imprint-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
                 .toAbsolutePath().normalize();
         if (Files.isDirectory(dir)) {

@@ -26,12 +26,21 @@ public final class FleetReport {
     public final ConcurrentLinkedQueue<Long> cutOff = new ConcurrentLinkedQueue<>();
     public final AtomicInteger refusedAfterRevocation = new AtomicInteger();
     public final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+    /** Per device at the end: messages sent (live devices only), rotations, and how revoked devices ended. */
+    public final Map<String, Long> sentByDevice = new ConcurrentHashMap<>();
+    public final Map<String, Integer> rotationsByDevice = new ConcurrentHashMap<>();
+    public final Map<String, String> revokedEndedWith = new ConcurrentHashMap<>();
     public double factorySeconds;
     public double connectSeconds;
     public double totalSeconds;
 
     void error(String code) {
         errors.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** The fewest rotations any live (not revoked) device made. */
+    public int minRotations() {
+        return rotationsByDevice.values().stream().mapToInt(Integer::intValue).min().orElse(0);
     }
 
     String hubsLine() {
@@ -65,7 +74,8 @@ public final class FleetReport {
                 connectSeconds > 0 ? connected.get() / connectSeconds : 0, hubsLine());
         out.printf("  messages             %d sent, %d acknowledged by the hub, %d failed, %d still queued at the end%n",
                 sent.get(), acked.get(), lost.get(), unacked);
-        out.printf("  rotations            %d (EST simplereenroll, new key each time)%n", rotations.get());
+        out.printf("  rotations            %d (EST simplereenroll, new key each time; at least %d per live device)%n", rotations.get(),
+                minRotations());
         out.printf("  revoked              %d, cut off %d (slowest %d ms), refused when they came back %d%n", revoked, cutOff.size(),
                 maxCutOffMillis(), refusedAfterRevocation.get());
         out.printf("  errors by reason     %s%n", errors.isEmpty() ? "none" : errorCounts());

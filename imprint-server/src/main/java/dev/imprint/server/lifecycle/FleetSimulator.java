@@ -98,6 +98,10 @@ public final class FleetSimulator {
             for (SimDevice d : fleet) {
                 if (!d.revoked) {
                     rep.unacked += d.client.queued();
+                    rep.sentByDevice.put(d.id, d.sent);
+                    rep.rotationsByDevice.put(d.id, d.rotations);
+                } else {
+                    rep.revokedEndedWith.put(d.id, d.client.state() + (d.client.failureCode() == null ? "" : " " + d.client.failureCode()));
                 }
                 d.client.close();
             }

@@ -12,7 +12,8 @@ final class SimDevice implements DeviceClient.Events {
     volatile boolean revoked;
     volatile long revokedAt;
     volatile boolean cut;
-    long sent; // only the telemetry thread
+    volatile long sent; // written by the telemetry thread only
+    volatile int rotations;
 
     SimDevice(String id, FleetReport rep) {
         this.id = id;
@@ -40,6 +41,7 @@ final class SimDevice implements DeviceClient.Events {
     @Override
     public void rotated(String newSerial) {
         rep.rotations.incrementAndGet();
+        rotations++; // on this device's thread only
     }
 
     @Override
