@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code imprint device ...}: the device side, as its own process. */
 @Command(name = "device", mixinStandardHelpOptions = true, description = "Device-side commands (the device SDK as a process).",
-        subcommands = {DeviceCommand.FactoryJoin.class})
+        subcommands = {DeviceCommand.FactoryJoin.class, CloudCommands.Register.class, CloudCommands.Connect.class, CloudCommands.Send.class})
 public final class DeviceCommand implements Runnable {
     @Spec
     CommandSpec spec;

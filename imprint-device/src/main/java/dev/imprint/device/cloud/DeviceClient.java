@@ -331,9 +331,9 @@ public final class DeviceClient implements AutoCloseable {
         // skew, so count from when it arrived (or notBefore, if later)
         Instant from = id.leaf().getNotBefore().toInstant().isAfter(opSince) ? id.leaf().getNotBefore().toInstant() : opSince;
         Duration life = Duration.between(from, id.notAfter());
-        // a little jitter (up to 2% of the lifetime) so a fleet made together does not renew together
+        // a little jitter (up to 3% of the lifetime) so a fleet made together does not renew together
         Duration wait = Duration.between(Instant.now(), from.plus(life.multipliedBy(2).dividedBy(3)))
-                .plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, life.toMillis() / 50)));
+                .plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, life.toMillis() * 3 / 100)));
         rotation = rt.schedule(wait, () -> loop.execute(this::rotate));
     }
 

@@ -6,11 +6,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code imprint device ...}: one command group for both sides of a device: the device SDK run
- * as a process ({@code factory-join}) and the hubs' view of it ({@code show}).
+ * as a process ({@code factory-join}, {@code register}, {@code connect}, {@code send}), a simulated
+ * fleet ({@code simulate}), and the hubs' view of a device ({@code show}).
  */
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = "Device commands: the device side (the SDK as a process) and the hubs' view of a device.",
-        subcommands = {dev.imprint.device.cli.DeviceCommand.FactoryJoin.class, DeviceCommands.Device.Show.class})
+        subcommands = {dev.imprint.device.cli.DeviceCommand.FactoryJoin.class,
+                dev.imprint.device.cli.CloudCommands.Register.class, dev.imprint.device.cli.CloudCommands.Connect.class,
+                dev.imprint.device.cli.CloudCommands.Send.class, dev.imprint.server.lifecycle.SimulateCommand.class,
+                DeviceCommands.Device.Show.class})
 public final class DeviceGroupCommand implements Runnable {
     @Spec
     CommandSpec spec;
