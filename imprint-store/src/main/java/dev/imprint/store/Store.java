@@ -27,7 +27,6 @@ public interface Store extends AutoCloseable {
 
     /** Which hub a device is connected to, and when it was last seen. */
     PresenceStore presence();
-
     /** The device registry DPS writes and the hubs read (devices, their hub, history). */
     DeviceRegistry deviceRegistry();
 

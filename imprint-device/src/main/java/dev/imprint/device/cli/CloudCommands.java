@@ -106,8 +106,8 @@ public final class CloudCommands {
     }
 
     @Command(name = "register", mixinStandardHelpOptions = true,
-            description = {"Register with the provisioning service (DPS, Azure protocol over HTTPS) with the factory certificate;",
-                    "keeps the operational certificate DPS returns and the assigned hub in the state folder."})
+            description = {"Register with DPS (HTTPS, Azure protocol) using the factory certificate.",
+                    "Keeps the operational certificate DPS returns and the assigned hub in the state folder."})
     public static final class Register extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();
 
@@ -125,8 +125,9 @@ public final class CloudCommands {
     }
 
     @Command(name = "connect", mixinStandardHelpOptions = true,
-            description = {"Connect to the assigned hub (registering first when needed) and stay connected, printing cloud-to-device",
-                    "messages and answering the direct method 'ping'; rotates the certificate when due. Ctrl-C ends it."})
+            description = {"Connect to the assigned hub and stay connected (Ctrl-C ends it).",
+                    "Registers first when needed, prints cloud-to-device messages, answers the direct method 'ping',",
+                    "rotates the certificate when due."})
     public static final class Connect extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();
 
@@ -161,7 +162,8 @@ public final class CloudCommands {
     }
 
     @Command(name = "send", mixinStandardHelpOptions = true,
-            description = "Send telemetry to the assigned hub (registering and connecting first when needed); waits for the hub's acknowledgements.")
+            description = {"Send telemetry to the assigned hub and wait for its acknowledgements.",
+                    "Registers and connects first when needed."})
     public static final class Send extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The server side of mutual TLS for MQTT: BoringSSL through netty-tcnative when it loads
  * (handshakes several times cheaper than the JDK engine), else the JDK engine. A client
- * certificate is required; any chain passes the TLS layer (see {@link AcceptAnyClientChain})
+ * certificate is required; any chain passes the TLS layer (see {@link dev.imprint.pki.tls.AcceptAnyClientChain})
  * and is validated right after the handshake.
  *
  * @param context the Netty context to build SslHandlers from
@@ -40,7 +40,7 @@ public record ServerTls(SslContext context, String engine) {
                     .sslProvider(openssl ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .clientAuth(ClientAuth.REQUIRE)
-                    .trustManager(new AcceptAnyClientChain())
+                    .trustManager(new dev.imprint.pki.tls.AcceptAnyClientChain())
                     .build();
             return new ServerTls(ctx, openssl ? "openssl" : "jdk");
         } catch (SSLException | RuntimeException e) {

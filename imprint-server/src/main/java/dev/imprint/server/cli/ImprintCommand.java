@@ -11,12 +11,11 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class,
-                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps); hub also runs one hub
-                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, DeviceGroupCommand.class, // device side + imprint device show
-                dev.imprint.server.lifecycle.DemoCommand.class,
-                // the hubs' back-end commands (imprint-hub)
-                DeviceCommands.Telemetry.class, DeviceCommands.C2d.class,
-                DeviceCommands.Twin.class, DeviceCommands.Method.class,
+                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
+                LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
+                // the hubs (imprint-hub): the back-end commands; 'hub --name' runs one alone; 'device show' is added below
+                DeviceCommands.Telemetry.class, DeviceCommands.C2d.class, DeviceCommands.Twin.class, DeviceCommands.Method.class,
+                dev.imprint.server.lifecycle.DemoCommand.class, // the whole life cycle in one command
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
@@ -36,6 +35,9 @@ public final class ImprintCommand implements Runnable {
     /** The command line with Imprint's error handling and the configuration table in {@code up --help}. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ImprintCommand());
+        // 'device' is the device SDK's command (imprint-device); the hub back end adds 'device show'
+        cl.getSubcommands().get("device").addSubcommand(new DeviceCommands.Device.Show());
+        cl.getSubcommands().get("device").addSubcommand(new dev.imprint.server.lifecycle.SimulateCommand()); // a simulated fleet
         cl.setUsageHelpWidth(100);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof CliException ce) {

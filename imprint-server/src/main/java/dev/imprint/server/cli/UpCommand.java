@@ -54,6 +54,11 @@ public final class UpCommand implements Callable<Integer> {
         if (e.dps() != null) {
             out.printf("  dps      %s  %s  idScope %s%n", e.dps().get("https"), e.dps().getOrDefault("mqtt", ""), e.dps().get("idScope"));
         }
+        if (e.hubs() != null) {
+            for (Endpoints.Hub h : e.hubs()) {
+                out.printf("  hub      %-8s %s%n", h.name(), h.mqtt());
+            }
+        }
         out.printf("  written to %s%n", config.dataDir().resolve(Endpoints.FILE));
         out.flush();
         stopped.await();

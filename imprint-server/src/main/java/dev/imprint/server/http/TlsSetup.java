@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * HTTPS server options: BoringSSL through netty-tcnative when it loads (handshakes are several
  * times cheaper than the JDK engine's), else the JDK engine; client certificates requested, not
- * required, and accepted at the TLS layer (see {@link AcceptAnyClientChain}).
+ * required, and accepted at the TLS layer (see {@link dev.imprint.pki.tls.AcceptAnyClientChain}).
  */
 public final class TlsSetup {
     private static final Logger LOG = LoggerFactory.getLogger(TlsSetup.class);
@@ -34,7 +34,7 @@ public final class TlsSetup {
                 .setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()))
                 .setClientAuth(ClientAuth.REQUEST)
-                .setTrustOptions(TrustOptions.wrap(new AcceptAnyClientChain()))
+                .setTrustOptions(TrustOptions.wrap(new dev.imprint.pki.tls.AcceptAnyClientChain()))
                 .setTcpNoDelay(true)
                 .setIdleTimeout(120);
         boolean openSslAvailable = OpenSSLEngineOptions.isAvailable();

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  * device was lost; 1 otherwise; 3 when no server runs there.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Simulate a fleet through the whole life cycle: factory (a new station), DPS, hub, telemetry,",
-                "certificate rotation, revocation of some devices half-way; prints progress and a summary."})
+        description = {"Simulate a fleet through the whole life cycle, with progress and a summary.",
+                "Factory (a new station), DPS, hub, telemetry, certificate rotation, revocation of some devices half-way."})
 public final class SimulateCommand implements Callable<Integer> {
     @Mixin
     DataOption data;

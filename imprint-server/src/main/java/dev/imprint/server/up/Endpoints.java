@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.imprint.server.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where a running {@code imprint up} listens, as written to {@code <data>/endpoints.json} for
@@ -12,27 +14,27 @@ import java.nio.file.Path;
  *
  * @param trust absolute path of the root certificate to trust
  * @param dps the provisioning service: {@code https}, {@code mqtt}, {@code idScope} (absent when it is not running)
+ * @param hubs the IoT hubs this process runs
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-public record Endpoints(String pki, String est, String admin, String console, String trust, java.util.Map<String, String> dps,
-        java.util.List<Hub> hubs) {
-    /** One IoT hub: {@code hostname} is what devices connect to (an IP literal or a dotted name, for the Azure SDK). */
-    public record Hub(String name, String hostname, String mqtt) {}
-
-    public Endpoints withHubs(java.util.List<Hub> list) {
-        return new Endpoints(pki, est, admin, console, trust, dps, java.util.List.copyOf(list));
-    }
-
+public record Endpoints(String pki, String est, String admin, String console, String trust, Map<String, String> dps, List<Hub> hubs) {
     public static final String FILE = "endpoints.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** One IoT hub: {@code hostname} is what devices connect to (an IP literal or a dotted name, for the Azure SDK). */
+    public record Hub(String name, String hostname, String mqtt) {}
+
     public Endpoints(String pki, String est, String admin, String console, String trust) {
-        this(pki, est, admin, console, trust, null, java.util.List.of());
+        this(pki, est, admin, console, trust, null, List.of());
     }
 
     /** With the provisioning service's entry ({@code https}, {@code mqtt}, {@code idScope}); null for none. */
-    public Endpoints withDps(java.util.Map<String, String> dpsEntry) {
+    public Endpoints withDps(Map<String, String> dpsEntry) {
         return new Endpoints(pki, est, admin, console, trust, dpsEntry, hubs);
+    }
+
+    public Endpoints withHubs(List<Hub> list) {
+        return new Endpoints(pki, est, admin, console, trust, dps, List.copyOf(list));
     }
 
     public void write(Path dataDir) throws IOException {

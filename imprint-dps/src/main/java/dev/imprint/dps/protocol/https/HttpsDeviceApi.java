@@ -75,7 +75,7 @@ public final class HttpsDeviceApi implements AutoCloseable {
                         .setKeyValue(Buffer.buffer(pkcs8(key)))
                         .setCertValue(Buffer.buffer(pem(chain))))
                 .setClientAuth(ClientAuth.REQUEST)
-                .setTrustOptions(TrustOptions.wrap(new AcceptAnyClientChain()))
+                .setTrustOptions(TrustOptions.wrap(new dev.imprint.pki.tls.AcceptAnyClientChain()))
                 .setSslEngineOptions(openssl ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions())
                 .setTcpNoDelay(true)
                 .setIdleTimeout(60);

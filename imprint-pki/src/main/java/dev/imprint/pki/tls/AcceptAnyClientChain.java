@@ -1,4 +1,4 @@
-package dev.imprint.dps.protocol.https;
+package dev.imprint.pki.tls;
 
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -7,12 +7,15 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The TLS layer accepts any client chain; the handshake still proves possession of the leaf's
- * key, and the device API validates the chain itself (steps 2-5) so a refused device gets a
- * 401 with its reason code, not an opaque handshake failure. (Same as the server's and the
- * hub's: those are package-private in modules this one cannot or should not depend on.)
+ * The TLS layer's client trust manager for Imprint's servers (HTTPS, DPS, hubs): accepts any
+ * client chain. The handshake still proves that the client holds the key of its certificate
+ * (CertificateVerify, checked natively by BoringSSL: validation step 1); the server then runs
+ * the chain through the shared {@code CertificateValidator} (steps 2-5), so a refused client
+ * gets a clear error with a reason code (HTTP 401/403, a CONNACK return code) instead of an
+ * opaque handshake alert. Never use it where the application does not validate the chain
+ * afterwards.
  */
-final class AcceptAnyClientChain extends X509ExtendedTrustManager {
+public final class AcceptAnyClientChain extends X509ExtendedTrustManager {
     private static final X509Certificate[] NONE = new X509Certificate[0];
 
     @Override
