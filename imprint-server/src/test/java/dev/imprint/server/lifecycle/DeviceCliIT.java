@@ -67,9 +67,19 @@ class DeviceCliIT {
             assertThat(send.out()).contains("sent 3 message(s)", "all acknowledged");
             assertThat(server.store().telemetry().recent(id, 10)).hasSize(3);
 
-            Run connect = cli("device", "connect", "--state", state.toString(), "--seconds", "1");
-            assertThat(connect.code()).as(connect.out()).isZero();
-            assertThat(connect.out()).contains("connected to 127.0.0.");
+            // connected: a cloud-to-device message arrives, the direct method 'ping' is answered
+            CompletableFuture<Run> connect = CompletableFuture.supplyAsync(() -> cli("device", "connect", "--state", state.toString(), "--seconds", "8"));
+            for (int i = 0; i < 50 && !cli("device", "show", id, "--data", data.toString()).out().contains("connected  true"); i++) {
+                Thread.sleep(100);
+            }
+            Run c2d = cli("c2d", "send", "--device", id, "--body", "hello-device", "--data", data.toString());
+            assertThat(c2d.code()).as(c2d.out()).isZero();
+            Run method = cli("method", "invoke", "--device", id, "--name", "ping", "--timeout", "5", "--data", data.toString());
+            assertThat(method.code()).as(method.out()).isZero();
+            assertThat(method.out()).contains("pong");
+            Run connected = connect.get(30, TimeUnit.SECONDS);
+            assertThat(connected.code()).as(connected.out()).isZero();
+            assertThat(connected.out()).contains("connected to 127.0.0.", "message: hello-device");
 
             Run revoke = cli("cert", "revoke", "--device", id, "--reason", "keyCompromise", "--data", data.toString());
             assertThat(revoke.code()).as(revoke.out()).isZero();
