@@ -1,7 +1,5 @@
 package dev.imprint.bench.lifecycle;
 
-import dev.imprint.ca.IssuanceRequest;
-import dev.imprint.ca.IssuedCertificate;
 import dev.imprint.device.Csrs;
 import dev.imprint.device.DeviceKey;
 import dev.imprint.device.cloud.CloudConfig;
@@ -9,8 +7,6 @@ import dev.imprint.pki.Pem;
 import dev.imprint.server.cli.AdminClient;
 import dev.imprint.server.lifecycle.FleetReport;
 import dev.imprint.server.lifecycle.FleetSimulator;
-import dev.imprint.server.lifecycle.LocalImprint;
-import dev.imprint.server.up.ImprintServer;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -23,8 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code imprint device simulate} as a benchmark: everything in this process (CA, EST, DPS, two
- * hubs and N simulated devices, each with its own key), on a fresh data folder in /dev/shm. Prints
+ * {@code imprint device simulate} as a benchmark: the server ({@code imprint up}: CA, EST, DPS, two
+ * hubs) in a child JVM and N simulated devices, each with its own key, in this one; fresh data folder in /dev/shm. Prints
  * per stage the wall time, the rate and the process CPU per device, the peak RSS, the telemetry
  * rate held; then, in the same run, bare mutual-TLS handshakes between {@code openssl s_time} and
  * {@code openssl s_server} with a device certificate of the same CA, with both processes' CPU per
@@ -50,12 +46,32 @@ public final class LifecycleBench {
                 devices, seconds, rate, parallel, Runtime.getRuntime().availableProcessors(), data);
         List<long[]> marks = new ArrayList<>(); // {nanoTime, process CPU nanos}
         PrintWriter out = new PrintWriter(System.out, true);
-        try (ImprintServer server = LocalImprint.start(data, Duration.ofHours(1),
-                Map.of("IMPRINT_CA_PASSPHRASE", "bench-passphrase", "IMPRINT_DPS_RATE", "100000"))) {
+        // the server in its own JVM (as 'imprint up'): the hard limit of 20,000 open files here cannot hold
+        // 10,000 device sockets and their 10,000 server ends in one process
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("IMPRINT_CA_PASSPHRASE", "bench-passphrase");
+        env.put("IMPRINT_DPS_RATE", "100000");
+        env.put("IMPRINT_LOG_LEVEL", "WARN");
+        env.put("IMPRINT_PKI_PORT", Integer.toString(freePort()));
+        env.put("IMPRINT_HTTPS_PORT", Integer.toString(freePort()));
+        env.put("IMPRINT_DPS_HTTPS_PORT", Integer.toString(freePort()));
+        env.put("IMPRINT_DPS_MQTT_PORT", "-1");
+        env.put("IMPRINT_HUBS", "hub-1=127.0.0.3:" + freePort() + ",hub-2=127.0.0.4:" + freePort());
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g",
+                "-cp", System.getProperty("java.class.path"), "dev.imprint.server.Main", "up", "--data", data.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+        pb.environment().putAll(env);
+        Process serverProc = pb.start();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(data.resolve("endpoints.json")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+        try {
             FleetSimulator sim = new FleetSimulator(AdminClient.forDataDir(data), CloudConfig.fromEndpoints(data), dir.resolve("sim"), out, false,
-                    text -> marks.add(new long[] {System.nanoTime(), cpu()}));
+                    text -> marks.add(new long[] {System.nanoTime(), cpu() + procCpu(serverProc.pid())}));
             FleetReport rep = sim.run(new FleetSimulator.Options(devices, rate, Duration.ofSeconds(seconds), 0, parallel));
-            long[] end = {System.nanoTime(), cpu()};
+            long[] end = {System.nanoTime(), cpu() + procCpu(serverProc.pid())};
             rep.print(out);
             // marks: 0 factory starts, 1 registration starts, 2 telemetry starts
             stage("factory (station, EST, possession proof, ledger)", marks.get(0), marks.get(1), rep.provisioned);
@@ -64,14 +80,18 @@ public final class LifecycleBench {
             double telemetrySecs = (end[0] - marks.get(2)[0]) / 1e9;
             System.out.printf("telemetry: %d messages acknowledged in %.1f s = %.0f messages/s held (%d failed, %d queued at end)%n",
                     rep.acked.get(), telemetrySecs, rep.acked.get() / telemetrySecs, rep.lost.get(), rep.unacked);
-            System.out.printf("peak RSS of the process (servers + %d devices): %d MB%n", devices, peakRssKb() / 1024);
+            System.out.printf("peak RSS: devices' process (%d devices) %d MB, server process (CA, DPS, 2 hubs) %d MB%n", devices,
+                    peakRssKb("self") / 1024, peakRssKb(Long.toString(serverProc.pid())) / 1024);
             List<long[]> stageCpu = marks;
             double chainCpuMs = (stageCpu.get(2)[1] - stageCpu.get(0)[1]) / 1e6 / Math.max(1, rep.connected.get());
-            double[] ossl = opensslHandshakes(server, data, dir);
+            double[] ossl = opensslHandshakes(data, dir);
             System.out.printf("openssl s_server + s_time, bare mTLS handshakes (same CA, P-256): %.0f /s, CPU %.2f ms (server) + %.2f ms (client) per handshake%n",
                     ossl[0], ossl[1], ossl[2]);
             System.out.printf("whole chain CPU per device %.2f ms = %.1f x two bare OpenSSL handshakes (%.2f ms)%n",
                     chainCpuMs, chainCpuMs / (2 * (ossl[1] + ossl[2])), 2 * (ossl[1] + ossl[2]));
+        } finally {
+            serverProc.destroy();
+            serverProc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
@@ -82,10 +102,17 @@ public final class LifecycleBench {
     }
 
     /** {rate, server CPU ms per handshake, client CPU ms per handshake}. */
-    private static double[] opensslHandshakes(ImprintServer server, Path data, Path dir) throws Exception {
+    private static double[] opensslHandshakes(Path data, Path dir) throws Exception {
+        // a factory certificate of the same CA, through a station (EST), as the devices got theirs
         DeviceKey key = DeviceKey.generate();
-        IssuedCertificate c = server.authority().issue(IssuanceRequest.byAdmin("bench", "manufacturing", Csrs.build(key, "bench-device")));
-        Files.writeString(dir.resolve("dev.crt"), Pem.write(c.certificate()) + Pem.write(c.chain().toArray()));
+        com.fasterxml.jackson.databind.JsonNode st = AdminClient.forDataDir(data).post("/stations",
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", "bench-ossl").put("idPattern", "bench-.*"));
+        dev.imprint.factory.est.CaClient ca = new dev.imprint.factory.est.CaClient(new dev.imprint.factory.est.StationCredential("bench-ossl",
+                Pem.readCertificates(st.get("certificate").asText()).get(0), Pem.readPrivateKey(st.get("key").asText(), null),
+                Pem.readCertificates(st.get("chain").asText())), CloudConfig.fromEndpoints(data).est().toString());
+        java.security.cert.X509Certificate cert = ca.enroll(Csrs.build(key, "bench-device"));
+        Files.writeString(dir.resolve("dev.crt"), Pem.write(cert) + Pem.write(data.resolve("pki/manufacturing.crt").toFile().exists()
+                ? Pem.readCertificates(data.resolve("pki/manufacturing.crt")).toArray() : new Object[0]));
         Files.writeString(dir.resolve("dev.key"), Pem.write(key.privateKey()));
         int port = freePort();
         String trust = data.resolve("pki/root.crt").toString();
@@ -148,9 +175,9 @@ public final class LifecycleBench {
         }
     }
 
-    private static long peakRssKb() {
+    private static long peakRssKb(String pid) {
         try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String l : Files.readAllLines(Path.of("/proc", pid, "status"))) {
                 if (l.startsWith("VmHWM:")) {
                     return Long.parseLong(l.replaceAll("[^0-9]", ""));
                 }
