@@ -27,8 +27,9 @@ public final class Csrs {
             ExtensionsGenerator ext = new ExtensionsGenerator();
             ext.addExtension(Extension.subjectAlternativeName, false,
                     new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, DEVICE_URN + deviceId)));
-            ContentSigner signer = new JcaContentSignerBuilder(DeviceKey.SIGNATURE).setProvider(CryptoProviders.fast())
-                    .build(key.privateKey());
+            JcaContentSignerBuilder b = new JcaContentSignerBuilder(DeviceKey.SIGNATURE);
+            // a token key signs through whichever provider owns it (SunPKCS11)
+            ContentSigner signer = (key.inMemory() ? b.setProvider(CryptoProviders.fast()) : b).build(key.privateKey());
             return new JcaPKCS10CertificationRequestBuilder(subject, key.publicKey())
                     .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate())
                     .build(signer)

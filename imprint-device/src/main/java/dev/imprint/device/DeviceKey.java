@@ -11,8 +11,8 @@ import java.security.spec.ECGenParameterSpec;
 
 /**
  * The device's key pair. The private key is used here only to sign (the CSR, the possession
- * proof) and never leaves this object except to the device's own state folder. A PKCS#11 token
- * key would implement the same two operations; only the software key exists so far.
+ * proof, the TLS handshakes) and never leaves this object except to the device's own state folder.
+ * A PKCS#11 token key ({@link Pkcs11Keys}) is a handle: signing happens in the token.
  */
 public final class DeviceKey {
     public static final String SIGNATURE = "SHA256withECDSA";
@@ -43,9 +43,17 @@ public final class DeviceKey {
         return pair.getPublic();
     }
 
-    /** For the state folder only. */
-    PrivateKey privateKey() {
+    /**
+     * The private key object, for TLS client authentication and signing in this process. For a
+     * PKCS#11 token key this is a handle: the key material stays in the token.
+     */
+    public PrivateKey privateKey() {
         return pair.getPrivate();
+    }
+
+    /** Whether the key material is in memory (a software key); false for a token key. */
+    public boolean inMemory() {
+        return pair.getPrivate().getEncoded() != null;
     }
 
     /**
@@ -59,7 +67,7 @@ public final class DeviceKey {
     /** ECDSA with SHA-256 over {@code data}, DER-encoded signature. */
     public byte[] sign(byte[] data) {
         try {
-            Signature s = Signature.getInstance(SIGNATURE, CryptoProviders.fast());
+            Signature s = inMemory() ? Signature.getInstance(SIGNATURE, CryptoProviders.fast()) : Signature.getInstance(SIGNATURE);
             s.initSign(pair.getPrivate());
             s.update(data);
             return s.sign();

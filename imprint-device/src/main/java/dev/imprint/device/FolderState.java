@@ -22,10 +22,12 @@ import java.util.Optional;
 /**
  * A device's state folder: {@code device.key} (PKCS#8 PEM, mode 0600), {@code device.pub}, {@code device.id},
  * {@code device.crt} (leaf), {@code chain.pem} (issuing CA and root), {@code provisioned}
- * (marker). Every file is written to a temporary name and renamed, so a power cut leaves the
+ * (marker); once registered, {@code operational.key} (0600) and {@code operational.pem} (chain,
+ * leaf first), {@code hub} (the assigned hub's host name), and {@code cloud.json} (where DPS, EST
+ * and the hubs are, and the trust bundle). Every file is written to a temporary name and renamed, so a power cut leaves the
  * old or the new version, never half of one.
  */
-public final class FolderState implements DeviceState {
+public final class FolderState implements DeviceState, OperationalState {
     private final Path dir;
     private DeviceKey key;
 
@@ -151,5 +153,42 @@ public final class FolderState implements DeviceState {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    @Override
+    public synchronized Optional<Operational> operational() {
+        Path crt = dir.resolve("operational.pem");
+        Path k = dir.resolve("operational.key");
+        Path hub = dir.resolve("hub");
+        if (!Files.exists(crt) || !Files.exists(hub)) {
+            return Optional.empty();
+        }
+        try {
+            List<X509Certificate> chain = Pem.readCertificates(crt);
+            DeviceKey dk = Files.exists(k) ? DeviceKey.of(new KeyPair(chain.get(0).getPublicKey(), Pem.readPrivateKey(k, null))) : key();
+            return Optional.of(new Operational(dk, chain, Files.readString(hub, StandardCharsets.UTF_8).trim()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the operational identity in " + dir, e);
+        }
+    }
+
+    /**
+     * Writes the key first, then the chain, then the hub: a cut between them leaves a chain that
+     * does not match the key, which {@link #operational()} callers treat as "register again".
+     * A token key (not in memory) is not written: it stays in the token.
+     */
+    @Override
+    public synchronized void saveOperational(Operational o) {
+        try {
+            if (o.key().inMemory()) {
+                writePrivate(dir.resolve("operational.key"), pem("PRIVATE KEY", o.key().privateKey().getEncoded()));
+            } else {
+                Files.deleteIfExists(dir.resolve("operational.key"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the operational key in " + dir, e);
+        }
+        write(dir.resolve("operational.pem"), Pem.write(o.chain().toArray()));
+        write(dir.resolve("hub"), o.hubHostname() + "\n");
     }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /** A simulated device's state, in memory. */
-public final class MemoryState implements DeviceState {
+public final class MemoryState implements DeviceState, OperationalState {
+    private volatile Operational operational;
     private final DeviceKey key;
     private volatile String id;
     private volatile List<X509Certificate> chain = List.of();
@@ -49,5 +50,15 @@ public final class MemoryState implements DeviceState {
     @Override
     public boolean provisioned() {
         return provisioned;
+    }
+
+    @Override
+    public Optional<Operational> operational() {
+        return Optional.ofNullable(operational);
+    }
+
+    @Override
+    public void saveOperational(Operational o) {
+        operational = o;
     }
 }

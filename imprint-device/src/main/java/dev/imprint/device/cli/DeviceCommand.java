@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code imprint device ...}: the device side, as its own process. */
-@Command(name = "device", mixinStandardHelpOptions = true, description = "Device-side commands (the device SDK as a process).",
-        subcommands = {DeviceCommand.FactoryJoin.class})
+@Command(name = "device", mixinStandardHelpOptions = true, description = "Device commands: the device SDK as a process (factory-join, register, connect, send).",
+        subcommands = {DeviceCommand.FactoryJoin.class, CloudCommands.Register.class, CloudCommands.Connect.class, CloudCommands.Send.class})
 public final class DeviceCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -29,9 +29,10 @@ public final class DeviceCommand implements Runnable {
 
     /** Exit codes: 0 provisioned (or already was), 1 refused or failed, 2 usage. */
     @Command(name = "factory-join", mixinStandardHelpOptions = true,
-            description = {"Join the factory line: generate (or load) the device key in the state folder, get a device ID",
-                    "and certificate from the station over the bus, check it carries this key, prove possession."})
-    static final class FactoryJoin implements Callable<Integer> {
+            description = {"Join the factory line over the bus and get the factory certificate.",
+                    "Generates (or loads) the device key in the state folder, gets a device ID and certificate from the",
+                    "station, checks it carries this key, proves possession."})
+    public static final class FactoryJoin implements Callable<Integer> {
         @Spec CommandSpec spec;
 
         @Option(names = "--bus", required = true, paramLabel = "BUS", description = "tcp:HOST:PORT (loopback), unix:PATH or serial:PATH.")

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
                 // the hubs (imprint-hub): the back-end commands; 'hub --name' runs one alone; 'device show' is added below
                 DeviceCommands.Telemetry.class, DeviceCommands.C2d.class, DeviceCommands.Twin.class, DeviceCommands.Method.class,
+                dev.imprint.server.lifecycle.DemoCommand.class, // the whole life cycle in one command
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
@@ -36,6 +37,7 @@ public final class ImprintCommand implements Runnable {
         CommandLine cl = new CommandLine(new ImprintCommand());
         // 'device' is the device SDK's command (imprint-device); the hub back end adds 'device show'
         cl.getSubcommands().get("device").addSubcommand(new DeviceCommands.Device.Show());
+        cl.getSubcommands().get("device").addSubcommand(new dev.imprint.server.lifecycle.SimulateCommand()); // a simulated fleet
         cl.setUsageHelpWidth(100);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof CliException ce) {

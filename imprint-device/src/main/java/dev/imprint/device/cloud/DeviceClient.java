@@ -1,0 +1,467 @@
+package dev.imprint.device.cloud;
+
+import dev.imprint.device.Csrs;
+import dev.imprint.device.DeviceKey;
+import dev.imprint.device.OperationalState;
+import io.netty.channel.EventLoop;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A device in the field: registers with DPS (factory certificate, CSR for an operational one),
+ * connects to its hub with the operational certificate, sends telemetry from a queue that
+ * survives disconnects (a message leaves the queue only at the hub's PUBACK), reconnects with
+ * exponential back-off and full jitter (or the server's Retry-After), renews its certificate over
+ * EST at two thirds of its lifetime with a new key, and, when its operational certificate has
+ * expired or the hub refuses it, registers again with the factory certificate.
+ *
+ * <p>All state changes run on one event-loop thread per device; the public methods are
+ * thread-safe and never block. A permanent refusal (REVOKED, NO_ENROLLMENT ...) ends in state
+ * {@link State#FAILED} with {@link #failureCode()}: the device stops trying.
+ */
+public final class DeviceClient implements AutoCloseable {
+    public enum State { STARTING, CONNECTED, RECONNECTING, ROTATING, FAILED, CLOSED }
+
+    /**
+     * @param window telemetry messages in flight (sent, not yet acknowledged) at once
+     * @param newKeys the key of each new operational certificate (default: a fresh software key)
+     */
+    public record Options(Duration timeout, Duration minBackoff, Duration maxBackoff, int window, Supplier<DeviceKey> newKeys) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(20), Duration.ofMillis(250), Duration.ofSeconds(30), 32, DeviceKey::generate);
+        }
+
+        public Options withKeys(Supplier<DeviceKey> keys) {
+            return new Options(timeout, minBackoff, maxBackoff, window, keys);
+        }
+    }
+
+    /** What happened, for progress displays and tests; called on the device's thread (do not block). */
+    public interface Events {
+        default void registered(String hub, boolean fallback) {}
+
+        default void connected(String hub) {}
+
+        default void rotated(String newSerial) {}
+
+        default void disconnected(String code) {}
+
+        default void failed(String code) {}
+
+        default void transientError(String code) {}
+
+        default void cloudToDevice(String properties, byte[] body) {}
+    }
+
+    private record Pending(String properties, byte[] body, CompletableFuture<Void> acked) {}
+
+    private final DeviceRuntime rt;
+    private final EventLoop loop;
+    private final CloudConfig config;
+    private final String deviceId;
+    private final Identity factory;
+    private final OperationalState store;
+    private final Options options;
+    private final Events events;
+    private final DpsClient dps;
+    private final EstClient est;
+    private final HubConnection.Inbound inbound;
+
+    // state below: only on `loop`
+    private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
+    private final Set<Pending> inflight = new HashSet<>();
+    private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
+    private State state = State.STARTING;
+    private String failureCode;
+    private OperationalState.Operational op;
+    private Instant opSince = Instant.now(); // when this process got (or loaded) op: the CA backdates notBefore
+    private boolean mustRegister;
+    private HubConnection conn;
+    private int attempts;
+    private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> rotation;
+    private volatile Map<String, java.util.function.Function<byte[], String>> methods = Map.of();
+
+    public DeviceClient(DeviceRuntime rt, CloudConfig config, String deviceId, Identity factory, OperationalState store,
+            Options options, Events events) {
+        this.rt = rt;
+        this.loop = rt.group().next();
+        this.config = config;
+        this.deviceId = deviceId;
+        this.factory = factory;
+        this.store = store;
+        this.options = options;
+        this.events = events == null ? new Events() {} : events;
+        this.dps = new DpsClient(rt, config, options.timeout());
+        this.est = new EstClient(rt, config, options.timeout());
+        this.inbound = new Inbound();
+    }
+
+    /** Starts; completes at the first connection to the hub, fails with the CloudException of a permanent refusal. */
+    public CompletableFuture<Void> start() {
+        loop.execute(() -> {
+            op = store.operational().filter(o -> o.key().matches(o.chain().get(0).getPublicKey())).orElse(null);
+            attempt();
+        });
+        return firstConnect;
+    }
+
+    /** Registers with DPS now (factory certificate), whatever is stored; completes with the assigned hub host name. */
+    public CompletableFuture<String> registerNow() {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        loop.execute(() -> register(false).whenComplete((o, t) -> {
+            if (t != null) {
+                f.completeExceptionally(CloudException.of(t));
+            } else {
+                f.complete(o.hubHostname());
+            }
+        }));
+        return f;
+    }
+
+    /**
+     * Queues a telemetry message; completes when the hub acknowledged it. It stays queued through
+     * disconnects and rotations; fails only when the device fails or is closed.
+     *
+     * @param properties application properties (URL-encoded into the topic), may be empty
+     */
+    public CompletableFuture<Void> send(byte[] body, Map<String, String> properties) {
+        StringBuilder p = new StringBuilder();
+        properties.forEach((k, v) -> p.append(p.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+        Pending m = new Pending(p.toString(), body, new CompletableFuture<>());
+        loop.execute(() -> {
+            if (state == State.FAILED || state == State.CLOSED) {
+                m.acked().completeExceptionally(CloudException.refused(failureCode == null ? "CLOSED" : failureCode, "the device stopped"));
+                return;
+            }
+            outbox.add(m);
+            pump();
+        });
+        return m.acked();
+    }
+
+    /** Answers direct method {@code name} with a JSON payload (status 200). */
+    public void onMethod(String name, java.util.function.Function<byte[], String> handler) {
+        Map<String, java.util.function.Function<byte[], String>> m = new java.util.HashMap<>(methods);
+        m.put(name, handler);
+        methods = Map.copyOf(m);
+    }
+
+    /** Reports twin properties; completes with the hub's answer. Fails when not connected. */
+    public CompletableFuture<String> reportProperties(String jsonPatch) {
+        HubConnection c = conn;
+        return c == null ? CompletableFuture.failedFuture(CloudException.transientFailure("CLOSED", "not connected")) : c.reportProperties(jsonPatch);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String failureCode() {
+        return failureCode;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    /** The current operational certificate, or null before the first registration. */
+    public X509Certificate operationalCertificate() {
+        OperationalState.Operational o = op;
+        return o == null ? null : o.chain().get(0);
+    }
+
+    /** Telemetry not yet acknowledged (queued and in flight). */
+    public int queued() {
+        return outbox.size() + inflight.size();
+    }
+
+    // ---- connection life cycle (on loop)
+
+    private void attempt() {
+        if (state == State.CLOSED || state == State.FAILED) {
+            return;
+        }
+        boolean expired = op != null && identity(op).expiredAt(Instant.now().plusSeconds(1));
+        CompletableFuture<OperationalState.Operational> ready = op == null || mustRegister || expired
+                ? register(op != null) : CompletableFuture.completedFuture(op);
+        ready.thenCompose(o -> HubConnection.connect(rt, config.hubEndpoint(o.hubHostname()), o.hubHostname(), identity(o), deviceId,
+                        config, inbound, options.timeout()))
+                .whenCompleteAsync((c, t) -> {
+                    if (t == null) {
+                        connected(c);
+                    } else {
+                        attemptFailed(CloudException.of(t));
+                    }
+                }, loop);
+    }
+
+    /** DPS with the factory certificate and a CSR for a new operational key. */
+    private CompletableFuture<OperationalState.Operational> register(boolean fallback) {
+        DeviceKey key = options.newKeys().get();
+        return dps.register(factory, deviceId, Csrs.build(key, deviceId)).thenApplyAsync(r -> {
+            if (r.issuedChain().isEmpty() || !key.matches(r.issuedChain().get(0).getPublicKey())) {
+                throw CloudException.refused("KEY_MISMATCH", "DPS returned no operational certificate for this key");
+            }
+            OperationalState.Operational o = new OperationalState.Operational(key, r.issuedChain(), r.hubHostname());
+            store.saveOperational(o);
+            op = o;
+            opSince = Instant.now();
+            mustRegister = false;
+            events.registered(r.hubHostname(), fallback);
+            return o;
+        }, loop);
+    }
+
+    private void connected(HubConnection c) {
+        if (state == State.CLOSED) {
+            c.close();
+            return;
+        }
+        conn = c;
+        attempts = 0;
+        state = State.CONNECTED;
+        events.connected(op.hubHostname());
+        firstConnect.complete(null);
+        scheduleRotation();
+        pump();
+    }
+
+    private void attemptFailed(CloudException e) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (e.code().equals("CONNACK_NOT_AUTHORIZED") || e.code().equals("CONNACK_BAD_CREDENTIALS")) {
+            // the hub no longer takes this certificate (expired, revoked, moved): ask DPS again with the factory one
+            if (!mustRegister) {
+                mustRegister = true;
+                events.transientError(e.code());
+                retryLater(null);
+                return;
+            }
+        }
+        if (e.permanent() && !e.code().equals("CONNACK_SERVER_UNAVAILABLE")) {
+            fail(e);
+            return;
+        }
+        events.transientError(e.code());
+        retryLater(e.retryAfter());
+    }
+
+    private void retryLater(Duration retryAfter) {
+        state = State.RECONNECTING;
+        Duration wait = retryAfter != null ? retryAfter : backoff(attempts++);
+        timer = rt.schedule(wait, () -> loop.execute(this::attempt));
+    }
+
+    /** Exponential back-off with full jitter: uniform in [min, min(max, min * 2^n)]. */
+    private Duration backoff(int n) {
+        long min = options.minBackoff().toMillis();
+        long cap = Math.min(options.maxBackoff().toMillis(), min << Math.min(n, 16));
+        return Duration.ofMillis(min + ThreadLocalRandom.current().nextLong(Math.max(1, cap - min + 1)));
+    }
+
+    private void fail(CloudException e) {
+        state = State.FAILED;
+        failureCode = e.code();
+        cancelTimers();
+        if (conn != null) {
+            conn.close();
+            conn = null;
+        }
+        events.failed(e.code());
+        firstConnect.completeExceptionally(e);
+        for (Pending p : outbox) {
+            p.acked().completeExceptionally(e);
+        }
+        outbox.clear();
+    }
+
+    private void lost(CloudException why) {
+        if (conn == null || state == State.CLOSED || state == State.FAILED) {
+            return;
+        }
+        conn = null;
+        events.disconnected(why.code());
+        cancelRotation();
+        retryLater(null);
+    }
+
+    // ---- telemetry (on loop)
+
+    private void pump() {
+        HubConnection c = conn;
+        while (c != null && state == State.CONNECTED && c.active() && inflight.size() < options.window() && !outbox.isEmpty()) {
+            Pending p = outbox.poll();
+            inflight.add(p);
+            c.sendTelemetry(p.properties(), p.body()).whenCompleteAsync((v, t) -> {
+                inflight.remove(p);
+                if (t == null) {
+                    p.acked().complete(null);
+                } else if (state == State.FAILED || state == State.CLOSED) {
+                    p.acked().completeExceptionally(CloudException.of(t));
+                } else {
+                    outbox.addFirst(p); // not acknowledged: it goes again on the next connection
+                }
+                pump();
+            }, loop);
+        }
+    }
+
+    // ---- rotation (on loop)
+
+    private void scheduleRotation() {
+        cancelRotation();
+        Identity id = identity(op);
+        // two thirds of the lifetime as this device has it: certificates are backdated against clock
+        // skew, so count from when it arrived (or notBefore, if later)
+        Instant from = id.leaf().getNotBefore().toInstant().isAfter(opSince) ? id.leaf().getNotBefore().toInstant() : opSince;
+        Duration life = Duration.between(from, id.notAfter());
+        // a little jitter (up to 3% of the lifetime) so a fleet made together does not renew together
+        Duration wait = Duration.between(Instant.now(), from.plus(life.multipliedBy(2).dividedBy(3)))
+                .plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, life.toMillis() * 3 / 100)));
+        rotation = rt.schedule(wait, () -> loop.execute(this::rotate));
+    }
+
+    private void rotate() {
+        if (state != State.CONNECTED || op == null) {
+            return;
+        }
+        OperationalState.Operational current = op;
+        DeviceKey key = options.newKeys().get();
+        est.reenroll(identity(current), Csrs.build(key, deviceId)).whenCompleteAsync((chain, t) -> {
+            if (state == State.CLOSED || state == State.FAILED) {
+                return;
+            }
+            if (t != null) {
+                CloudException e = CloudException.of(t);
+                events.transientError("ROTATION_" + e.code());
+                // try again before it expires; once expired, the reconnect goes through DPS
+                Duration left = Duration.between(Instant.now(), identity(current).notAfter());
+                Duration wait = e.retryAfter() != null ? e.retryAfter() : backoff(1);
+                if (wait.compareTo(left) < 0) {
+                    rotation = rt.schedule(wait, () -> loop.execute(this::rotate));
+                }
+                return;
+            }
+            List<X509Certificate> full = new ArrayList<>(chain);
+            if (full.size() == 1 && current.chain().size() > 1) {
+                full.addAll(current.chain().subList(1, current.chain().size()));
+            }
+            if (!key.matches(full.get(0).getPublicKey())) {
+                events.transientError("ROTATION_KEY_MISMATCH");
+                return;
+            }
+            OperationalState.Operational next = new OperationalState.Operational(key, full, current.hubHostname());
+            store.saveOperational(next);
+            op = next;
+            opSince = Instant.now();
+            events.rotated(full.get(0).getSerialNumber().toString(16));
+            switchConnection();
+        }, loop);
+    }
+
+    /** Lets in-flight telemetry finish (up to 2 s), then reconnects with the new certificate; the queue waits. */
+    private void switchConnection() {
+        state = State.ROTATING;
+        HubConnection old = conn;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (state != State.ROTATING) {
+                return;
+            }
+            if (!inflight.isEmpty() && System.nanoTime() < deadline && old != null && old.active()) {
+                rt.schedule(Duration.ofMillis(20), () -> loop.execute(check[0]));
+                return;
+            }
+            conn = null;
+            (old == null ? CompletableFuture.<Void>completedFuture(null) : old.close())
+                    .whenCompleteAsync((v, t) -> attempt(), loop);
+        };
+        check[0].run();
+    }
+
+    private void cancelRotation() {
+        if (rotation != null) {
+            rotation.cancel(false);
+            rotation = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelRotation();
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Disconnects and stops; queued telemetry fails with CLOSED. Returns at once. */
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            cancelTimers();
+            if (conn != null) {
+                conn.close();
+                conn = null;
+            }
+            CloudException e = CloudException.refused("CLOSED", "the device was closed");
+            outbox.forEach(p -> p.acked().completeExceptionally(e));
+            outbox.clear();
+            firstConnect.completeExceptionally(e);
+        });
+    }
+
+    private static Identity identity(OperationalState.Operational o) {
+        return new Identity(o.key(), o.chain());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private final class Inbound implements HubConnection.Inbound {
+        @Override
+        public void cloudToDevice(String properties, byte[] body) {
+            events.cloudToDevice(properties, body);
+        }
+
+        @Override
+        public CompletableFuture<Map.Entry<Integer, String>> method(String name, byte[] payload) {
+            var h = methods.get(name);
+            if (h == null) {
+                return CompletableFuture.completedFuture(Map.entry(404, "{\"error\":\"no such method\"}"));
+            }
+            return CompletableFuture.supplyAsync(() -> Map.entry(200, h.apply(payload)), loop);
+        }
+
+        @Override
+        public void desired(byte[] patch) {
+            // desired properties are available through the twin; nothing to do by default
+        }
+
+        @Override
+        public void closed(CloudException why) {
+            loop.execute(() -> lost(why));
+        }
+    }
+}

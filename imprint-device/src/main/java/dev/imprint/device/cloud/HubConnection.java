@@ -1,0 +1,321 @@
+package dev.imprint.device.cloud;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One MQTT 3.1.1 session with a hub over mutual TLS, in the Azure IoT Hub dialect: client ID =
+ * device ID, username {@code {hub}/{deviceId}/?api-version=2020-09-30}, subscriptions to
+ * cloud-to-device messages, direct methods and twin answers/desired updates; telemetry as QoS 1
+ * publishes on {@code devices/{id}/messages/events/}. Connected once the subscriptions are
+ * acknowledged (as the Azure SDK's {@code open()}).
+ */
+final class HubConnection {
+    static final String API_VERSION = "2020-09-30";
+
+    /** What arrives from the hub; called on the connection's event-loop thread (do not block). */
+    interface Inbound {
+        void cloudToDevice(String properties, byte[] body);
+
+        /** A direct method; the returned future completes with (status, JSON payload). */
+        CompletableFuture<Map.Entry<Integer, String>> method(String name, byte[] payload);
+
+        void desired(byte[] patch);
+
+        void closed(CloudException why);
+    }
+
+    private final Channel channel;
+    private final String deviceId;
+    private final AtomicInteger packetIds = new AtomicInteger();
+    private final Map<Integer, CompletableFuture<Void>> unacked = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<String>> twinCalls = new ConcurrentHashMap<>();
+    private final AtomicInteger rid = new AtomicInteger();
+    private volatile boolean closing;
+
+    private HubConnection(Channel channel, String deviceId) {
+        this.channel = channel;
+        this.deviceId = deviceId;
+    }
+
+    /**
+     * Connects, authenticates with {@code identity}, subscribes. Fails with a CloudException:
+     * CONNACK_NOT_AUTHORIZED / CONNACK_BAD_CREDENTIALS / CONNACK_... (permanent for this
+     * credential), or CLOSED, TLS_FAILED, UNREACHABLE, TIMEOUT (transient).
+     */
+    static CompletableFuture<HubConnection> connect(DeviceRuntime rt, URI endpoint, String hubHostname, Identity identity,
+            String deviceId, CloudConfig config, Inbound inbound, Duration timeout) {
+        String host = endpoint.getHost();
+        int port = endpoint.getPort() > 0 ? endpoint.getPort() : 8883;
+        CompletableFuture<HubConnection> done = new CompletableFuture<>();
+        HubConnection[] self = new HubConnection[1];
+        var ssl = Tls.client(identity, config.trust());
+        new Bootstrap().group(rt.group()).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        HubConnection c = new HubConnection(ch, deviceId);
+                        self[0] = c;
+                        ch.pipeline().addLast(Tls.handler(ssl, ch.alloc(), host, port), new MqttDecoder(1 << 20), MqttEncoder.INSTANCE,
+                                new IdleStateHandler(0, 60, 0), c.new Handler(hubHostname, done, inbound));
+                    }
+                })
+                .connect(host, port).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        done.completeExceptionally(CloudException.of(f.cause()));
+                    }
+                });
+        return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, t) -> {
+            if (t != null && self[0] != null) {
+                self[0].channel.close();
+            }
+        }).exceptionallyCompose(t -> CompletableFuture.failedFuture(CloudException.of(t)));
+    }
+
+    /** Publishes telemetry at QoS 1; completes at the hub's PUBACK, fails if the connection ends first. */
+    CompletableFuture<Void> sendTelemetry(String properties, byte[] body) {
+        return publishQos1("devices/" + deviceId + "/messages/events/" + (properties == null ? "" : properties), body);
+    }
+
+    /** Reported properties patch; completes with the hub's status topic. */
+    CompletableFuture<String> reportProperties(String jsonPatch) {
+        String r = Integer.toString(rid.incrementAndGet());
+        CompletableFuture<String> f = new CompletableFuture<>();
+        twinCalls.put(r, f);
+        publishQos1("$iothub/twin/PATCH/properties/reported/?$rid=" + r, jsonPatch.getBytes(StandardCharsets.UTF_8));
+        return f.orTimeout(10, TimeUnit.SECONDS);
+    }
+
+    /** The whole twin (JSON with desired and reported). */
+    CompletableFuture<String> getTwin() {
+        String r = Integer.toString(rid.incrementAndGet());
+        CompletableFuture<String> f = new CompletableFuture<>();
+        twinCalls.put(r, f);
+        publishQos1("$iothub/twin/GET/?$rid=" + r, new byte[0]);
+        return f.orTimeout(10, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<Void> publishQos1(String topic, byte[] body) {
+        int id = nextPacketId();
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        unacked.put(id, acked);
+        MqttPublishMessage m = new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttPublishVariableHeader(topic, id), Unpooled.wrappedBuffer(body));
+        channel.writeAndFlush(m).addListener(f -> {
+            if (!f.isSuccess()) {
+                unacked.remove(id);
+                acked.completeExceptionally(CloudException.of(f.cause()));
+            }
+        });
+        if (!channel.isActive()) {
+            unacked.remove(id);
+            acked.completeExceptionally(CloudException.transientFailure("CLOSED", "not connected"));
+        }
+        return acked;
+    }
+
+    private int nextPacketId() {
+        while (true) {
+            int id = packetIds.incrementAndGet() & 0xFFFF;
+            if (id != 0 && !unacked.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    int inFlight() {
+        return unacked.size();
+    }
+
+    boolean active() {
+        return channel.isActive() && !closing;
+    }
+
+    /** Sends DISCONNECT and closes. */
+    CompletableFuture<Void> close() {
+        closing = true;
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (!channel.isActive()) {
+            f.complete(null);
+            return f;
+        }
+        channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)))
+                .addListener(x -> channel.close().addListener(y -> f.complete(null)));
+        return f;
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
+        private final String hubHostname;
+        private final CompletableFuture<HubConnection> done;
+        private final Inbound inbound;
+        private volatile CloudException why;
+
+        Handler(String hubHostname, CompletableFuture<HubConnection> done, Inbound inbound) {
+            this.hubHostname = hubHostname;
+            this.done = done;
+            this.inbound = inbound;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            // CONNECT goes out after the handshake; the SslHandler buffers it until then
+            ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(deviceId).protocolVersion(MqttVersion.MQTT_3_1_1)
+                    .cleanSession(false).keepAlive(120)
+                    .username(hubHostname + "/" + deviceId + "/?api-version=" + API_VERSION + "&DeviceClientType=imprint-device%2F0.1")
+                    .build());
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
+            if (m.decoderResult().isFailure()) {
+                why = CloudException.transientFailure("BAD_RESPONSE", "undecodable MQTT packet: " + m.decoderResult().cause());
+                ctx.close();
+                return;
+            }
+            switch (m.fixedHeader().messageType()) {
+                case CONNACK -> connack(ctx, (MqttConnAckMessage) m);
+                case SUBACK -> done.complete(HubConnection.this);
+                case PUBACK -> {
+                    CompletableFuture<Void> f = unacked.remove(((MqttPubAckMessage) m).variableHeader().messageId());
+                    if (f != null) {
+                        f.complete(null);
+                    }
+                }
+                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
+                default -> { }
+            }
+        }
+
+        private void connack(ChannelHandlerContext ctx, MqttConnAckMessage ack) {
+            MqttConnectReturnCode rc = ack.variableHeader().connectReturnCode();
+            if (rc != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+                why = CloudException.refused(connackCode(rc), "the hub refused the connection (" + rc + ")");
+                done.completeExceptionally(why);
+                ctx.close();
+                return;
+            }
+            ctx.writeAndFlush(MqttMessageBuilders.subscribe().messageId(nextPacketId())
+                    .addSubscription(MqttQoS.AT_LEAST_ONCE, "devices/" + deviceId + "/messages/devicebound/#")
+                    .addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/methods/POST/#")
+                    .addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#")
+                    .addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/twin/PATCH/properties/desired/#").build());
+        }
+
+        private void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
+            String topic = p.variableHeader().topicName();
+            byte[] body = ByteBufUtil.getBytes(p.content());
+            if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+                ctx.writeAndFlush(new MqttPubAckMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                        MqttMessageIdVariableHeader.from(p.variableHeader().packetId())));
+            }
+            String c2d = "devices/" + deviceId + "/messages/devicebound/";
+            if (topic.startsWith(c2d)) {
+                inbound.cloudToDevice(topic.substring(c2d.length()), body);
+            } else if (topic.startsWith("$iothub/methods/POST/")) {
+                String rest = topic.substring("$iothub/methods/POST/".length());
+                String name = rest.substring(0, Math.max(0, rest.indexOf('/')));
+                String r = param(rest, "$rid");
+                inbound.method(name, body).whenComplete((res, t) -> {
+                    int status = t == null ? res.getKey() : 500;
+                    String payload = t == null ? res.getValue() : "{\"error\":\"" + t.getClass().getSimpleName() + "\"}";
+                    ctx.writeAndFlush(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                            new MqttPublishVariableHeader("$iothub/methods/res/" + status + "/?$rid=" + r, -1),
+                            Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
+                });
+            } else if (topic.startsWith("$iothub/twin/res/")) {
+                CompletableFuture<String> f = twinCalls.remove(param(topic, "$rid"));
+                if (f != null) {
+                    String status = topic.substring("$iothub/twin/res/".length(), topic.indexOf('/', "$iothub/twin/res/".length()));
+                    f.complete(status.startsWith("2") ? new String(body, StandardCharsets.UTF_8) : "status " + status);
+                }
+            } else if (topic.startsWith("$iothub/twin/PATCH/properties/desired/")) {
+                inbound.desired(body);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            why = CloudException.of(cause);
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            CloudException w = why != null ? why : CloudException.transientFailure("CLOSED", "the hub closed the connection");
+            done.completeExceptionally(w);
+            unacked.values().forEach(f -> f.completeExceptionally(w));
+            unacked.clear();
+            twinCalls.values().forEach(f -> f.completeExceptionally(w));
+            if (done.isDone() && !done.isCompletedExceptionally() && !closing) {
+                inbound.closed(w);
+            }
+        }
+    }
+
+    static String connackCode(MqttConnectReturnCode rc) {
+        return switch (rc) {
+            case CONNECTION_REFUSED_NOT_AUTHORIZED -> "CONNACK_NOT_AUTHORIZED";
+            case CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD -> "CONNACK_BAD_CREDENTIALS";
+            case CONNECTION_REFUSED_IDENTIFIER_REJECTED -> "CONNACK_IDENTIFIER_REJECTED";
+            case CONNECTION_REFUSED_SERVER_UNAVAILABLE -> "CONNACK_SERVER_UNAVAILABLE";
+            default -> "CONNACK_" + rc.name();
+        };
+    }
+
+    private static String param(String topic, String name) {
+        int q = topic.indexOf('?');
+        if (q < 0) {
+            return "";
+        }
+        for (String kv : topic.substring(q + 1).split("&")) {
+            if (kv.startsWith(name + "=")) {
+                return kv.substring(name.length() + 1);
+            }
+        }
+        return "";
+    }
+}

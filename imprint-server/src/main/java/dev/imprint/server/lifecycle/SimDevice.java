@@ -1,0 +1,71 @@
+package dev.imprint.server.lifecycle;
+
+import dev.imprint.device.cloud.DeviceClient;
+
+/** One simulated device of a fleet run and what happened to it; events arrive on the device's thread. */
+final class SimDevice implements DeviceClient.Events {
+    final String id;
+    private final FleetReport rep;
+    DeviceClient client;
+    volatile long startedAt;
+    volatile long connectedAt;
+    volatile boolean revoked;
+    volatile long revokedAt;
+    volatile boolean cut;
+    volatile long sent; // written by the telemetry thread only
+    volatile int rotations;
+
+    SimDevice(String id, FleetReport rep) {
+        this.id = id;
+        this.rep = rep;
+    }
+
+    @Override
+    public void registered(String hub, boolean fallback) {
+        rep.registrations.incrementAndGet();
+        if (fallback) {
+            rep.fallbacks.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void connected(String hub) {
+        if (connectedAt == 0) {
+            connectedAt = System.nanoTime();
+            rep.connected.incrementAndGet();
+            rep.perHub.computeIfAbsent(hub, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            rep.connectMillis.add((connectedAt - startedAt) / 1_000_000);
+        }
+    }
+
+    @Override
+    public void rotated(String newSerial) {
+        rep.rotations.incrementAndGet();
+        rotations++; // on this device's thread only
+    }
+
+    @Override
+    public void disconnected(String code) {
+        if (revoked && !cut) {
+            cut = true;
+            rep.cutOff.add((System.nanoTime() - revokedAt) / 1_000_000);
+        } else if (!revoked) {
+            rep.error("DISCONNECTED_" + code);
+        }
+    }
+
+    @Override
+    public void failed(String code) {
+        rep.error(code);
+        if (revoked) {
+            rep.refusedAfterRevocation.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void transientError(String code) {
+        if (!revoked) {
+            rep.error(code);
+        }
+    }
+}

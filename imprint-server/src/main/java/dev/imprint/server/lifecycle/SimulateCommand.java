@@ -1,0 +1,95 @@
+package dev.imprint.server.lifecycle;
+
+import dev.imprint.device.cloud.CloudConfig;
+import dev.imprint.server.cli.AdminClient;
+import dev.imprint.server.cli.DataOption;
+import dev.imprint.server.up.ImprintServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code imprint device simulate}: N simulated devices through the whole life cycle against the
+ * running server of a data folder (or, with {@code --in-process}, against one started here), with
+ * progress and a final summary. Exit 0 when every device connected and no telemetry of a live
+ * device was lost; 1 otherwise; 3 when no server runs there.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Simulate a fleet through the whole life cycle, with progress and a summary.",
+                "Factory (a new station), DPS, hub, telemetry, certificate rotation, revocation of some devices half-way."})
+public final class SimulateCommand implements Callable<Integer> {
+    @Mixin
+    DataOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--count", required = true, description = "Devices.")
+    int count;
+
+    @Option(names = "--rate", defaultValue = "1", description = "Telemetry messages per second per device (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "Seconds of telemetry once connected (default ${DEFAULT-VALUE}).")
+    int duration;
+
+    @Option(names = "--revoke", defaultValue = "0", paramLabel = "K", description = "Devices to revoke half-way (default ${DEFAULT-VALUE}).")
+    int revoke;
+
+    @Option(names = "--lifetime", paramLabel = "SECONDS",
+            description = "Operational certificate lifetime; applies with --in-process (a running server uses its own setting).")
+    Integer lifetime;
+
+    @Option(names = "--parallel", defaultValue = "16", description = "Factory conversations and registrations in flight (default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--in-process", description = "Start CA, DPS and hubs in this process on the data folder (free ports) instead of using a running server.")
+    boolean inProcess;
+
+    @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
+    boolean plain;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (count <= 0 || rate < 0 || duration < 0 || revoke < 0 || revoke > count || parallel <= 0) {
+            spec.commandLine().getErr().println("imprint device simulate: --count > 0, 0 <= --revoke <= --count, --parallel > 0");
+            return 2;
+        }
+        boolean terminal = !plain && System.console() != null;
+        FleetSimulator.Options o = new FleetSimulator.Options(count, rate, Duration.ofSeconds(duration), revoke, parallel);
+        FleetReport rep;
+        if (inProcess) {
+            try (ImprintServer server = LocalImprint.start(data.dir(), Duration.ofSeconds(lifetime == null ? 3600 : lifetime), Map.of())) {
+                out.printf("Imprint started in this process on %s%n", data.dir());
+                rep = run(out, terminal, o);
+            }
+        } else {
+            if (lifetime != null) {
+                out.println("note: --lifetime applies with --in-process; the running server issues certificates for its own"
+                        + " ca.operationalValidityDays");
+            }
+            rep = run(out, terminal, o);
+        }
+        rep.print(out);
+        return rep.connected.get() == rep.provisioned && rep.provisioned == count && rep.lost.get() == 0 && rep.unacked == 0 ? 0 : 1;
+    }
+
+    private FleetReport run(PrintWriter out, boolean terminal, FleetSimulator.Options o) throws InterruptedException {
+        CloudConfig cloud;
+        try {
+            cloud = CloudConfig.fromEndpoints(data.dir());
+        } catch (IOException e) {
+            throw new dev.imprint.server.cli.CliException(3, "no running server with DPS at " + data.dir() + " (" + e.getMessage()
+                    + "); start 'imprint up --data " + data.dir() + "' or use --in-process");
+        }
+        return new FleetSimulator(AdminClient.forDataDir(data.dir()), cloud, data.dir().resolve("sim"), out, terminal, null).run(o);
+    }
+}
