@@ -155,7 +155,9 @@ public final class Hub implements MqttApplication, AutoCloseable {
         if (old != null) {
             old.conn.close("SESSION_TAKEN_OVER", "the device connected again");
         }
-        long untilExpiry = s.notAfter.toEpochMilli() - System.currentTimeMillis();
+        // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
+        // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
+        long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();
         timers.schedule(() -> {
             if (sessions.get(deviceId) == s) {
                 s.conn.close("CERTIFICATE_EXPIRED", "the session's certificate expired at " + s.notAfter);

@@ -22,6 +22,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -47,11 +48,17 @@ final class HubFixture implements AutoCloseable {
     record Device(String id, PrivateKey key, List<X509Certificate> chain, String serial) {}
 
     HubFixture(Path dir, String host, String hubName, List<TelemetrySink> sinks) {
+        this(dir, host, hubName, sinks, UnaryOperator.identity());
+    }
+
+    /** As above, with the CA's settings adjusted (e.g. a short operational validity). */
+    HubFixture(Path dir, String host, String hubName, List<TelemetrySink> sinks, UnaryOperator<CaSettings> caSettings) {
         CryptoProviders.install();
         this.dir = dir;
         this.host = host;
         this.store = JdbcStore.sqlite(dir.resolve("imprint.db"));
-        this.ca = Authority.open(CaSettings.defaults(dir.resolve("pki"), "test-passphrase".toCharArray(), "http://127.0.0.1:1"), store);
+        this.ca = Authority.open(caSettings.apply(
+                CaSettings.defaults(dir.resolve("pki"), "test-passphrase".toCharArray(), "http://127.0.0.1:1")), store);
         Credential server = ca.issueServerCertificate(hubName, List.of(), List.of(host));
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(ca.hierarchy().issuer("manufacturing"))
@@ -76,11 +83,16 @@ final class HubFixture implements AutoCloseable {
     }
 
     Device issue(String id) {
+        return issue(id, "manufacturing");
+    }
+
+    /** Issues a device certificate from the named CA ("manufacturing" or "operational"), unregistered. */
+    Device issue(String id, String caName) {
         try {
             KeyPair kp = KeyAlgorithm.EC_P256.generate();
             byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
-            IssuedCertificate c = ca.issue(IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
+            IssuedCertificate c = ca.issue(IssuanceRequest.byAdmin("admin:test", caName, csr));
             List<X509Certificate> chain = new ArrayList<>();
             chain.add(c.certificate());
             chain.add(c.chain().get(0));

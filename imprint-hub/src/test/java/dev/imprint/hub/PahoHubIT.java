@@ -57,7 +57,11 @@ class PahoHubIT {
         volatile Instant lostAt;
 
         Conn(String clientId, SSLContext ssl) throws MqttException {
-            client = new MqttClient("ssl://" + HOST + ":8883", clientId, new MemoryPersistence());
+            this(HOST, clientId, ssl);
+        }
+
+        Conn(String host, String clientId, SSLContext ssl) throws MqttException {
+            client = new MqttClient("ssl://" + host + ":8883", clientId, new MemoryPersistence());
             client.setCallback(this);
             MqttConnectOptions o = new MqttConnectOptions();
             o.setSocketFactory(ssl.getSocketFactory());
