@@ -65,7 +65,9 @@ class DeviceCliIT {
             Run send = cli("device", "send", "--state", state.toString(), "--body", "{\"t\":21}", "--count", "3", "--property", "unit=C");
             assertThat(send.code()).as(send.out()).isZero();
             assertThat(send.out()).contains("sent 3 message(s)", "all acknowledged");
-            assertThat(server.store().telemetry().recent(id, 10)).hasSize(3);
+            // the hub acknowledges on receipt and stores in batches right after: wait for the batch
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(server.store().telemetry().recent(id, 10)).hasSize(3));
 
             // connected: a cloud-to-device message arrives, the direct method 'ping' is answered
             CompletableFuture<Run> connect = CompletableFuture.supplyAsync(() -> cli("device", "connect", "--state", state.toString(), "--seconds", "8"));

@@ -60,7 +60,9 @@ class Pkcs11DeviceIT {
             assertThat(c.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(c.exitValue()).as(log).isZero();
             assertThat(log).contains("KEY_IN_MEMORY false", "FACTORY ", "CONNECTED 127.0.0.", "ACKED 5", "OPERATIONAL_KEY_IN_MEMORY false");
-            assertThat(server.store().telemetry().recent("hsm-1", 10)).hasSize(5);
+            // the hub acknowledges on receipt and stores in batches right after: wait for the batch
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(server.store().telemetry().recent("hsm-1", 10)).hasSize(5));
         }
     }
 }
