@@ -3,9 +3,12 @@ package dev.imprint.store;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -111,6 +114,37 @@ final class Db implements AutoCloseable {
             }
             return own;
         }
+    }
+
+    /** Maps the current row of a result set. */
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** All rows of one query with bound arguments, mapped. */
+    <T> List<T> list(String what, String sql, Row<T> row, Object... args) {
+        return read(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                JdbcCertificateStore.bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(row.map(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** One update statement with bound arguments, in its own transaction; returns the row count. */
+    int update(String what, String sql, Object... args) {
+        return write(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                JdbcCertificateStore.bind(ps, args);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** Runs a read in autocommit mode. */

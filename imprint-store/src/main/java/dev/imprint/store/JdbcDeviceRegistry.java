@@ -57,13 +57,13 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
 
     @Override
     public boolean setEnabled(String deviceId, boolean enabled, Instant at) {
-        return update("enabling device " + deviceId, "UPDATE devices SET enabled = ?, status = ?, version = version + 1,"
+        return db.update("enabling device " + deviceId, "UPDATE devices SET enabled = ?, status = ?, version = version + 1,"
                 + " updated_at = ? WHERE device_id = ?", enabled, enabled ? "assigned" : "disabled", at.toEpochMilli(), deviceId) == 1;
     }
 
     @Override
     public boolean remove(String deviceId) {
-        return update("removing device " + deviceId, "DELETE FROM devices WHERE device_id = ?", deviceId) == 1;
+        return db.update("removing device " + deviceId, "DELETE FROM devices WHERE device_id = ?", deviceId) == 1;
     }
 
     @Override
@@ -128,27 +128,7 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
     }
 
     private List<DeviceRecord> query(String what, String where, Object... args) {
-        return db.read(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM devices" + where)) {
-                JdbcCertificateStore.bind(ps, args);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<DeviceRecord> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
-    }
-
-    private int update(String what, String sql, Object... args) {
-        return db.write(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                JdbcCertificateStore.bind(ps, args);
-                return ps.executeUpdate();
-            }
-        });
+        return db.list(what, "SELECT " + COLUMNS + " FROM devices" + where, JdbcDeviceRegistry::read, args);
     }
 
     private static DeviceRecord read(ResultSet rs) throws SQLException {

@@ -26,7 +26,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     @Override
     public void add(EnrollmentRecord e) {
         try {
-            update("adding enrollment " + e.name(), "INSERT INTO enrollments (" + COLUMNS
+            db.update("adding enrollment " + e.name(), "INSERT INTO enrollments (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     e.name(), e.kind(), e.caPem(), e.idPattern(), e.deviceId(), e.allocation(), e.allocationJson(),
                     hubs(e.hubs()), e.tagsJson(), e.desiredJson(), e.reprovision(), e.enabled(),
@@ -40,7 +40,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     @Override
     public boolean update(EnrollmentRecord e) {
         try {
-            return update("updating enrollment " + e.name(), "UPDATE enrollments SET kind = ?, ca_pem = ?, id_pattern = ?,"
+            return db.update("updating enrollment " + e.name(), "UPDATE enrollments SET kind = ?, ca_pem = ?, id_pattern = ?,"
                     + " device_id = ?, allocation = ?, allocation_json = ?, hubs_json = ?, tags_json = ?, desired_json = ?,"
                     + " reprovision = ?, enabled = ?, updated_at = ? WHERE name = ?",
                     e.kind(), e.caPem(), e.idPattern(), e.deviceId(), e.allocation(), e.allocationJson(), hubs(e.hubs()),
@@ -67,37 +67,17 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
 
     @Override
     public boolean setEnabled(String name, boolean enabled, Instant at) {
-        return update("enabling enrollment " + name, "UPDATE enrollments SET enabled = ?, updated_at = ? WHERE name = ?",
+        return db.update("enabling enrollment " + name, "UPDATE enrollments SET enabled = ?, updated_at = ? WHERE name = ?",
                 enabled, at.toEpochMilli(), name) == 1;
     }
 
     @Override
     public boolean remove(String name) {
-        return update("removing enrollment " + name, "DELETE FROM enrollments WHERE name = ?", name) == 1;
+        return db.update("removing enrollment " + name, "DELETE FROM enrollments WHERE name = ?", name) == 1;
     }
 
     private List<EnrollmentRecord> query(String what, String where, Object... args) {
-        return db.read(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM enrollments" + where)) {
-                JdbcCertificateStore.bind(ps, args);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<EnrollmentRecord> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
-    }
-
-    private int update(String what, String sql, Object... args) {
-        return db.write(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                JdbcCertificateStore.bind(ps, args);
-                return ps.executeUpdate();
-            }
-        });
+        return db.list(what, "SELECT " + COLUMNS + " FROM enrollments" + where, JdbcEnrollmentStore::read, args);
     }
 
     private static String hubs(List<String> hubs) {

@@ -21,7 +21,7 @@ final class JdbcHubStore implements HubStore {
     @Override
     public void add(HubRecord h) {
         try {
-            update("adding hub " + h.name(), "INSERT INTO hubs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
+            db.update("adding hub " + h.name(), "INSERT INTO hubs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
                     h.name(), h.hostname(), h.mqtt(), h.region(), h.weight(), h.createdAt().toEpochMilli());
         } catch (Db.DuplicateKeyException e) {
             throw new StoreException("a hub named " + h.name() + " exists", e.getCause());
@@ -30,7 +30,7 @@ final class JdbcHubStore implements HubStore {
 
     @Override
     public boolean update(HubRecord h) {
-        return update("updating hub " + h.name(), "UPDATE hubs SET hostname = ?, mqtt = ?, region = ?, weight = ? WHERE name = ?",
+        return db.update("updating hub " + h.name(), "UPDATE hubs SET hostname = ?, mqtt = ?, region = ?, weight = ? WHERE name = ?",
                 h.hostname(), h.mqtt(), h.region(), h.weight(), h.name()) == 1;
     }
 
@@ -47,31 +47,11 @@ final class JdbcHubStore implements HubStore {
 
     @Override
     public boolean remove(String name) {
-        return update("removing hub " + name, "DELETE FROM hubs WHERE name = ?", name) == 1;
+        return db.update("removing hub " + name, "DELETE FROM hubs WHERE name = ?", name) == 1;
     }
 
     private List<HubRecord> query(String what, String where, Object... args) {
-        return db.read(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM hubs" + where)) {
-                JdbcCertificateStore.bind(ps, args);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<HubRecord> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
-    }
-
-    private int update(String what, String sql, Object... args) {
-        return db.write(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                JdbcCertificateStore.bind(ps, args);
-                return ps.executeUpdate();
-            }
-        });
+        return db.list(what, "SELECT " + COLUMNS + " FROM hubs" + where, JdbcHubStore::read, args);
     }
 
     private static HubRecord read(ResultSet rs) throws SQLException {
