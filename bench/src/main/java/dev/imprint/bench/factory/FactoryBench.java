@@ -9,7 +9,6 @@ import dev.imprint.device.bus.BusAddress;
 import dev.imprint.factory.Station;
 import dev.imprint.factory.line.BatchRunner;
 import dev.imprint.pki.Pem;
-import dev.imprint.server.Pkcs8;
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.up.ImprintServer;
 import java.io.PrintWriter;
@@ -126,7 +125,7 @@ public final class FactoryBench {
         Credential c = ca.stations().create(name, name + "-[0-9]{8}", 0, 0, "bench");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("station.crt"), Pem.write(c.certificate()));
-        Files.writeString(dir.resolve("station.key"), Pkcs8.pem(c.key()));
+        Files.writeString(dir.resolve("station.key"), dev.imprint.pki.Pem.write(c.key()));
         Files.writeString(dir.resolve("chain.pem"), Pem.write(c.chain()));
         return dir;
     }

@@ -143,8 +143,7 @@ public final class HubBench {
     }
 
     static String pkcs8(PrivateKey key) {
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        return dev.imprint.pki.Pem.write(key);
     }
 
     static Server startHub(Path work) throws Exception {

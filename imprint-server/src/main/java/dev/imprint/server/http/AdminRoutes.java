@@ -113,7 +113,7 @@ public final class AdminRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
         out.put("certificate", Pem.write(c.certificate()));
-        out.put("key", dev.imprint.server.Pkcs8.pem(c.key()));
+        out.put("key", dev.imprint.pki.Pem.write(c.key()));
         out.put("chain", Pem.write(c.chain()));
         out.put("serial", c.certificate().getSerialNumber().toString(16));
         return out;

@@ -12,7 +12,6 @@ import dev.imprint.hub.telemetry.WebhookSink;
 import dev.imprint.hub.transport.ServerTls;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;
-import dev.imprint.server.Pkcs8;
 import dev.imprint.server.PrivateFiles;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -141,7 +140,7 @@ public final class HubRole implements AutoCloseable {
         boolean ip = s.address().matches("[0-9.]+") || s.address().contains(":");
         Credential c = authority.issueServerCertificate(s.name(), ip ? List.of() : List.of(s.address()), ip ? List.of(s.address()) : List.of());
         Files.createDirectories(crt.getParent());
-        PrivateFiles.write(key, Pkcs8.pem(c.key()).getBytes(StandardCharsets.US_ASCII));
+        PrivateFiles.write(key, dev.imprint.pki.Pem.write(c.key()).getBytes(StandardCharsets.US_ASCII));
         PrivateFiles.writePublic(crt, Pem.write(c.fullChain().toArray()).getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -70,7 +70,7 @@ public final class ServiceCredentials {
     }
 
     private static void write(Credential c, Path certFile, Path keyFile) throws IOException {
-        PrivateFiles.write(keyFile, dev.imprint.server.Pkcs8.pem(c.key()).getBytes(StandardCharsets.US_ASCII));
+        PrivateFiles.write(keyFile, dev.imprint.pki.Pem.write(c.key()).getBytes(StandardCharsets.US_ASCII));
         PrivateFiles.writePublic(certFile, Pem.write(c.fullChain()).getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -91,7 +91,7 @@ class AdminApiIT {
                 name, BigInteger.TEN, Date.from(Instant.now().minus(1, ChronoUnit.HOURS)), Date.from(Instant.now().plus(1, ChronoUnit.DAYS)), name, kp.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
         Files.writeString(work.resolve("foreign.crt"), Pem.write(self));
-        Files.writeString(work.resolve("foreign.key"), dev.imprint.server.Pkcs8.pem(kp.getPrivate()));
+        Files.writeString(work.resolve("foreign.key"), dev.imprint.pki.Pem.write(kp.getPrivate()));
         Reply r = call(Fixture.https(Path.of(server.endpoints().trust()), work.resolve("foreign.crt"), work.resolve("foreign.key")), "GET", "/stations", null);
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.body().path("code").asText()).isEqualTo("UNKNOWN_ISSUER");
@@ -101,7 +101,7 @@ class AdminApiIT {
     void refuses_a_revoked_admin_credential() throws Exception {
         var second = server.authority().issueAdminCredential("second");
         Files.writeString(work.resolve("second.crt"), Pem.write(second.fullChain()));
-        Files.writeString(work.resolve("second.key"), dev.imprint.server.Pkcs8.pem(second.key()));
+        Files.writeString(work.resolve("second.key"), dev.imprint.pki.Pem.write(second.key()));
         HttpClient client = Fixture.https(Path.of(server.endpoints().trust()), work.resolve("second.crt"), work.resolve("second.key"));
         assertThat(call(client, "GET", "/stations", null).status()).isEqualTo(200);
         var revoked = Fixture.cli("cert", "revoke", "--serial", second.certificate().getSerialNumber().toString(16), "--data", data.toString());

@@ -170,8 +170,7 @@ public final class HttpsDeviceApi implements AutoCloseable {
     }
 
     static String pkcs8(PrivateKey key) {
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
+        return dev.imprint.pki.Pem.write(key);
     }
 
     static String pem(List<X509Certificate> chain) {
