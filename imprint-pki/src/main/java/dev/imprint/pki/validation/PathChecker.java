@@ -172,7 +172,7 @@ final class PathChecker {
         if (critical.contains(Extension.authorityKeyIdentifier.getId()) || critical.contains(Extension.subjectKeyIdentifier.getId())) {
             throw Refusal.path(ReasonCode.MALFORMED, "critical key identifier extension in " + CertificateValidator.describe(cert));
         }
-        if (cert.getExtensionValue(Extension.nameConstraints.getId()) != null) {
+        if (CertExtensions.value(cert, Extension.nameConstraints.getId()) != null) {
             if (leaf && cert.getBasicConstraints() < 0) {
                 throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "nameConstraints in an end-entity certificate");
             }
@@ -198,7 +198,7 @@ final class PathChecker {
 
     private static void addNameConstraints(PKIXNameConstraintValidator names, X509Certificate cert,
                                            List<String> excludedDns, int[] count) {
-        byte[] ext = cert.getExtensionValue(Extension.nameConstraints.getId());
+        byte[] ext = CertExtensions.value(cert, Extension.nameConstraints.getId());
         if (ext == null) {
             return;
         }
@@ -253,7 +253,7 @@ final class PathChecker {
                                    List<String> excludedDns, int constraints) {
         try {
             X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
-            byte[] sanExt = cert.getExtensionValue(Extension.subjectAlternativeName.getId());
+            byte[] sanExt = CertExtensions.value(cert, Extension.subjectAlternativeName.getId());
             GeneralNames sanNames = sanExt == null ? null : GeneralNames.getInstance(ASN1Primitive.fromByteArray(
                     ASN1OctetString.getInstance(sanExt).getOctets()));
             long nameCount = subject.getRDNs().length + (sanNames == null ? 0 : sanNames.getNames().length);
