@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x500.RDN;
@@ -37,6 +38,13 @@ final class PathChecker {
             Extension.policyConstraints.getId(), Extension.inhibitAnyPolicy.getId());
 
     private final int minRsaBits;
+    /**
+     * CA certificates (anchors and intermediates) that already passed the checks that depend on
+     * their bytes alone (critical extensions, structure as a CA). Only passes are remembered, so
+     * a refusal is recomputed with its own reason every time; time, names, EKU and path-length
+     * checks are never cached.
+     */
+    private final Set<X509Certificate> caStructureOk = ConcurrentHashMap.newKeySet();
 
     PathChecker(int minRsaBits) {
         this.minRsaBits = minRsaBits;
@@ -48,8 +56,7 @@ final class PathChecker {
         // RFC 5280 times have second granularity: a fraction past notAfter is still that second
         Date when = Date.from(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         checkValidity(anchor, when);
-        checkCriticalExtensions(anchor);
-        checkStructure(anchor, false);
+        checkCaStructure(anchor);
         boolean[] anchorKu = anchor.getKeyUsage();
         if (anchorKu != null && !KeyUsageBit.KEY_CERT_SIGN.isSetIn(anchorKu)) {
             throw Refusal.path(ReasonCode.KEY_USAGE, "trust anchor " + CertificateValidator.describe(anchor) + " lacks keyCertSign");
@@ -69,8 +76,12 @@ final class PathChecker {
             X509Certificate cert = path.get(i);
             boolean leaf = i == 0;
             checkValidity(cert, when);
-            checkCriticalExtensions(cert);
-            checkStructure(cert, leaf);
+            if (leaf) {
+                checkCriticalExtensions(cert);
+                checkStructure(cert, true);
+            } else {
+                checkCaStructure(cert);
+            }
             WellFormedCheck.checkKey(cert, request.profile() == Profile.WEB_PKI ? Math.max(2048, minRsaBits) : minRsaBits,
                     Verdict.Step.PATH);
             if (leaf || !isSelfIssued(cert)) {
@@ -100,6 +111,19 @@ final class PathChecker {
         }
         checkLeafKeyUsage(path.get(0), request);
         PolicyCheck.check(path, request.policy(), at);
+    }
+
+    /** {@link #checkCriticalExtensions} and {@link #checkStructure} of a certificate in a CA position, remembered when they pass. */
+    private void checkCaStructure(X509Certificate cert) {
+        if (caStructureOk.contains(cert)) {
+            return;
+        }
+        checkCriticalExtensions(cert);
+        checkStructure(cert, false);
+        if (caStructureOk.size() >= 10_000) {
+            caStructureOk.clear(); // bounded; refilled by the next validations
+        }
+        caStructureOk.add(cert);
     }
 
     static boolean isSelfIssued(X509Certificate cert) {
@@ -172,7 +196,7 @@ final class PathChecker {
         if (critical.contains(Extension.authorityKeyIdentifier.getId()) || critical.contains(Extension.subjectKeyIdentifier.getId())) {
             throw Refusal.path(ReasonCode.MALFORMED, "critical key identifier extension in " + CertificateValidator.describe(cert));
         }
-        if (cert.getExtensionValue(Extension.nameConstraints.getId()) != null) {
+        if (CertExtensions.value(cert, Extension.nameConstraints.getId()) != null) {
             if (leaf && cert.getBasicConstraints() < 0) {
                 throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "nameConstraints in an end-entity certificate");
             }
@@ -198,7 +222,7 @@ final class PathChecker {
 
     private static void addNameConstraints(PKIXNameConstraintValidator names, X509Certificate cert,
                                            List<String> excludedDns, int[] count) {
-        byte[] ext = cert.getExtensionValue(Extension.nameConstraints.getId());
+        byte[] ext = CertExtensions.value(cert, Extension.nameConstraints.getId());
         if (ext == null) {
             return;
         }
@@ -253,7 +277,7 @@ final class PathChecker {
                                    List<String> excludedDns, int constraints) {
         try {
             X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
-            byte[] sanExt = cert.getExtensionValue(Extension.subjectAlternativeName.getId());
+            byte[] sanExt = CertExtensions.value(cert, Extension.subjectAlternativeName.getId());
             GeneralNames sanNames = sanExt == null ? null : GeneralNames.getInstance(ASN1Primitive.fromByteArray(
                     ASN1OctetString.getInstance(sanExt).getOctets()));
             long nameCount = subject.getRDNs().length + (sanNames == null ? 0 : sanNames.getNames().length);

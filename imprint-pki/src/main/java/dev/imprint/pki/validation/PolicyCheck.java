@@ -68,7 +68,7 @@ final class PolicyCheck {
 
     private static boolean anyHas(List<X509Certificate> path, String oid) {
         for (X509Certificate c : path) {
-            if (c.getExtensionValue(oid) != null) {
+            if (CertExtensions.value(c, oid) != null) {
                 return true;
             }
         }

@@ -30,7 +30,7 @@ final class WebPkiCheck {
             boolean anchor = i == n;
             checkKeyIds(c, leaf, anchor);
             checkKeyType(c);
-            if (c.getExtensionValue(Extension.policyConstraints.getId()) != null && !isCritical(c, Extension.policyConstraints)) {
+            if (CertExtensions.value(c, Extension.policyConstraints.getId()) != null && !isCritical(c, Extension.policyConstraints)) {
                 throw Refusal.path(ReasonCode.POLICY, "policyConstraints not critical in " + CertificateValidator.describe(c));
             }
             if (!leaf) {
@@ -38,14 +38,14 @@ final class WebPkiCheck {
                     throw Refusal.path(ReasonCode.NOT_A_CA, "CA " + CertificateValidator.describe(c)
                             + " lacks a critical basicConstraints extension");
                 }
-                if (anchor && c.getExtensionValue(Extension.extendedKeyUsage.getId()) != null) {
+                if (anchor && CertExtensions.value(c, Extension.extendedKeyUsage.getId()) != null) {
                     throw Refusal.path(ReasonCode.WRONG_EKU, "root " + CertificateValidator.describe(c) + " carries extKeyUsage");
                 }
             }
-            if (c.getExtensionValue(Extension.authorityInfoAccess.getId()) != null) {
+            if (CertExtensions.value(c, Extension.authorityInfoAccess.getId()) != null) {
                 try {
                     var aia = org.bouncycastle.asn1.x509.AuthorityInformationAccess.getInstance(
-                            ASN1OctetString.getInstance(c.getExtensionValue(Extension.authorityInfoAccess.getId())).getOctets());
+                            ASN1OctetString.getInstance(CertExtensions.value(c, Extension.authorityInfoAccess.getId())).getOctets());
                     if (aia.getAccessDescriptions().length == 0) {
                         throw new IllegalArgumentException("empty");
                     }
@@ -213,18 +213,18 @@ final class WebPkiCheck {
     }
 
     private static void checkKeyIds(X509Certificate c, boolean leaf, boolean anchor) {
-        byte[] akiExt = c.getExtensionValue(Extension.authorityKeyIdentifier.getId());
+        byte[] akiExt = CertExtensions.value(c, Extension.authorityKeyIdentifier.getId());
         boolean selfIssued = PathChecker.isSelfIssued(c);
         if (akiExt == null && !selfIssued && !anchor) {
             throw Refusal.path(ReasonCode.MALFORMED, CertificateValidator.describe(c) + " lacks authorityKeyIdentifier");
         }
-        if (!leaf && c.getExtensionValue(Extension.subjectKeyIdentifier.getId()) == null) {
+        if (!leaf && CertExtensions.value(c, Extension.subjectKeyIdentifier.getId()) == null) {
             throw Refusal.path(ReasonCode.MALFORMED, "CA " + CertificateValidator.describe(c) + " lacks subjectKeyIdentifier");
         }
         if (akiExt != null && anchor && selfIssued) {
             AuthorityKeyIdentifier aki = AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(akiExt).getOctets());
             byte[] ski = SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(
-                    c.getExtensionValue(Extension.subjectKeyIdentifier.getId())).getOctets()).getKeyIdentifier();
+                    CertExtensions.value(c, Extension.subjectKeyIdentifier.getId())).getOctets()).getKeyIdentifier();
             if (aki.getKeyIdentifierOctets() == null || aki.getAuthorityCertIssuer() != null
                     || aki.getAuthorityCertSerialNumber() != null
                     || !java.util.Arrays.equals(aki.getKeyIdentifierOctets(), ski)) {

@@ -1,5 +1,6 @@
 package dev.imprint.pki.validation.crl;
 
+import dev.imprint.pki.validation.CertExtensions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,7 +41,7 @@ final class CrlFetcher {
 
     /** The first http: URI among the certificate's CRL distribution points, or null. */
     static String httpDistributionPoint(X509Certificate cert) {
-        byte[] ext = cert.getExtensionValue(Extension.cRLDistributionPoints.getId());
+        byte[] ext = CertExtensions.value(cert, Extension.cRLDistributionPoints.getId());
         if (ext == null) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.imprint.pki.validation.crl;
 
+import dev.imprint.pki.validation.CertExtensions;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ final class DistributionPoints {
 
     /** The certificate's distribution points, or {@link #IMPLICIT} alone when it has none. */
     static List<DistributionPoint> of(X509Certificate cert) {
-        byte[] ext = cert.getExtensionValue(Extension.cRLDistributionPoints.getId());
+        byte[] ext = CertExtensions.value(cert, Extension.cRLDistributionPoints.getId());
         if (ext == null) {
             return List.of(IMPLICIT);
         }

@@ -1,5 +1,6 @@
 package dev.imprint.pki.validation.crl;
 
+import dev.imprint.pki.validation.CertExtensions;
 import dev.imprint.pki.validation.KeyUsageBit;
 import dev.imprint.pki.validation.RevocationStatus;
 import java.security.cert.X509Certificate;
@@ -79,7 +80,7 @@ final class FastRoute {
     }
 
     private boolean plainPoints(X509Certificate cert) {
-        byte[] ext = cert.getExtensionValue(CRL_DP);
+        byte[] ext = CertExtensions.value(cert, CRL_DP);
         if (ext == null) {
             return true;
         }

@@ -1,5 +1,6 @@
 package dev.imprint.pki.validation.ocsp;
 
+import dev.imprint.pki.validation.CertExtensions;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.validation.RevocationStatus;
 import java.security.PublicKey;
@@ -132,7 +133,7 @@ final class OcspResponseCheck {
 
     /** The first HTTP OCSP URL in the certificate's authority information access, or null. */
     static String aiaResponder(X509Certificate cert) {
-        byte[] ext = cert.getExtensionValue(Extension.authorityInfoAccess.getId());
+        byte[] ext = CertExtensions.value(cert, Extension.authorityInfoAccess.getId());
         if (ext == null) {
             return null;
         }
