@@ -4,8 +4,8 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 
-/** A simulated device's state, in memory. */
-public final class MemoryState implements DeviceState, OperationalState {
+/** A simulated device's state, in memory. Subclasses may add persistence of the device ID. */
+public class MemoryState implements DeviceState, OperationalState {
     private volatile Operational operational;
     private final DeviceKey key;
     private volatile String id;

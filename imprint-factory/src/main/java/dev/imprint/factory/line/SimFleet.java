@@ -2,6 +2,7 @@ package dev.imprint.factory.line;
 
 import dev.imprint.device.DeviceKey;
 import dev.imprint.device.DeviceState;
+import dev.imprint.device.MemoryState;
 import dev.imprint.factory.FactoryException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -92,51 +93,15 @@ public final class SimFleet implements AutoCloseable {
     }
 
     /** A simulated device's memory: the key and ID persist through the fleet file. */
-    private final class SimState implements DeviceState {
-        private final DeviceKey key;
-        private volatile String id;
-        private volatile List<X509Certificate> chain = List.of();
-        private volatile boolean provisioned;
-
+    private final class SimState extends MemoryState {
         SimState(DeviceKey key, String id) {
-            this.key = key;
-            this.id = id;
-        }
-
-        @Override
-        public DeviceKey key() {
-            return key;
-        }
-
-        @Override
-        public Optional<String> deviceId() {
-            return Optional.ofNullable(id);
+            super(key, id);
         }
 
         @Override
         public void saveDeviceId(String newId) {
-            this.id = newId;
-            remember(newId, key, key.privateKeyForStorage());
-        }
-
-        @Override
-        public void install(List<X509Certificate> c) {
-            chain = List.copyOf(c);
-        }
-
-        @Override
-        public List<X509Certificate> chain() {
-            return chain;
-        }
-
-        @Override
-        public void markProvisioned() {
-            provisioned = true;
-        }
-
-        @Override
-        public boolean provisioned() {
-            return provisioned;
+            super.saveDeviceId(newId);
+            remember(newId, key(), key().privateKeyForStorage());
         }
     }
 }
