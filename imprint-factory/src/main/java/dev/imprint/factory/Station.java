@@ -38,9 +38,11 @@ public final class Station {
      * @param count devices to provision in the batch in total, across resumed runs (0 = open-ended; required for sim)
      * @param idPrefix assigned IDs are {@code idPrefix + zero-padded counter}
      * @param allowed local copy of the station's ID pattern, or null
+     * @param step bus timeout per conversation step
+     * @param caTimeout how long an EST request waits for the CA's answer before recovery
      */
     public record Options(Path stationDir, String estUrl, BusAddress bus, int count, String batch, int parallel,
-            String idPrefix, int idDigits, Pattern allowed, Duration step) {}
+            String idPrefix, int idDigits, Pattern allowed, Duration step, Duration caTimeout) {}
 
     private Station() {}
 
@@ -55,7 +57,7 @@ public final class Station {
         StationCredential cred = StationCredential.load(o.stationDir());
         // IDs are unique per station: a new batch starts past every counter any batch reserved
         long start = Journal.maxReserved(o.stationDir().resolve("journal"));
-        try (CaClient ca = new CaClient(cred, o.estUrl());
+        try (CaClient ca = new CaClient(cred, o.estUrl(), o.caTimeout());
                 Journal journal = Journal.open(o.stationDir().resolve("journal").resolve(o.batch() + ".log"));
                 LedgerBatcher ledger = new LedgerBatcher(ca, o.batch())) {
             List<X509Certificate> caCerts = new ArrayList<>(ca.cacerts());

@@ -72,8 +72,18 @@ final class DeviceSession implements MqttSession {
         }
         if (topic.startsWith(AzureTopics.TWIN_GET)) {
             String rid = AzureTopics.rid(topic);
-            return hub.io(() -> hub.store().twins().get(deviceId)).thenAccept(t ->
-                    conn.publish(AzureTopics.twinResponse(200, rid, null), 0, twinDocument(t)));
+            LOG.debug("event=hub.twin_get hub={} device={} rid={} qos={}", hub.name(), deviceId, rid, qos);
+            return hub.io(() -> twinDocument(hub.store().twins().get(deviceId))).handle((doc, e) -> {
+                if (e != null) {
+                    // the device hears 500 at once rather than waiting out its own timeout
+                    LOG.warn("event=hub.twin_get_failed hub={} device={} reason=STORE_UNAVAILABLE msg=\"{}\"", hub.name(), deviceId, e.toString());
+                    conn.reply(AzureTopics.twinResponse(500, rid, null), new byte[0]);
+                } else {
+                    conn.reply(AzureTopics.twinResponse(200, rid, null), doc).whenComplete((v, x) ->
+                            LOG.debug("event=hub.twin_replied hub={} device={} rid={} error={}", hub.name(), deviceId, rid, x));
+                }
+                return null;
+            });
         }
         if (topic.startsWith(AzureTopics.TWIN_PATCH_REPORTED)) {
             String rid = AzureTopics.rid(topic);
@@ -81,9 +91,9 @@ final class DeviceSession implements MqttSession {
             return hub.io(() -> hub.store().twins().patchReported(deviceId, patch)).handle((t, e) -> {
                 if (e != null) {
                     LOG.info("event=hub.twin_patch_refused hub={} device={} msg=\"{}\"", hub.name(), deviceId, e.getMessage());
-                    conn.publish(AzureTopics.twinResponse(400, rid, null), 0, new byte[0]);
+                    conn.reply(AzureTopics.twinResponse(400, rid, null), new byte[0]);
                 } else {
-                    conn.publish(AzureTopics.twinResponse(204, rid, t.reportedVersion()), 0, new byte[0]);
+                    conn.reply(AzureTopics.twinResponse(204, rid, t.reportedVersion()), new byte[0]);
                 }
                 return null;
             });

@@ -58,11 +58,15 @@ public final class FactoryBench {
             var mx0 = java.lang.management.ManagementFactory.getThreadMXBean();
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    for (var ti : mx0.dumpAllThreads(false, false)) {
-                        long c = mx0.getThreadCpuTime(ti.getThreadId());
+                    // thread CPU clocks only; a thread's name is looked up once (no stack dumps, no safepoint per sample)
+                    for (long id : mx0.getAllThreadIds()) {
+                        long c = mx0.getThreadCpuTime(id);
                         if (c > 0) {
-                            names.put(ti.getThreadId(), ti.getThreadName());
-                            last.put(ti.getThreadId(), c);
+                            if (!names.containsKey(id)) {
+                                var ti = mx0.getThreadInfo(id, 0);
+                                names.put(id, ti == null ? "gone" : ti.getThreadName());
+                            }
+                            last.put(id, c);
                         }
                     }
                     try {
@@ -118,7 +122,7 @@ public final class FactoryBench {
 
     private static BatchRunner.Result run(Path st, String est, String batch, int count, int parallel, PrintWriter out) {
         return Station.run(new Station.Options(st, est, BusAddress.parse("sim"), count, batch, parallel, null, 8, null,
-                Duration.ofSeconds(30)), out, false);
+                Duration.ofSeconds(30), dev.imprint.factory.est.CaClient.DEFAULT_TIMEOUT), out, false);
     }
 
     private static Path station(Authority ca, Path dir, String name) throws Exception {

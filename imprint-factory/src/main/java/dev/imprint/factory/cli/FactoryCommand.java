@@ -71,6 +71,10 @@ public final class FactoryCommand implements Runnable {
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Per-step bus timeout (default ${DEFAULT-VALUE}).")
         int timeout;
 
+        @Option(names = "--ca-timeout", paramLabel = "SECONDS", defaultValue = "15",
+                description = "How long an EST request may wait for the CA's answer before the station asks the CA what it issued and retries (default ${DEFAULT-VALUE}).")
+        int caTimeout;
+
         @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
         boolean plain;
 
@@ -84,6 +88,9 @@ public final class FactoryCommand implements Runnable {
                 if (address.kind() == BusAddress.Kind.SIM && count <= 0) {
                     throw new IllegalArgumentException("--bus sim needs --count N");
                 }
+                if (caTimeout < 1 || caTimeout > 600) {
+                    throw new IllegalArgumentException("--ca-timeout must be 1..600 seconds");
+                }
                 if (parallel < 1 || parallel > 1024) {
                     throw new IllegalArgumentException("--parallel must be 1..1024");
                 }
@@ -91,7 +98,8 @@ public final class FactoryCommand implements Runnable {
                     throw new IllegalArgumentException("--batch must be 1-64 letters, digits, '.', '_', '-'");
                 }
                 o = new Station.Options(station.toAbsolutePath(), est != null ? est : estFromData(), address, count, batch, parallel,
-                        idPrefix, idDigits, ids == null ? null : Pattern.compile(ids), Duration.ofSeconds(timeout));
+                        idPrefix, idDigits, ids == null ? null : Pattern.compile(ids), Duration.ofSeconds(timeout),
+                        Duration.ofSeconds(caTimeout));
             } catch (IllegalArgumentException e) {
                 err.println("imprint factory: " + e.getMessage());
                 err.flush();

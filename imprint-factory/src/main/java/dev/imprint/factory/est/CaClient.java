@@ -52,7 +52,10 @@ public final class CaClient implements AutoCloseable {
     private record Response(int statusCode, String retryAfter, byte[] body) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of how long a sent request may go without any byte of its answer. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+    /** Longest wait for a pooled connection (or a new one). */
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** How long a rate-limited enrollment keeps retrying before the device is refused. */
     private static final Duration RATE_PATIENCE = Duration.ofSeconds(20);
 
@@ -61,8 +64,17 @@ public final class CaClient implements AutoCloseable {
     private final String est;
     private final String estPath;
     private final String factoryPath;
+    private final long answerMillis;
+    private final long connectMillis;
 
     public CaClient(StationCredential station, String estUrl) {
+        this(station, estUrl, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout how long a sent request may wait for its answer (the pool wait is bounded by the same, at most 10 s) */
+    public CaClient(StationCredential station, String estUrl, Duration timeout) {
+        this.answerMillis = timeout.toMillis();
+        this.connectMillis = Math.min(timeout.toMillis(), MAX_CONNECT_TIMEOUT.toMillis());
         this.est = estUrl.endsWith("/") ? estUrl.substring(0, estUrl.length() - 1) : estUrl;
         URI u = URI.create(est);
         if (!"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
@@ -164,23 +176,34 @@ public final class CaClient implements AutoCloseable {
     }
 
     private Response send(HttpMethod method, String path, String contentType, Buffer body) {
-        RequestOptions ro = new RequestOptions().setMethod(method).setURI(path).setTimeout(REQUEST_TIMEOUT.toMillis());
+        // Each bound is explicit: waiting for a pooled connection, then for the answer, then the
+        // caller's own deadline a little later, so a lost answer ends in an error naming its phase.
+        RequestOptions ro = new RequestOptions().setMethod(method).setURI(path)
+                .setConnectTimeout(connectMillis).setIdleTimeout(answerMillis);
         if (contentType != null) {
             ro.putHeader("Content-Type", contentType);
             if (contentType.equals("application/pkcs10")) {
                 ro.putHeader("Content-Transfer-Encoding", "base64");
             }
         }
+        java.util.concurrent.atomic.AtomicReference<String> phase = new java.util.concurrent.atomic.AtomicReference<>("waiting for a connection");
         Future<Response> f = http.request(ro)
-                .compose(req -> body == null ? req.send() : req.send(body))
-                .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.getHeader("Retry-After"), b.getBytes())));
+                .compose(req -> {
+                    phase.set("request sent, no response");
+                    return body == null ? req.send() : req.send(body);
+                })
+                .compose(resp -> {
+                    phase.set("response started, body incomplete");
+                    return resp.body().map(b -> new Response(resp.statusCode(), resp.getHeader("Retry-After"), b.getBytes()));
+                });
         try {
-            return f.toCompletionStage().toCompletableFuture().get(REQUEST_TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS);
+            return f.toCompletionStage().toCompletableFuture()
+                    .get(connectMillis + answerMillis + 2000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new FactoryException("CA_UNREACHABLE", "cannot reach the CA at " + est + ": " + c, c);
+            throw new FactoryException("CA_UNREACHABLE", "cannot reach the CA at " + est + " (" + phase.get() + "): " + c, c);
         } catch (TimeoutException e) {
-            throw new FactoryException("CA_UNREACHABLE", "the CA at " + est + " did not answer in time", e);
+            throw new FactoryException("CA_UNREACHABLE", "the CA at " + est + " did not answer in time (" + phase.get() + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FactoryException("INTERRUPTED", "interrupted");

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LedgerBatcher implements AutoCloseable {
     private static final int MAX = 1000;
+    private static final int ATTEMPTS = 3;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerBatcher.class);
 
     private record Item(CaClient.Confirmation confirmation, CompletableFuture<Void> done) {}
 
@@ -76,7 +78,7 @@ public final class LedgerBatcher implements AutoCloseable {
                 }
                 items.add(first);
                 queue.drainTo(items, MAX - 1);
-                ca.confirm(batch, items.stream().map(Item::confirmation).toList());
+                send(items.stream().map(Item::confirmation).toList());
                 items.forEach(i -> i.done.complete(null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -89,6 +91,22 @@ public final class LedgerBatcher implements AutoCloseable {
             } finally {
                 outstanding.addAndGet(-items.size());
                 items.clear();
+            }
+        }
+    }
+
+    /** The ledger is idempotent by serial, so a request whose answer was lost is simply sent again (bounded). */
+    private void send(List<CaClient.Confirmation> list) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ca.confirm(batch, list);
+                return;
+            } catch (FactoryException e) {
+                if (!e.code().equals("CA_UNREACHABLE") || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("event=ledger.retry batch={} entries={} attempt={} msg=\"{}\"", batch, list.size(), attempt, e.getMessage());
+                Thread.sleep(200L * attempt);
             }
         }
     }

@@ -34,6 +34,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 public final class Provisioner {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Provisioner.class);
 
     private final Journal journal;
     private final IdAllocator ids;
@@ -145,9 +146,59 @@ public final class Provisioner {
 
     private X509Certificate enroll(String id, String fp, byte[] csrDer) throws GeneralSecurityException {
         journal.pending(id, fp).join();
-        X509Certificate cert = ca.enroll(csrDer);
+        X509Certificate cert;
+        try {
+            cert = ca.enroll(csrDer);
+        } catch (FactoryException e) {
+            if (!e.code().equals("CA_UNREACHABLE")) {
+                throw e;
+            }
+            cert = recover(id, fp, csrDer, e);
+        }
         journal.issued(id, serial(cert), cert.getEncoded());
         return cert;
+    }
+
+    /** After a lost answer: the CA may be away a moment longer, or still busy with the first attempt. */
+    private static final java.util.Set<String> RETRYABLE = java.util.Set.of("CA_UNREACHABLE", "DEVICE_HAS_LIVE_CERTIFICATE");
+    private static final int RECOVERY_ATTEMPTS = 3;
+
+    /**
+     * An enrollment whose answer did not arrive (or that raced a slow first attempt): ask the CA
+     * what it issued to this station for the ID, take it if it is for this key, else enroll again.
+     * Bounded; a CA that stays away stops the line as before.
+     */
+    private X509Certificate recover(String id, String fp, byte[] csrDer, FactoryException first) {
+        FactoryException last = first;
+        for (int attempt = 1; attempt <= RECOVERY_ATTEMPTS; attempt++) {
+            LOG.warn("event=line.enroll_retry device={} attempt={} after={} msg=\"{}\"", id, attempt, last.code(), last.getMessage());
+            try {
+                Optional<X509Certificate> known = ca.issuedTo(id);
+                if (known.isPresent()) {
+                    if (!fingerprint(known.get().getPublicKey().getEncoded()).equals(fp)) {
+                        throw new FactoryException("ID_TAKEN", "a certificate for this ID exists for another key");
+                    }
+                    return known.get();
+                }
+                return ca.enroll(csrDer);
+            } catch (FactoryException e) {
+                if (!RETRYABLE.contains(e.code())) {
+                    throw e;
+                }
+                last = e;
+                sleepQuietly(200L * attempt);
+            }
+        }
+        throw last;
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FactoryException("INTERRUPTED", "interrupted");
+        }
     }
 
     /** RFC 7468 PEM of one certificate (the per-device leaf; the PEM writer's setup costs more than the encoding). */

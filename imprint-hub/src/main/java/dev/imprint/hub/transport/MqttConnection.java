@@ -19,6 +19,13 @@ public interface MqttConnection {
      */
     CompletionStage<Void> publish(String topic, int qos, byte[] payload);
 
+    /**
+     * Sends a QoS 0 PUBLISH that answers one of the client's own requests (twin GET or PATCH).
+     * Never dropped for a slow client: answers are bounded by the client's requests in flight,
+     * which the inbound window already limits, and a lost answer would leave the client waiting.
+     */
+    CompletionStage<Void> reply(String topic, byte[] payload);
+
     /** Ends the connection through the one disconnect path, logging and counting {@code reason}. */
     void close(String reason, String detail);
 

@@ -333,6 +333,15 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public CompletionStage<Void> publish(String topic, int qos, byte[] payload) {
+        return publish(topic, qos, payload, true);
+    }
+
+    @Override
+    public CompletionStage<Void> reply(String topic, byte[] payload) {
+        return publish(topic, 0, payload, false);
+    }
+
+    private CompletionStage<Void> publish(String topic, int qos, byte[] payload, boolean droppable) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable send = () -> {
             if (state != State.CONNECTED) {
@@ -340,7 +349,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                 return;
             }
             try {
-                outbox.publish(topic, qos, payload).whenComplete((v, e) -> {
+                outbox.publish(topic, qos, payload, droppable).whenComplete((v, e) -> {
                     if (e != null) {
                         done.completeExceptionally(e);
                     } else {

@@ -42,9 +42,14 @@ final class Outbox {
     }
 
     CompletableFuture<Void> publish(String topic, int qos, byte[] payload) {
+        return publish(topic, qos, payload, true);
+    }
+
+    /** @param droppable whether a QoS 0 message may be dropped while the channel is not writable */
+    CompletableFuture<Void> publish(String topic, int qos, byte[] payload, boolean droppable) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (qos == 0) {
-            if (!ch.isWritable()) {
+            if (droppable && !ch.isWritable()) {
                 done.completeExceptionally(new IllegalStateException("client not keeping up: QoS 0 message dropped"));
                 return done;
             }
