@@ -4,13 +4,9 @@ import dev.imprint.device.bus.BusChannel;
 import dev.imprint.device.bus.BusException;
 import dev.imprint.device.bus.Frame;
 import dev.imprint.device.bus.FrameType;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -82,18 +78,15 @@ public final class Device {
     }
 
     static List<X509Certificate> parse(String pem) {
+        List<X509Certificate> out;
         try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new BusException(BusException.Reason.PROTOCOL, "CERT frame holds no certificate");
-            }
-            return out;
-        } catch (CertificateException e) {
+            out = dev.imprint.pki.Pem.readCertificates(pem);
+        } catch (IllegalArgumentException e) {
             throw new BusException(BusException.Reason.PROTOCOL, "CERT frame does not parse: " + e.getMessage(), e);
         }
+        if (out.isEmpty()) {
+            throw new BusException(BusException.Reason.PROTOCOL, "CERT frame holds no certificate");
+        }
+        return out;
     }
 }

@@ -81,16 +81,47 @@ public final class Pem {
         }
     }
 
+    /**
+     * The certificates of a PEM text, in order (empty for a text without any).
+     *
+     * @throws IllegalArgumentException for a block that is not a certificate or does not parse
+     */
     public static List<X509Certificate> readCertificates(String pem) {
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : cf.generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
+        // Decoded block by block and handed over as DER: the JDK's factory keeps recently parsed
+        // DER certificates, so the issuer certificates that come with every chain are parsed once.
+        List<X509Certificate> out = new ArrayList<>();
+        try (org.bouncycastle.util.io.pem.PemReader r = new org.bouncycastle.util.io.pem.PemReader(new StringReader(pem))) {
+            CertificateFactory cf = X509.get();
+            for (PemObject o = r.readPemObject(); o != null; o = r.readPemObject()) {
+                if (!o.getType().equals("CERTIFICATE") && !o.getType().equals("X509 CERTIFICATE")) {
+                    throw new IllegalArgumentException("not a PEM certificate list: found a " + o.getType() + " block");
+                }
+                out.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(o.getContent())));
             }
             return out;
-        } catch (CertificateException e) {
+        } catch (CertificateException | IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith("not a PEM")) {
+                throw iae;
+            }
             throw new IllegalArgumentException("not a PEM certificate list: " + e.getMessage(), e);
+        }
+    }
+
+    /** One X.509 factory per thread: looking the provider up costs more than a small parse. */
+    private static final ThreadLocal<CertificateFactory> X509 = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    /** A DER certificate. @throws IllegalArgumentException when it does not parse */
+    public static X509Certificate certificate(byte[] der) {
+        try {
+            return (X509Certificate) X509.get().generateCertificate(new java.io.ByteArrayInputStream(der));
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a DER certificate: " + e.getMessage(), e);
         }
     }
 

@@ -17,10 +17,13 @@ import java.util.function.Function;
 import org.bouncycastle.asn1.est.AttrOrOID;
 import org.bouncycastle.asn1.est.CsrAttrs;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cms.CMSAbsentContent;
-import org.bouncycastle.cms.CMSSignedDataGenerator;
-import org.bouncycastle.util.CollectionStore;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.DLSet;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.cms.SignedData;
+import org.bouncycastle.asn1.x509.Certificate;
 
 /** RFC 7030 over the authority; see {@link EstService} for the wire format. */
 public final class Rfc7030Est implements EstService {
@@ -126,15 +129,19 @@ public final class Rfc7030Est implements EstService {
         }
     }
 
+    /**
+     * A degenerate SignedData (no signers, no content) carrying the certificates (RFC 5652
+     * section 5, RFC 7030 section 4.1.3), assembled from Bouncy Castle's CMS structures: the
+     * generator's per-call setup cost more than the rest of an enrollment's response.
+     */
     static EstResponse certsOnly(List<byte[]> certificates) {
         try {
-            List<X509CertificateHolder> holders = new ArrayList<>();
+            ASN1EncodableVector certs = new ASN1EncodableVector(certificates.size());
             for (byte[] c : certificates) {
-                holders.add(new X509CertificateHolder(c));
+                certs.add(Certificate.getInstance(c));
             }
-            CMSSignedDataGenerator g = new CMSSignedDataGenerator();
-            g.addCertificates(new CollectionStore<>(holders));
-            byte[] der = g.generate(new CMSAbsentContent()).getEncoded();
+            SignedData sd = new SignedData(new DLSet(), new ContentInfo(CMSObjectIdentifiers.data, null), new DLSet(certs), null, new DLSet());
+            byte[] der = new ContentInfo(CMSObjectIdentifiers.signedData, sd).getEncoded(ASN1Encoding.DL);
             return new EstResponse(200, CERTS_ONLY, BASE64, base64(der));
         } catch (Exception e) {
             throw new IllegalStateException("cannot build certs-only CMS", e);

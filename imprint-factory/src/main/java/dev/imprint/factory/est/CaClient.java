@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imprint.factory.FactoryException;
 import dev.imprint.pki.Pem;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,8 +21,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -252,13 +249,12 @@ public final class CaClient implements AutoCloseable {
         try {
             byte[] der = Base64.getMimeDecoder().decode(base64);
             CMSSignedData cms = new CMSSignedData(der);
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
             List<X509Certificate> out = new ArrayList<>();
             for (X509CertificateHolder h : cms.getCertificates().getMatches(null)) {
-                out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(h.getEncoded())));
+                out.add(Pem.certificate(h.getEncoded()));
             }
             return out;
-        } catch (CMSException | IOException | GeneralSecurityException | IllegalArgumentException e) {
+        } catch (CMSException | IOException | IllegalArgumentException e) {
             throw new FactoryException("EST_BAD_RESPONSE", "EST response is not certs-only CMS: " + e.getMessage(), e);
         }
     }
