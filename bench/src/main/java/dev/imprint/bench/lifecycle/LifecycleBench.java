@@ -57,8 +57,14 @@ public final class LifecycleBench {
         env.put("IMPRINT_DPS_HTTPS_PORT", Integer.toString(freePort()));
         env.put("IMPRINT_DPS_MQTT_PORT", "-1");
         env.put("IMPRINT_HUBS", "hub-1=127.0.0.3:" + freePort() + ",hub-2=127.0.0.4:" + freePort());
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g",
-                "-cp", System.getProperty("java.class.path"), "dev.imprint.server.Main", "up", "--data", data.toString())
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g"));
+        // extra options for the server JVM only (e.g. a JFR recording): BENCH_SERVER_JAVA_OPTS="-XX:StartFlightRecording=..."
+        String extra = System.getenv("BENCH_SERVER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.imprint.server.Main", "up", "--data", data.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         pb.environment().putAll(env);
         Process serverProc = pb.start();
