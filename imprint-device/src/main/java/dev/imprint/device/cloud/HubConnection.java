@@ -3,7 +3,6 @@ package dev.imprint.device.cloud;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -12,7 +11,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -163,15 +161,13 @@ final class HubConnection {
         return f;
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
+    private final class Handler extends Mqtt.ClientHandler<HubConnection> {
         private final String hubHostname;
-        private final CompletableFuture<HubConnection> done;
         private final Inbound inbound;
-        private volatile CloudException why;
 
         Handler(String hubHostname, CompletableFuture<HubConnection> done, Inbound inbound) {
+            super(done);
             this.hubHostname = hubHostname;
-            this.done = done;
             this.inbound = inbound;
         }
 
@@ -183,12 +179,7 @@ final class HubConnection {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
-            if (m.decoderResult().isFailure()) {
-                why = CloudException.transientFailure("BAD_RESPONSE", "undecodable MQTT packet: " + m.decoderResult().cause());
-                ctx.close();
-                return;
-            }
+        void read(ChannelHandlerContext ctx, MqttMessage m) {
             switch (m.fixedHeader().messageType()) {
                 case CONNACK -> connack(ctx, (MqttConnAckMessage) m);
                 case SUBACK -> done.complete(HubConnection.this);
@@ -206,9 +197,7 @@ final class HubConnection {
         private void connack(ChannelHandlerContext ctx, MqttConnAckMessage ack) {
             MqttConnectReturnCode rc = ack.variableHeader().connectReturnCode();
             if (rc != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-                why = CloudException.refused(Mqtt.connackCode(rc), "the hub refused the connection (" + rc + ")");
-                done.completeExceptionally(why);
-                ctx.close();
+                fail(ctx, CloudException.refused(Mqtt.connackCode(rc), "the hub refused the connection (" + rc + ")"));
                 return;
             }
             ctx.writeAndFlush(MqttMessageBuilders.subscribe().messageId(nextPacketId())
@@ -255,23 +244,8 @@ final class HubConnection {
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent) {
-                ctx.writeAndFlush(Mqtt.simple(MqttMessageType.PINGREQ));
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            why = CloudException.of(cause);
-            ctx.close();
-        }
-
-        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            CloudException w = why != null ? why : CloudException.transientFailure("CLOSED", "the hub closed the connection");
+            CloudException w = why("the hub");
             done.completeExceptionally(w);
             unacked.values().forEach(f -> f.completeExceptionally(w));
             unacked.clear();

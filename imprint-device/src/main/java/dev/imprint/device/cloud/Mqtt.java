@@ -1,13 +1,12 @@
 package dev.imprint.device.cloud;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
@@ -22,6 +21,7 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.URI;
 import java.time.Duration;
@@ -46,10 +46,7 @@ final class Mqtt {
             CompletableFuture<?> done) {
         String host = endpoint.getHost();
         int port = endpoint.getPort() > 0 ? endpoint.getPort() : 8883;
-        new Bootstrap().group(rt.group()).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
+        rt.bootstrap(timeout).handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(Tls.handler(ssl, ch.alloc(), host, port), new MqttDecoder(1 << 20), MqttEncoder.INSTANCE,
@@ -61,6 +58,59 @@ final class Mqtt {
                         done.completeExceptionally(CloudException.of(f.cause()));
                     }
                 });
+    }
+
+    /**
+     * The base of both clients' handlers: {@code done} completes when the client is ready; an
+     * undecodable packet, an exception or a refusal ends the connection through {@link #fail}
+     * (BAD_RESPONSE, TLS_FAILED, CONNACK_* ...), which {@link #why} then reports; PINGREQ after idle time.
+     */
+    abstract static class ClientHandler<T> extends SimpleChannelInboundHandler<MqttMessage> {
+        final CompletableFuture<T> done;
+        private volatile CloudException why;
+
+        ClientHandler(CompletableFuture<T> done) {
+            this.done = done;
+        }
+
+        /** Keeps {@code e} as the reason the connection ends, fails {@code done} with it, and closes. */
+        final void fail(ChannelHandlerContext ctx, CloudException e) {
+            why = e;
+            done.completeExceptionally(e);
+            ctx.close();
+        }
+
+        /** Why the connection ended: the reason given to {@link #fail}, else CLOSED with {@code closedBy}. */
+        final CloudException why(String closedBy) {
+            CloudException w = why;
+            return w != null ? w : CloudException.transientFailure("CLOSED", closedBy + " closed the connection");
+        }
+
+        /** A well-formed packet from the server. */
+        abstract void read(ChannelHandlerContext ctx, MqttMessage m);
+
+        @Override
+        protected final void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
+            if (m.decoderResult().isFailure()) {
+                fail(ctx, CloudException.transientFailure("BAD_RESPONSE", "undecodable MQTT packet: " + m.decoderResult().cause()));
+                return;
+            }
+            read(ctx, m);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.writeAndFlush(simple(MqttMessageType.PINGREQ));
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(ctx, CloudException.of(cause));
+        }
     }
 
     /** CONNECT, MQTT 3.1.1, no password (the certificate authenticates). */

@@ -3,7 +3,6 @@ package dev.imprint.device.cloud;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,7 +37,6 @@ final class MqttDpsExchange implements DpsExchange {
     private final Duration timeout;
     private final AtomicInteger rid = new AtomicInteger();
     private final Map<String, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
-    private volatile CloudException why;
 
     private MqttDpsExchange(Channel channel, Duration timeout) {
         this.channel = channel;
@@ -82,9 +79,8 @@ final class MqttDpsExchange implements DpsExchange {
         String r = Integer.toString(rid.incrementAndGet());
         CompletableFuture<Answer> f = new CompletableFuture<>();
         pending.put(r, f);
-        CloudException w = why;
-        if (w != null || !channel.isActive()) {
-            f.completeExceptionally(w != null ? w : CloudException.transientFailure("CLOSED", "DPS closed the connection"));
+        if (!channel.isActive()) {
+            f.completeExceptionally(CloudException.transientFailure("CLOSED", "DPS closed the connection"));
         }
         channel.writeAndFlush(Mqtt.publish(prefix + r + suffix, MqttQoS.AT_MOST_ONCE, 0, body)).addListener(x -> {
             if (!x.isSuccess()) {
@@ -102,15 +98,14 @@ final class MqttDpsExchange implements DpsExchange {
         }
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
+    private final class Handler extends Mqtt.ClientHandler<DpsExchange> {
         private final String registrationId;
         private final String username;
-        private final CompletableFuture<DpsExchange> done;
 
         Handler(String registrationId, String username, CompletableFuture<DpsExchange> done) {
+            super(done);
             this.registrationId = registrationId;
             this.username = username;
-            this.done = done;
         }
 
         @Override
@@ -120,11 +115,7 @@ final class MqttDpsExchange implements DpsExchange {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
-            if (m.decoderResult().isFailure()) {
-                fail(ctx, CloudException.transientFailure("BAD_RESPONSE", "undecodable MQTT packet: " + m.decoderResult().cause()));
-                return;
-            }
+        void read(ChannelHandlerContext ctx, MqttMessage m) {
             switch (m.fixedHeader().messageType()) {
                 case CONNACK -> connack(ctx, (MqttConnAckMessage) m);
                 case SUBACK -> {
@@ -172,30 +163,9 @@ final class MqttDpsExchange implements DpsExchange {
             }
         }
 
-        private void fail(ChannelHandlerContext ctx, CloudException e) {
-            why = e;
-            done.completeExceptionally(e);
-            ctx.close();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent) {
-                ctx.writeAndFlush(Mqtt.simple(MqttMessageType.PINGREQ));
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail(ctx, CloudException.of(cause));
-        }
-
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            CloudException w = why != null ? why : CloudException.transientFailure("CLOSED", "DPS closed the connection");
-            why = w;
+            CloudException w = why("DPS");
             done.completeExceptionally(w);
             pending.values().forEach(f -> f.completeExceptionally(w));
         }
