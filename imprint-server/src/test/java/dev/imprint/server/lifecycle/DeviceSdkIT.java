@@ -152,6 +152,15 @@ class DeviceSdkIT {
     }
 
     @Test
+    void simulated_fleet_registers_over_mqtt() {
+        DeviceCliIT.Run sim = DeviceCliIT.cli("device", "simulate", "--count", "3", "--duration", "2", "--dps-transport", "mqtt", "--plain",
+                "--data", data.toString());
+        assertThat(sim.code()).as(sim.out()).isZero();
+        DeviceCliIT.Run bad = DeviceCliIT.cli("device", "simulate", "--count", "1", "--dps-transport", "coap", "--data", data.toString());
+        assertThat(bad.code()).as(bad.out()).isEqualTo(2);
+    }
+
+    @Test
     void refusals_over_mqtt_carry_the_same_reason_codes_as_over_https() throws Exception {
         // a revoked factory certificate
         Identity revoked = factory("sdk-revoked", DeviceKey.generate());
