@@ -5,6 +5,7 @@ import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.device.cloud.CloudException;
 import dev.imprint.device.cloud.DeviceClient;
 import dev.imprint.device.cloud.DeviceRuntime;
+import dev.imprint.device.cloud.DpsTransport;
 import dev.imprint.device.cloud.Identity;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,6 +43,10 @@ public final class CloudCommands {
         @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Give up after (default ${DEFAULT-VALUE}).")
         int timeout;
 
+        @Option(names = "--dps-transport", paramLabel = "https|mqtt",
+                description = "Register with DPS over HTTPS (the default) or MQTT; the choice is kept in DIR/cloud.json.")
+        String dpsTransport;
+
         FolderState folder() {
             FolderState f = new FolderState(state.toAbsolutePath());
             if (!f.provisioned() || f.deviceId().isEmpty()) {
@@ -53,16 +58,22 @@ public final class CloudCommands {
         CloudConfig cloud() {
             Path file = state.resolve(CloudConfig.FILE);
             try {
+                CloudConfig c;
                 if (endpoints != null) {
-                    CloudConfig c = CloudConfig.fromEndpoints(endpoints.toAbsolutePath());
-                    c.save(file);
-                    return c;
-                }
-                if (!Files.exists(file)) {
+                    c = CloudConfig.fromEndpoints(endpoints.toAbsolutePath());
+                } else if (!Files.exists(file)) {
                     throw new Usage("no " + file + ": pass --endpoints DATA_DIR once (the server's data folder)");
+                } else {
+                    c = CloudConfig.load(file);
                 }
-                return CloudConfig.load(file);
-            } catch (IOException e) {
+                if (dpsTransport != null) {
+                    c = c.withDpsTransport(DpsTransport.parse(dpsTransport));
+                }
+                if (endpoints != null || dpsTransport != null) {
+                    c.save(file);
+                }
+                return c;
+            } catch (IOException | IllegalArgumentException e) {
                 throw new Usage("cannot read the service endpoints: " + e.getMessage());
             }
         }
@@ -106,7 +117,7 @@ public final class CloudCommands {
     }
 
     @Command(name = "register", mixinStandardHelpOptions = true,
-            description = {"Register with DPS (HTTPS, Azure protocol) using the factory certificate.",
+            description = {"Register with DPS (Azure protocol, over HTTPS or --dps-transport mqtt) using the factory certificate.",
                     "Keeps the operational certificate DPS returns and the assigned hub in the state folder."})
     public static final class Register extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();

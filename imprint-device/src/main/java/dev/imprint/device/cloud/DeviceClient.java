@@ -1,5 +1,7 @@
 package dev.imprint.device.cloud;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.device.Csrs;
 import dev.imprint.device.DeviceKey;
 import dev.imprint.device.OperationalState;
@@ -19,7 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A device in the field: registers with DPS (factory certificate, CSR for an operational one),
@@ -27,7 +33,12 @@ import java.util.function.Supplier;
  * survives disconnects (a message leaves the queue only at the hub's PUBACK), reconnects with
  * exponential back-off and full jitter (or the server's Retry-After), renews its certificate over
  * EST at two thirds of its lifetime with a new key, and, when its operational certificate has
- * expired or the hub refuses it, registers again with the factory certificate.
+ * expired or the hub refuses it, registers again with the factory certificate. DPS is reached
+ * over HTTPS or MQTT as {@link CloudConfig#dpsTransport()} says.
+ *
+ * <p>Cloud side features for the application: {@link #send telemetry}, {@link #getTwin the twin},
+ * {@link #reportProperties reported properties}, {@link #onDesiredProperties desired-property
+ * changes}, {@link #onCloudToDevice cloud-to-device messages} and {@link #onMethod direct methods}.
  *
  * <p>All state changes run on one event-loop thread per device; the public methods are
  * thread-safe and never block. A permanent refusal (REVOKED, NO_ENROLLMENT ...) ends in state
@@ -69,6 +80,9 @@ public final class DeviceClient implements AutoCloseable {
 
     private record Pending(String properties, byte[] body, CompletableFuture<Void> acked) {}
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceClient.class);
+
     private final DeviceRuntime rt;
     private final EventLoop loop;
     private final CloudConfig config;
@@ -94,7 +108,10 @@ public final class DeviceClient implements AutoCloseable {
     private int attempts;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> rotation;
-    private volatile Map<String, java.util.function.Function<byte[], String>> methods = Map.of();
+    private volatile Map<String, Function<byte[], MethodResponse>> methods = Map.of();
+    private volatile Consumer<JsonNode> desiredListener;
+    private volatile Consumer<CloudMessage> c2dListener;
+    private long desiredVersion = -1; // the last desired version handed to the listener (on loop)
 
     public DeviceClient(DeviceRuntime rt, CloudConfig config, String deviceId, Identity factory, OperationalState store,
             Options options, Events events) {
@@ -154,17 +171,65 @@ public final class DeviceClient implements AutoCloseable {
         return m.acked();
     }
 
-    /** Answers direct method {@code name} with a JSON payload (status 200). */
-    public void onMethod(String name, java.util.function.Function<byte[], String> handler) {
-        Map<String, java.util.function.Function<byte[], String>> m = new java.util.HashMap<>(methods);
+    /**
+     * Answers direct method {@code name} with the JSON the handler returns, status 200 (replaces
+     * an earlier handler of that name). A method without a handler is answered 404; a handler that
+     * throws, 500. Runs on the device's thread: do not block.
+     */
+    public void onMethod(String name, Function<byte[], String> handler) {
+        onMethodCall(name, payload -> new MethodResponse(200, handler.apply(payload)));
+    }
+
+    /** As {@link #onMethod}, the handler choosing the status too. */
+    public void onMethodCall(String name, Function<byte[], MethodResponse> handler) {
+        Map<String, Function<byte[], MethodResponse>> m = new java.util.HashMap<>(methods);
         m.put(name, handler);
         methods = Map.copyOf(m);
     }
 
-    /** Reports twin properties; completes with the hub's answer. Fails when not connected. */
-    public CompletableFuture<String> reportProperties(String jsonPatch) {
+    /**
+     * Hands desired-property changes to {@code listener} (replacing an earlier one): each patch the
+     * back-end makes while the device is connected (with its {@code $version}), and, on every
+     * connection, the whole desired document when its version is newer than the last one handed
+     * over (so changes made while the device was offline are not missed). Runs on the device's
+     * thread: do not block.
+     */
+    public void onDesiredProperties(Consumer<JsonNode> listener) {
+        desiredListener = listener;
+        loop.execute(() -> {
+            if (conn != null) {
+                catchUpDesired(conn);
+            }
+        });
+    }
+
+    /**
+     * Hands cloud-to-device messages to {@code listener} (replacing an earlier one), besides
+     * {@link Events#cloudToDevice}. A message is acknowledged to the hub when it arrives (at least
+     * once: after a lost connection it may come again). Runs on the device's thread: do not block.
+     */
+    public void onCloudToDevice(Consumer<CloudMessage> listener) {
+        c2dListener = listener;
+    }
+
+    /**
+     * Reports twin properties (a JSON merge patch); completes with the new reported version (-1
+     * when the hub gave none). Fails with CLOSED when not connected, TWIN_STATUS_{n} when the hub
+     * refuses the patch (e.g. 400 for a patch that is not a JSON object), TIMEOUT.
+     */
+    public CompletableFuture<Long> reportProperties(String jsonPatch) {
         HubConnection c = conn;
-        return c == null ? CompletableFuture.failedFuture(CloudException.transientFailure("CLOSED", "not connected")) : c.reportProperties(jsonPatch);
+        return c == null ? notConnected() : c.reportProperties(jsonPatch, options.timeout());
+    }
+
+    /** The whole twin from the hub ({@code $iothub/twin/GET}); fails as {@link #reportProperties}. */
+    public CompletableFuture<Twin> getTwin() {
+        HubConnection c = conn;
+        return c == null ? notConnected() : c.getTwin(options.timeout()).thenApply(Twin::parse);
+    }
+
+    private static <T> CompletableFuture<T> notConnected() {
+        return CompletableFuture.failedFuture(CloudException.transientFailure("CLOSED", "not connected"));
     }
 
     public State state() {
@@ -237,6 +302,7 @@ public final class DeviceClient implements AutoCloseable {
         state = State.CONNECTED;
         events.connected(op.hubHostname());
         firstConnect.complete(null);
+        catchUpDesired(c);
         scheduleRotation();
         pump();
     }
@@ -431,6 +497,29 @@ public final class DeviceClient implements AutoCloseable {
         });
     }
 
+    /** After a (re)connect: the desired document, when it changed since the listener last saw it. */
+    private void catchUpDesired(HubConnection c) {
+        if (desiredListener == null) {
+            return;
+        }
+        c.getTwin(options.timeout()).thenApply(Twin::parse).whenCompleteAsync((t, e) -> {
+            Consumer<JsonNode> l = desiredListener;
+            if (e == null && l != null && t.desiredVersion() > desiredVersion) {
+                desiredVersion = t.desiredVersion();
+                deliver(l, t.desired());
+            }
+        }, loop);
+    }
+
+    /** Listeners are the application's code: a throw is logged, never the device's end. */
+    private <T> void deliver(Consumer<T> listener, T value) {
+        try {
+            listener.accept(value);
+        } catch (RuntimeException e) {
+            LOG.warn("event=device.listener_failed device={} msg=\"{}\"", deviceId, e.toString());
+        }
+    }
+
     private static Identity identity(OperationalState.Operational o) {
         return new Identity(o.key(), o.chain());
     }
@@ -442,7 +531,13 @@ public final class DeviceClient implements AutoCloseable {
     private final class Inbound implements HubConnection.Inbound {
         @Override
         public void cloudToDevice(String properties, byte[] body) {
-            events.cloudToDevice(properties, body);
+            loop.execute(() -> {
+                events.cloudToDevice(properties, body);
+                Consumer<CloudMessage> l = c2dListener;
+                if (l != null) {
+                    deliver(l, CloudMessage.of(properties, body));
+                }
+            });
         }
 
         @Override
@@ -451,12 +546,29 @@ public final class DeviceClient implements AutoCloseable {
             if (h == null) {
                 return CompletableFuture.completedFuture(Map.entry(404, "{\"error\":\"no such method\"}"));
             }
-            return CompletableFuture.supplyAsync(() -> Map.entry(200, h.apply(payload)), loop);
+            return CompletableFuture.supplyAsync(() -> {
+                MethodResponse r = h.apply(payload);
+                return Map.entry(r.status(), r.json());
+            }, loop);
         }
 
         @Override
         public void desired(byte[] patch) {
-            // desired properties are available through the twin; nothing to do by default
+            loop.execute(() -> {
+                try {
+                    JsonNode p = JSON.readTree(patch);
+                    long v = p.path("$version").asLong(-1);
+                    if (v < 0 || v > desiredVersion) {
+                        desiredVersion = Math.max(desiredVersion, v);
+                        Consumer<JsonNode> l = desiredListener;
+                        if (l != null) {
+                            deliver(l, p);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    events.transientError("BAD_DESIRED_PATCH");
+                }
+            });
         }
 
         @Override

@@ -1,6 +1,9 @@
 package dev.imprint.device.cloud;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -38,6 +41,13 @@ public final class DeviceRuntime implements AutoCloseable {
 
     EventLoopGroup group() {
         return group;
+    }
+
+    /** A client bootstrap on this runtime's threads: NIO, no Nagle, connect timeout. */
+    Bootstrap bootstrap(Duration connectTimeout) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis());
     }
 
     ScheduledFuture<?> schedule(Duration delay, Runnable r) {

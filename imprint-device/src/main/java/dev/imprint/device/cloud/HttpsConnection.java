@@ -1,15 +1,12 @@
 package dev.imprint.device.cloud;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -52,10 +49,7 @@ final class HttpsConnection implements AutoCloseable {
         int port = base.getPort() > 0 ? base.getPort() : 443;
         CompletableFuture<HttpsConnection> done = new CompletableFuture<>();
         HttpsConnection[] self = new HttpsConnection[1];
-        new Bootstrap().group(rt.group()).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
+        rt.bootstrap(timeout).handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         self[0] = new HttpsConnection(ch, host + ":" + port);

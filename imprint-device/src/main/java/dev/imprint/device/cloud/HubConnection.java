@@ -1,32 +1,16 @@
 package dev.imprint.device.cloud;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,7 +46,7 @@ final class HubConnection {
     private final String deviceId;
     private final AtomicInteger packetIds = new AtomicInteger();
     private final Map<Integer, CompletableFuture<Void>> unacked = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<String>> twinCalls = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<TwinAnswer>> twinCalls = new ConcurrentHashMap<>();
     private final AtomicInteger rid = new AtomicInteger();
     private volatile boolean closing;
 
@@ -78,28 +62,13 @@ final class HubConnection {
      */
     static CompletableFuture<HubConnection> connect(DeviceRuntime rt, URI endpoint, String hubHostname, Identity identity,
             String deviceId, CloudConfig config, Inbound inbound, Duration timeout) {
-        String host = endpoint.getHost();
-        int port = endpoint.getPort() > 0 ? endpoint.getPort() : 8883;
         CompletableFuture<HubConnection> done = new CompletableFuture<>();
         HubConnection[] self = new HubConnection[1];
-        var ssl = Tls.client(identity, config.trust());
-        new Bootstrap().group(rt.group()).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        HubConnection c = new HubConnection(ch, deviceId);
-                        self[0] = c;
-                        ch.pipeline().addLast(Tls.handler(ssl, ch.alloc(), host, port), new MqttDecoder(1 << 20), MqttEncoder.INSTANCE,
-                                new IdleStateHandler(0, 60, 0), c.new Handler(hubHostname, done, inbound));
-                    }
-                })
-                .connect(host, port).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        done.completeExceptionally(CloudException.of(f.cause()));
-                    }
-                });
+        Mqtt.open(rt, endpoint, Tls.client(identity, config.trust()), timeout, ch -> {
+            HubConnection c = new HubConnection(ch, deviceId);
+            self[0] = c;
+            return c.new Handler(hubHostname, done, inbound);
+        }, done);
         return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, t) -> {
             if (t != null && self[0] != null) {
                 self[0].channel.close();
@@ -112,31 +81,44 @@ final class HubConnection {
         return publishQos1("devices/" + deviceId + "/messages/events/" + (properties == null ? "" : properties), body);
     }
 
-    /** Reported properties patch; completes with the hub's status topic. */
-    CompletableFuture<String> reportProperties(String jsonPatch) {
-        String r = Integer.toString(rid.incrementAndGet());
-        CompletableFuture<String> f = new CompletableFuture<>();
-        twinCalls.put(r, f);
-        publishQos1("$iothub/twin/PATCH/properties/reported/?$rid=" + r, jsonPatch.getBytes(StandardCharsets.UTF_8));
-        return f.orTimeout(10, TimeUnit.SECONDS);
+    /**
+     * Reported properties patch; completes with the new reported version (-1 when the hub gave
+     * none), fails with TWIN_STATUS_{n} on a refusal, CLOSED or TIMEOUT.
+     */
+    CompletableFuture<Long> reportProperties(String jsonPatch, Duration timeout) {
+        return twinCall("$iothub/twin/PATCH/properties/reported/?$rid=", jsonPatch.getBytes(StandardCharsets.UTF_8), timeout)
+                .thenApply(a -> {
+                    String v = Mqtt.param(a.topic(), "$version");
+                    return v.isEmpty() ? -1L : Long.parseLong(v);
+                });
     }
 
-    /** The whole twin (JSON with desired and reported). */
-    CompletableFuture<String> getTwin() {
+    /** The whole twin: JSON with desired and reported; fails as {@link #reportProperties}. */
+    CompletableFuture<byte[]> getTwin(Duration timeout) {
+        return twinCall("$iothub/twin/GET/?$rid=", new byte[0], timeout).thenApply(TwinAnswer::body);
+    }
+
+    private record TwinAnswer(String topic, byte[] body) {}
+
+    private CompletableFuture<TwinAnswer> twinCall(String topicPrefix, byte[] body, Duration timeout) {
         String r = Integer.toString(rid.incrementAndGet());
-        CompletableFuture<String> f = new CompletableFuture<>();
+        CompletableFuture<TwinAnswer> f = new CompletableFuture<>();
         twinCalls.put(r, f);
-        publishQos1("$iothub/twin/GET/?$rid=" + r, new byte[0]);
-        return f.orTimeout(10, TimeUnit.SECONDS);
+        publishQos1(topicPrefix + r, body).whenComplete((v, t) -> {
+            if (t != null) {
+                twinCalls.remove(r);
+                f.completeExceptionally(t);
+            }
+        });
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((a, t) -> twinCalls.remove(r))
+                .exceptionallyCompose(t -> CompletableFuture.failedFuture(CloudException.of(t)));
     }
 
     private CompletableFuture<Void> publishQos1(String topic, byte[] body) {
         int id = nextPacketId();
         CompletableFuture<Void> acked = new CompletableFuture<>();
         unacked.put(id, acked);
-        MqttPublishMessage m = new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                new MqttPublishVariableHeader(topic, id), Unpooled.wrappedBuffer(body));
-        channel.writeAndFlush(m).addListener(f -> {
+        channel.writeAndFlush(Mqtt.publish(topic, MqttQoS.AT_LEAST_ONCE, id, body)).addListener(f -> {
             if (!f.isSuccess()) {
                 unacked.remove(id);
                 acked.completeExceptionally(CloudException.of(f.cause()));
@@ -174,39 +156,30 @@ final class HubConnection {
             f.complete(null);
             return f;
         }
-        channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)))
+        channel.writeAndFlush(Mqtt.simple(MqttMessageType.DISCONNECT))
                 .addListener(x -> channel.close().addListener(y -> f.complete(null)));
         return f;
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
+    private final class Handler extends Mqtt.ClientHandler<HubConnection> {
         private final String hubHostname;
-        private final CompletableFuture<HubConnection> done;
         private final Inbound inbound;
-        private volatile CloudException why;
 
         Handler(String hubHostname, CompletableFuture<HubConnection> done, Inbound inbound) {
+            super(done);
             this.hubHostname = hubHostname;
-            this.done = done;
             this.inbound = inbound;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             // CONNECT goes out after the handshake; the SslHandler buffers it until then
-            ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(deviceId).protocolVersion(MqttVersion.MQTT_3_1_1)
-                    .cleanSession(false).keepAlive(120)
-                    .username(hubHostname + "/" + deviceId + "/?api-version=" + API_VERSION + "&DeviceClientType=imprint-device%2F0.1")
-                    .build());
+            ctx.writeAndFlush(Mqtt.connect(deviceId,
+                    hubHostname + "/" + deviceId + "/?api-version=" + API_VERSION + "&DeviceClientType=imprint-device%2F0.1", false, 120));
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
-            if (m.decoderResult().isFailure()) {
-                why = CloudException.transientFailure("BAD_RESPONSE", "undecodable MQTT packet: " + m.decoderResult().cause());
-                ctx.close();
-                return;
-            }
+        void read(ChannelHandlerContext ctx, MqttMessage m) {
             switch (m.fixedHeader().messageType()) {
                 case CONNACK -> connack(ctx, (MqttConnAckMessage) m);
                 case SUBACK -> done.complete(HubConnection.this);
@@ -224,9 +197,7 @@ final class HubConnection {
         private void connack(ChannelHandlerContext ctx, MqttConnAckMessage ack) {
             MqttConnectReturnCode rc = ack.variableHeader().connectReturnCode();
             if (rc != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-                why = CloudException.refused(connackCode(rc), "the hub refused the connection (" + rc + ")");
-                done.completeExceptionally(why);
-                ctx.close();
+                fail(ctx, CloudException.refused(Mqtt.connackCode(rc), "the hub refused the connection (" + rc + ")"));
                 return;
             }
             ctx.writeAndFlush(MqttMessageBuilders.subscribe().messageId(nextPacketId())
@@ -239,9 +210,9 @@ final class HubConnection {
         private void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
             String topic = p.variableHeader().topicName();
             byte[] body = ByteBufUtil.getBytes(p.content());
-            if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-                ctx.writeAndFlush(new MqttPubAckMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                        MqttMessageIdVariableHeader.from(p.variableHeader().packetId())));
+            MqttPubAckMessage ack = Mqtt.pubAckFor(p);
+            if (ack != null) {
+                ctx.writeAndFlush(ack);
             }
             String c2d = "devices/" + deviceId + "/messages/devicebound/";
             if (topic.startsWith(c2d)) {
@@ -249,19 +220,23 @@ final class HubConnection {
             } else if (topic.startsWith("$iothub/methods/POST/")) {
                 String rest = topic.substring("$iothub/methods/POST/".length());
                 String name = rest.substring(0, Math.max(0, rest.indexOf('/')));
-                String r = param(rest, "$rid");
+                String r = Mqtt.param(rest, "$rid");
                 inbound.method(name, body).whenComplete((res, t) -> {
                     int status = t == null ? res.getKey() : 500;
                     String payload = t == null ? res.getValue() : "{\"error\":\"" + t.getClass().getSimpleName() + "\"}";
-                    ctx.writeAndFlush(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                            new MqttPublishVariableHeader("$iothub/methods/res/" + status + "/?$rid=" + r, -1),
-                            Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
+                    ctx.writeAndFlush(Mqtt.publish("$iothub/methods/res/" + status + "/?$rid=" + r, MqttQoS.AT_MOST_ONCE, 0,
+                            payload.getBytes(StandardCharsets.UTF_8)));
                 });
             } else if (topic.startsWith("$iothub/twin/res/")) {
-                CompletableFuture<String> f = twinCalls.remove(param(topic, "$rid"));
+                CompletableFuture<TwinAnswer> f = twinCalls.remove(Mqtt.param(topic, "$rid"));
                 if (f != null) {
-                    String status = topic.substring("$iothub/twin/res/".length(), topic.indexOf('/', "$iothub/twin/res/".length()));
-                    f.complete(status.startsWith("2") ? new String(body, StandardCharsets.UTF_8) : "status " + status);
+                    int status = Mqtt.status(topic, "$iothub/twin/res/");
+                    if (status / 100 == 2) {
+                        f.complete(new TwinAnswer(topic, body));
+                    } else {
+                        f.completeExceptionally(CloudException.transientFailure("TWIN_STATUS_" + status,
+                                "the hub answered " + status + ": " + new String(body, StandardCharsets.UTF_8)));
+                    }
                 }
             } else if (topic.startsWith("$iothub/twin/PATCH/properties/desired/")) {
                 inbound.desired(body);
@@ -269,23 +244,8 @@ final class HubConnection {
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent) {
-                ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            why = CloudException.of(cause);
-            ctx.close();
-        }
-
-        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            CloudException w = why != null ? why : CloudException.transientFailure("CLOSED", "the hub closed the connection");
+            CloudException w = why("the hub");
             done.completeExceptionally(w);
             unacked.values().forEach(f -> f.completeExceptionally(w));
             unacked.clear();
@@ -294,28 +254,5 @@ final class HubConnection {
                 inbound.closed(w);
             }
         }
-    }
-
-    static String connackCode(MqttConnectReturnCode rc) {
-        return switch (rc) {
-            case CONNECTION_REFUSED_NOT_AUTHORIZED -> "CONNACK_NOT_AUTHORIZED";
-            case CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD -> "CONNACK_BAD_CREDENTIALS";
-            case CONNECTION_REFUSED_IDENTIFIER_REJECTED -> "CONNACK_IDENTIFIER_REJECTED";
-            case CONNECTION_REFUSED_SERVER_UNAVAILABLE -> "CONNACK_SERVER_UNAVAILABLE";
-            default -> "CONNACK_" + rc.name();
-        };
-    }
-
-    private static String param(String topic, String name) {
-        int q = topic.indexOf('?');
-        if (q < 0) {
-            return "";
-        }
-        for (String kv : topic.substring(q + 1).split("&")) {
-            if (kv.startsWith(name + "=")) {
-                return kv.substring(name.length() + 1);
-            }
-        }
-        return "";
     }
 }

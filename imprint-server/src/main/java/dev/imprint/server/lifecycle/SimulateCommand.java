@@ -56,6 +56,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
     boolean plain;
 
+    @Option(names = "--dps-transport", defaultValue = "https", paramLabel = "https|mqtt",
+            description = "How the devices register with DPS (default ${DEFAULT-VALUE}).")
+    String dpsTransport;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -89,6 +93,11 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new dev.imprint.server.cli.CliException(3, "no running server with DPS at " + data.dir() + " (" + e.getMessage()
                     + "); start 'imprint up --data " + data.dir() + "' or use --in-process");
+        }
+        try {
+            cloud = cloud.withDpsTransport(dev.imprint.device.cloud.DpsTransport.parse(dpsTransport));
+        } catch (IllegalArgumentException e) {
+            throw new dev.imprint.server.cli.CliException(2, "--dps-transport: " + e.getMessage());
         }
         return new FleetSimulator(AdminClient.forDataDir(data.dir()), cloud, data.dir().resolve("sim"), out, terminal, null).run(o);
     }

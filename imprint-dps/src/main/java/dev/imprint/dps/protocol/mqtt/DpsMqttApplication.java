@@ -59,16 +59,22 @@ final class DpsMqttApplication implements MqttApplication {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** How long a refused device may stay connected to read why (it is closed after the first answer). */
+    static final long REFUSED_SESSION_SECONDS = 10;
+
     @Override
     public CompletionStage<ConnectOutcome> connect(ConnectRequest req, MqttConnection connection) {
+        // a refused certificate is told why in the answer to its request, with the reason code
+        // HTTPS gives (a CONNACK cannot carry one), then disconnected
         if (req.verdict() instanceof Verdict.Refused r) {
-            return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, r.reason().name(), r.detail()));
+            return done(ConnectOutcome.accept(new RefusedSession(new DpsException(r.reason().name(), 401,
+                    "certificate refused at step " + r.step().number() + " (" + r.reason() + "): " + r.detail(), 0), connection)));
         }
         Verdict.Accepted a = (Verdict.Accepted) req.verdict();
         String id = Attestation.registrationId(a.identity());
         if (!id.equals(req.clientId())) {
-            return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
-                    DpsReason.REGISTRATION_ID_MISMATCH.name(), "client ID " + req.clientId() + " is not the certificate's identity " + id));
+            return done(ConnectOutcome.accept(new RefusedSession(new DpsException(DpsReason.REGISTRATION_ID_MISMATCH,
+                    "registration ID '" + req.clientId() + "' is not the certificate's identity '" + id + "'"), connection)));
         }
         String expected = idScope + "/registrations/" + id + "/";
         if (req.username() == null || !req.username().startsWith(expected)) {
@@ -76,6 +82,38 @@ final class DpsMqttApplication implements MqttApplication {
                     DpsReason.BAD_REQUEST.name(), "username must start with " + expected));
         }
         return done(ConnectOutcome.accept(new Session(id, a.path(), connection)));
+    }
+
+/** Runs {@code work} on a worker and publishes its answer (or its DpsException) to the device, no sooner than the minimum delay. */
+private CompletableFuture<Void> answer(MqttConnection connection, String rid, long receivedNanos, Supplier<ObjectNode> work, int okStatus) {
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+        workers.execute(() -> {
+            int status;
+            int retryAfter = retryAfterSeconds;
+            ObjectNode body;
+            try {
+                body = work.get();
+                status = okStatus;
+            } catch (DpsException e) {
+                body = Wire.error(e);
+                status = e.httpStatus();
+                retryAfter = e.retryAfterSeconds();
+            } catch (RuntimeException e) {
+                DpsException d = new DpsException(DpsReason.INTERNAL_ERROR, "internal error: " + e);
+                body = Wire.error(d);
+                status = d.httpStatus();
+                retryAfter = 0;
+            }
+            // $rid before retry-after: the SDK drops the connection on the other order
+            String topic = "$dps/registrations/res/" + status + "/?$rid=" + (rid == null ? "" : rid)
+                    + (retryAfter > 0 ? "&retry-after=" + retryAfter : "");
+            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            long elapsedMs = (System.nanoTime() - receivedNanos) / 1_000_000;
+            long delay = Math.max(0, MIN_ANSWER_DELAY_MS - elapsedMs);
+            timer.schedule(() -> connection.publish(topic, 1, bytes).whenComplete((v, t) -> sent.complete(null)), delay,
+                    TimeUnit.MILLISECONDS);
+        });
+        return sent;
     }
 
     private static CompletionStage<ConnectOutcome> done(ConnectOutcome o) {
@@ -99,52 +137,20 @@ final class DpsMqttApplication implements MqttApplication {
             long received = System.nanoTime();
             if (topic.startsWith(REGISTER)) {
                 String rid = param(topic, "$rid");
-                answer(rid, received, () -> Wire.assigning(registrar.register(Wire.registerRequest(registrationId, payload, path))), 202);
+                answer(connection, rid, received, () -> Wire.assigning(registrar.register(Wire.registerRequest(registrationId, payload, path))), 202);
             } else if (topic.startsWith(STATUS)) {
                 String rid = param(topic, "$rid");
                 String opId = param(topic, "operationId");
-                answer(rid, received, () -> Wire.status(registrar.status(registrationId, opId == null ? "" : opId, path)), 200);
+                answer(connection, rid, received, () -> Wire.status(registrar.status(registrationId, opId == null ? "" : opId, path)), 200);
             } else {
                 throw new MqttRefusal("TOPIC_NOT_ALLOWED", "DPS accepts only $dps/registrations/PUT|GET topics, not " + topic);
             }
             return DONE;
         }
 
-        private void answer(String rid, long receivedNanos, Supplier<ObjectNode> work, int okStatus) {
-            workers.execute(() -> {
-                int status;
-                int retryAfter = retryAfterSeconds;
-                ObjectNode body;
-                try {
-                    body = work.get();
-                    status = okStatus;
-                } catch (DpsException e) {
-                    body = Wire.error(e);
-                    status = e.httpStatus();
-                    retryAfter = e.retryAfterSeconds();
-                } catch (RuntimeException e) {
-                    DpsException d = new DpsException(DpsReason.INTERNAL_ERROR, "internal error: " + e);
-                    body = Wire.error(d);
-                    status = d.httpStatus();
-                    retryAfter = 0;
-                }
-                // $rid before retry-after: the SDK drops the connection on the other order
-                String topic = "$dps/registrations/res/" + status + "/?$rid=" + (rid == null ? "" : rid)
-                        + (retryAfter > 0 ? "&retry-after=" + retryAfter : "");
-                byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-                long elapsedMs = (System.nanoTime() - receivedNanos) / 1_000_000;
-                long delay = Math.max(0, MIN_ANSWER_DELAY_MS - elapsedMs);
-                timer.schedule(() -> connection.publish(topic, 1, bytes), delay, TimeUnit.MILLISECONDS);
-            });
-        }
-
         @Override
         public List<Integer> onSubscribe(List<Subscription> filters) {
-            List<Integer> granted = new ArrayList<>();
-            for (Subscription s : filters) {
-                granted.add(RESPONSES.equals(s.filter()) || s.filter().startsWith("$dps/registrations/res/") ? Math.min(1, s.qos()) : 0x80);
-            }
-            return granted;
+            return grant(filters);
         }
 
         @Override
@@ -152,6 +158,52 @@ final class DpsMqttApplication implements MqttApplication {
 
         @Override
         public void onClose(String reason) {}
+    }
+
+    /**
+     * A device whose certificate (or claimed ID) was refused: every request is answered with the
+     * refusal, as HTTPS answers it (401 and the reason code), and the connection ends after the
+     * first answer or {@value #REFUSED_SESSION_SECONDS} s.
+     */
+    private final class RefusedSession implements MqttSession {
+        private final DpsException refusal;
+        private final MqttConnection connection;
+
+        RefusedSession(DpsException refusal, MqttConnection connection) {
+            this.refusal = refusal;
+            this.connection = connection;
+            timer.schedule(() -> connection.close(refusal.reason(), "refused device did not ask"), REFUSED_SESSION_SECONDS, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload) {
+            if (!topic.startsWith(REGISTER) && !topic.startsWith(STATUS)) {
+                throw new MqttRefusal("TOPIC_NOT_ALLOWED", "DPS accepts only $dps/registrations/PUT|GET topics, not " + topic);
+            }
+            answer(connection, param(topic, "$rid"), System.nanoTime(), () -> {
+                throw refusal;
+            }, 200).whenComplete((v, t) -> connection.close(refusal.reason(), refusal.getMessage()));
+            return DONE;
+        }
+
+        @Override
+        public List<Integer> onSubscribe(List<Subscription> filters) {
+            return grant(filters);
+        }
+
+        @Override
+        public void onUnsubscribe(List<String> filters) {}
+
+        @Override
+        public void onClose(String reason) {}
+    }
+
+    private static List<Integer> grant(List<MqttSession.Subscription> filters) {
+        List<Integer> granted = new ArrayList<>();
+        for (MqttSession.Subscription s : filters) {
+            granted.add(RESPONSES.equals(s.filter()) || s.filter().startsWith("$dps/registrations/res/") ? Math.min(1, s.qos()) : 0x80);
+        }
+        return granted;
     }
 
     /** A query parameter of a topic's {@code ?a=b&c=d} part, or null. */
