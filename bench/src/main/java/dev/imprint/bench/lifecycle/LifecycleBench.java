@@ -116,7 +116,10 @@ public final class LifecycleBench {
         dev.imprint.factory.est.CaClient ca = new dev.imprint.factory.est.CaClient(new dev.imprint.factory.est.StationCredential("bench-ossl",
                 Pem.readCertificates(st.get("certificate").asText()).get(0), Pem.readPrivateKey(st.get("key").asText(), null),
                 Pem.readCertificates(st.get("chain").asText())), CloudConfig.fromEndpoints(data).est().toString());
-        java.security.cert.X509Certificate cert = ca.enroll(Csrs.build(key, "bench-device"));
+        java.security.cert.X509Certificate cert;
+        try (ca) {
+            cert = ca.enroll(Csrs.build(key, "bench-device"));
+        }
         Files.writeString(dir.resolve("dev.crt"), Pem.write(cert) + Pem.write(data.resolve("pki/manufacturing.crt").toFile().exists()
                 ? Pem.readCertificates(data.resolve("pki/manufacturing.crt")).toArray() : new Object[0]));
         Files.writeString(dir.resolve("dev.key"), Pem.write(key.privateKey()));

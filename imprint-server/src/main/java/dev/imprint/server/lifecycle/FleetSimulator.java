@@ -29,7 +29,8 @@ public final class FleetSimulator {
      * @param ratePerDevice telemetry messages per second per device
      * @param duration how long telemetry runs once the fleet is up
      * @param revoke devices revoked (keyCompromise) half-way through
-     * @param parallel factory conversations and DPS registrations in flight at once
+     * @param parallel factory conversations in flight at once; registrations in flight are 16 times
+     *     that, since each one waits out the DPS's Retry-After (2 s) before it polls
      */
     public record Options(int count, double ratePerDevice, Duration duration, int revoke, int parallel) {}
 
@@ -71,7 +72,9 @@ public final class FleetSimulator {
             say.step("In the field: each device proves its factory identity to the provisioning service (DPS) over mutual TLS, "
                     + "sends a certificate request for a fresh key, and gets back an operational certificate and the hub it should use.");
             long t1 = System.nanoTime();
-            Semaphore starting = new Semaphore(Math.max(1, o.parallel() * 4));
+            // a registration spends most of its time waiting for its poll (Retry-After): the window is
+            // what keeps the servers busy, so it is wide (16 x parallel: 1,024 at --parallel 64)
+            Semaphore starting = new Semaphore(Math.max(1, o.parallel() * 16));
             for (MemoryState s : made) {
                 SimDevice d = new SimDevice(s.deviceId().orElseThrow(), rep);
                 d.client = new DeviceClient(rt, cloud, d.id, new Identity(s.key(), s.chain()), s, DeviceClient.Options.defaults(), d);

@@ -50,8 +50,6 @@ final class SimFactory {
         List<java.security.cert.X509Certificate> chain = Pem.readCertificates(s.get("chain").asText());
         StationCredential cred = new StationCredential(station, Pem.readCertificates(s.get("certificate").asText()).get(0),
                 Pem.readPrivateKey(s.get("key").asText(), null), chain);
-        CaClient ca = new CaClient(cred, estUrl);
-        List<java.security.cert.X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
         ConcurrentLinkedQueue<MemoryState> made = new ConcurrentLinkedQueue<>();
         ExecutorService devices = Executors.newFixedThreadPool(parallel, r2 -> {
             Thread t = new Thread(r2, "imprint-sim-factory-device");
@@ -59,8 +57,10 @@ final class SimFactory {
             return t;
         });
         Duration step = Duration.ofSeconds(30);
-        try (Journal journal = Journal.open(workDir.resolve(station).resolve("journal.log"));
+        try (CaClient ca = new CaClient(cred, estUrl);
+                Journal journal = Journal.open(workDir.resolve(station).resolve("journal.log"));
                 LedgerBatcher ledger = new LedgerBatcher(ca, "sim-" + tag)) {
+            List<java.security.cert.X509Certificate> caCerts = new ArrayList<>(ca.cacerts());
             IdAllocator ids = new IdAllocator(journal, station + "-", 6, 0);
             Provisioner p = new Provisioner(journal, ids, ca, ledger, caCerts, null, step);
             AtomicInteger left = new AtomicInteger(count);

@@ -47,7 +47,7 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Operational certificate lifetime; applies with --in-process (a running server uses its own setting).")
     Integer lifetime;
 
-    @Option(names = "--parallel", defaultValue = "16", description = "Factory conversations and registrations in flight (default ${DEFAULT-VALUE}).")
+    @Option(names = "--parallel", defaultValue = "16", description = "Factory conversations in flight; registrations in flight are 16 times that (default ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--in-process", description = "Start CA, DPS and hubs in this process on the data folder (free ports) instead of using a running server.")
