@@ -80,7 +80,7 @@ public final class ConfigLoader {
         List<ImprintConfig.Hub> hubs = HubList.read(file.hubs(), env, values, dataDir.toAbsolutePath().normalize());
         checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
         return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs);
     }
