@@ -34,9 +34,10 @@ public enum ConfigKey {
     DPS_RATE("dps.rate", "1000", "registrations per second, whole service (0: unlimited; beyond: 429 with Retry-After)"),
     DPS_DEVICE_RATE("dps.deviceRate", "10", "registrations per device per minute (0: unlimited)"),
     HUBS("hubs", "IMPRINT_HUBS", HubList.DEFAULT,
-            "the hubs 'imprint up' runs: a list of {name, address, port, hostname} in the file; name=address:port,... or none in the env"),
+            "the hubs 'imprint up' runs: in the file a list of {name, address, port, hostname, any hub.* field};"
+                    + " in the env name=address:port,... or none"),
     HUB_TELEMETRY_FILE("hub.telemetryFile", "", "JSON-lines telemetry sink, '{hub}' replaced by the hub's name (relative to the data folder)"),
-    HUB_WEBHOOK("hub.webhook", "", "telemetry sink: http(s) URL every message is POSTed to (batched, never blocks devices)"),
+    HUB_WEBHOOK("hub.webhook", "", "telemetry sink: http(s) URL every message is POSTed to (queued, never blocks devices)"),
     HUB_MAX_MESSAGE_BYTES("hub.maxMessageBytes", "262144", "largest MQTT packet a device may send (bigger: disconnected, MESSAGE_TOO_LARGE)"),
     HUB_CONNECT_TIMEOUT_SECONDS("hub.connectTimeoutSeconds", "10", "time from TCP accept to a valid CONNECT, TLS handshake included"),
     HUB_MAX_KEEP_ALIVE_SECONDS("hub.maxKeepAliveSeconds", "1200", "cap on a client's keep-alive (0 from a client means this cap)"),
