@@ -26,8 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "dps", mixinStandardHelpOptions = true,
         description = {"Run the device provisioning service alone (Azure DPS protocol over HTTPS and MQTT).",
-                "Environment: IMPRINT_DPS_HTTPS_ADDRESS (127.0.0.1), IMPRINT_DPS_HTTPS_PORT (9443), IMPRINT_DPS_MQTT_ADDRESS (127.0.0.2),",
-                "IMPRINT_DPS_MQTT_PORT (8883, -1 off), IMPRINT_DPS_ID_SCOPE, IMPRINT_DPS_RATE (per s), IMPRINT_DPS_DEVICE_RATE (per device per min)."})
+                "Settings: the dps section of <data>/imprint.yaml (dps.https.address, dps.https.port, dps.mqtt.address, dps.mqtt.port,",
+                "dps.idScope, dps.rate, dps.deviceRate), each overridden by its IMPRINT_DPS_* variable; 'imprint up --help' lists them."})
 public final class DpsCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
@@ -53,7 +53,7 @@ public final class DpsCommand implements Callable<Integer> {
                 CaPassphrase.resolve(config.dataDir(), env), config.pkiBaseUrl()), store);
         ProvisioningService dps;
         try {
-            dps = DpsRole.start(config.dataDir(), env, authority, store);
+            dps = DpsRole.start(config.dataDir(), config.dps(), authority, store);
         } catch (RuntimeException e) {
             authority.close();
             store.close();

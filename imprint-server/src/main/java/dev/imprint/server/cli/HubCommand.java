@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "hub", mixinStandardHelpOptions = true,
         description = {"Run one IoT hub alone (--name), or manage the hubs devices are allocated to.",
-                "Hubs run by 'imprint up' are configured with IMPRINT_HUBS=name=address:port,... (default " + HubRole.DEFAULT_HUBS + ")."},
+                "The hubs (and their limits and sinks) come from the hubs list and hub section of <data>/imprint.yaml,",
+                "or IMPRINT_HUBS=name=address:port,... and IMPRINT_HUB_*; 'imprint up --help' lists every key."},
         subcommands = {HubCommand.Add.class, HubCommand.ListHubs.class, HubCommand.Remove.class})
 public final class HubCommand implements Callable<Integer> {
     @Mixin
@@ -57,7 +58,7 @@ public final class HubCommand implements Callable<Integer> {
                 : JdbcStore.open(config.store().url(), config.store().user(), config.store().password());
         HubRole role;
         try {
-            role = HubRole.startOne(config.dataDir(), System.getenv(), store, name, new SimpleMeterRegistry());
+            role = HubRole.startOne(config, store, name, new SimpleMeterRegistry());
         } catch (java.io.IOException e) {
             store.close();
             throw new CliException(ImprintCommand.FAILED, "cannot start hub " + name + ": " + e.getMessage()

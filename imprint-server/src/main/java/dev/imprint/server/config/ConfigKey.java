@@ -4,7 +4,9 @@ package dev.imprint.server.config;
  * Every setting of {@code imprint up}: its path in {@code <data>/imprint.yaml}, the environment
  * variable that overrides it, and its default. The one place defaults live.
  *
- * <p>Precedence: environment variable, then the file, then the default here.
+ * <p>Precedence: environment variable, then the file, then the default here. The {@code hub.*}
+ * keys apply to every hub; one entry of the {@code hubs} list may set its own value (the
+ * environment variable still wins).
  */
 public enum ConfigKey {
     PKI_ADDRESS("pki.address", "127.0.0.1", "address of the plain-HTTP PKI repository (CA certs, CRLs, OCSP)"),
@@ -22,14 +24,41 @@ public enum ConfigKey {
     CA_PKCS11_PIN("ca.pkcs11.pin", "", "PIN of the PKCS#11 token (prefer the environment variable)"),
     STORE_URL("store.url", "", "JDBC URL of the store; default the SQLite file <data>/imprint.db (jdbc:postgresql://... for PostgreSQL)"),
     STORE_USER("store.user", "", "database user (PostgreSQL)"),
-    STORE_PASSWORD("store.password", "", "database password (PostgreSQL; prefer the environment variable)");
+    STORE_PASSWORD("store.password", "", "database password (PostgreSQL; prefer the environment variable)"),
+    DPS_ENABLED("dps.enabled", "IMPRINT_DPS", "true", "run the provisioning service in 'imprint up' (false or off: not started)"),
+    DPS_HTTPS_ADDRESS("dps.https.address", "127.0.0.1", "address of the DPS device API over HTTPS"),
+    DPS_HTTPS_PORT("dps.https.port", "9443", "its port (0: any free port)"),
+    DPS_MQTT_ADDRESS("dps.mqtt.address", "127.0.0.2", "address of the DPS device API over MQTT"),
+    DPS_MQTT_PORT("dps.mqtt.port", "8883", "its port (the Azure SDK needs 8883; -1: MQTT off)"),
+    DPS_ID_SCOPE("dps.idScope", "", "the ID scope devices are configured with; default generated once into <data>/dps/id-scope"),
+    DPS_RATE("dps.rate", "1000", "registrations per second, whole service (0: unlimited; beyond: 429 with Retry-After)"),
+    DPS_DEVICE_RATE("dps.deviceRate", "10", "registrations per device per minute (0: unlimited)"),
+    HUBS("hubs", "IMPRINT_HUBS", HubList.DEFAULT,
+            "the hubs 'imprint up' runs: in the file a list of {name, address, port, hostname, any hub.* field};"
+                    + " in the env name=address:port,... or none"),
+    HUB_TELEMETRY_FILE("hub.telemetryFile", "", "JSON-lines telemetry sink, '{hub}' replaced by the hub's name (relative to the data folder)"),
+    HUB_WEBHOOK("hub.webhook", "", "telemetry sink: http(s) URL every message is POSTed to (queued, never blocks devices)"),
+    HUB_MAX_MESSAGE_BYTES("hub.maxMessageBytes", "262144", "largest MQTT packet a device may send (bigger: disconnected, MESSAGE_TOO_LARGE)"),
+    HUB_CONNECT_TIMEOUT_SECONDS("hub.connectTimeoutSeconds", "10", "time from TCP accept to a valid CONNECT, TLS handshake included"),
+    HUB_MAX_KEEP_ALIVE_SECONDS("hub.maxKeepAliveSeconds", "1200", "cap on a client's keep-alive (0 from a client means this cap)"),
+    HUB_INFLIGHT_WINDOW("hub.inflightWindow", "16", "unacknowledged QoS 1 messages per session in each direction"),
+    HUB_OUTBOUND_QUEUE("hub.outboundQueue", "1000", "messages queued for a slow client beyond the window (beyond: disconnected, SLOW_CONSUMER)"),
+    HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)");
 
     private final String path;
+    private final String env;
     private final String defaultValue;
     private final String description;
 
     ConfigKey(String path, String defaultValue, String description) {
+        this(path, null, defaultValue, description);
+    }
+
+    /** @param env the variable's name when it is not derived from the path (names kept from before the file knew the key) */
+    ConfigKey(String path, String env, String defaultValue, String description) {
         this.path = path;
+        this.env = env != null ? env
+                : "IMPRINT_" + path.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(java.util.Locale.ROOT);
         this.defaultValue = defaultValue;
         this.description = description;
     }
@@ -39,9 +68,14 @@ public enum ConfigKey {
         return path;
     }
 
-    /** The overriding environment variable: {@code IMPRINT_} + the path in upper snake case. */
+    /** The overriding environment variable: {@code IMPRINT_} + the path in upper snake case, except {@code IMPRINT_DPS} and {@code IMPRINT_HUBS}. */
     public String env() {
-        return "IMPRINT_" + path.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+        return env;
+    }
+
+    /** For a {@code hub.*} key: the field that overrides it in one entry of the {@code hubs} list; else null. */
+    public String hubField() {
+        return path.startsWith("hub.") ? path.substring(4) : null;
     }
 
     public String defaultValue() {

@@ -3,19 +3,15 @@ package dev.imprint.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code <data>/imprint.yaml} (or {@code imprint.json}; JSON is YAML too), applies the
@@ -24,24 +20,28 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     /** File names tried in the data folder, in order; more than one present is an error. */
     public static final List<String> FILE_NAMES = List.of("imprint.yaml", "imprint.yml", "imprint.json");
-    private static final Pattern DNS_NAME = Pattern.compile("(?i)^(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$");
+    private static final String ID_SCOPE = "[A-Za-z0-9._-]{1,64}";
 
     private ConfigLoader() {}
+
+    /** The file's scalar settings by dotted path, and its {@code hubs} list (null when absent). */
+    private record FileValues(Map<String, String> flat, JsonNode hubs) {}
 
     /**
      * Loads and validates the configuration of a data folder.
      *
      * @param env the environment (pass {@code System.getenv()})
-     * @throws ConfigException listing every problem: unreadable file, unknown keys, bad values
+     * @throws ConfigException listing every problem, each naming its key (and environment
+     *     variable): unreadable file, unknown keys, bad values, two listeners on one address and port
      */
     public static ImprintConfig load(Path dataDir, Map<String, String> env) {
         List<String> problems = new ArrayList<>();
-        Map<String, String> file = readFile(dataDir, problems);
+        FileValues file = readFile(dataDir, problems);
         Map<ConfigKey, String> raw = new EnumMap<>(ConfigKey.class);
         for (ConfigKey k : ConfigKey.values()) {
             String v = env.get(k.env());
             if (v == null) {
-                v = file.get(k.path());
+                v = file.flat().get(k.path());
             }
             raw.put(k, v == null ? k.defaultValue() : v.trim());
         }
@@ -72,50 +72,95 @@ public final class ConfigLoader {
         }
         String storeUrl = raw.get(ConfigKey.STORE_URL);
         if (!storeUrl.isEmpty() && !storeUrl.startsWith("jdbc:sqlite:") && !storeUrl.startsWith("jdbc:postgresql:")) {
-            problems.add(ConfigKey.STORE_URL.path() + " (env " + ConfigKey.STORE_URL.env() + "): '" + storeUrl
-                    + "' is neither jdbc:sqlite: nor jdbc:postgresql:");
+            problems.add(Values.where(ConfigKey.STORE_URL) + ": '" + storeUrl + "' is neither jdbc:sqlite: nor jdbc:postgresql:");
         }
         ImprintConfig.StoreConfig store = new ImprintConfig.StoreConfig(storeUrl.isEmpty() ? null : storeUrl,
                 raw.get(ConfigKey.STORE_USER), raw.get(ConfigKey.STORE_PASSWORD));
-        if (pki.equals(https.listener())) {
-            problems.add("pki and https listen on the same address and port " + pki.hostPort());
-        }
+        ImprintConfig.Dps dps = dps(values);
+        List<ImprintConfig.Hub> hubs = HubList.read(file.hubs(), env, values, dataDir.toAbsolutePath().normalize());
+        checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs);
     }
 
-    private static Map<String, String> readFile(Path dataDir, List<String> problems) {
+    private static ImprintConfig.Dps dps(Values values) {
+        String scope = values.raw(ConfigKey.DPS_ID_SCOPE);
+        if (!scope.isEmpty() && !scope.matches(ID_SCOPE)) {
+            values.problem(Values.where(ConfigKey.DPS_ID_SCOPE) + ": '" + scope + "' is not 1-64 of A-Z a-z 0-9 . _ -");
+        }
+        int mqttPort = values.intIn(ConfigKey.DPS_MQTT_PORT, -1, 65535);
+        if (mqttPort == 0) {
+            values.problem(Values.where(ConfigKey.DPS_MQTT_PORT) + ": '0' is not a port (1..65535, or -1 for MQTT off)");
+        }
+        return new ImprintConfig.Dps(values.bool(ConfigKey.DPS_ENABLED),
+                new ImprintConfig.Listener(values.address(ConfigKey.DPS_HTTPS_ADDRESS), values.intIn(ConfigKey.DPS_HTTPS_PORT, 0, 65535)),
+                new ImprintConfig.Listener(values.address(ConfigKey.DPS_MQTT_ADDRESS), mqttPort),
+                scope.isEmpty() ? null : scope,
+                values.intIn(ConfigKey.DPS_RATE, 0, 1_000_000),
+                values.intIn(ConfigKey.DPS_DEVICE_RATE, 0, 1_000_000));
+    }
+
+    /** Two roles on one address and port would fail at bind time with a less clear message. */
+    private static void checkListenersDiffer(ImprintConfig.Listener pki, ImprintConfig.Https https, ImprintConfig.Dps dps,
+            List<ImprintConfig.Hub> hubs, List<String> problems) {
+        Map<String, ImprintConfig.Listener> listeners = new LinkedHashMap<>();
+        listeners.put("pki", pki);
+        listeners.put("https", https.listener());
+        if (dps.enabled() && dps.https().port() > 0) {
+            listeners.put("dps.https", dps.https());
+        }
+        if (dps.enabled() && dps.mqtt().port() > 0) {
+            listeners.put("dps.mqtt", dps.mqtt());
+        }
+        for (int i = 0; i < hubs.size(); i++) {
+            listeners.putIfAbsent("hubs[" + i + "] (" + hubs.get(i).name() + ")", hubs.get(i).listener());
+        }
+        List<Map.Entry<String, ImprintConfig.Listener>> all = List.copyOf(listeners.entrySet());
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                if (all.get(i).getValue().equals(all.get(j).getValue())) {
+                    problems.add(all.get(i).getKey() + " and " + all.get(j).getKey() + " listen on the same address and port "
+                            + all.get(i).getValue().hostPort());
+                }
+            }
+        }
+    }
+
+    private static FileValues readFile(Path dataDir, List<String> problems) {
         Map<String, String> flat = new LinkedHashMap<>();
         List<Path> present = FILE_NAMES.stream().map(dataDir::resolve).filter(Files::exists).toList();
         if (present.isEmpty()) {
-            return flat;
+            return new FileValues(flat, null);
         }
         if (present.size() > 1) {
             problems.add("more than one config file: " + present + "; keep one");
         }
         Path file = present.get(0);
+        JsonNode root;
         try {
-            JsonNode root = new YAMLMapper().readTree(Files.readString(file));
-            if (root == null || root.isNull() || root.isMissingNode()) {
-                return flat;
-            }
-            if (!root.isObject()) {
-                problems.add(file.getFileName() + ": the top level must be a mapping");
-                return flat;
-            }
-            flatten("", root, flat);
+            root = new YAMLMapper().readTree(Files.readString(file));
         } catch (IOException e) {
             problems.add(file.getFileName() + ": " + e.getMessage().lines().findFirst().orElse("unreadable"));
-            return flat;
+            return new FileValues(flat, null);
         }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return new FileValues(flat, null);
+        }
+        if (!root.isObject()) {
+            problems.add(file.getFileName() + ": the top level must be a mapping");
+            return new FileValues(flat, null);
+        }
+        JsonNode hubs = root.get(ConfigKey.HUBS.path());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove(ConfigKey.HUBS.path());
+        flatten("", root, flat);
         for (String key : flat.keySet()) {
             if (ConfigKey.byPath(key).isEmpty()) {
                 problems.add(file.getFileName() + ": unknown key '" + key + "'");
             }
         }
-        return flat;
+        return new FileValues(flat, hubs);
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
@@ -130,74 +175,6 @@ public final class ConfigLoader {
             out.put(prefix, String.join(",", items));
         } else {
             out.put(prefix, node.isNull() ? "" : node.asText());
-        }
-    }
-
-    /** Typed accessors that record a problem instead of throwing. */
-    private record Values(Map<ConfigKey, String> raw, List<String> problems) {
-        private String where(ConfigKey k) {
-            return k.path() + " (env " + k.env() + ")";
-        }
-
-        int intIn(ConfigKey k, int min, int max) {
-            String v = raw.get(k);
-            try {
-                int n = Integer.parseInt(v);
-                if (n >= min && n <= max) {
-                    return n;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            problems.add(where(k) + ": '" + v + "' is not a whole number in " + min + ".." + max);
-            return Integer.parseInt(k.defaultValue());
-        }
-
-        int port(ConfigKey k) {
-            return intIn(k, 1, 65535);
-        }
-
-        String address(ConfigKey k) {
-            String v = raw.get(k);
-            if (v.isEmpty() || !(v.matches("[0-9.]+") || v.contains(":") || DNS_NAME.matcher(v).matches())) {
-                problems.add(where(k) + ": '" + v + "' is not an IP address or host name");
-            }
-            return v;
-        }
-
-        String url(ConfigKey k) {
-            String v = raw.get(k);
-            try {
-                URI u = new URI(v);
-                if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
-                    return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
-                }
-            } catch (java.net.URISyntaxException ignored) {
-                // reported below
-            }
-            problems.add(where(k) + ": '" + v + "' is not an http(s) URL");
-            return v;
-        }
-
-        ImprintConfig.TlsEngine engine(ConfigKey k) {
-            String v = raw.get(k);
-            try {
-                return ImprintConfig.TlsEngine.valueOf(v.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                problems.add(where(k) + ": '" + v + "' is not one of auto, openssl, jdk");
-                return ImprintConfig.TlsEngine.AUTO;
-            }
-        }
-
-        List<String> dnsNames(ConfigKey k) {
-            String v = raw.get(k);
-            List<String> names = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            for (String n : names) {
-                if (!DNS_NAME.matcher(n).matches() || n.length() > 253) {
-                    problems.add(where(k) + ": '" + n + "' is not a DNS name");
-                }
-            }
-            return names;
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.imprint.server.config;
 
+import dev.imprint.hub.transport.ConnectionLimits;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +15,46 @@ import java.util.List;
  * @param https the HTTPS listener (EST, admin API, metrics)
  * @param ca CA settings passed to the authority
  * @param store where records live
+ * @param dps the provisioning service
+ * @param hubs the IoT hubs {@code imprint up} runs, in order (empty: none)
  */
-public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store) {
+public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs) {
+    public ImprintConfig {
+        hubs = List.copyOf(hubs);
+    }
+
+    /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
+    public ImprintConfig withCa(Ca other) {
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs);
+    }
+
+    /**
+     * The provisioning service (DPS).
+     *
+     * @param enabled whether {@code imprint up} starts it ({@code imprint dps} always does)
+     * @param https the HTTPS device API; port 0 picks a free one
+     * @param mqtt the MQTT device API; port -1 turns it off
+     * @param idScope the configured ID scope, null for the one generated into {@code <data>/dps/id-scope}
+     * @param perSecond registrations per second overall, 0 unlimited
+     * @param perDevicePerMinute registrations per device per minute, 0 unlimited
+     */
+    public record Dps(boolean enabled, Listener https, Listener mqtt, String idScope, int perSecond, int perDevicePerMinute) {}
+
+    /**
+     * One IoT hub.
+     *
+     * @param listener where it listens for MQTT over TLS
+     * @param hostname the name devices use (the Azure SDK needs a dot: an IP literal or a dotted name)
+     * @param telemetryFile JSON-lines telemetry sink, null for none
+     * @param webhook telemetry webhook, null for none
+     * @param limits per-connection limits
+     */
+    public record Hub(String name, Listener listener, String hostname, Path telemetryFile, URI webhook, ConnectionLimits limits) {
+        /** {@code mqtts://hostname:port} as listed in endpoints.json. */
+        public String mqtt() {
+            return "mqtts://" + new Listener(hostname, listener.port()).hostPort();
+        }
+    }
 
     /** The store: {@code url} null means the embedded SQLite file {@code <data>/imprint.db}. */
     public record StoreConfig(String url, String user, String password) {}

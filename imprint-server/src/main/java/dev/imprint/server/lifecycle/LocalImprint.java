@@ -30,8 +30,8 @@ public final class LocalImprint {
         env.putAll(extraEnv);
         ImprintConfig c = ConfigLoader.load(data, env);
         ImprintConfig.Ca ca = c.ca();
-        ImprintConfig withLifetime = new ImprintConfig(c.dataDir(), c.pki(), c.pkiUrl(), c.https(),
-                new ImprintConfig.Ca(lifetime, ca.manufacturingValidity(), ca.crlNextUpdate(), ca.pkcs11Config(), ca.pkcs11Pin()), c.store());
+        ImprintConfig withLifetime = c.withCa(
+                new ImprintConfig.Ca(lifetime, ca.manufacturingValidity(), ca.crlNextUpdate(), ca.pkcs11Config(), ca.pkcs11Pin()));
         return ImprintServer.start(withLifetime, env);
     }
 

@@ -9,6 +9,7 @@ import dev.imprint.dps.ProvisioningService;
 import dev.imprint.dps.StoreRevocation;
 import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.server.PrivateFiles;
+import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,15 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the provisioning service into {@code imprint up} and {@code imprint dps}: settings from
- * the environment, a server certificate from the service CA for the DPS addresses, the
- * manufacturing CA as attestation anchor with revocation from the CA's store, operational
- * certificates through the CA, and on first run the default hubs and enrollment.
- *
- * <p>Environment: {@code IMPRINT_DPS_HTTPS_ADDRESS} (127.0.0.1), {@code IMPRINT_DPS_HTTPS_PORT}
- * (9443), {@code IMPRINT_DPS_MQTT_ADDRESS} (127.0.0.2), {@code IMPRINT_DPS_MQTT_PORT} (8883; -1
- * off), {@code IMPRINT_DPS_ID_SCOPE} (default generated once into {@code <data>/dps/id-scope}),
- * {@code IMPRINT_DPS_RATE} (registrations/s, 1000), {@code IMPRINT_DPS_DEVICE_RATE}
- * (registrations per device per minute, 10), {@code IMPRINT_DPS=off} to not start it in {@code up}.
+ * the {@code dps} section of the configuration ({@link ImprintConfig.Dps}: file keys
+ * {@code dps.*}, environment {@code IMPRINT_DPS_*}), a server certificate from the service CA for
+ * the DPS addresses, the manufacturing CA as attestation anchor with revocation from the CA's
+ * store, operational certificates through the CA, and on first run the default hubs and
+ * enrollment. Without {@code dps.idScope} the scope is generated once into
+ * {@code <data>/dps/id-scope}.
  */
 public final class DpsRole {
     private static final Logger LOG = LoggerFactory.getLogger(DpsRole.class);
@@ -57,25 +55,25 @@ public final class DpsRole {
      * Starts the service for {@code imprint up}; a failure (a port in use) is logged and the rest
      * of Imprint runs on without DPS (null).
      */
-    public static ProvisioningService startInUp(Path dataDir, Map<String, String> env, Authority authority, Store store) {
-        if ("off".equalsIgnoreCase(env.get("IMPRINT_DPS"))) {
+    public static ProvisioningService startInUp(Path dataDir, ImprintConfig.Dps config, Authority authority, Store store) {
+        if (!config.enabled()) {
             return null;
         }
         try {
-            return start(dataDir, env, authority, store);
+            return start(dataDir, config, authority, store);
         } catch (RuntimeException e) {
-            LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT, or IMPRINT_DPS=off\"",
-                    e.getMessage());
+            LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set dps.https.port / dps.mqtt.port (IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT),"
+                    + " or dps.enabled: false (IMPRINT_DPS=off)\"", e.getMessage());
             return null;
         }
     }
 
     /** @throws IllegalStateException when an address cannot be bound */
-    public static ProvisioningService start(Path dataDir, Map<String, String> env, Authority authority, Store store) {
-        String httpsHost = env.getOrDefault("IMPRINT_DPS_HTTPS_ADDRESS", "127.0.0.1");
-        int httpsPort = Integer.parseInt(env.getOrDefault("IMPRINT_DPS_HTTPS_PORT", "9443"));
-        String mqttHost = env.getOrDefault("IMPRINT_DPS_MQTT_ADDRESS", "127.0.0.2");
-        int mqttPort = Integer.parseInt(env.getOrDefault("IMPRINT_DPS_MQTT_PORT", "8883"));
+    public static ProvisioningService start(Path dataDir, ImprintConfig.Dps config, Authority authority, Store store) {
+        String httpsHost = config.https().address();
+        int httpsPort = config.https().port();
+        String mqttHost = config.mqtt().address();
+        int mqttPort = config.mqtt().port();
         CaHierarchy h = authority.hierarchy();
         // a fresh server certificate per start from the service CA, for exactly the addresses in use
         Credential server = authority.issueServerCertificate("dps", List.of(), List.of(httpsHost, mqttHost));
@@ -91,12 +89,11 @@ public final class DpsRole {
         RevocationSource revocation = new StoreRevocation(store.certificates(), own,
                 (cert, issuer, at) -> dev.imprint.pki.validation.RevocationStatus.unknown(
                         dev.imprint.pki.validation.ReasonCode.CRL_UNAVAILABLE, "no CRL source for this CA"));
-        DpsSettings settings = DpsSettings.defaults(idScope(dataDir, env), server.key(), chain,
+        DpsSettings settings = DpsSettings.defaults(idScope(dataDir, config.idScope()), server.key(), chain,
                         List.of(h.issuer(CaHierarchy.MANUFACTURING)), revocation)
                 .withHttps(httpsHost, httpsPort)
                 .withMqtt(mqttHost, mqttPort)
-                .withRateLimits(Integer.parseInt(env.getOrDefault("IMPRINT_DPS_RATE", "1000")),
-                        Integer.parseInt(env.getOrDefault("IMPRINT_DPS_DEVICE_RATE", "10")));
+                .withRateLimits(config.perSecond(), config.perDevicePerMinute());
         ProvisioningService dps = ProvisioningService.create(settings, store, new AuthorityIssuer(authority));
         dps.ensureDefaults(h.issuer(CaHierarchy.MANUFACTURING));
         try {
@@ -110,9 +107,8 @@ public final class DpsRole {
         return dps;
     }
 
-    private static String idScope(Path dataDir, Map<String, String> env) {
-        String configured = env.get("IMPRINT_DPS_ID_SCOPE");
-        if (configured != null && !configured.isBlank()) {
+    private static String idScope(Path dataDir, String configured) {
+        if (configured != null) {
             return configured;
         }
         Path file = dataDir.resolve("dps").resolve("id-scope");

@@ -101,18 +101,17 @@ public final class ImprintServer implements AutoCloseable {
             AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
             dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
             // the DPS role (imprint-dps): its admin routes sit behind the admin API's authentication
-            dev.imprint.dps.ProvisioningService dps = DpsRole.startInUp(config.dataDir(), env, authority, store);
+            dev.imprint.dps.ProvisioningService dps = DpsRole.startInUp(config.dataDir(), config.dps(), authority, store);
             if (dps != null) {
                 started.add(dps);
                 dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
             }
             // the hubs (imprint-hub): MQTT over mTLS for devices; back-end routes behind the admin auth above
-            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.startAll(config.dataDir(), env, store, authority, meters);
+            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.startAll(config, store, authority, meters);
             started.add(hubs);
             dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
             Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps))
-                    .withHubs(dev.imprint.server.hub.HubRole.specs(env).stream()
-                            .map(h -> new Endpoints.Hub(h.name(), h.address(), h.mqtt())).toList());
+                    .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
             https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
             Http.jsonErrors(https);
             // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
