@@ -91,23 +91,30 @@ public final class ProvisioningService implements AutoCloseable {
         return this;
     }
 
-    /**
-     * First run: creates the default hubs when there are none, and the group enrollment
-     * {@code default} for {@code manufacturingCa} (hashed allocation over every hub,
-     * reprovisionAndMigrate) when there is no enrollment at all.
-     */
+    /** {@link #ensureDefaults(X509Certificate, List)} with {@link #DEFAULT_HUBS}. */
     public void ensureDefaults(X509Certificate manufacturingCa) {
+        ensureDefaults(manufacturingCa, DEFAULT_HUBS);
+    }
+
+    /**
+     * First run: records {@code hubs} (the hubs this installation runs) when there are none, and
+     * the group enrollment {@code default} for {@code manufacturingCa} (hashed allocation over
+     * those hubs, reprovisionAndMigrate) when there is no enrollment at all. Later runs change
+     * nothing: hubs and enrollments are then managed through the admin API.
+     */
+    public void ensureDefaults(X509Certificate manufacturingCa, List<HubRecord> hubs) {
+        List<String> names = hubs.stream().map(HubRecord::name).toList();
         if (store.hubs().list().isEmpty()) {
-            for (HubRecord h : DEFAULT_HUBS) {
+            for (HubRecord h : hubs) {
                 store.hubs().add(new HubRecord(h.name(), h.hostname(), h.mqtt(), h.region(), h.weight(), settings.clock().instant()));
             }
-            LOG.info("event=dps.defaults hubs=hub-1,hub-2");
+            LOG.info("event=dps.defaults hubs={}", String.join(",", names));
         }
         if (store.enrollments().list().isEmpty()) {
             java.time.Instant now = settings.clock().instant();
             var json = dev.imprint.dps.protocol.Wire.JSON;
             enrollments.add(new Enrollment("default", Enrollment.Kind.GROUP, manufacturingCa, null, null, "hashed",
-                    json.createObjectNode(), List.of("hub-1", "hub-2"), json.createObjectNode(), json.createObjectNode(),
+                    json.createObjectNode(), names, json.createObjectNode(), json.createObjectNode(),
                     ReprovisionPolicy.REPROVISION_AND_MIGRATE, true, now, now));
             LOG.info("event=dps.defaults enrollment=default ca=\"{}\"", manufacturingCa.getSubjectX500Principal().getName());
         }

@@ -53,7 +53,7 @@ public final class DpsCommand implements Callable<Integer> {
                 CaPassphrase.resolve(config.dataDir(), env), config.pkiBaseUrl()), store);
         ProvisioningService dps;
         try {
-            dps = DpsRole.start(config.dataDir(), config.dps(), authority, store);
+            dps = DpsRole.start(config.dataDir(), config.dps(), config.hubs(), authority, store);
         } catch (RuntimeException e) {
             authority.close();
             store.close();

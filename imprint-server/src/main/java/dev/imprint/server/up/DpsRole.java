@@ -55,12 +55,13 @@ public final class DpsRole {
      * Starts the service for {@code imprint up}; a failure (a port in use) is logged and the rest
      * of Imprint runs on without DPS (null).
      */
-    public static ProvisioningService startInUp(Path dataDir, ImprintConfig.Dps config, Authority authority, Store store) {
+    public static ProvisioningService startInUp(Path dataDir, ImprintConfig.Dps config, List<ImprintConfig.Hub> hubs, Authority authority,
+            Store store) {
         if (!config.enabled()) {
             return null;
         }
         try {
-            return start(dataDir, config, authority, store);
+            return start(dataDir, config, hubs, authority, store);
         } catch (RuntimeException e) {
             LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set dps.https.port / dps.mqtt.port (IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT),"
                     + " or dps.enabled: false (IMPRINT_DPS=off)\"", e.getMessage());
@@ -68,8 +69,12 @@ public final class DpsRole {
         }
     }
 
-    /** @throws IllegalStateException when an address cannot be bound */
-    public static ProvisioningService start(Path dataDir, ImprintConfig.Dps config, Authority authority, Store store) {
+    /**
+     * @param hubs the configured hubs: on first run they become the DPS's hub records and the default enrollment's hubs
+     * @throws IllegalStateException when an address cannot be bound
+     */
+    public static ProvisioningService start(Path dataDir, ImprintConfig.Dps config, List<ImprintConfig.Hub> hubs, Authority authority,
+            Store store) {
         String httpsHost = config.https().address();
         int httpsPort = config.https().port();
         String mqttHost = config.mqtt().address();
@@ -95,7 +100,9 @@ public final class DpsRole {
                 .withMqtt(mqttHost, mqttPort)
                 .withRateLimits(config.perSecond(), config.perDevicePerMinute());
         ProvisioningService dps = ProvisioningService.create(settings, store, new AuthorityIssuer(authority));
-        dps.ensureDefaults(h.issuer(CaHierarchy.MANUFACTURING));
+        java.time.Instant now = java.time.Instant.now();
+        dps.ensureDefaults(h.issuer(CaHierarchy.MANUFACTURING), hubs.isEmpty() ? ProvisioningService.DEFAULT_HUBS
+                : hubs.stream().map(c -> new dev.imprint.store.HubRecord(c.name(), c.hostname(), c.mqtt(), null, 100, now)).toList());
         try {
             dps.listen();
         } catch (RuntimeException e) {

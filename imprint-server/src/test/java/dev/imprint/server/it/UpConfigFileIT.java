@@ -80,6 +80,13 @@ class UpConfigFileIT {
             assertThat(handshake(tls, "127.0.0.2", dpsMqtt)).as("DPS MQTT").isNotNull();
             assertThat(handshake(tls, "127.0.0.3", north)).as("hub north").isNotNull();
             assertThat(handshake(tls, "127.0.0.4", south)).as("hub south").isNotNull();
+
+            // the DPS assigns devices to the configured hubs, not to built-in ones
+            assertThat(server.store().hubs().list()).extracting(dev.imprint.store.HubRecord::name).containsExactly("north", "south");
+            assertThat(server.store().hubs().list()).extracting(dev.imprint.store.HubRecord::mqtt)
+                    .containsExactly("mqtts://127.0.0.3:" + north, "mqtts://127.0.0.4:" + south);
+            assertThat(server.store().enrollments().list()).singleElement()
+                    .satisfies(en -> assertThat(en.hubs()).containsExactly("north", "south"));
         }
 
         // 'imprint hub --name south' alone: the same file names its address and port
