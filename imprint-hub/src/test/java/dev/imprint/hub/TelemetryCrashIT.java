@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A QoS 1 PUBACK means stored: a real MQTT client (Paho) streams QoS 1 telemetry to a hub in its
  * own JVM ({@link HubCrashChild}, SQLite store on disk), the hub is killed with SIGKILL in the
- * middle of the stream, and every message the client saw acknowledged must be in the store
+ * middle of the stream (after 2 s or 10,000 messages), and every message the client saw acknowledged must be in the store
  * file left behind.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -101,7 +101,7 @@ class TelemetryCrashIT {
                 if (!window.tryAcquire(5, TimeUnit.SECONDS)) {
                     break;
                 }
-                if (!killed && System.nanoTime() > killAt) {
+                if (!killed && (System.nanoTime() > killAt || seq == MAX_MESSAGES / 2)) {
                     // mid-stream: the window is full of messages in flight, some stored, some not
                     new ProcessBuilder("kill", "-KILL", Long.toString(hub.pid())).start().waitFor(10, TimeUnit.SECONDS);
                     killed = true;
@@ -146,7 +146,8 @@ class TelemetryCrashIT {
         System.out.printf("kill -9 mid-stream: %d sent, %d acknowledged, %d stored, %d acknowledged but not stored%n",
                 sent.get(), acked.size(), stored.size(), lostAcked.size());
         assertThat(acked.size()).as("enough of a stream to mean something").isGreaterThan(100);
-        assertThat(lostAcked).as("acknowledged messages missing from the store").isEmpty();
+        assertThat(lostAcked.size()).as("acknowledged messages missing from the store, the first: %s",
+                lostAcked.stream().limit(10).toList()).isZero();
     }
 
     private Process startChild() throws Exception {
