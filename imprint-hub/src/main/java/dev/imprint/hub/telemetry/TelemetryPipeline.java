@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * stores batches (one transaction each, so one fsync per batch on SQLite), then completes the
  * futures of the batch's {@link #store durable} messages, then hands the batch to the sinks
  * (best effort: a sink never delays an acknowledgement). Retention (age and row cap) runs every
- * minute. Messages the store refused or that found the queue full are counted
+ * minute. The queue holds {@code capacity} fire-and-forget messages and as many again for
+ * durable ones. Messages the store refused or that found the queue full are counted
  * ({@code imprint.hub.telemetry.dropped}).
  */
 public final class TelemetryPipeline implements AutoCloseable {
@@ -34,6 +35,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final Duration maxAge;
     private final long maxRows;
     private final BlockingQueue<Entry> queue;
+    private final int fireAndForgetLimit;
     private final Counter accepted;
     private final Counter dropped;
     private final Thread writer;
@@ -67,7 +69,10 @@ public final class TelemetryPipeline implements AutoCloseable {
         this.sinks = List.copyOf(sinks);
         this.maxAge = maxAge;
         this.maxRows = maxRows;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        // QoS 0 may fill half; the other half is kept for durable messages (bounded anyway by
+        // each connection's in-flight window), so a QoS 0 flood never turns into QoS 1 refusals
+        this.queue = new ArrayBlockingQueue<>(2 * capacity);
+        this.fireAndForgetLimit = capacity;
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.accepted = m.counter("imprint.hub.telemetry.accepted", "hub", hub);
         this.dropped = m.counter("imprint.hub.telemetry.dropped", "hub", hub);
@@ -79,10 +84,10 @@ public final class TelemetryPipeline implements AutoCloseable {
     /**
      * Fire and forget (QoS 0): stored with the next batch unless the store fails.
      *
-     * @return false when dropped because the store is not keeping up
+     * @return false when dropped because the store is not keeping up (capacity messages queued)
      */
     public boolean offer(TelemetryRecord r) {
-        if (queue.offer(new Entry(r, null))) {
+        if (queue.size() < fireAndForgetLimit && queue.offer(new Entry(r, null))) {
             accepted.increment();
             return true;
         }
