@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imprint.hub.AzureTopics.Kind;
+import dev.imprint.hub.telemetry.TelemetryPipeline;
 import dev.imprint.hub.transport.MqttConnection;
 import dev.imprint.hub.transport.MqttRefusal;
 import dev.imprint.hub.transport.MqttSession;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * desired pushes, and direct methods. Authorization: the device may publish and subscribe only
  * on its own topics; a foreign publish ends the session (FOREIGN_TOPIC), a foreign filter gets
  * SUBACK 0x80. Store work runs on the hub's I/O executor, never on the event loop.
+ *
+ * <p>Telemetry: QoS 0 is fire and forget. QoS 1 is acknowledged only once the batch holding it
+ * is committed to the store, so an acknowledged message survives a crash; when the write fails
+ * the session ends with STORE_UNAVAILABLE (STORE_BEHIND when the queue is full) before any
+ * PUBACK, and the device resends.
  */
 final class DeviceSession implements MqttSession {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
@@ -67,8 +73,13 @@ final class DeviceSession implements MqttSession {
     public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload) {
         lastSeen = Instant.now();
         if (topics.isTelemetry(topic)) {
-            hub.telemetry().offer(new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(topics.telemetryProperties(topic)), payload));
-            return DONE;
+            TelemetryRecord r = new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(topics.telemetryProperties(topic)), payload);
+            if (qos == 0) {
+                hub.telemetry().offer(r);
+                return DONE;
+            }
+            // QoS 1: the PUBACK waits for the batch's commit; a failed write ends the session unacknowledged, so the device resends
+            return hub.telemetry().store(r).exceptionally(DeviceSession::notStored);
         }
         if (topic.startsWith(AzureTopics.TWIN_GET)) {
             String rid = AzureTopics.rid(topic);
@@ -208,6 +219,12 @@ final class DeviceSession implements MqttSession {
             }
             return r;
         });
+    }
+
+    private static Void notStored(Throwable e) {
+        Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        throw c instanceof TelemetryPipeline.NotStored n ? new MqttRefusal(n.reason(), n.getMessage())
+                : new MqttRefusal("STORE_UNAVAILABLE", "storing telemetry failed: " + c);
     }
 
     static byte[] twinDocument(TwinRecord t) {

@@ -88,6 +88,11 @@ final class HubFixture implements AutoCloseable {
 
     /** Issues a device certificate from the named CA ("manufacturing" or "operational"), unregistered. */
     Device issue(String id, String caName) {
+        return issue(ca, id, caName);
+    }
+
+    /** A device certificate from {@code ca}'s named CA, unregistered. */
+    static Device issue(Authority ca, String id, String caName) {
         try {
             KeyPair kp = KeyAlgorithm.EC_P256.generate();
             byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
@@ -103,6 +108,11 @@ final class HubFixture implements AutoCloseable {
     }
 
     void register(String id, String hubName, String serial) {
+        register(store, id, hubName, serial);
+    }
+
+    /** Registers (DPS's part) the device as assigned to {@code hubName} and enabled. */
+    static void register(Store store, String id, String hubName, String serial) {
         Instant now = Instant.now();
         store.deviceRegistry().save(new DeviceRecord(id, hubName, true, "test", "{}", "{}", "assigned", "initialAssignment",
                 serial, 0, now, now), null);

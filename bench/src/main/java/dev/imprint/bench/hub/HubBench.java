@@ -62,6 +62,8 @@ public final class HubBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         // "idle": only the idle-session figures (with the hub's heap histogram and native memory summary at full load)
         boolean idleOnly = args.length > 2 && args[2].equals("idle");
+        // "telemetry": only the telemetry figures (no idle sessions, no connection rate)
+        boolean telemetryOnly = args.length > 2 && args[2].equals("telemetry");
         // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
@@ -72,10 +74,10 @@ public final class HubBench {
         Server mosq = startMosquitto(work);
         try (MqttLoadClient client = new MqttLoadClient(2)) {
             List<String> rows = new ArrayList<>();
-            for (Server s : List.of(hub, mosq)) {
+            for (Server s : telemetryOnly ? List.<Server>of() : List.of(hub, mosq)) {
                 idle(client, s, devices, rows, idleOnly);
             }
-            for (Server s : idleOnly ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
+            for (Server s : idleOnly || telemetryOnly ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
                 rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows);
             }
             for (Server s : idleOnly ? List.<Server>of() : List.of(hub, mosq)) {
@@ -327,13 +329,15 @@ public final class HubBench {
                 }
             }));
         }
+        double cpu0 = ProcStats.cpuSeconds(s.process.pid());
         long t0 = System.nanoTime();
         starts.forEach(Runnable::run);
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
         long total = (long) perClient * devices.size();
-        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s)",
-                s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed);
+        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s; server CPU %.1f us/msg)",
+                s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed, cpu * 1e6 / total);
         System.out.println(row);
         rows.add(row);
         channels.forEach(MqttLoadClient::disconnect);

@@ -11,30 +11,57 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Telemetry from the event loops to the store and the sinks. {@link #offer} never blocks: a
- * bounded queue takes the message, one writer thread stores batches (one transaction each, so
- * one fsync per batch on SQLite) and hands them to the sinks; when the store falls behind and
- * the queue is full the message is dropped and counted ({@code imprint.hub.telemetry.dropped}).
- * Retention (age and row cap) runs every minute.
+ * Telemetry from the event loops to the store and the sinks, with group commit. Neither
+ * {@link #offer} nor {@link #store} blocks: a bounded queue takes the message, one writer thread
+ * stores batches (one transaction each, so one fsync per batch on SQLite), then completes the
+ * futures of the batch's {@link #store durable} messages, then hands the batch to the sinks
+ * (best effort: a sink never delays an acknowledgement). Retention (age and row cap) runs every
+ * minute. The queue holds {@code capacity} fire-and-forget messages and as many again for
+ * durable ones. Messages the store refused or that found the queue full are counted
+ * ({@code imprint.hub.telemetry.dropped}).
  */
 public final class TelemetryPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
+    private static final int MAX_BATCH = 2000;
 
     private final TelemetryStore store;
     private final List<TelemetrySink> sinks;
     private final Duration maxAge;
     private final long maxRows;
-    private final BlockingQueue<TelemetryRecord> queue;
+    private final BlockingQueue<Entry> queue;
+    private final int fireAndForgetLimit;
     private final Counter accepted;
     private final Counter dropped;
     private final Thread writer;
     private volatile boolean running = true;
     private long lastPrune = System.nanoTime();
+
+    /** A queued message; {@code stored} is null for fire-and-forget (QoS 0) messages. */
+    private record Entry(TelemetryRecord record, CompletableFuture<Void> stored) {}
+
+    /**
+     * Why a message given to {@link #store} was not stored: {@code STORE_UNAVAILABLE} (the write
+     * failed), {@code STORE_BEHIND} (the queue was full), {@code SERVER_STOPPING} (closed). A
+     * value, no stack trace.
+     */
+    public static final class NotStored extends RuntimeException {
+        private final String reason;
+
+        NotStored(String reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
 
     public TelemetryPipeline(String hub, TelemetryStore store, List<TelemetrySink> sinks, Duration maxAge, long maxRows,
             int capacity, MeterRegistry meters) {
@@ -42,7 +69,10 @@ public final class TelemetryPipeline implements AutoCloseable {
         this.sinks = List.copyOf(sinks);
         this.maxAge = maxAge;
         this.maxRows = maxRows;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        // QoS 0 may fill half; the other half is kept for durable messages (bounded anyway by
+        // each connection's in-flight window), so a QoS 0 flood never turns into QoS 1 refusals
+        this.queue = new ArrayBlockingQueue<>(2 * capacity);
+        this.fireAndForgetLimit = capacity;
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.accepted = m.counter("imprint.hub.telemetry.accepted", "hub", hub);
         this.dropped = m.counter("imprint.hub.telemetry.dropped", "hub", hub);
@@ -51,9 +81,13 @@ public final class TelemetryPipeline implements AutoCloseable {
         this.writer.start();
     }
 
-    /** @return false when dropped because the store is not keeping up */
+    /**
+     * Fire and forget (QoS 0): stored with the next batch unless the store fails.
+     *
+     * @return false when dropped because the store is not keeping up (capacity messages queued)
+     */
     public boolean offer(TelemetryRecord r) {
-        if (queue.offer(r)) {
+        if (queue.size() < fireAndForgetLimit && queue.offer(new Entry(r, null))) {
             accepted.increment();
             return true;
         }
@@ -61,18 +95,35 @@ public final class TelemetryPipeline implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Durable (QoS 1): the future completes, on the writer thread, once the batch holding the
+     * message is committed; it fails with {@link NotStored} when the store write fails, the
+     * queue is full or the pipeline is closed. Callers keep their own order: batches commit in
+     * queue order.
+     */
+    public CompletableFuture<Void> store(TelemetryRecord r) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        if (!running) {
+            stored.completeExceptionally(new NotStored("SERVER_STOPPING", "the telemetry pipeline is closed"));
+        } else if (queue.offer(new Entry(r, stored))) {
+            accepted.increment();
+        } else {
+            dropped.increment();
+            stored.completeExceptionally(new NotStored("STORE_BEHIND", "the telemetry queue is full (the store is not keeping up)"));
+        }
+        return stored;
+    }
+
     private void run() {
-        List<TelemetryRecord> batch = new ArrayList<>();
+        List<Entry> batch = new ArrayList<>();
+        List<TelemetryRecord> records = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
-                TelemetryRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
-                    queue.drainTo(batch, 1999);
-                    store.appendAll(batch);
-                    for (TelemetryRecord r : batch) {
-                        sinks.forEach(s -> s.offer(r));
-                    }
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    commit(batch, records);
                 }
                 if (System.nanoTime() - lastPrune > 60_000_000_000L) {
                     lastPrune = System.nanoTime();
@@ -80,13 +131,54 @@ public final class TelemetryPipeline implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (RuntimeException e) {
-                dropped.increment(batch.size());
-                LOG.warn("event=telemetry.store_failed dropped={} msg=\"{}\"", batch.size(), e.toString());
+                LOG.warn("event=telemetry.prune_failed msg=\"{}\"", e.toString());
             } finally {
                 batch.clear();
+                records.clear();
             }
+        }
+        failQueued();
+    }
+
+    /** Interrupted, or a {@link #store} that raced {@link #close}: nobody will store what is left. */
+    private void failQueued() {
+        Entry e;
+        while ((e = queue.poll()) != null) {
+            fail(e, new NotStored("SERVER_STOPPING", "the telemetry pipeline stopped before storing this message"));
+        }
+    }
+
+    /** One transaction for the batch; then the acknowledgements; then the sinks. */
+    private void commit(List<Entry> batch, List<TelemetryRecord> records) {
+        for (Entry e : batch) {
+            records.add(e.record());
+        }
+        try {
+            store.appendAll(records);
+        } catch (RuntimeException x) {
+            dropped.increment(batch.size());
+            LOG.warn("event=telemetry.store_failed reason=STORE_UNAVAILABLE dropped={} msg=\"{}\"", batch.size(), x.toString());
+            NotStored why = new NotStored("STORE_UNAVAILABLE", "storing telemetry failed: " + x.getMessage());
+            batch.forEach(e -> fail(e, why));
+            return;
+        }
+        for (Entry e : batch) {
+            if (e.stored() != null) {
+                e.stored().complete(null);
+            }
+        }
+        for (TelemetryRecord r : records) {
+            for (TelemetrySink s : sinks) {
+                s.offer(r);
+            }
+        }
+    }
+
+    private static void fail(Entry e, NotStored why) {
+        if (e.stored() != null) {
+            e.stored().completeExceptionally(why);
         }
     }
 
@@ -98,6 +190,9 @@ public final class TelemetryPipeline implements AutoCloseable {
             writer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!writer.isAlive()) {
+            failQueued();
         }
         sinks.forEach(TelemetrySink::close);
     }

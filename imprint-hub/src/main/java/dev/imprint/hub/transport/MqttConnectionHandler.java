@@ -54,7 +54,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private String clientId;
     private MqttSession session;
     private Outbox outbox;
-    private int inboundPending;
+    /** Made on the first publish that has to wait (most sessions never have one). */
+    private InboundAcks inbound;
     private boolean flushPending;
     private final List<MqttMessage> early = new ArrayList<>();
 
@@ -192,7 +193,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void dispatch(MqttMessage m) {
-        if (state != State.CONNECTED) {
+        // closing (a refused publish, a failed store write): nothing read after that is handled or acknowledged
+        if (state != State.CONNECTED || Disconnector.reasonOf(ch) != null) {
             ReferenceCountUtil.release(m);
             return;
         }
@@ -225,9 +227,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             refuse(null, "QOS2_UNSUPPORTED", "QoS 2 publish on " + topic + " (this server supports QoS 0 and 1)");
             return;
         }
-        CompletionStage<Void> done;
+        CompletableFuture<Void> done;
         try {
-            done = session.onPublish(topic, qos, payload);
+            done = session.onPublish(topic, qos, payload).toCompletableFuture();
         } catch (MqttRefusal r) {
             close(r.reason(), r.getMessage());
             return;
@@ -235,7 +237,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             close("INTERNAL_ERROR", "publish handling failed: " + e);
             return;
         }
-        if (done == MqttSession.DONE || done.toCompletableFuture().isDone() && !done.toCompletableFuture().isCompletedExceptionally()) {
+        boolean ok = done.isDone() && !done.isCompletedExceptionally();
+        if (ok && (inbound == null || inbound.isEmpty())) {
             if (qos == 1) {
                 // flushed once per read batch (channelReadComplete): one syscall and TLS record for many PUBACKs
                 ch.write(MqttMessageBuilders.pubAck().packetId(packetId).build());
@@ -243,20 +246,13 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
-        if (++inboundPending >= limits.inflightWindow()) {
-            ch.config().setAutoRead(false);
+        if (ok && qos == 0) {
+            return;
         }
-        done.whenCompleteAsync((v, e) -> {
-            if (--inboundPending < limits.inflightWindow() && state == State.CONNECTED) {
-                ch.config().setAutoRead(true);
-            }
-            if (e != null) {
-                Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                close(c instanceof MqttRefusal r ? r.reason() : "INTERNAL_ERROR", c.getMessage());
-            } else if (qos == 1 && state == State.CONNECTED) {
-                ch.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
-            }
-        }, ch.eventLoop());
+        if (inbound == null) {
+            inbound = new InboundAcks(ch, limits.inflightWindow(), this::close);
+        }
+        inbound.add(qos == 1 ? packetId : -1, done);
     }
 
     private void onSubscribe(MqttSubscribeMessage s) {
@@ -311,6 +307,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         state = State.CLOSED;
         early.forEach(ReferenceCountUtil::release);
         early.clear();
+        if (inbound != null) {
+            inbound.clear();
+        }
         String reason = Disconnector.reasonOf(ch);
         if (reason == null) {
             disconnector.disconnect(ch, null, "CONNECTION_LOST", clientId, "closed by the client");

@@ -15,9 +15,11 @@ public interface MqttSession {
 
     /**
      * A PUBLISH from the client (QoS 0 or 1). The transport sends the PUBACK when the stage
-     * completes; while more stages than the in-flight window are pending it stops reading from
-     * this client (and only this one). Throw or fail the stage with {@link MqttRefusal} to end
-     * the connection with that reason code (a publish on a foreign topic, say).
+     * completes, in the order the publishes arrived (so complete it only once the message is
+     * safe: stored, for telemetry); while the in-flight window's worth of publishes wait it
+     * stops reading from this client (and only this one). Throw or fail the stage with
+     * {@link MqttRefusal} to end the connection with that reason code, unacknowledged (a
+     * publish on a foreign topic, a store that failed); any other failure is INTERNAL_ERROR.
      */
     CompletionStage<Void> onPublish(String topic, int qos, byte[] payload);
 

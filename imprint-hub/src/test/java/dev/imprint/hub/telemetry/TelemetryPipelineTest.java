@@ -1,0 +1,90 @@
+package dev.imprint.hub.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imprint.store.JdbcStore;
+import dev.imprint.store.TelemetryRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Group commit on a real SQLite store: a durable message's future completes only once stored. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class TelemetryPipelineTest {
+    @TempDir
+    Path dir;
+
+    static TelemetryRecord record(String device, int n) {
+        return new TelemetryRecord(0, device, "hub-t", Instant.now(), "{}", ("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void durable_message_is_in_the_store_when_its_future_completes() throws Exception {
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, 100, null)) {
+            List<CompletableFuture<Void>> stored = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                stored.add(p.store(record("dev-1", i)));
+            }
+            stored.get(49).get(10, TimeUnit.SECONDS);
+            // batches commit in queue order: the last one done means all are
+            assertThat(stored).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+            assertThat(store.telemetry().recent("dev-1", 100)).hasSize(50);
+        }
+    }
+
+    @Test
+    void waits_for_a_locked_store_and_a_qos0_flood_never_refuses_durable_messages() throws Exception {
+        Path db = dir.resolve("imprint.db");
+        try (JdbcStore store = JdbcStore.sqlite(db);
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, 4, null);
+                Connection other = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            // another process's writer holds the file's write lock: the pipeline's first batch waits on it
+            try (Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+            }
+            CompletableFuture<Void> first = p.store(record("dev-2", 0));
+            Thread.sleep(300);
+            assertThat(first).isNotDone();
+            int accepted = 0;
+            for (int i = 1; i <= 10; i++) {
+                accepted += p.offer(record("dev-2", i)) ? 1 : 0;
+            }
+            assertThat(accepted).as("QoS 0 takes at most the capacity").isEqualTo(4);
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
+            for (int i = 11; i <= 14; i++) {
+                durable.add(p.store(record("dev-2", i)));
+            }
+            assertThat(durable).noneMatch(CompletableFuture::isCompletedExceptionally);
+            try (Statement s = other.createStatement()) {
+                s.execute("ROLLBACK");
+            }
+            CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(first).isCompleted();
+            assertThat(store.telemetry().recent("dev-2", 100)).hasSize(1 + 4 + 4);
+        }
+    }
+
+    @Test
+    void failed_write_fails_the_durable_messages_with_store_unavailable() throws Exception {
+        JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
+        try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, 100, null)) {
+            store.close();
+            CompletableFuture<Void> f = p.store(record("dev-3", 0));
+            assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(TelemetryPipeline.NotStored.class,
+                            n -> assertThat(n.reason()).isEqualTo("STORE_UNAVAILABLE"));
+        }
+    }
+}
