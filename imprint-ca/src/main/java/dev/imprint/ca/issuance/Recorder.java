@@ -74,7 +74,8 @@ public final class Recorder implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // fail this batch's callers instead of leaving them waiting on a dead writer thread
                 LOG.error("recorder failed", e);
                 batch.forEach(p -> p.done.completeExceptionally(e));
             } finally {
