@@ -3,7 +3,16 @@ package dev.imprint.store;
 import java.util.List;
 import java.util.Optional;
 
-/** A tamper-evident log: each entry carries the hash of the one before it. */
+/**
+ * A tamper-evident log: each entry carries the hash of the one before it.
+ *
+ * <p>State changes that must not exist without their entry append it in their own transaction
+ * instead of calling this interface: {@link CertificateStore#insertAll(List, Entry)},
+ * {@link CertificateStore#revoke(String, int, java.time.Instant, Entry)},
+ * {@link StationStore#create(StationRecord, Entry)}, {@link StationStore#revoke(String, Entry)}
+ * and {@link Ledger#recordAll(List, java.util.function.IntFunction)}. They share this log's
+ * chain and its serialization.
+ */
 public interface AuditLog {
 
     /**

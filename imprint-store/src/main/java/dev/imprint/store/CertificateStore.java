@@ -16,6 +16,19 @@ public interface CertificateStore {
      */
     void insertAll(List<CertificateRecord> records);
 
+    /**
+     * Records a batch of certificates and appends {@code audit} to the audit chain in one
+     * transaction (one durable write): after a crash either both are there or neither. The
+     * entry takes the next place in the chain, serialized with every other append (as
+     * {@link AuditLog#append}). An empty batch appends the entry alone.
+     *
+     * @return the appended audit event
+     * @throws DuplicateSerialException if any serial is already recorded (nothing is written,
+     *     no audit entry either)
+     * @throws StoreException when the database fails (nothing is written)
+     */
+    AuditEvent insertAll(List<CertificateRecord> records, AuditLog.Entry audit);
+
     Optional<CertificateRecord> findBySerial(String serialHex);
 
     /** Certificates carrying this identity, newest first. */
@@ -40,6 +53,21 @@ public interface CertificateStore {
      * @return the revocation entry (existing or new), empty when the serial is unknown
      */
     Optional<RevokedEntry> revoke(String serialHex, int reason, Instant at);
+
+    /**
+     * Revokes a certificate as {@link #revoke(String, int, Instant)} does and, in the same
+     * transaction, appends {@code audit} to the audit chain, only when this call is the one that
+     * revoked it (a repeat appends nothing).
+     *
+     * @return the revocation, {@link Revocation#fresh()} when this call made it; empty when the
+     *     serial is unknown (nothing appended)
+     * @throws IllegalArgumentException for a reason code outside RFC 5280
+     * @throws StoreException when the database fails (neither written)
+     */
+    Optional<Revocation> revoke(String serialHex, int reason, Instant at, AuditLog.Entry audit);
+
+    /** A revocation entry and whether the call that returned it made it ({@code fresh}) or found it. */
+    record Revocation(RevokedEntry entry, boolean fresh) {}
 
     /** Revoked entries of one CA whose seq is greater than {@code afterSeq}, in seq order. */
     void forEachRevoked(String ca, long afterSeq, Consumer<RevokedEntry> sink);

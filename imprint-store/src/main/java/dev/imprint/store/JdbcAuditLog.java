@@ -32,46 +32,59 @@ final class JdbcAuditLog implements AuditLog {
 
     @Override
     public List<AuditEvent> appendAll(List<Entry> entries) {
-        for (Entry e : entries) {
-            Objects.requireNonNull(e.type(), "audit type");
-            Objects.requireNonNull(e.actor(), "audit actor");
-        }
+        requireComplete(entries);
         if (entries.isEmpty()) {
             return List.of();
         }
-        return db.write("appending " + entries.size() + " audit entries", c -> {
-            long seq;
-            String prev;
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1" + db.dialect.forUpdate);
-                    ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("audit_head row is missing");
-                }
-                seq = rs.getLong(1);
-                prev = rs.getString(2);
+        return db.write("appending " + entries.size() + " audit entries", c -> appendIn(c, db.dialect, entries));
+    }
+
+    static void requireComplete(List<Entry> entries) {
+        for (Entry e : entries) {
+            Objects.requireNonNull(e, "audit entry");
+            Objects.requireNonNull(e.type(), "audit type");
+            Objects.requireNonNull(e.actor(), "audit actor");
+        }
+    }
+
+    /**
+     * Appends entries inside the caller's write transaction, so that a state change and its audit
+     * entries commit (or roll back) together. Locks the chain head until commit: call it as the
+     * last statement of the transaction, so the head is held only for the commit itself and every
+     * transaction takes it after its other locks (no lock-order cycle with the head).
+     */
+    static List<AuditEvent> appendIn(Connection c, Dialect dialect, List<Entry> entries) throws SQLException {
+        long seq;
+        String prev;
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1" + dialect.forUpdate);
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("audit_head row is missing");
             }
-            Instant at = Instant.ofEpochMilli(System.currentTimeMillis());
-            List<AuditEvent> out = new ArrayList<>(entries.size());
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (Entry e : entries) {
-                    seq++;
-                    String hash = AuditChain.hash(seq, at, e.type(), e.actor(), e.subject(), e.detailsJson(), prev);
-                    AuditEvent event = new AuditEvent(seq, at, e.type(), e.actor(), e.subject(), e.detailsJson(), prev, hash);
-                    JdbcCertificateStore.bind(ps, seq, at.toEpochMilli(), e.type(), e.actor(), e.subject(), e.detailsJson(), prev, hash);
-                    ps.addBatch();
-                    out.add(event);
-                    prev = hash;
-                }
-                ps.executeBatch();
+            seq = rs.getLong(1);
+            prev = rs.getString(2);
+        }
+        Instant at = Instant.ofEpochMilli(System.currentTimeMillis());
+        List<AuditEvent> out = new ArrayList<>(entries.size());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Entry e : entries) {
+                seq++;
+                String hash = AuditChain.hash(seq, at, e.type(), e.actor(), e.subject(), e.detailsJson(), prev);
+                AuditEvent event = new AuditEvent(seq, at, e.type(), e.actor(), e.subject(), e.detailsJson(), prev, hash);
+                JdbcCertificateStore.bind(ps, seq, at.toEpochMilli(), e.type(), e.actor(), e.subject(), e.detailsJson(), prev, hash);
+                ps.addBatch();
+                out.add(event);
+                prev = hash;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-                ps.setLong(1, seq);
-                ps.setString(2, prev);
-                ps.executeUpdate();
-            }
-            return out;
-        });
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+            ps.setLong(1, seq);
+            ps.setString(2, prev);
+            ps.executeUpdate();
+        }
+        return out;
     }
 
     @Override

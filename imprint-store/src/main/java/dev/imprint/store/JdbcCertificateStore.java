@@ -32,29 +32,42 @@ final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public void insertAll(List<CertificateRecord> records) {
-        if (records.isEmpty()) {
-            return;
+        if (!records.isEmpty()) {
+            insert(records, null);
         }
+    }
+
+    @Override
+    public AuditEvent insertAll(List<CertificateRecord> records, AuditLog.Entry audit) {
+        Objects.requireNonNull(audit, "audit entry");
+        JdbcAuditLog.requireComplete(List.of(audit));
+        return insert(records, audit);
+    }
+
+    /** The insert transaction; with {@code audit}, its entry is appended last in the same transaction. */
+    private AuditEvent insert(List<CertificateRecord> records, AuditLog.Entry audit) {
         records.forEach(JdbcCertificateStore::requireComplete);
         try {
-            db.write("recording " + records.size() + " certificates", c -> {
-                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                    for (CertificateRecord r : records) {
-                        ps.setString(1, r.serialHex());
-                        ps.setString(2, r.ca());
-                        ps.setString(3, r.deviceId());
-                        ps.setString(4, r.kind());
-                        ps.setLong(5, r.notBefore().toEpochMilli());
-                        ps.setLong(6, r.notAfter().toEpochMilli());
-                        ps.setString(7, r.keyFingerprint());
-                        ps.setString(8, r.requestedBy());
-                        ps.setLong(9, r.issuedAt().toEpochMilli());
-                        ps.setBytes(10, r.der());
-                        ps.addBatch();
+            return db.write("recording " + records.size() + " certificates", c -> {
+                if (!records.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                        for (CertificateRecord r : records) {
+                            ps.setString(1, r.serialHex());
+                            ps.setString(2, r.ca());
+                            ps.setString(3, r.deviceId());
+                            ps.setString(4, r.kind());
+                            ps.setLong(5, r.notBefore().toEpochMilli());
+                            ps.setLong(6, r.notAfter().toEpochMilli());
+                            ps.setString(7, r.keyFingerprint());
+                            ps.setString(8, r.requestedBy());
+                            ps.setLong(9, r.issuedAt().toEpochMilli());
+                            ps.setBytes(10, r.der());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
                     }
-                    ps.executeBatch();
                 }
-                return null;
+                return audit == null ? null : JdbcAuditLog.appendIn(c, db.dialect, List.of(audit)).get(0);
             });
         } catch (Db.DuplicateKeyException e) {
             throw new DuplicateSerialException("a serial of this batch is already recorded; nothing was written: "
@@ -119,10 +132,29 @@ final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<RevokedEntry> revoke(String serialHex, int reason, Instant at) {
+        checkReason(reason);
+        return db.write("revoking " + serialHex, c -> Revocations.revoke(c, db.dialect, serialHex, reason, at))
+                .map(Revocation::entry);
+    }
+
+    @Override
+    public Optional<Revocation> revoke(String serialHex, int reason, Instant at, AuditLog.Entry audit) {
+        checkReason(reason);
+        Objects.requireNonNull(audit, "audit entry");
+        JdbcAuditLog.requireComplete(List.of(audit));
+        return db.write("revoking " + serialHex, c -> {
+            Optional<Revocation> r = Revocations.revoke(c, db.dialect, serialHex, reason, at);
+            if (r.isPresent() && r.get().fresh()) {
+                JdbcAuditLog.appendIn(c, db.dialect, List.of(audit));
+            }
+            return r;
+        });
+    }
+
+    private static void checkReason(int reason) {
         if (reason < 0 || reason > 10 || reason == 7) {
             throw new IllegalArgumentException("not an RFC 5280 CRLReason code: " + reason);
         }
-        return db.write("revoking " + serialHex, c -> Revocations.revoke(c, db.dialect, serialHex, reason, at));
     }
 
     @Override

@@ -1,14 +1,22 @@
 package dev.imprint.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
 
 /** The ledger in the {@code ledger} table; {@code ON CONFLICT DO NOTHING} (SQLite and PostgreSQL) makes it idempotent. */
 final class JdbcLedger implements Ledger {
     private static final String COLUMNS = "serial, device_id, key_fingerprint, station, batch, provisioned_at, recorded_at";
+
+    /** Rows per INSERT statement: 7 parameters each stays far below both databases' parameter limits. */
+    private static final int CHUNK = 500;
 
     private final Db db;
 
@@ -18,29 +26,49 @@ final class JdbcLedger implements Ledger {
 
     @Override
     public int recordAll(List<LedgerEntry> entries) {
+        return recordAll(entries, added -> null);
+    }
+
+    @Override
+    public int recordAll(List<LedgerEntry> entries, IntFunction<AuditLog.Entry> audit) {
+        Objects.requireNonNull(audit, "audit");
         if (entries.isEmpty()) {
             return 0;
         }
         return db.write("recording " + entries.size() + " ledger entries", c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING")) {
-                for (LedgerEntry e : entries) {
-                    ps.setString(1, e.serialHex());
-                    ps.setString(2, e.deviceId());
-                    ps.setString(3, e.keyFingerprint());
-                    ps.setString(4, e.station());
-                    ps.setString(5, e.batch());
-                    ps.setLong(6, e.provisionedAt().toEpochMilli());
-                    ps.setLong(7, e.recordedAt().toEpochMilli());
-                    ps.addBatch();
-                }
-                int added = 0;
-                for (int n : ps.executeBatch()) {
-                    added += n > 0 ? n : 0;
-                }
-                return added;
+            int added = 0;
+            for (int from = 0; from < entries.size(); from += CHUNK) {
+                added += insert(c, entries.subList(from, Math.min(entries.size(), from + CHUNK)));
             }
+            AuditLog.Entry entry = added > 0 ? audit.apply(added) : null;
+            if (entry != null) {
+                JdbcAuditLog.requireComplete(List.of(entry));
+                JdbcAuditLog.appendIn(c, db.dialect, List.of(entry));
+            }
+            return added;
         });
+    }
+
+    /**
+     * One multi-row INSERT: its update count is the number of new rows on both dialects (a JDBC
+     * batch is not: PostgreSQL's driver rewrites it and reports SUCCESS_NO_INFO per row).
+     */
+    private static int insert(Connection c, List<LedgerEntry> entries) throws SQLException {
+        String values = String.join(", ", Collections.nCopies(entries.size(), "(?, ?, ?, ?, ?, ?, ?)"));
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger (" + COLUMNS + ") VALUES " + values
+                + " ON CONFLICT (serial) DO NOTHING")) {
+            int i = 1;
+            for (LedgerEntry e : entries) {
+                ps.setString(i++, e.serialHex());
+                ps.setString(i++, e.deviceId());
+                ps.setString(i++, e.keyFingerprint());
+                ps.setString(i++, e.station());
+                ps.setString(i++, e.batch());
+                ps.setLong(i++, e.provisionedAt().toEpochMilli());
+                ps.setLong(i++, e.recordedAt().toEpochMilli());
+            }
+            return ps.executeUpdate();
+        }
     }
 
     @Override

@@ -6,11 +6,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Stations in the {@code stations} table; quota checks are single conditional UPDATEs, so they are atomic. */
 final class JdbcStationStore implements StationStore {
     private static final String COLUMNS = "name, id_pattern, quota, rate_per_second, issued, cert_serial, revoked, created_at";
+    private static final String REVOKE = "UPDATE stations SET revoked = TRUE WHERE name = ?";
 
     private final Db db;
 
@@ -20,8 +22,18 @@ final class JdbcStationStore implements StationStore {
 
     @Override
     public void create(StationRecord s) {
+        create(s, null, "creating station " + s.name());
+    }
+
+    @Override
+    public void create(StationRecord s, AuditLog.Entry audit) {
+        JdbcAuditLog.requireComplete(List.of(Objects.requireNonNull(audit, "audit entry")));
+        create(s, audit, "creating station " + s.name());
+    }
+
+    private void create(StationRecord s, AuditLog.Entry audit, String what) {
         try {
-            db.write("creating station " + s.name(), c -> {
+            db.write(what, c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO stations (" + COLUMNS
                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, s.name());
@@ -32,8 +44,12 @@ final class JdbcStationStore implements StationStore {
                     ps.setString(6, s.certSerial());
                     ps.setBoolean(7, s.revoked());
                     ps.setLong(8, s.createdAt().toEpochMilli());
-                    return ps.executeUpdate();
+                    ps.executeUpdate();
                 }
+                if (audit != null) {
+                    JdbcAuditLog.appendIn(c, db.dialect, List.of(audit));
+                }
+                return null;
             });
         } catch (Db.DuplicateKeyException e) {
             throw new StoreException("a station named " + s.name() + " exists", e.getCause());
@@ -68,7 +84,22 @@ final class JdbcStationStore implements StationStore {
 
     @Override
     public boolean revoke(String name) {
-        return update("revoking station " + name, "UPDATE stations SET revoked = TRUE WHERE name = ?", name) == 1;
+        return update("revoking station " + name, REVOKE, name) == 1;
+    }
+
+    @Override
+    public boolean revoke(String name, AuditLog.Entry audit) {
+        JdbcAuditLog.requireComplete(List.of(Objects.requireNonNull(audit, "audit entry")));
+        return db.write("revoking station " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+                ps.setString(1, name);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            JdbcAuditLog.appendIn(c, db.dialect, List.of(audit));
+            return true;
+        });
     }
 
     @Override

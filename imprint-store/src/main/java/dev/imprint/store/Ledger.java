@@ -1,6 +1,7 @@
 package dev.imprint.store;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
 /** The factory ledger: which device was provisioned with which certificate, by which station, in which batch. */
 public interface Ledger {
@@ -13,6 +14,16 @@ public interface Ledger {
      * @throws StoreException when the database fails (nothing is written)
      */
     int recordAll(List<LedgerEntry> entries);
+
+    /**
+     * Records entries as {@link #recordAll(List)} does and, in the same transaction, appends the
+     * audit entry {@code audit} makes from the number of new entries (not called, nothing
+     * appended, when none is new; it may return null to append nothing).
+     *
+     * @return how many entries were new
+     * @throws StoreException when the database fails (neither written)
+     */
+    int recordAll(List<LedgerEntry> entries, IntFunction<AuditLog.Entry> audit);
 
     /** A page of entries in the order they were provisioned; {@code batch} null means all batches. */
     List<LedgerEntry> list(String batch, int limit, int offset);

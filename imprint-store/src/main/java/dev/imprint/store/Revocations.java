@@ -15,7 +15,7 @@ import java.util.Optional;
 final class Revocations {
     private Revocations() {}
 
-    static Optional<RevokedEntry> revoke(Connection c, Dialect dialect, String serialHex, int reason, Instant at)
+    static Optional<CertificateStore.Revocation> revoke(Connection c, Dialect dialect, String serialHex, int reason, Instant at)
             throws SQLException {
         String ca;
         try (PreparedStatement ps = c.prepareStatement("SELECT ca, revoked_at, revocation_reason, revocation_seq"
@@ -28,7 +28,8 @@ final class Revocations {
                 ca = rs.getString(1);
                 long revokedAt = rs.getLong(2);
                 if (!rs.wasNull()) { // permanent: the first revocation stands
-                    return Optional.of(new RevokedEntry(rs.getLong(4), serialHex, Instant.ofEpochMilli(revokedAt), rs.getInt(3)));
+                    return Optional.of(new CertificateStore.Revocation(
+                            new RevokedEntry(rs.getLong(4), serialHex, Instant.ofEpochMilli(revokedAt), rs.getInt(3)), false));
                 }
             }
         }
@@ -50,6 +51,6 @@ final class Revocations {
             ps.setString(4, serialHex);
             ps.executeUpdate();
         }
-        return Optional.of(new RevokedEntry(seq, serialHex, when, reason));
+        return Optional.of(new CertificateStore.Revocation(new RevokedEntry(seq, serialHex, when, reason), true));
     }
 }

@@ -2,6 +2,7 @@ package dev.imprint.ca.issuance;
 
 import dev.imprint.ca.CaException;
 import dev.imprint.ca.CaException.Reason;
+import dev.imprint.store.AuditLog;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.DuplicateSerialException;
 import dev.imprint.store.Store;
@@ -17,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit of issued certificates. One writer thread drains the queue and records each
- * batch with {@code insertAll} (one transaction, durable on return), then appends one audit
- * event per batch listing its serials, and only then completes the callers' futures: a
- * certificate is recorded before anyone can hand it out. While a batch commits the next one
+ * batch together with one audit event listing its serials, in one transaction (durable on
+ * return; after a crash both are there or neither), and only then completes the callers'
+ * futures: a certificate is recorded and audited before anyone can hand it out. While a batch commits the next one
  * fills, so batch size grows with load and there is one durable write per batch, never per
  * certificate.
  */
@@ -73,7 +74,8 @@ public final class Recorder implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // fail this batch's callers instead of leaving them waiting on a dead writer thread
                 LOG.error("recorder failed", e);
                 batch.forEach(p -> p.done.completeExceptionally(e));
             } finally {
@@ -83,42 +85,48 @@ public final class Recorder implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
-        List<CertificateRecord> records = new ArrayList<>(batch.size());
-        batch.forEach(p -> records.add(p.record));
         long t0 = System.nanoTime();
         try {
-            store.certificates().insertAll(records);
+            store.certificates().insertAll(records(batch), auditEntry(batch));
         } catch (DuplicateSerialException e) {
-            // Astronomically rare with 159 random bits: record one by one, fail only the duplicates.
+            // Astronomically rare with 159 random bits: record one by one, each with its own audit
+            // entry, and fail only the duplicates.
             List<Pending> ok = new ArrayList<>();
             for (Pending p : batch) {
                 try {
-                    store.certificates().insertAll(List.of(p.record));
+                    store.certificates().insertAll(List.of(p.record), auditEntry(List.of(p)));
                     ok.add(p);
                 } catch (DuplicateSerialException dup) {
                     p.done.completeExceptionally(new CaException(Reason.INTERNAL_ERROR, "serial collision; retry", dup));
+                } catch (RuntimeException failed) {
+                    p.done.completeExceptionally(unavailable(failed));
                 }
             }
             batch = ok;
         } catch (RuntimeException e) {
-            CaException ce = new CaException(Reason.UNAVAILABLE, "cannot record certificates: " + e.getMessage(), e);
+            CaException ce = unavailable(e);
             batch.forEach(p -> p.done.completeExceptionally(ce));
             return;
         }
-        long t1 = System.nanoTime();
-        audit(batch);
         if (meters != null) {
             meters.summary("imprint.ca.record.batch").record(batch.size());
-            meters.timer("imprint.ca.record.insert").record(t1 - t0, TimeUnit.NANOSECONDS);
-            meters.timer("imprint.ca.record.audit").record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
+            meters.timer("imprint.ca.record.insert").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         }
         batch.forEach(p -> p.done.complete(null));
     }
 
-    private void audit(List<Pending> batch) {
-        if (batch.isEmpty()) {
-            return;
-        }
+    private static CaException unavailable(RuntimeException e) {
+        return new CaException(Reason.UNAVAILABLE, "cannot record certificates: " + e.getMessage(), e);
+    }
+
+    private static List<CertificateRecord> records(List<Pending> batch) {
+        List<CertificateRecord> records = new ArrayList<>(batch.size());
+        batch.forEach(p -> records.add(p.record));
+        return records;
+    }
+
+    /** The batch's one audit entry, listing its serials; written in the same transaction as the records. */
+    private static AuditLog.Entry auditEntry(List<Pending> batch) {
         StringBuilder d = new StringBuilder(64 + batch.size() * 96).append("{\"count\":").append(batch.size()).append(",\"certificates\":[");
         for (int i = 0; i < batch.size(); i++) {
             CertificateRecord r = batch.get(i).record;
@@ -132,12 +140,7 @@ public final class Recorder implements AutoCloseable {
         }
         d.append("]}");
         String subject = batch.size() == 1 ? batch.get(0).record.serialHex() : batch.size() + " certificates";
-        try {
-            store.audit().append("cert.issued", "ca", subject, d.toString());
-        } catch (RuntimeException e) {
-            // The certificates are recorded; the audit entry is what is missing. Log loudly, keep serving.
-            LOG.error("audit append failed for {} issued certificates", batch.size(), e);
-        }
+        return new AuditLog.Entry("cert.issued", "ca", subject, d.toString());
     }
 
     /** Records what is queued, then stops the writer. */

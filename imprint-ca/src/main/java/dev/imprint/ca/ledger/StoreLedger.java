@@ -4,6 +4,7 @@ import dev.imprint.ca.CaException;
 import dev.imprint.ca.CaException.Reason;
 import dev.imprint.ca.est.PeerAuthenticator;
 import dev.imprint.ca.issuance.DeviceIds;
+import dev.imprint.store.AuditLog;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.LedgerEntry;
 import dev.imprint.store.Store;
@@ -56,10 +57,7 @@ public final class StoreLedger implements LedgerService {
             }
             entries.add(new LedgerEntry(serial, r.deviceId(), r.keyFingerprint(), station, batch, c.provisionedAt(), now));
         }
-        int added = store.ledger().recordAll(entries);
-        if (added > 0) {
-            store.audit().append("ledger.record", requestedBy, batch, "{\"added\":" + added + "}");
-        }
+        store.ledger().recordAll(entries, added -> new AuditLog.Entry("ledger.record", requestedBy, batch, "{\"added\":" + added + "}"));
         return entries;
     }
 

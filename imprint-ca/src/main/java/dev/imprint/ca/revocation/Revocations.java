@@ -5,7 +5,9 @@ import dev.imprint.ca.CaException.Reason;
 import dev.imprint.ca.hierarchy.IssuingCa;
 import dev.imprint.ca.issuance.Json;
 import dev.imprint.ca.issuance.Serials;
+import dev.imprint.store.AuditLog;
 import dev.imprint.store.CertificateRecord;
+import dev.imprint.store.CertificateStore;
 import dev.imprint.store.RevokedEntry;
 import dev.imprint.store.Store;
 import java.time.Duration;
@@ -105,16 +107,18 @@ public final class Revocations implements RevocationService, AutoCloseable {
         return out;
     }
 
-    /** Revokes one recorded certificate and audits it; the CRLs are the caller's to refresh. */
+    /**
+     * Revokes one recorded certificate and audits it in the same transaction (the entry only
+     * when this call revoked it); the CRLs are the caller's to refresh.
+     */
     public Optional<RevokedEntry> revokeRecord(CertificateRecord r, int reason, String actor) {
-        boolean already = r.revoked();
-        Optional<RevokedEntry> entry = store.certificates().revoke(r.serialHex(), reason, Instant.now());
-        if (!already && entry.isPresent()) {
-            store.audit().append("cert.revoked", actor, r.serialHex(), "{\"ca\":\"" + r.ca() + "\",\"id\":"
-                    + Json.quote(r.deviceId()) + ",\"kind\":\"" + r.kind() + "\",\"reason\":" + reason + "}");
+        AuditLog.Entry audit = new AuditLog.Entry("cert.revoked", actor, r.serialHex(), "{\"ca\":\"" + r.ca() + "\",\"id\":"
+                + Json.quote(r.deviceId()) + ",\"kind\":\"" + r.kind() + "\",\"reason\":" + reason + "}");
+        Optional<CertificateStore.Revocation> done = store.certificates().revoke(r.serialHex(), reason, Instant.now(), audit);
+        if (done.isPresent() && done.get().fresh()) {
             notifyListeners(r.ca(), r.serialHex());
         }
-        return entry;
+        return done.map(CertificateStore.Revocation::entry);
     }
 
     @Override

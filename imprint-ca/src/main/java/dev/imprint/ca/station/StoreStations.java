@@ -8,6 +8,7 @@ import dev.imprint.ca.issuance.Json;
 import dev.imprint.ca.issuance.Serials;
 import dev.imprint.ca.issuance.ServiceIssuer;
 import dev.imprint.ca.revocation.Revocations;
+import dev.imprint.store.AuditLog;
 import dev.imprint.store.StationRecord;
 import dev.imprint.store.Store;
 import dev.imprint.store.StoreException;
@@ -48,15 +49,15 @@ public final class StoreStations implements StationService {
             throw new CaException(Reason.STATION_EXISTS, "station " + name + " exists");
         }
         Credential cred = issuer.station(name, actor);
+        String serial = Serials.hex(cred.certificate().getSerialNumber());
         try {
-            store.stations().create(new StationRecord(name, idRegex, quota, ratePerSecond, 0,
-                    Serials.hex(cred.certificate().getSerialNumber()), false, Instant.now()));
+            store.stations().create(new StationRecord(name, idRegex, quota, ratePerSecond, 0, serial, false, Instant.now()),
+                    new AuditLog.Entry("station.created", actor, name, "{\"ids\":" + Json.quote(idRegex) + ",\"quota\":"
+                            + quota + ",\"rate\":" + ratePerSecond + ",\"serial\":\"" + serial + "\"}"));
         } catch (StoreException e) {
             throw new CaException(Reason.STATION_EXISTS, "station " + name + " exists", e);
         }
         policy.invalidate(name);
-        store.audit().append("station.created", actor, name, "{\"ids\":" + Json.quote(idRegex) + ",\"quota\":" + quota
-                + ",\"rate\":" + ratePerSecond + ",\"serial\":\"" + Serials.hex(cred.certificate().getSerialNumber()) + "\"}");
         return cred;
     }
 
@@ -74,7 +75,10 @@ public final class StoreStations implements StationService {
     public synchronized void revoke(String name, String actor) {
         StationRecord r = store.stations().find(name)
                 .orElseThrow(() -> new CaException(Reason.STATION_UNKNOWN, "no station named " + name));
-        store.stations().revoke(name);
+        // the station first (with its audit entry): from that commit on it obtains nothing; its
+        // certificate's revocation is a second transaction with its own entry
+        store.stations().revoke(name, new AuditLog.Entry("station.revoked", actor, name,
+                "{\"serial\":" + Json.quote(r.certSerial()) + "}"));
         policy.invalidate(name);
         if (r.certSerial() != null) {
             store.certificates().findBySerial(r.certSerial()).ifPresent(c -> {
@@ -82,6 +86,5 @@ public final class StoreStations implements StationService {
                 revocations.published(c.ca());
             });
         }
-        store.audit().append("station.revoked", actor, name, "{\"serial\":" + Json.quote(r.certSerial()) + "}");
     }
 }
