@@ -77,6 +77,7 @@ public final class Authority implements AutoCloseable {
         List<IssuingCa> cas = hierarchy.names().stream().map(hierarchy::issuingCa).toList();
         this.revocations = new Revocations(store, cas, settings.crlNextUpdate(), settings.pkiDir().resolve("crl"));
         this.stations = new StoreStations(store, serviceIssuer, stationPolicy, revocations);
+        stations.finishInterruptedRevocations();
         this.est = new Rfc7030Est(hierarchy, new PeerAuthenticator(hierarchy, store.certificates()), this::issueAsync);
         this.ledger = new StoreLedger(store, new PeerAuthenticator(hierarchy, store.certificates()));
     }

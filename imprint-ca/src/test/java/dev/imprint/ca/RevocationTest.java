@@ -76,6 +76,27 @@ class RevocationTest {
     }
 
     @Test
+    void a_station_revocation_cut_short_by_a_crash_is_finished_when_the_ca_opens() throws Exception {
+        var cred = f.ca.stations().create("half", "half-[0-9]+", 0, 0, "admin:test");
+        String serial = dev.imprint.ca.issuance.Serials.hex(cred.certificate().getSerialNumber());
+        // what a crash between the two transactions of a station revocation leaves: the station revoked, its certificate not
+        f.store.stations().revoke("half", new dev.imprint.store.AuditLog.Entry("station.revoked", "admin:test", "half", "{}"));
+        assertThat(f.store.certificates().findBySerial(serial).orElseThrow().revoked()).isFalse();
+
+        f = f.reopen();
+        assertThat(f.store.certificates().findBySerial(serial).orElseThrow().revoked()).isTrue();
+        assertThat(f.store.audit().list(0, 1000)).anySatisfy(e -> {
+            assertThat(e.type()).isEqualTo("cert.revoked");
+            assertThat(e.actor()).isEqualTo("ca:repair");
+        });
+        // the other station is untouched, and a second open repairs nothing more
+        assertThat(f.store.stations().find("line-1").orElseThrow().revoked()).isFalse();
+        int entries = f.store.audit().list(0, 1000).size();
+        f = f.reopen();
+        assertThat(f.store.audit().list(0, 1000)).hasSize(entries);
+    }
+
+    @Test
     void crl_number_never_goes_back_across_reopen() throws Exception {
         IssuedCertificate a = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
         f.ca.revocation().revoke(a.serialHex(), 0, "admin:test");

@@ -20,6 +20,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** Stations kept in the store; each change is audited. */
 public final class StoreStations implements StationService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreStations.class);
     private final Store store;
     private final ServiceIssuer issuer;
     private final StationPolicy policy;
@@ -59,6 +60,30 @@ public final class StoreStations implements StationService {
         }
         policy.invalidate(name);
         return cred;
+    }
+
+    /**
+     * Finishes station revocations a crash interrupted: a revoked station whose certificate is
+     * still unrevoked (the station and its certificate commit in two transactions) gets its
+     * certificate revoked now, audited as usual. Idempotent; run when the CA opens.
+     *
+     * @return how many certificates it revoked
+     */
+    public synchronized int finishInterruptedRevocations() {
+        int done = 0;
+        for (StationRecord r : store.stations().list()) {
+            if (!r.revoked() || r.certSerial() == null) {
+                continue;
+            }
+            var cert = store.certificates().findBySerial(r.certSerial());
+            if (cert.isPresent() && !cert.get().revoked()) {
+                revocations.revokeRecord(cert.get(), 5 /* cessationOfOperation */, "ca:repair");
+                revocations.published(cert.get().ca());
+                LOG.warn("event=station.revocation_finished station={} serial={} reason=INTERRUPTED_REVOCATION", r.name(), r.certSerial());
+                done++;
+            }
+        }
+        return done;
     }
 
     @Override
