@@ -82,20 +82,20 @@ const views = {
 
   async devices() {
     const list = await call('GET', '/dps/devices?limit=500');
-    return [el('h2', {}, 'Devices'), table(list, [['deviceId', 'Device'], ['assignedHub', 'Hub'], ['status', 'Status'],
-      ['enrollment', 'Enrollment'], ['lastRegisteredAt', 'Last registered'], ['version', 'Version']])];
+    return [el('h2', {}, 'Devices'), table(list, [['deviceId', 'Device'], ['hub', 'Assigned hub'], ['status', 'Status'], ['substatus', 'Substatus'],
+      ['enabled', 'Enabled'], ['enrollment', 'Enrollment'], ['certSerial', 'Certificate', 'mono'], ['updatedAt', 'Updated']])];
   },
 
   async registrations() {
     const list = await call('GET', '/registrations?limit=200');
-    return [el('h2', {}, 'Registration history'), table(list, [['at', 'At'], ['registrationId', 'Device'], ['outcome', 'Outcome'],
-      ['hub', 'Hub'], ['reason', 'Reason'], ['detail', 'Detail']])];
+    return [el('h2', {}, 'Registration history'), table(list, [['at', 'At'], ['registrationId', 'Device'], ['status', 'Status'],
+      ['substatus', 'Substatus'], ['hub', 'Hub'], ['errorCode', 'Error'], ['message', 'Message']])];
   },
 
   async enrollments() {
     const list = await call('GET', '/enrollments');
-    return [el('h2', {}, 'Enrollments'), table(list, [['name', 'Name'], ['kind', 'Kind'], ['attestation', 'Attestation'],
-      ['enabled', 'Enabled'], ['allocation', 'Allocation'], ['hubs', 'Hubs'], ['createdAt', 'Created']])];
+    return [el('h2', {}, 'Enrollments'), table(list, [['name', 'Name'], ['kind', 'Kind'], ['ca', 'CA'], ['idPattern', 'IDs'],
+      ['deviceId', 'Device'], ['enabled', 'Enabled'], ['allocation', 'Allocation'], ['hubs', 'Hubs'], ['createdAt', 'Created']])];
   },
 
   async hubs() {

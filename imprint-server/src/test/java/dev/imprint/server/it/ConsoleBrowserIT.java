@@ -124,6 +124,21 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("nav a[data-view=audit]")).click();
         assertThat(await(By.id("audit-verify")).getText()).isEqualTo("hash chain intact");
         assertThat(browser.findElement(By.id("view")).getText()).contains("console.login").contains("cert.revoked");
+
+        // every other view loads without an error from its API call
+        for (String view : List.of("devices", "registrations", "enrollments", "hubs", "stations", "ledger", "overview")) {
+            browser.findElement(By.cssSelector("nav a[data-view=" + view + "]")).click();
+            await(By.cssSelector("#view[data-loaded=" + view + "]"));
+            assertThat(browser.findElements(By.cssSelector("#view .error"))).as(view).isEmpty();
+        }
+        assertThat(await(By.cssSelector("#view[data-loaded=overview]")).getText()).contains("Enrollments");
+    }
+
+    @Test
+    void page_without_session_says_how_to_log_in() {
+        browser.manage().deleteAllCookies();
+        browser.get(base() + "/");
+        assertThat(await(By.id("login")).getText()).contains("imprint console login");
     }
 
     @Test
