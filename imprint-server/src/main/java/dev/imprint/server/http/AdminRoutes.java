@@ -39,35 +39,49 @@ public final class AdminRoutes {
         // the body handler first: it must see the request before any asynchronous step
         r.route(BASE + "/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
         r.route(BASE + "/*").handler(ctx -> authenticate(vertx, ctx, auth, meters));
-        r.post(BASE + "/stations").handler(ctx -> blocking(vertx, ctx, 201, () -> createStation(ctx, authority)));
-        r.get(BASE + "/stations").handler(ctx -> blocking(vertx, ctx, 200,
+        routes(r, BASE, vertx, authority);
+    }
+
+    /**
+     * The admin routes under {@code base}, without authentication: the caller mounts its own
+     * authentication (and a body handler) on {@code base + "/*"} first and names the actor with
+     * {@link #actAs}. The web console mounts them under {@code /console/api} behind its session.
+     */
+    public static void routes(Router r, String base, Vertx vertx, Authority authority) {
+        r.post(base + "/stations").handler(ctx -> blocking(vertx, ctx, 201, () -> createStation(ctx, authority)));
+        r.get(base + "/stations").handler(ctx -> blocking(vertx, ctx, 200,
                 () -> authority.stations().list().stream().map(AdminRoutes::station).toList()));
-        r.post(BASE + "/stations/:name/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.post(base + "/stations/:name/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             authority.stations().revoke(ctx.pathParam("name"), actor(ctx));
             return Map.of("revoked", ctx.pathParam("name"));
         }));
-        r.get(BASE + "/certificates").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.get(base + "/certificates").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             int limit = intParam(ctx, "limit", 100, 1, 10_000);
             int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
             String device = ctx.queryParams().get("device");
             return authority.certificates(device == null || device.isBlank() ? null : device, limit, offset)
                     .stream().map(AdminRoutes::certificate).toList();
         }));
-        r.post(BASE + "/certificates/:serial/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.post(base + "/certificates/:serial/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             String serial = normalizeSerial(ctx.pathParam("serial"));
             RevokedEntry e = authority.revocation().revoke(serial, reason(ctx), actor(ctx))
                     .orElseThrow(() -> new CaException(CaException.Reason.NOT_FOUND, "no certificate with serial " + serial));
             return revoked(e);
         }));
-        r.post(BASE + "/devices/:id/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.post(base + "/devices/:id/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             List<RevokedEntry> entries = authority.revocation().revokeDevice(ctx.pathParam("id"), reason(ctx), actor(ctx));
             if (entries.isEmpty()) {
                 throw new CaException(CaException.Reason.NOT_FOUND, "no certificate for device " + ctx.pathParam("id"));
             }
             return entries.stream().map(AdminRoutes::revoked).toList();
         }));
-        r.get(BASE + "/audit/verify").handler(ctx -> blocking(vertx, ctx, 200, () -> auditVerify(authority)));
-        r.post(BASE + "/audit/verify").handler(ctx -> blocking(vertx, ctx, 200, () -> auditVerify(authority)));
+        r.get(base + "/audit/verify").handler(ctx -> blocking(vertx, ctx, 200, () -> auditVerify(authority)));
+        r.post(base + "/audit/verify").handler(ctx -> blocking(vertx, ctx, 200, () -> auditVerify(authority)));
+    }
+
+    /** Names who acts in this request (for the audit log), e.g. {@code admin:NAME}. */
+    public static void actAs(RoutingContext ctx, String identity) {
+        ctx.put(ACTOR, identity);
     }
 
     private static void authenticate(Vertx vertx, RoutingContext ctx, AdminAuth auth, io.micrometer.core.instrument.MeterRegistry meters) {
@@ -162,7 +176,8 @@ public final class AdminRoutes {
         return RevocationReasons.parse(n == null || n.isNull() ? null : n.asText());
     }
 
-    private static String actor(RoutingContext ctx) {
+    /** Who acts in this request, as named by the authentication in front ({@code admin:NAME}). */
+    public static String actor(RoutingContext ctx) {
         String a = ctx.get(ACTOR);
         return a == null ? "admin" : a;
     }

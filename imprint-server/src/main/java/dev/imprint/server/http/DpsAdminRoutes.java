@@ -30,9 +30,14 @@ public final class DpsAdminRoutes {
     private DpsAdminRoutes() {}
 
     public static void mount(Router r, Vertx vertx, ProvisioningService dps, Authority authority) {
-        r.get(BASE + "/enrollments").handler(ctx -> blocking(vertx, ctx, 200,
+        mount(r, BASE, vertx, dps, authority);
+    }
+
+    /** The same routes under {@code base} (the web console's {@code /console/api}), behind the caller's authentication. */
+    public static void mount(Router r, String base, Vertx vertx, ProvisioningService dps, Authority authority) {
+        r.get(base + "/enrollments").handler(ctx -> blocking(vertx, ctx, 200,
                 () -> dps.enrollments().list().stream().map(DpsAdminRoutes::enrollment).toList()));
-        r.post(BASE + "/enrollments").handler(ctx -> blocking(vertx, ctx, 201, () -> {
+        r.post(base + "/enrollments").handler(ctx -> blocking(vertx, ctx, 201, () -> {
             EnrollmentRequest req = Responses.JSON.treeToValue(body(ctx), EnrollmentRequest.class);
             Enrollment e = req.toEnrollment(name -> authority.hierarchy().names().contains(name) ? authority.hierarchy().issuer(name) : null,
                     Instant.now(), null);
@@ -46,7 +51,7 @@ public final class DpsAdminRoutes {
             }
             return enrollment(e);
         }));
-        r.post(BASE + "/enrollments/:name/:action").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.post(base + "/enrollments/:name/:action").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             String name = ctx.pathParam("name");
             boolean found = switch (ctx.pathParam("action")) {
                 case "enable" -> dps.enrollments().setEnabled(name, true);
@@ -56,8 +61,8 @@ public final class DpsAdminRoutes {
             };
             return notFoundUnless(found, "enrollment " + name, Map.of(ctx.pathParam("action"), name));
         }));
-        r.get(BASE + "/hubs").handler(ctx -> blocking(vertx, ctx, 200, () -> dps.store().hubs().list()));
-        r.post(BASE + "/hubs").handler(ctx -> blocking(vertx, ctx, 201, () -> {
+        r.get(base + "/hubs").handler(ctx -> blocking(vertx, ctx, 200, () -> dps.store().hubs().list()));
+        r.post(base + "/hubs").handler(ctx -> blocking(vertx, ctx, 201, () -> {
             JsonNode b = body(ctx);
             String name = b.path("name").asText("");
             String host = b.path("hostname").asText("");
@@ -71,16 +76,16 @@ public final class DpsAdminRoutes {
             }
             return h;
         }));
-        r.post(BASE + "/hubs/:name/remove").handler(ctx -> blocking(vertx, ctx, 200, () ->
+        r.post(base + "/hubs/:name/remove").handler(ctx -> blocking(vertx, ctx, 200, () ->
                 notFoundUnless(dps.store().hubs().remove(ctx.pathParam("name")), "hub " + ctx.pathParam("name"),
                         Map.of("removed", ctx.pathParam("name")))));
-        r.get(BASE + "/registrations").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.get(base + "/registrations").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             String device = ctx.queryParams().get("device");
             int limit = Math.min(10_000, Math.max(1, parse(ctx.queryParams().get("limit"), 100)));
             return dps.store().deviceRegistry().history(device == null || device.isBlank() ? null : device, limit,
                     Math.max(0, parse(ctx.queryParams().get("offset"), 0))).stream().map(DpsAdminRoutes::event).toList();
         }));
-        r.get(BASE + "/dps/devices").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+        r.get(base + "/dps/devices").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             String hub = ctx.queryParams().get("hub");
             int limit = Math.min(10_000, Math.max(1, parse(ctx.queryParams().get("limit"), 100)));
             return dps.store().deviceRegistry().list(hub == null || hub.isBlank() ? null : hub, limit,

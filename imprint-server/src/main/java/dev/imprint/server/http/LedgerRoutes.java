@@ -53,7 +53,12 @@ public final class LedgerRoutes {
             blocking(vertx, ctx, () -> Map.of("certificate", Pem.write(parse(ledger.stationCertificate(peer, id)
                     .orElseThrow(() -> new CaException(CaException.Reason.NOT_FOUND, "this station holds no certificate for " + id))))));
         });
-        r.get(AdminRoutes.BASE + "/ledger").handler(ctx -> blocking(vertx, ctx, () -> {
+        mountAdmin(r, AdminRoutes.BASE, vertx, ledger);
+    }
+
+    /** {@code GET base/ledger} behind the caller's authentication (the admin API's, or the web console's session). */
+    public static void mountAdmin(Router r, String base, Vertx vertx, LedgerService ledger) {
+        r.get(base + "/ledger").handler(ctx -> blocking(vertx, ctx, () -> {
             String batch = ctx.queryParams().get("batch");
             batch = batch == null || batch.isBlank() ? null : batch;
             int limit = intParam(ctx, "limit", 1000, 1, 100_000);

@@ -94,7 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
                 && rep.rotations.get() > 0 && rep.cutOff.size() == rep.revoked && rep.maxCutOffMillis() <= 2000 && refusedAgain;
         out.println();
         out.println(wrap("Where to look next: the data folder " + dir + " keeps everything (imprint.db, pki/, audit log). Start it again with "
-                + "'imprint up --data " + dir + "', then open the console at the address it prints, or try: "
+                + "'imprint up --data " + dir + "', then run 'imprint console login --data " + dir + "' and open the link it prints "
+                + "(the web console), or try: "
                 + "imprint registration list --data " + dir + " | imprint device show <id> --data " + dir
                 + " | imprint telemetry --device <id> --data " + dir + " | imprint cert list --data " + dir
                 + " | imprint audit verify --data " + dir + ". Run your own fleet with 'imprint device simulate --count N'."));

@@ -112,7 +112,9 @@ public final class ImprintServer implements AutoCloseable {
             dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
             Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps))
                     .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
-            https.get("/").handler(ctx -> Responses.text(ctx, 200, "text/html; charset=utf-8", Console.page(endpoints)));
+            // the web console at / (session cookie from a one-time link minted with the admin credential)
+            dev.imprint.server.console.ConsoleRoutes.mount(https, vertx,
+                    new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(), Console.page(endpoints));
             Http.jsonErrors(https);
             // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
             // TLS work) over the event loops; a single server would put every handshake on one thread
