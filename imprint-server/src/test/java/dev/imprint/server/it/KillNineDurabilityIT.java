@@ -110,7 +110,7 @@ class KillNineDurabilityIT {
         }
     }
 
-    private static String enroll(HttpClient http, URI uri, String deviceId) throws Exception {
+    static String enroll(HttpClient http, URI uri, String deviceId) throws Exception {
         KeyPair kp = KeyAlgorithm.EC_P256.generate();
         byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=" + deviceId), kp.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
