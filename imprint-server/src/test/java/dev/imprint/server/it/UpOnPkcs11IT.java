@@ -3,12 +3,12 @@ package dev.imprint.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.imprint.testkit.SoftHsm;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,35 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
  * installed by scripts/test; without it the test is skipped with a message.
  */
 class UpOnPkcs11IT {
-    static final Path LIB = Path.of("/usr/lib/softhsm/libsofthsm2.so");
-
     @TempDir
     Path tmp;
 
     @Test
     @Timeout(180)
     void up_creates_and_reuses_its_ca_keys_in_the_token() throws Exception {
-        assumeTrue(Files.exists(LIB) && Files.isExecutable(Path.of("/usr/bin/softhsm2-util")),
-                "SoftHSM2 not installed (apt-get install softhsm2): PKCS#11 test skipped");
-        Path tokens = Files.createDirectories(tmp.resolve("tokens"));
-        Path conf = tmp.resolve("softhsm2.conf");
-        Files.writeString(conf, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\n");
-        ProcessBuilder init = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", "imprint-up",
-                "--so-pin", "87654321", "--pin", "4321").redirectErrorStream(true);
-        init.environment().put("SOFTHSM2_CONF", conf.toString());
-        Process p = init.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        assumeTrue(SoftHsm.available(), "SoftHSM2 not installed (apt-get install softhsm2): PKCS#11 test skipped");
+        SoftHsm token = SoftHsm.init(tmp, "imprint-up", "87654321", "4321");
 
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path work = Files.createDirectories(tmp.resolve("work"));
-        Files.writeString(data.resolve("pkcs11.cfg"), "name = SoftHSM\nlibrary = " + LIB + "\nslotListIndex = 0\n");
+        Files.copy(token.pkcs11Config(), data.resolve("pkcs11.cfg"));
         Files.writeString(data.resolve("imprint.yaml"), "ca:\n  pkcs11:\n    config: pkcs11.cfg\n");
         Map<String, String> env = Fixture.env();
         env.remove("IMPRINT_CA_PASSPHRASE");
         env.put("IMPRINT_CA_PKCS11_PIN", "4321");
-        env.put("SOFTHSM2_CONF", conf.toString());
+        env.putAll(token.env());
         env.put("IMPRINT_DPS", "off");
 
         String rootFirst;

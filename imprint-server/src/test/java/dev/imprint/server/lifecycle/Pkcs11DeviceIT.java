@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.imprint.server.cli.AdminClient;
 import dev.imprint.server.up.ImprintServer;
+import dev.imprint.testkit.SoftHsm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,25 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * when SoftHSM2 is not installed.
  */
 class Pkcs11DeviceIT {
-    static final Path LIB = Path.of("/usr/lib/softhsm/libsofthsm2.so");
-
     @Test
     @Timeout(150)
     void device_with_token_keys_registers_connects_and_sends(@TempDir Path tmp) throws Exception {
-        assumeTrue(Files.exists(LIB) && Files.isExecutable(Path.of("/usr/bin/softhsm2-util")),
-                "SoftHSM2 not installed (apt-get install softhsm2): PKCS#11 device test skipped");
-        Path tokens = Files.createDirectories(tmp.resolve("tokens"));
-        Path conf = tmp.resolve("softhsm2.conf");
-        Files.writeString(conf, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\n");
-        ProcessBuilder init = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", "device",
-                "--so-pin", "12345678", "--pin", "1234").redirectErrorStream(true);
-        init.environment().put("SOFTHSM2_CONF", conf.toString());
-        Process p = init.start();
-        String initOut = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(initOut).isZero();
-        Path pkcs11 = tmp.resolve("pkcs11.cfg");
-        Files.writeString(pkcs11, "name = DeviceToken\nlibrary = " + LIB + "\nslotListIndex = 0\n");
+        assumeTrue(SoftHsm.available(), "SoftHSM2 not installed (apt-get install softhsm2): PKCS#11 device test skipped");
+        SoftHsm token = SoftHsm.init(tmp, "device", "12345678", "1234");
+        Path pkcs11 = token.pkcs11Config();
 
         Path data = tmp.resolve("data");
         try (ImprintServer server = LocalImprint.start(data, Duration.ofHours(1), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
@@ -54,7 +42,7 @@ class Pkcs11DeviceIT {
             ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Pkcs11DeviceChild.class.getName(),
                     pkcs11.toString(), "1234", station.toString(), data.toString(), "hsm-1").redirectErrorStream(true);
-            child.environment().put("SOFTHSM2_CONF", conf.toString());
+            child.environment().putAll(token.env());
             Process c = child.start();
             String log = new String(c.getInputStream().readAllBytes());
             assertThat(c.waitFor(120, TimeUnit.SECONDS)).isTrue();
