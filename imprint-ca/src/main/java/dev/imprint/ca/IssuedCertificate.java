@@ -1,8 +1,5 @@
 package dev.imprint.ca;
 
-import java.io.ByteArrayInputStream;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -20,8 +17,8 @@ public record IssuedCertificate(String serialHex, String ca, String deviceId, by
     /** Parses the DER (done on demand: the hot path does not need a JDK certificate object). */
     public X509Certificate certificate() {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
-        } catch (CertificateException e) {
+            return dev.imprint.pki.Pem.certificate(der);
+        } catch (IllegalArgumentException e) {
             throw new IllegalStateException("issued certificate does not parse", e);
         }
     }

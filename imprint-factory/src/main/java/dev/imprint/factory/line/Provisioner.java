@@ -92,7 +92,7 @@ public final class Provisioner {
             boolean reused;
             if (prior != null && (prior.certDer != null || prior.keyFingerprint != null)) {
                 // a retry after a crash or a lost DONE: never a second certificate for this ID
-                Optional<X509Certificate> known = prior.certDer != null ? Optional.of(parse(prior.certDer)) : ca.issuedTo(id);
+                Optional<X509Certificate> known = prior.certDer != null ? Optional.of(Pem.certificate(prior.certDer)) : ca.issuedTo(id);
                 if (known.isEmpty()) {
                     cert = enroll(id, fp, csrDer);
                     reused = false;
@@ -259,11 +259,6 @@ public final class Provisioner {
 
     static String serial(X509Certificate c) {
         return c.getSerialNumber().toString(16);
-    }
-
-    static X509Certificate parse(byte[] der) throws GeneralSecurityException {
-        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(der));
     }
 
     public static String fingerprint(byte[] spki) {

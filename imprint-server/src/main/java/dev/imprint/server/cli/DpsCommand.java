@@ -1,14 +1,11 @@
 package dev.imprint.server.cli;
 
 import dev.imprint.ca.Authority;
-import dev.imprint.ca.CaSettings;
 import dev.imprint.dps.ProvisioningService;
-import dev.imprint.server.config.CaPassphrase;
 import dev.imprint.server.config.ConfigException;
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.server.up.DpsRole;
-import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -46,11 +43,8 @@ public final class DpsCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("imprint dps: " + e.getMessage());
             return ImprintCommand.USAGE;
         }
-        Store store = config.store().url() == null
-                ? JdbcStore.sqlite(config.dataDir().resolve("imprint.db"))
-                : JdbcStore.open(config.store().url(), config.store().user(), config.store().password());
-        Authority authority = Authority.open(CaSettings.defaults(config.dataDir().resolve("pki"),
-                CaPassphrase.resolve(config.dataDir(), env), config.pkiBaseUrl()), store);
+        Store store = config.openStore();
+        Authority authority = Authority.open(dev.imprint.server.up.ImprintServer.caSettings(config, env, null), store);
         ProvisioningService dps;
         try {
             dps = DpsRole.start(config.dataDir(), config.dps(), config.hubs(), authority, store);

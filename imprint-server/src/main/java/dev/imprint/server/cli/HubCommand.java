@@ -6,7 +6,6 @@ import dev.imprint.server.config.ConfigException;
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.server.hub.HubRole;
-import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -53,9 +52,7 @@ public final class HubCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("imprint hub: " + e.getMessage());
             return ImprintCommand.USAGE;
         }
-        Store store = config.store().url() == null
-                ? JdbcStore.sqlite(config.dataDir().resolve("imprint.db"))
-                : JdbcStore.open(config.store().url(), config.store().user(), config.store().password());
+        Store store = config.openStore();
         HubRole role;
         try {
             role = HubRole.startOne(config, store, name, new SimpleMeterRegistry());

@@ -59,6 +59,13 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
     /** The store: {@code url} null means the embedded SQLite file {@code <data>/imprint.db}. */
     public record StoreConfig(String url, String user, String password) {}
 
+    /** The configured store: PostgreSQL when {@code store.url} is set, else the SQLite file {@code <data>/imprint.db}. */
+    public dev.imprint.store.Store openStore() {
+        return store.url() == null
+                ? dev.imprint.store.JdbcStore.sqlite(dataDir.resolve("imprint.db"))
+                : dev.imprint.store.JdbcStore.open(store.url(), store.user(), store.password());
+    }
+
     /** An address and port to listen on. */
     public record Listener(String address, int port) {
         public String hostPort() {

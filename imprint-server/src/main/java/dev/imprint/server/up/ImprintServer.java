@@ -12,7 +12,6 @@ import dev.imprint.server.http.Http;
 import dev.imprint.server.http.PkiRoutes;
 import dev.imprint.server.http.Responses;
 import dev.imprint.server.http.TlsSetup;
-import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -76,9 +75,7 @@ public final class ImprintServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            Store store = config.store().url() == null
-                    ? JdbcStore.sqlite(config.dataDir().resolve("imprint.db"))
-                    : JdbcStore.open(config.store().url(), config.store().user(), config.store().password());
+            Store store = config.openStore();
             started.add(store);
             Authority authority = Authority.open(caSettings(config, env, meters), store);
             started.add(authority);
@@ -140,7 +137,13 @@ public final class ImprintServer implements AutoCloseable {
         }
     }
 
-    private static CaSettings caSettings(ImprintConfig config, Map<String, String> env, PrometheusMeterRegistry meters) {
+    /**
+     * The CA's settings from the configuration (validities, CRL interval, PKCS#11 token or key
+     * passphrase): one place for every command that opens the CA.
+     *
+     * @param meters may be null
+     */
+    public static CaSettings caSettings(ImprintConfig config, Map<String, String> env, io.micrometer.core.instrument.MeterRegistry meters) {
         ImprintConfig.Ca ca = config.ca();
         char[] passphrase = ca.pkcs11Config() != null && env.get(CaPassphrase.ENV) == null
                 ? "unused-with-pkcs11".toCharArray()
