@@ -28,7 +28,7 @@ class AzureSdkIT {
     void start() {
         f = new DpsFixture(dir);
         // MQTT must be on 8883 (the SDK's fixed port): a test address of its own, not the hub's 127.0.0.2
-        dps = ProvisioningService.start(f.settings().withMqtt(DpsFixture.HOST, 8883), f.store, new AuthorityIssuer(f.ca));
+        dps = ProvisioningService.start(f.settings().withMqtt(DpsFixture.HOST, 8883), f.store, f.issuer());
         dps.ensureDefaults(f.manufacturing());
     }
 

@@ -1,11 +1,13 @@
 package dev.imprint.dps;
 
 import dev.imprint.ca.Authority;
+import dev.imprint.ca.CaException;
 import dev.imprint.ca.CaSettings;
 import dev.imprint.ca.Credential;
 import dev.imprint.ca.IssuanceRequest;
 import dev.imprint.ca.IssuedCertificate;
 import dev.imprint.ca.hierarchy.CaHierarchy;
+import dev.imprint.dps.registration.OperationalIssuer;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.validation.RevocationSource;
@@ -49,6 +51,21 @@ final class DpsFixture implements AutoCloseable {
         this.store = JdbcStore.sqlite(dir.resolve("imprint.db"));
         this.ca = Authority.open(CaSettings.defaults(dir.resolve("pki"), "test-pass".toCharArray(), "http://127.0.0.1:8080"), store);
         this.server = ca.issueServerCertificate("dps", List.of("dps.imprint.test"), List.of(HOST, "127.0.0.13", "127.0.0.1"));
+    }
+
+    /** Operational certificates through this fixture's CA, as the server's in-process wiring does it. */
+    OperationalIssuer issuer() {
+        return (current, csrDer) -> {
+            try {
+                IssuedCertificate c = ca.issue(IssuanceRequest.reenroll(current, csrDer));
+                List<X509Certificate> out = new ArrayList<>();
+                out.add(c.certificate());
+                out.addAll(c.chain());
+                return out;
+            } catch (CaException e) {
+                throw new OperationalIssuer.IssuanceRefused(e.code(), e.getMessage());
+            }
+        };
     }
 
     X509Certificate manufacturing() {

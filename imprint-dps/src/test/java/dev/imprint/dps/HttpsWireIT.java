@@ -35,7 +35,7 @@ class HttpsWireIT {
     @BeforeEach
     void start() {
         f = new DpsFixture(dir);
-        dps = ProvisioningService.start(f.settings().withHttps("127.0.0.13", 0).withRateLimits(0, 2), f.store, new AuthorityIssuer(f.ca));
+        dps = ProvisioningService.start(f.settings().withHttps("127.0.0.13", 0).withRateLimits(0, 2), f.store, f.issuer());
         dps.ensureDefaults(f.manufacturing());
     }
 

@@ -56,7 +56,7 @@ class RegistrationTest {
         // the operational CA is an anchor too, with no enrollment: its devices must get NO_ENROLLMENT
         dps = ProvisioningService.create(f.settings()
                 .withAnchors(List.of(f.manufacturing(), f.ca.hierarchy().issuer(CaHierarchy.OPERATIONAL)))
-                .withRateLimits(0, 3), f.store, new AuthorityIssuer(f.ca));
+                .withRateLimits(0, 3), f.store, f.issuer());
         dps.ensureDefaults(f.manufacturing());
     }
 

@@ -2,12 +2,12 @@ package dev.imprint.hub;
 
 import dev.imprint.hub.telemetry.TelemetryPipeline;
 import dev.imprint.hub.telemetry.TelemetrySink;
-import dev.imprint.hub.transport.ConnectOutcome;
-import dev.imprint.hub.transport.ConnectRequest;
-import dev.imprint.hub.transport.MqttApplication;
-import dev.imprint.hub.transport.MqttConnection;
-import dev.imprint.hub.transport.MqttTlsServer;
-import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.mqtt.ConnectOutcome;
+import dev.imprint.mqtt.ConnectRequest;
+import dev.imprint.mqtt.MqttApplication;
+import dev.imprint.mqtt.MqttConnection;
+import dev.imprint.mqtt.MqttTlsServer;
+import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.validation.CertificateValidator;
 import dev.imprint.pki.validation.PossessionProof;
 import dev.imprint.pki.validation.ValidationRequest;

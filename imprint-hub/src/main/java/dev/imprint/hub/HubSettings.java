@@ -1,6 +1,6 @@
 package dev.imprint.hub;
 
-import dev.imprint.hub.transport.ConnectionLimits;
+import dev.imprint.mqtt.ConnectionLimits;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.imprint.hub;
 
-import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;

@@ -6,7 +6,7 @@ import dev.imprint.ca.Credential;
 import dev.imprint.ca.IssuanceRequest;
 import dev.imprint.ca.IssuedCertificate;
 import dev.imprint.hub.telemetry.TelemetrySink;
-import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.validation.CertificateValidator;

@@ -3,7 +3,7 @@ package dev.imprint.bench.hub;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubSettings;
 import dev.imprint.hub.StoreRevocationSource;
-import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;

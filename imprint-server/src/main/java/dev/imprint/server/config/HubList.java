@@ -1,7 +1,7 @@
 package dev.imprint.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.imprint.hub.transport.ConnectionLimits;
+import dev.imprint.mqtt.ConnectionLimits;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.imprint.server.config;
 
-import dev.imprint.hub.transport.ConnectionLimits;
+import dev.imprint.mqtt.ConnectionLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import dev.imprint.hub.StoreRevocationSource;
 import dev.imprint.hub.telemetry.JsonLinesFileSink;
 import dev.imprint.hub.telemetry.TelemetrySink;
 import dev.imprint.hub.telemetry.WebhookSink;
-import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;
 import dev.imprint.server.PrivateFiles;

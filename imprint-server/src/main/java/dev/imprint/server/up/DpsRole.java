@@ -3,7 +3,6 @@ package dev.imprint.server.up;
 import dev.imprint.ca.Authority;
 import dev.imprint.ca.Credential;
 import dev.imprint.ca.hierarchy.CaHierarchy;
-import dev.imprint.dps.AuthorityIssuer;
 import dev.imprint.dps.DpsSettings;
 import dev.imprint.dps.ProvisioningService;
 import dev.imprint.dps.StoreRevocation;

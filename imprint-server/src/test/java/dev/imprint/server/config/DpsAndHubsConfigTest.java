@@ -3,7 +3,7 @@ package dev.imprint.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.imprint.hub.transport.ConnectionLimits;
+import dev.imprint.mqtt.ConnectionLimits;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.imprint.dps.protocol.mqtt;
 
 import dev.imprint.dps.DpsSettings;
 import dev.imprint.dps.registration.Registrar;
-import dev.imprint.hub.transport.ConnectionLimits;
-import dev.imprint.hub.transport.MqttTlsServer;
-import dev.imprint.hub.transport.ServerTls;
+import dev.imprint.mqtt.ConnectionLimits;
+import dev.imprint.mqtt.MqttTlsServer;
+import dev.imprint.mqtt.ServerTls;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,4 +1,4 @@
-package dev.imprint.dps;
+package dev.imprint.server.up;
 
 import dev.imprint.ca.Authority;
 import dev.imprint.ca.CaException;

@@ -1,4 +1,4 @@
-package dev.imprint.hub.transport;
+package dev.imprint.mqtt;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;

@@ -1,4 +1,4 @@
-package dev.imprint.hub.transport;
+package dev.imprint.mqtt;
 
 /**
  * Thrown (or used to fail a stage) by an {@link MqttSession} to end the connection with a

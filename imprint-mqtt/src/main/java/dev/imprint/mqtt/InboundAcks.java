@@ -1,4 +1,4 @@
-package dev.imprint.hub.transport;
+package dev.imprint.mqtt;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;

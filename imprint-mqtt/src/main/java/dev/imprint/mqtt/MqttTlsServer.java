@@ -1,4 +1,4 @@
-package dev.imprint.hub.transport;
+package dev.imprint.mqtt;
 
 import dev.imprint.pki.validation.Verdict;
 import io.micrometer.core.instrument.Gauge;

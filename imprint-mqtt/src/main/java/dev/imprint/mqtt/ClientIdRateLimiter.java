@@ -1,4 +1,4 @@
-package dev.imprint.hub.transport;
+package dev.imprint.mqtt;
 
 import java.util.concurrent.ConcurrentHashMap;
 
