@@ -1,0 +1,7 @@
+/**
+ * What several Imprint nodes share beyond the store: the node table and its leases
+ * ({@link dev.imprint.cluster.Membership}), messages between nodes ({@link dev.imprint.cluster.NodeBus}),
+ * and single-node jobs ({@link dev.imprint.cluster.Leadership}). One process ({@code imprint up})
+ * uses the local implementations and opens nothing of this on the database.
+ */
+package dev.imprint.cluster;
