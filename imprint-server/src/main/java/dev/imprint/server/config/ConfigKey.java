@@ -43,7 +43,15 @@ public enum ConfigKey {
     HUB_MAX_KEEP_ALIVE_SECONDS("hub.maxKeepAliveSeconds", "1200", "cap on a client's keep-alive (0 from a client means this cap)"),
     HUB_INFLIGHT_WINDOW("hub.inflightWindow", "16", "unacknowledged QoS 1 messages per session in each direction"),
     HUB_OUTBOUND_QUEUE("hub.outboundQueue", "1000", "messages queued for a slow client beyond the window (beyond: disconnected, SLOW_CONSUMER)"),
-    HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)");
+    HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)"),
+    CLUSTER_NODE("cluster.node", "", "this node's name in a cluster of several processes (needs store.url on PostgreSQL); empty: one process"),
+    CLUSTER_ROLES("cluster.roles", "all",
+            "what this node runs: all, or a comma list of ca (CA, EST, PKI repository, OCSP), admin (admin API, console; needs ca),"
+                    + " dps, hub:NAME (serves the logical hub NAME of the hubs list)"),
+    CLUSTER_ADDRESS("cluster.address", "", "the address this node is reached at, as 'imprint node list' shows it; default its first listener"),
+    CLUSTER_BIND("cluster.bind", "", "bind this node's listeners to this address, same ports; the configured addresses stay the public"
+            + " ones (a load balancer's) in certificates and endpoints; empty: bind the configured addresses"),
+    CLUSTER_HEALTH("cluster.health", "", "address:port of this node's plain-HTTP /health and /metrics (load balancer checks); empty: none");
 
     private final String path;
     private final String env;

@@ -78,11 +78,80 @@ public final class ConfigLoader {
                 raw.get(ConfigKey.STORE_USER), raw.get(ConfigKey.STORE_PASSWORD));
         ImprintConfig.Dps dps = dps(values);
         List<ImprintConfig.Hub> hubs = HubList.read(file.hubs(), env, values, dataDir.toAbsolutePath().normalize());
+        ImprintConfig.Cluster cluster = cluster(values, store, hubs);
         checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster);
+    }
+
+    private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
+
+    private static ImprintConfig.Cluster cluster(Values values, ImprintConfig.StoreConfig store, List<ImprintConfig.Hub> hubs) {
+        String node = values.raw(ConfigKey.CLUSTER_NODE);
+        Roles roles;
+        try {
+            roles = Roles.parse(values.raw(ConfigKey.CLUSTER_ROLES));
+        } catch (IllegalArgumentException e) {
+            values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": " + e.getMessage());
+            roles = Roles.ALL;
+        }
+        checkRoles(values, node, roles, store, hubs);
+        String health = values.raw(ConfigKey.CLUSTER_HEALTH);
+        ImprintConfig.Listener healthListener = null;
+        if (!health.isEmpty()) {
+            int colon = health.lastIndexOf(':');
+            int port = -1;
+            try {
+                port = colon > 0 ? Integer.parseInt(health.substring(colon + 1)) : -1;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            if (port < 1 || port > 65535) {
+                values.problem(Values.where(ConfigKey.CLUSTER_HEALTH) + ": '" + health + "' is not address:port");
+            } else {
+                healthListener = new ImprintConfig.Listener(values.address(Values.where(ConfigKey.CLUSTER_HEALTH), health.substring(0, colon)), port);
+            }
+        }
+        String address = values.raw(ConfigKey.CLUSTER_ADDRESS);
+        String bind = values.raw(ConfigKey.CLUSTER_BIND);
+        if (!bind.isEmpty()) {
+            values.address(ConfigKey.CLUSTER_BIND);
+        }
+        return new ImprintConfig.Cluster(node.isEmpty() ? null : node, roles, address.isEmpty() ? null : address,
+                bind.isEmpty() ? null : bind, healthListener);
+    }
+
+    private static void checkRoles(Values values, String node, Roles roles, ImprintConfig.StoreConfig store, List<ImprintConfig.Hub> hubs) {
+        if (!node.isEmpty() && !node.matches(NODE_NAME)) {
+            values.problem(Values.where(ConfigKey.CLUSTER_NODE) + ": '" + node + "' is not 1-63 of A-Z a-z 0-9 . _ - (starting with a letter or digit)");
+        }
+        // SQLite is one process's file: several nodes on it would each think they are alone
+        if (!node.isEmpty() && (store.url() == null || store.url().startsWith("jdbc:sqlite:"))) {
+            values.problem(Values.where(ConfigKey.CLUSTER_NODE) + ": several nodes need PostgreSQL: set store.url to jdbc:postgresql://..."
+                    + " (env " + ConfigKey.STORE_URL.env() + "); the embedded SQLite store serves one process ('imprint up' without a node name)");
+        }
+        if (!roles.all()) {
+            if (node.isEmpty()) {
+                values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": roles other than 'all' need a node name (cluster.node, env "
+                        + ConfigKey.CLUSTER_NODE.env() + ", or --node)");
+            }
+            // the admin API revokes and issues (stations, operators) through the CA in its own process
+            if (roles.admin() && !roles.ca()) {
+                values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": admin needs ca on the same node");
+            }
+            List<String> names = hubs.stream().map(ImprintConfig.Hub::name).toList();
+            for (String h : roles.hubs()) {
+                if (!names.contains(h)) {
+                    values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": hub:" + h + " is not in the hubs list (configured: "
+                            + String.join(", ", names) + ")");
+                }
+            }
+            if (!roles.ca() && !roles.admin() && !roles.dps() && roles.hubs().isEmpty()) {
+                values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": no role given");
+            }
+        }
     }
 
     private static ImprintConfig.Dps dps(Values values) {

@@ -17,15 +17,47 @@ import java.util.List;
  * @param store where records live
  * @param dps the provisioning service
  * @param hubs the IoT hubs {@code imprint up} runs, in order (empty: none)
+ * @param cluster this process's node name and roles
  */
-public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs) {
+public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
+        Cluster cluster) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
     }
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster);
+    }
+
+    /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
+    public ImprintConfig withCluster(Cluster other) {
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other);
+    }
+
+    /**
+     * This process's place in a cluster.
+     *
+     * @param node the node name; null for the single process of {@code imprint up} (no cluster machinery at all)
+     * @param roles what it runs
+     * @param address the address shown for it in the node table; null to derive it from its listeners
+     * @param bind the address this node's listeners bind to instead of the configured (public) ones; null for those
+     * @param health the plain-HTTP /health and /metrics listener; null for none
+     */
+    public record Cluster(String node, Roles roles, String address, String bind, Listener health) {
+        /** One process running everything. */
+        public static Cluster single() {
+            return new Cluster(null, Roles.ALL, null, null, null);
+        }
+
+        /** Where to bind a listener configured (publicly) as {@code l}. */
+        public Listener bind(Listener l) {
+            return bind == null ? l : new Listener(bind, l.port());
+        }
+
+        public boolean clustered() {
+            return node != null;
+        }
     }
 
     /**
