@@ -51,20 +51,30 @@ public final class HubRole implements AutoCloseable {
         this.backend = new HubBackend(store, hubs);
     }
 
-    /** Starts every configured hub in this process, with the CA's revocations ending sessions at once. */
-    public static HubRole startAll(ImprintConfig config, Store store, Authority authority, MeterRegistry meters) throws IOException {
+    /**
+     * Starts the hubs this node serves.
+     *
+     * @param authority the CA in this process, or null: then each hub's credential is the one a CA
+     *     node wrote, and revocations reach the hubs through the store (and the cluster's doorbell)
+     */
+    public static HubRole start(ImprintConfig config, List<ImprintConfig.Hub> hubs, Store store, Authority authority, MeterRegistry meters)
+            throws IOException {
         List<Hub> started = new ArrayList<>();
         try {
-            for (ImprintConfig.Hub h : config.hubs()) {
-                ensureCredential(config.dataDir(), h, authority);
-                started.add(start(config.dataDir(), store, h, meters));
+            for (ImprintConfig.Hub h : hubs) {
+                if (authority != null) {
+                    ensureCredential(config.dataDir(), h, authority);
+                }
+                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), meters));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
             throw e;
         }
         HubRole role = new HubRole(started, store);
-        authority.revocation().addListener((ca, serial) -> role.backend.certificateRevoked(serial));
+        if (authority != null) {
+            authority.revocation().addListener((ca, serial) -> role.backend.certificateRevoked(serial));
+        }
         return role;
     }
 
@@ -80,10 +90,10 @@ public final class HubRole implements AutoCloseable {
         ImprintConfig.Hub hub = config.hubs().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no hub named " + name + " in the hubs configuration (configured: "
                         + String.join(", ", config.hubs().stream().map(ImprintConfig.Hub::name).toList()) + ")"));
-        return new HubRole(List.of(start(config.dataDir(), store, hub, meters)), store);
+        return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), meters)), store);
     }
 
-    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, MeterRegistry meters) throws IOException {
+    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters) throws IOException {
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(Pem.readCertificate(pki.resolve("manufacturing.crt")))
@@ -92,8 +102,8 @@ public final class HubRole implements AutoCloseable {
                 .build();
         List<X509Certificate> chain = Pem.readCertificates(dataDir.resolve("hubs").resolve(h.name() + ".crt"));
         PrivateKey key = Pem.readPrivateKey(dataDir.resolve("hubs").resolve(h.name() + ".key"), null);
-        HubSettings settings = HubSettings.of(h.name(), h.hostname(), h.listener().address())
-                .withPort(h.listener().port())
+        HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
+                .withPort(bindAt.port())
                 .withLimits(h.limits());
         return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters);
     }
@@ -109,7 +119,7 @@ public final class HubRole implements AutoCloseable {
         return out;
     }
 
-    private static void ensureCredential(Path dataDir, ImprintConfig.Hub h, Authority authority) throws IOException {
+    public static void ensureCredential(Path dataDir, ImprintConfig.Hub h, Authority authority) throws IOException {
         Path crt = dataDir.resolve("hubs").resolve(h.name() + ".crt");
         Path key = dataDir.resolve("hubs").resolve(h.name() + ".key");
         List<String> names = new ArrayList<>();
