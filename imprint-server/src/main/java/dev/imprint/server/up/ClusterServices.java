@@ -22,7 +22,8 @@ public record ClusterServices(NodeBus bus, Membership membership, Leadership lea
         if (!config.cluster().clustered()) {
             return new ClusterServices(new LocalBus(SINGLE), null, Leadership.single());
         }
-        throw new IllegalStateException("cluster nodes are not wired yet");
+        // until the PostgreSQL bus is wired, a node runs with a bus of its own (no cross-node messages)
+        return new ClusterServices(new LocalBus(config.cluster().node()), null, Leadership.single());
     }
 
     /** Live nodes running {@code role}, at least 1 (this node counts even before its first heartbeat is read back). */
