@@ -50,7 +50,8 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
 
     private record ReleaseOp(String deviceId, String node, long epoch, Instant at, CompletableFuture<Void> done) implements Op {}
 
-    private record RemoveNodeOp(String node, CompletableFuture<Integer> done) implements Op {}
+    /** @param hub null for all of the node's hubs */
+    private record RemoveNodeOp(String node, String hub, CompletableFuture<Integer> done) implements Op {}
 
     JdbcSessionDirectory(Db db) {
         this.db = db;
@@ -69,7 +70,16 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
     /** Queued behind this node's pending claims and releases, so none of them lands after it. */
     @Override
     public int removeNode(String node) {
-        CompletableFuture<Integer> done = enqueue(new RemoveNodeOp(node, new CompletableFuture<>()));
+        return remove(node, null);
+    }
+
+    @Override
+    public int removeSessions(String node, String hub) {
+        return remove(node, hub);
+    }
+
+    private int remove(String node, String hub) {
+        CompletableFuture<Integer> done = enqueue(new RemoveNodeOp(node, hub, new CompletableFuture<>()));
         try {
             return done.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -176,7 +186,8 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
                      + " ON CONFLICT (device_id) DO UPDATE SET hub = excluded.hub, connected = excluded.connected,"
                      + " connected_at = excluded.connected_at, last_seen = excluded.last_seen");
              PreparedStatement delete = c.prepareStatement("DELETE FROM sessions WHERE device_id = ? AND node = ? AND epoch = ?");
-             PreparedStatement deleteNode = c.prepareStatement("DELETE FROM sessions WHERE node = ?")) {
+             PreparedStatement deleteNode = c.prepareStatement("DELETE FROM sessions WHERE node = ?");
+             PreparedStatement deleteHub = c.prepareStatement("DELETE FROM sessions WHERE node = ? AND hub = ?")) {
             for (Op op : batch) {
                 if (op instanceof ClaimOp cl) {
                     find.setString(1, cl.deviceId());
@@ -194,9 +205,12 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
                     JdbcCertificateStore.bind(delete, r.deviceId(), r.node(), r.epoch());
                     delete.executeUpdate();
                     results.add(null);
-                } else if (op instanceof RemoveNodeOp n) {
+                } else if (op instanceof RemoveNodeOp n && n.hub() == null) {
                     deleteNode.setString(1, n.node());
                     results.add(deleteNode.executeUpdate());
+                } else if (op instanceof RemoveNodeOp n) {
+                    JdbcCertificateStore.bind(deleteHub, n.node(), n.hub());
+                    results.add(deleteHub.executeUpdate());
                 }
             }
         }

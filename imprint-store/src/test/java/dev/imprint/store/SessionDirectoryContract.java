@@ -70,6 +70,9 @@ interface SessionDirectoryContract {
         d.claim("dev-4", "hub-1", "node-a", T1);
         d.claim("dev-5", "hub-1", "node-a", T1);
         d.claim("dev-6", "hub-1", "node-b", T1).join();
+        d.claim("dev-7", "hub-2", "node-a", T1).join();
+        assertThat(d.removeSessions("node-a", "hub-2")).isEqualTo(1);
+        assertThat(d.find("dev-7")).isEmpty();
         assertThat(d.removeNode("node-a")).isEqualTo(2);
         assertThat(d.find("dev-4")).isEmpty();
         assertThat(d.find("dev-6")).isPresent();
