@@ -44,6 +44,12 @@ public final class Registrar {
     private final RateLimiter limits;
     private final Operations operations;
     private final Clock clock;
+    private volatile java.util.function.Consumer<String> deviceMoved = id -> { };
+
+    /** Told the ID of a device whose re-registration moved it to another hub, after the commit (its old session must end). */
+    public void onDeviceMoved(java.util.function.Consumer<String> listener) {
+        this.deviceMoved = listener;
+    }
 
     public Registrar(Attestation attestation, Enrollments enrollments, Allocators allocators, DeviceRegistry registry,
             HubStore hubs, OperationalIssuer issuer, RateLimiter limits, Operations operations, Clock clock) {
@@ -140,6 +146,9 @@ public final class Registrar {
         RegistrationEvent event = new RegistrationEvent(0, id, now, "assigned", record.substatus(), a.hub().name(),
                 enrollment.name(), serial(device.leaf()), null, null);
         DeviceRecord saved = registry.save(record, event);
+        if (existing != null && !existing.hub().equals(saved.hub())) {
+            deviceMoved.accept(id);
+        }
         Operation op = new Operation(UUID.randomUUID().toString(), id, "assigned", a.hub().hostname(), id, saved.substatus(),
                 0, null, null, a.payload(), issued, saved.etag(), saved.createdAt(), saved.updatedAt());
         operations.put(op);

@@ -107,6 +107,10 @@ public final class ImprintServer implements AutoCloseable {
             dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.startAll(config, store, authority, meters);
             started.add(hubs);
             dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
+            if (dps != null) {
+                // a re-registration that moved a device ends its session on the old hub; a disabled enrollment rings the hubs
+                dps.onChanges(hubs.backend()::deviceChanged, () -> hubs.bus().ring("config"));
+            }
             Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps))
                     .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
             // the web console at / (session cookie from a one-time link minted with the admin credential)
