@@ -66,6 +66,24 @@ public final class ProvisioningService implements AutoCloseable {
         vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), t -> vertx.executeBlocking(this::sweep, false));
     }
 
+    private volatile Runnable enrollmentsChanged = () -> { };
+
+    /**
+     * Hooks for the roles that hold devices' sessions (DPS does not know the hub): {@code
+     * deviceChanged} gets the ID of a device a re-registration moved to another hub (after the
+     * commit), {@code enrollmentsChanged} runs after an enrollment was enabled, disabled or removed.
+     * Both must return quickly.
+     */
+    public void onChanges(java.util.function.Consumer<String> deviceChanged, Runnable enrollmentsChanged) {
+        registrar.onDeviceMoved(deviceChanged);
+        this.enrollmentsChanged = enrollmentsChanged;
+    }
+
+    /** Call after an enrollment was enabled, disabled or removed (admin API). */
+    public void enrollmentsChanged() {
+        enrollmentsChanged.run();
+    }
+
     /** The service without listeners (call {@link #listen()} to bind the device APIs). */
     public static ProvisioningService create(DpsSettings settings, Store store, OperationalIssuer issuer) {
         return new ProvisioningService(settings, store, issuer);

@@ -47,6 +47,12 @@ public final class Registrar {
     private final RateLimiter limits;
     private final Operations operations;
     private final Clock clock;
+    private volatile java.util.function.Consumer<String> deviceMoved = id -> { };
+
+    /** Told the ID of a device whose re-registration moved it to another hub, after the commit (its old session must end). */
+    public void onDeviceMoved(java.util.function.Consumer<String> listener) {
+        this.deviceMoved = listener;
+    }
 
     public Registrar(Attestation attestation, Enrollments enrollments, Allocators allocators, DeviceRegistry registry,
             HubStore hubs, OperationalIssuer issuer, RateLimiter limits, Operations operations, Clock clock) {
@@ -148,6 +154,9 @@ public final class Registrar {
         Function<DeviceRecord, Operation> assigned = s -> new Operation(opId, id, "assigned", a.hub().hostname(), id,
                 s.substatus(), 0, null, null, a.payload(), chain, s.etag(), s.createdAt(), s.updatedAt());
         DeviceRecord saved = registry.save(record, event, s -> operations.record(assigned.apply(s)));
+        if (existing != null && !existing.hub().equals(saved.hub())) {
+            deviceMoved.accept(id);
+        }
         Operation op = assigned.apply(saved);
         LOG.debug("event=dps.assigned registrationId={} hub={} substatus={}", id, a.hub().name(), saved.substatus());
         return op;

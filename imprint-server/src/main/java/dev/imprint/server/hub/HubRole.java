@@ -2,6 +2,8 @@ package dev.imprint.server.hub;
 
 import dev.imprint.ca.Authority;
 import dev.imprint.ca.Credential;
+import dev.imprint.cluster.LocalBus;
+import dev.imprint.cluster.NodeBus;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubBackend;
 import dev.imprint.hub.HubSettings;
@@ -43,35 +45,46 @@ import java.util.Set;
 public final class HubRole implements AutoCloseable {
     private static final int SINK_QUEUE = 100_000;
 
+    /** The node name of a single process ({@code imprint up}, {@code imprint hub}) in the session directory. */
+    public static final String LOCAL_NODE = "local";
+
     private final List<Hub> hubs;
     private final HubBackend backend;
+    private final NodeBus bus;
+    private final boolean ownsBus;
 
-    private HubRole(List<Hub> hubs, Store store) {
+    private HubRole(List<Hub> hubs, Store store, NodeBus bus, boolean ownsBus) {
         this.hubs = List.copyOf(hubs);
-        this.backend = new HubBackend(store, hubs);
+        this.bus = bus;
+        this.ownsBus = ownsBus;
+        this.backend = new HubBackend(store, bus, hubs);
     }
 
     /**
-     * Starts the hubs this node serves.
+     * Starts the hubs this node serves, on the node's bus (not closed by {@link #close}).
      *
      * @param authority the CA in this process, or null: then each hub's credential is the one a CA
      *     node wrote, and revocations reach the hubs through the store (and the cluster's doorbell)
      */
-    public static HubRole start(ImprintConfig config, List<ImprintConfig.Hub> hubs, Store store, Authority authority, MeterRegistry meters)
-            throws IOException {
+    public static HubRole start(ImprintConfig config, List<ImprintConfig.Hub> hubs, Store store, Authority authority, MeterRegistry meters,
+            NodeBus bus) throws IOException {
+        boolean ownsBus = false;
         List<Hub> started = new ArrayList<>();
         try {
             for (ImprintConfig.Hub h : hubs) {
                 if (authority != null) {
                     ensureCredential(config.dataDir(), h, authority);
                 }
-                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), meters));
+                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), meters, bus));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
+            if (ownsBus) {
+                bus.close();
+            }
             throw e;
         }
-        HubRole role = new HubRole(started, store);
+        HubRole role = new HubRole(started, store, bus, ownsBus);
         if (authority != null) {
             authority.revocation().addListener((ca, serial) -> role.backend.certificateRevoked(serial));
         }
@@ -90,10 +103,17 @@ public final class HubRole implements AutoCloseable {
         ImprintConfig.Hub hub = config.hubs().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no hub named " + name + " in the hubs configuration (configured: "
                         + String.join(", ", config.hubs().stream().map(ImprintConfig.Hub::name).toList()) + ")"));
-        return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), meters)), store);
+        NodeBus bus = new LocalBus(LOCAL_NODE);
+        try {
+            return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), meters, bus)), store, bus, true);
+        } catch (IOException | RuntimeException e) {
+            bus.close();
+            throw e;
+        }
     }
 
-    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters) throws IOException {
+    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters, NodeBus bus)
+            throws IOException {
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(Pem.readCertificate(pki.resolve("manufacturing.crt")))
@@ -105,7 +125,7 @@ public final class HubRole implements AutoCloseable {
         HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
                 .withPort(bindAt.port())
                 .withLimits(h.limits());
-        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters);
+        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters, bus);
     }
 
     private static List<TelemetrySink> sinks(ImprintConfig.Hub h) throws IOException {
@@ -164,8 +184,17 @@ public final class HubRole implements AutoCloseable {
         return hubs;
     }
 
+    /** This node's bus: where revocation and config doorbells are rung. */
+    public NodeBus bus() {
+        return bus;
+    }
+
     @Override
     public void close() {
+        backend.close();
         hubs.forEach(Hub::close);
+        if (ownsBus) {
+            bus.close();
+        }
     }
 }

@@ -48,6 +48,7 @@ public final class ImprintServer implements AutoCloseable {
     private final String tlsEngine;
     private volatile boolean closed;
     private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
+    private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
     // null when this node has no CA role
 
 
@@ -84,6 +85,8 @@ public final class ImprintServer implements AutoCloseable {
         try {
             Store store = config.openStore();
             started.add(store);
+            ClusterServices nodes = ClusterServices.open(config, store);
+            started.add(nodes);
             // only a CA node opens the CA's keys; every other role reaches it through a seam
             Authority authority = null;
             ServiceCredentials.Files creds = null;
@@ -121,8 +124,12 @@ public final class ImprintServer implements AutoCloseable {
             }
             // hubs: the logical hubs this node serves (every configured one in 'imprint up')
             List<ImprintConfig.Hub> myHubs = config.hubs().stream().filter(h -> roles.servesHub(h.name())).toList();
-            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters);
+            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters, nodes.bus());
             started.add(hubs);
+            if (dps != null) {
+                // a re-registration that moved a device ends its session on the old hub; a disabled enrollment rings the hubs
+                dps.onChanges(hubs.backend()::deviceChanged, () -> nodes.bus().ring("config"));
+            }
 
             String engine = "-";
             if (roles.ca() || roles.admin()) {
@@ -181,6 +188,7 @@ public final class ImprintServer implements AutoCloseable {
             }
             ImprintServer server = new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, engine, dps);
             server.hubs = hubs;
+            server.nodes = nodes;
             return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -282,6 +290,11 @@ public final class ImprintServer implements AutoCloseable {
             hubs.close();
         } catch (Exception e) {
             LOG.warn("event=stop.hubs msg=\"{}\"", e.toString());
+        }
+        try {
+            nodes.close();
+        } catch (Exception e) {
+            LOG.warn("event=stop.cluster msg=\"{}\"", e.toString());
         }
         try {
             if (authority != null) {
