@@ -97,6 +97,8 @@ public final class ImprintServer implements AutoCloseable {
                 if (cluster.clustered()) {
                     NodeCredentials.ensure(authority, config);
                 }
+                // every hub node reads the revocation log when this rings (and every 5 s without it)
+                authority.revocation().addListener((ca, serial) -> nodes.bus().ring("revocations"));
             }
 
             Vertx vertx = Vertx.vertx(new VertxOptions()
