@@ -40,6 +40,9 @@ public final class JdbcStore implements Store {
     private final DeviceRegistry deviceRegistry;
     private final HubStore hubs;
     private final EnrollmentStore enrollments;
+    // cluster tables (migration V6)
+    private final NodeStore nodes;
+    private final NodeInbox nodeInbox;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -55,6 +58,8 @@ public final class JdbcStore implements Store {
         this.deviceRegistry = new JdbcDeviceRegistry(db);
         this.hubs = new JdbcHubStore(db);
         this.enrollments = new JdbcEnrollmentStore(db);
+        this.nodes = new JdbcNodeStore(db);
+        this.nodeInbox = new JdbcNodeInbox(db);
     }
 
     /**
@@ -219,6 +224,16 @@ public final class JdbcStore implements Store {
     @Override
     public EnrollmentStore enrollments() {
         return enrollments;
+    }
+
+    @Override
+    public NodeStore nodes() {
+        return nodes;
+    }
+
+    @Override
+    public NodeInbox nodeInbox() {
+        return nodeInbox;
     }
 
     @Override
