@@ -20,6 +20,13 @@ final class PgListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgListener.class);
     /** How long one wait for notifications lasts: also how soon the thread notices close(). */
     private static final int WAIT_MS = 500;
+    /**
+     * How often a quiet connection is probed with a round trip: a server or network that vanished
+     * without closing the socket would otherwise go unnoticed for hours (TCP keepalive's default),
+     * and the node would live on the backstop alone.
+     */
+    private static final long PROBE_EVERY_NS = 10_000_000_000L;
+    private static final int PROBE_TIMEOUT_S = 5;
 
     private final ClusterDatabase database;
     private final String purpose;
@@ -56,18 +63,26 @@ final class PgListener implements AutoCloseable {
         boolean broken = false;
         while (!closed) {
             try {
-                PGConnection pg = listen();
+                Connection c = listen();
+                PGConnection pg = c.unwrap(PGConnection.class);
                 if (broken) {
                     LOG.info("event=cluster.listen_reconnected purpose=\"{}\"", purpose);
                     broken = false;
                 }
                 onConnected.run();
+                long lastHeard = System.nanoTime();
                 while (!closed) {
                     PGNotification[] got = pg.getNotifications(WAIT_MS);
-                    if (got != null) {
+                    if (got != null && got.length > 0) {
+                        lastHeard = System.nanoTime();
                         for (PGNotification n : got) {
                             onNotification.accept(n.getName(), n.getParameter());
                         }
+                    } else if (System.nanoTime() - lastHeard > PROBE_EVERY_NS) {
+                        if (!c.isValid(PROBE_TIMEOUT_S)) {
+                            throw new SQLException("the LISTEN connection no longer answers");
+                        }
+                        lastHeard = System.nanoTime();
                     }
                 }
             } catch (SQLException | RuntimeException e) {
@@ -82,7 +97,7 @@ final class PgListener implements AutoCloseable {
         }
     }
 
-    private PGConnection listen() throws SQLException {
+    private Connection listen() throws SQLException {
         Connection c = database.connect(purpose);
         synchronized (lock) {
             if (closed) {
@@ -96,7 +111,7 @@ final class PgListener implements AutoCloseable {
                 s.execute("LISTEN " + PgChannels.quoted(channel));
             }
         }
-        return c.unwrap(PGConnection.class);
+        return c;
     }
 
     private void disconnect() {

@@ -24,13 +24,15 @@ import org.slf4j.LoggerFactory;
  * every {@code heartbeat} (2 s) the membership thread extends the lease to now + {@code lease}
  * (10 s) and runs the janitor.
  *
- * <p>The janitor, on every node: for each row whose lease ran out, it deletes the node's inbox,
- * calls the {@link #onNodeDead} listeners (the server removes the node's sessions there), and
- * deletes the row last, only if it is still that dead process's: a node that crashes halfway
- * leaves the row for the next janitor, so each dead node is cleared at least once, perhaps by
- * two nodes at once (listeners must be idempotent). A lease that ran out is never extended, so a
- * node that was only frozen learns from its failed heartbeat that it was declared dead: it logs
- * loudly and registers again.
+ * <p>The janitor, on every node: for each row whose lease ran out, it declares the node dead
+ * (from then on that process's heartbeat fails), deletes its inbox, calls the {@link #onNodeDead}
+ * listeners (the server removes the node's sessions there), and deletes the row last: a janitor
+ * that crashes halfway leaves the row for the next one, so each dead node is cleared at least
+ * once, perhaps by two nodes at once (listeners must be idempotent). A node that was only frozen
+ * learns from its failed heartbeat that it was declared dead: it logs loudly and registers again.
+ * A lease that lapsed while the database was unreachable is revived by the next heartbeat if no
+ * janitor declared the node dead meanwhile; a janitor judges others only after two heartbeats of
+ * its own in a row succeeded.
  */
 public final class PgMembership implements Membership {
     private static final Logger LOG = LoggerFactory.getLogger(PgMembership.class);
@@ -46,6 +48,8 @@ public final class PgMembership implements Membership {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService thread;
     private ScheduledFuture<?> beating;
+    /** Successful heartbeats in a row (membership thread only). */
+    private int steadyBeats;
 
     /** A membership with the default heartbeat (2 s) and lease (10 s); call {@link #start()}. */
     public PgMembership(String name, Set<String> roles, String address, NodeStore nodes, NodeInbox inbox) {
@@ -104,14 +108,22 @@ public final class PgMembership implements Membership {
         try {
             Instant now = clock.instant();
             if (!nodes.heartbeat(identity, now, now.plus(lease))) {
-                LOG.error("event=node.lease_lost node={} msg=\"this node's lease ran out or its row is gone: the other nodes may have"
-                        + " declared it dead and cleared its sessions and messages; registering again\"", self());
+                LOG.error("event=node.lease_lost node={} msg=\"this node was declared dead or its row is gone: the other nodes may have"
+                        + " cleared its sessions and messages; registering again\"", self());
+                steadyBeats = 0;
                 register();
+                return;
             }
-            sweep(now);
+            // After an outage of the database every lease may have lapsed: give the others one
+            // heartbeat to revive theirs before judging them, so a failover does not drop every node.
+            if (++steadyBeats >= 2) {
+                sweep(now);
+            }
         } catch (StoreException e) {
+            steadyBeats = 0;
             LOG.warn("event=node.heartbeat_failed node={} msg=\"{}\"", self(), e.getMessage());
         } catch (RuntimeException e) {
+            steadyBeats = 0;
             LOG.error("event=node.heartbeat_failed node={} msg=\"{}\"", self(), e.toString());
         }
     }
@@ -119,12 +131,10 @@ public final class PgMembership implements Membership {
     // the janitor
     private void sweep(Instant now) {
         for (NodeRow row : nodes.list()) {
-            if (!row.live(now) && !row.name().equals(self())) {
+            if (!row.live(now) && !row.name().equals(self()) && nodes.declareDead(row, now)) {
                 inbox.removeNode(row.name());
-                if (tell(row.name())) {
-                    if (nodes.removeExpired(row, now)) {
-                        LOG.warn("event=node.dead node={} lease_until={} by={}", row.name(), row.leaseUntil(), self());
-                    }
+                if (tell(row.name()) && nodes.removeDead(row)) {
+                    LOG.warn("event=node.dead node={} lease_until={} by={}", row.name(), row.leaseUntil(), self());
                 }
             }
         }

@@ -12,6 +12,8 @@ import java.util.TreeSet;
 
 /** The node table {@code nodes}. */
 final class JdbcNodeStore implements NodeStore {
+    /** {@code lease_until} of a row declared dead: never live, never revived. */
+    private static final long DEAD = 0;
     private static final String COLUMNS = "name, roles, address, pid, started_at, heartbeat_at, lease_until";
 
     private final Db db;
@@ -56,11 +58,9 @@ final class JdbcNodeStore implements NodeStore {
 
     @Override
     public boolean heartbeat(NodeRow self, Instant at, Instant leaseUntil) {
-        // "lease_until > at": a lease that ran out is not revived, the janitors may already be
-        // clearing this node's rows; the node must learn it and register again.
         return db.update("heartbeat of node " + self.name(), "UPDATE nodes SET heartbeat_at = ?, lease_until = ?"
-                + " WHERE name = ? AND pid = ? AND started_at = ? AND lease_until > ?",
-                ms(at), ms(leaseUntil), self.name(), self.pid(), ms(self.startedAt()), ms(at)) == 1;
+                + " WHERE name = ? AND pid = ? AND started_at = ? AND lease_until <> ?",
+                ms(at), ms(leaseUntil), self.name(), self.pid(), ms(self.startedAt()), DEAD) == 1;
     }
 
     @Override
@@ -75,9 +75,16 @@ final class JdbcNodeStore implements NodeStore {
     }
 
     @Override
-    public boolean removeExpired(NodeRow dead, Instant now) {
-        return db.update("removing dead node " + dead.name(), "DELETE FROM nodes WHERE name = ? AND pid = ? AND started_at = ? AND lease_until <= ?",
-                dead.name(), dead.pid(), ms(dead.startedAt()), ms(now)) == 1;
+    public boolean declareDead(NodeRow dead, Instant now) {
+        return db.update("declaring node " + dead.name() + " dead", "UPDATE nodes SET lease_until = ?"
+                + " WHERE name = ? AND pid = ? AND started_at = ? AND lease_until <= ?",
+                DEAD, dead.name(), dead.pid(), ms(dead.startedAt()), ms(now)) == 1;
+    }
+
+    @Override
+    public boolean removeDead(NodeRow dead) {
+        return db.update("removing dead node " + dead.name(), "DELETE FROM nodes WHERE name = ? AND pid = ? AND started_at = ? AND lease_until = ?",
+                dead.name(), dead.pid(), ms(dead.startedAt()), DEAD) == 1;
     }
 
     private static NodeRow read(ResultSet rs) throws SQLException {

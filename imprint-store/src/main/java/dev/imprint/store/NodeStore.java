@@ -8,9 +8,11 @@ import java.util.Set;
  * The node table of a cluster ({@code nodes}): each node's row, kept alive by its heartbeat.
  *
  * <p>A row belongs to one process: the name with its {@code pid} and {@code startedAt}. A row whose
- * lease ran out is dead for good: its heartbeat no longer extends it (the process must register
- * again, knowing the others may have cleared what it held), and the janitor of any live node may
- * remove it. Liveness is judged by the callers' clocks, which must agree to well within a lease.
+ * lease ran out may still be revived by its own heartbeat (the database was unreachable for a
+ * while: a failover must not drop every node) until a live node's janitor
+ * {@linkplain #declareDead declares it dead}; from then on its heartbeat fails, so the process learns
+ * that the others may have cleared what it held and registers again. Liveness is judged by the
+ * callers' clocks, which must agree to well within a lease.
  */
 public interface NodeStore {
 
@@ -44,8 +46,8 @@ public interface NodeStore {
 
     /**
      * Extends the lease of {@code self}'s row; false when that row is gone, belongs to another
-     * process, or its lease already ran out at {@code at} (the others may have declared this node
-     * dead: it must register again).
+     * process, or was declared dead (the others may have cleared what this node held: it must
+     * register again).
      */
     boolean heartbeat(NodeRow self, Instant at, Instant leaseUntil);
 
@@ -56,8 +58,12 @@ public interface NodeStore {
     boolean remove(NodeRow self);
 
     /**
-     * Deletes {@code dead}'s row if it is still that process's row and its lease ran out at
-     * {@code now} (the janitor's last step, after the node's other rows are cleared).
+     * The janitor's first step: marks {@code dead}'s row dead if it is still that process's row and
+     * its lease ran out at {@code now}, so that its heartbeat can no longer revive it. True when the
+     * row is dead now (also when another janitor marked it before).
      */
-    boolean removeExpired(NodeRow dead, Instant now);
+    boolean declareDead(NodeRow dead, Instant now);
+
+    /** The janitor's last step, after the dead node's other rows are cleared: deletes its row if it was declared dead. */
+    boolean removeDead(NodeRow dead);
 }

@@ -36,15 +36,23 @@ interface NodeStoreContract {
     }
 
     @Test
-    default void heartbeat_does_not_revive_a_lease_that_ran_out_nor_extend_another_process() {
+    default void heartbeat_revives_a_lapsed_lease_until_a_janitor_declares_the_node_dead() {
         NodeStore nodes = store().nodes();
         NodeStore.NodeRow a = row("node-a", 100, T, T.plusSeconds(10));
         nodes.register(a);
 
         assertThat(nodes.heartbeat(row("node-a", 101, T, T), T.plusSeconds(1), T.plusSeconds(11))).as("other pid").isFalse();
         assertThat(nodes.heartbeat(row("node-a", 100, T.plusMillis(1), T), T.plusSeconds(1), T.plusSeconds(11))).as("other start").isFalse();
-        assertThat(nodes.heartbeat(a, T.plusSeconds(10), T.plusSeconds(20))).as("lease ran out").isFalse();
         assertThat(nodes.heartbeat(row("node-x", 100, T, T), T, T.plusSeconds(10))).as("no row").isFalse();
+        // the database was out of reach for 15 s: nobody declared it dead, so it lives on
+        assertThat(nodes.heartbeat(a, T.plusSeconds(15), T.plusSeconds(25))).as("lapsed, not declared dead").isTrue();
+
+        assertThat(nodes.declareDead(a, T.plusSeconds(24))).as("still live").isFalse();
+        assertThat(nodes.declareDead(row("node-a", 101, T, T), T.plusSeconds(25))).as("another process").isFalse();
+        assertThat(nodes.declareDead(a, T.plusSeconds(25))).isTrue();
+        assertThat(nodes.declareDead(a, T.plusSeconds(26))).as("a second janitor").isTrue();
+        assertThat(nodes.list().get(0).live(T)).isFalse();
+        assertThat(nodes.heartbeat(a, T.plusSeconds(26), T.plusSeconds(36))).as("declared dead").isFalse();
     }
 
     @Test
@@ -65,20 +73,33 @@ interface NodeStoreContract {
     }
 
     @Test
-    default void rows_are_removed_only_by_their_process_or_once_expired() {
+    default void rows_are_removed_only_by_their_process_or_once_declared_dead() {
         NodeStore nodes = store().nodes();
         NodeStore.NodeRow a = row("node-a", 100, T, T.plusSeconds(10));
         nodes.register(a);
 
         assertThat(nodes.remove(row("node-a", 101, T, T))).isFalse();
-        assertThat(nodes.removeExpired(a, T.plusSeconds(9))).as("still live").isFalse();
-        assertThat(nodes.removeExpired(row("node-a", 101, T, T), T.plusSeconds(11))).as("another process").isFalse();
-        assertThat(nodes.removeExpired(a, T.plusSeconds(10))).isTrue();
+        assertThat(nodes.removeDead(a)).as("not declared dead").isFalse();
+        assertThat(nodes.declareDead(a, T.plusSeconds(10))).isTrue();
+        assertThat(nodes.removeDead(row("node-a", 101, T, T))).as("another process").isFalse();
+        assertThat(nodes.removeDead(a)).isTrue();
         assertThat(nodes.list()).isEmpty();
 
         nodes.register(a);
         assertThat(nodes.remove(a)).isTrue();
         assertThat(nodes.remove(a)).isFalse();
+    }
+
+    @Test
+    default void a_name_declared_dead_is_free_for_the_next_process() {
+        NodeStore nodes = store().nodes();
+        NodeStore.NodeRow a = row("node-a", 100, T, T.plusSeconds(10));
+        nodes.register(a);
+        nodes.declareDead(a, T.plusSeconds(10));
+        NodeStore.NodeRow next = row("node-a", 200, T.plusSeconds(11), T.plusSeconds(21));
+        nodes.register(next);
+        assertThat(nodes.list()).containsExactly(next);
+        assertThat(nodes.removeDead(a)).as("the old process's janitor step no longer applies").isFalse();
     }
 
     private static NodeInbox.Entry message(String to, String device, String body) {
