@@ -117,7 +117,7 @@ public final class ImprintServer implements AutoCloseable {
             // DPS: the device API on a dps node; its admin model (enrollments, hubs) on an admin node
             dev.imprint.dps.ProvisioningService dps = null;
             if (roles.dps()) {
-                dps = cluster.clustered() ? DpsRole.start(config, authority, store) : DpsRole.startInUp(config, authority, store);
+                dps = cluster.clustered() ? DpsRole.start(config, authority, store, () -> nodes.live("dps")) : DpsRole.startInUp(config, authority, store);
             } else if (roles.admin()) {
                 dps = DpsRole.adminOnly(config, authority, store);
             }
