@@ -176,10 +176,11 @@ public final class ImprintServer implements AutoCloseable {
             }
 
             Endpoints endpoints = null;
-            // a cluster's endpoints.json is the launcher's (it knows every node); one process writes its own
+            // one process writes its own; in a cluster only the first CA node does (for the CLI), and
+            // the launcher may replace it with one that also lists every node
             if (roles.ca()) {
                 endpoints = endpoints(config, authority, dps);
-                if (!cluster.clustered()) {
+                if (!cluster.clustered() || !java.nio.file.Files.exists(config.dataDir().resolve(Endpoints.FILE))) {
                     endpoints.write(config.dataDir());
                 }
                 LOG.info("event=up node={} roles={} engine={} pki={} est={} admin={} trust={}", cluster.node(), roles, engine,
