@@ -106,7 +106,7 @@ final class LocalCluster {
         }
         checkPortsFree(plan, config);
         List<ClusterState.Node> nodes = plan.nodes().stream().map(n -> new ClusterState.Node(n.name(), n.roles(), n.shownAddress(config),
-                n.health().hostPort(), NodeLauncher.env(n, plan.balancer()), null, data.resolve("logs").resolve(n.name() + ".log").toString()))
+                n.health().hostPort(), NodeLauncher.env(n, n.shownAddress(config), plan.balancer()), null, data.resolve("logs").resolve(n.name() + ".log").toString()))
                 .toList();
         ClusterState state = new ClusterState(o.layout().toString(), o.nodeCommand(), nodes, null, pg);
         if (!plan.services().isEmpty()) {

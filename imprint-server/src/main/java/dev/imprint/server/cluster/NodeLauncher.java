@@ -40,15 +40,15 @@ final class NodeLauncher {
         this.out = out;
     }
 
-    /** The {@code IMPRINT_CLUSTER_*} variables of {@code node}. */
-    static Map<String, String> env(ClusterPlan.NodeSpec node, String balancer) {
+    /** The {@code IMPRINT_CLUSTER_*} variables of {@code node}, reached at {@code address}. */
+    static Map<String, String> env(ClusterPlan.NodeSpec node, String address, String balancer) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("IMPRINT_CLUSTER_NODE", node.name());
         env.put("IMPRINT_CLUSTER_ROLES", node.roles());
         if (node.bind() != null) {
             env.put("IMPRINT_CLUSTER_BIND", node.bind());
         }
-        env.put("IMPRINT_CLUSTER_ADDRESS", node.bind() != null ? node.bind() : node.address());
+        env.put("IMPRINT_CLUSTER_ADDRESS", address);
         env.put("IMPRINT_CLUSTER_HEALTH", node.health().hostPort());
         env.put("IMPRINT_CLUSTER_BALANCERS", balancer);
         return env;
