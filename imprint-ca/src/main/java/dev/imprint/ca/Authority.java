@@ -121,6 +121,17 @@ public final class Authority implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Issues the client credential other nodes of a cluster use to call this CA node (service CA,
+     * EKU clientAuth, SAN URI {@code urn:imprint:node:NAME}); it carries no admin rights.
+     */
+    public Credential issueNodeCredential(String name) {
+        Credential c = serviceIssuer.node(name, "init");
+        store.audit().append("node.credential", "init", name,
+                "{\"serial\":\"" + Serials.hex(c.certificate().getSerialNumber()) + "\"}");
+        return c;
+    }
+
     public StationService stations() {
         return stations;
     }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 /**
  * Everything the provisioning service needs, immutable. Start from {@link #defaults} and
@@ -26,6 +27,11 @@ import java.util.Objects;
  * @param retryAfterSeconds poll interval told to devices (the Azure SDK clamps it to 2-5 s)
  * @param operationTtl how long an operation can be polled
  * @param enrollmentRefresh how often enrollments are reread (changes by other processes)
+ * @param clock time of records, operations and their expiry
+ * @param liveDpsNodes how many provisioning nodes are live (the node table on several nodes;
+ *     default 1): this node admits {@code overallPerSecond / liveDpsNodes}, reread every few
+ *     seconds. {@code perDevicePerMinute} stays per node, so across N nodes a device may register
+ *     up to N times as often.
  */
 public record DpsSettings(
         String idScope,
@@ -42,7 +48,8 @@ public record DpsSettings(
         int retryAfterSeconds,
         Duration operationTtl,
         Duration enrollmentRefresh,
-        Clock clock) {
+        Clock clock,
+        IntSupplier liveDpsNodes) {
 
     public DpsSettings {
         Objects.requireNonNull(idScope, "idScope");
@@ -51,6 +58,7 @@ public record DpsSettings(
         anchors = List.copyOf(anchors);
         Objects.requireNonNull(revocation, "revocation");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(liveDpsNodes, "liveDpsNodes");
         if (!idScope.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("idScope must be 1-64 of A-Z a-z 0-9 . _ -: " + idScope);
         }
@@ -60,33 +68,39 @@ public record DpsSettings(
     public static DpsSettings defaults(String idScope, PrivateKey serverKey, List<X509Certificate> serverChain,
             List<X509Certificate> anchors, RevocationSource revocation) {
         return new DpsSettings(idScope, "127.0.0.1", 9443, "127.0.0.2", 8883, serverKey, serverChain, anchors, revocation,
-                1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC());
+                1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC(), () -> 1);
     }
 
     public DpsSettings withHttps(String host, int port) {
         return new DpsSettings(idScope, host, port, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
     }
 
     /** @param port -1 turns the MQTT device API off */
     public DpsSettings withMqtt(String host, int port) {
         return new DpsSettings(idScope, httpsHost, httpsPort, host, port, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
     }
 
     public DpsSettings withRateLimits(int overallPerSecond, int perDevicePerMinute) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
     }
 
     public DpsSettings withAnchors(List<X509Certificate> a) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, a, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
     }
 
     public DpsSettings withClock(Clock c) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes);
+    }
+
+    /** @param nodes the live provisioning nodes sharing {@link #overallPerSecond()} (read every few seconds) */
+    public DpsSettings withLiveDpsNodes(IntSupplier nodes) {
+        return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes);
     }
 
     public String httpsUrl() {

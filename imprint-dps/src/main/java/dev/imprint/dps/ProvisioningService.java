@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProvisioningService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningService.class);
+    /** How often expired operations are deleted from the store (they are unknown to polls from their expiry on). */
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
 
     /** Hubs created on first run when none exist: hub-1 on 127.0.0.3, hub-2 on 127.0.0.4. */
     public static final List<HubRecord> DEFAULT_HUBS = List.of(
@@ -43,6 +45,7 @@ public final class ProvisioningService implements AutoCloseable {
     private final Store store;
     private final Enrollments enrollments;
     private final Registrar registrar;
+    private final Operations operations;
     private final Vertx vertx;
     private HttpsDeviceApi https;
     private MqttDeviceApi mqtt;
@@ -51,13 +54,34 @@ public final class ProvisioningService implements AutoCloseable {
         this.settings = settings;
         this.store = store;
         this.enrollments = new Enrollments(store.enrollments(), settings.clock(), settings.enrollmentRefresh());
+        this.operations = new Operations(store.deviceRegistry(), settings.clock(), settings.operationTtl());
         Attestation attestation = new Attestation(settings.anchors(), settings.revocation(), enrollments, settings.clock());
         this.registrar = new Registrar(attestation, enrollments,
                 new Allocators(new LatencyProbe(Duration.ofMillis(500), Duration.ofMinutes(1), settings.clock())),
                 store.deviceRegistry(), store.hubs(), issuer,
-                new RateLimiter(settings.overallPerSecond(), settings.perDevicePerMinute()),
-                new Operations(settings.clock(), settings.operationTtl(), 1_000_000), settings.clock());
+                new RateLimiter(settings.overallPerSecond(), settings.perDevicePerMinute(), settings.liveDpsNodes(), System::nanoTime),
+                operations, settings.clock());
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(8, 4 * Runtime.getRuntime().availableProcessors())));
+        // every node sweeps: deleting the same expired rows twice is harmless, and no node is special
+        vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), t -> vertx.executeBlocking(this::sweep, false));
+    }
+
+    private volatile Runnable enrollmentsChanged = () -> { };
+
+    /**
+     * Hooks for the roles that hold devices' sessions (DPS does not know the hub): {@code
+     * deviceChanged} gets the ID of a device a re-registration moved to another hub (after the
+     * commit), {@code enrollmentsChanged} runs after an enrollment was enabled, disabled or removed.
+     * Both must return quickly.
+     */
+    public void onChanges(java.util.function.Consumer<String> deviceChanged, Runnable enrollmentsChanged) {
+        registrar.onDeviceMoved(deviceChanged);
+        this.enrollmentsChanged = enrollmentsChanged;
+    }
+
+    /** Call after an enrollment was enabled, disabled or removed (admin API). */
+    public void enrollmentsChanged() {
+        enrollmentsChanged.run();
     }
 
     /** The service without listeners (call {@link #listen()} to bind the device APIs). */
@@ -117,6 +141,20 @@ public final class ProvisioningService implements AutoCloseable {
                     json.createObjectNode(), names, json.createObjectNode(), json.createObjectNode(),
                     ReprovisionPolicy.REPROVISION_AND_MIGRATE, true, now, now));
             LOG.info("event=dps.defaults enrollment=default ca=\"{}\"", manufacturingCa.getSubjectX500Principal().getName());
+        }
+    }
+
+    /** Deletes expired operations now (also done every {@link #SWEEP_INTERVAL}); returns how many. */
+    public int sweep() {
+        try {
+            int n = operations.sweep();
+            if (n > 0) {
+                LOG.debug("event=dps.operations.swept count={}", n);
+            }
+            return n;
+        } catch (RuntimeException e) {
+            LOG.warn("event=dps.operations.sweep_failed msg=\"{}\"", e.toString());
+            return 0;
         }
     }
 

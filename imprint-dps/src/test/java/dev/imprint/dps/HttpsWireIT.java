@@ -4,17 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,33 +37,18 @@ class HttpsWireIT {
         f.close();
     }
 
-    HttpClient client(DpsFixture.Device d) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", f.root());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("d", d.key().getPrivate(), "x".toCharArray(), d.tlsChain().toArray(X509Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, "x".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ctx).build();
+    HttpsDevice client(DpsFixture.Device d) {
+        return new HttpsDevice(d, f.root());
     }
 
-    HttpResponse<String> put(HttpClient c, String id, String body) throws Exception {
-        return c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.13:" + dps.httpsPort() + "/" + DpsFixture.ID_SCOPE
-                        + "/registrations/" + id + "/register?api-version=2021-06-01"))
-                .header("Content-Type", "application/json; charset=utf-8")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> put(HttpsDevice c, String id, String body) throws Exception {
+        return c.register("127.0.0.13", dps.httpsPort(), id, body);
     }
 
     @Test
     void register_answers_202_assigning_then_the_poll_answers_assigned_with_an_object_payload() throws Exception {
         DpsFixture.Device d = f.device("wire-1");
-        HttpClient c = client(d);
+        HttpsDevice c = client(d);
         // the Java SDK's form: the payload is a string holding JSON
         HttpResponse<String> r = put(c, d.id(), "{\"registrationId\":\"wire-1\",\"payload\":\"{\\\"modelId\\\":\\\"m\\\"}\"}");
         assertThat(r.statusCode()).isEqualTo(202);
@@ -80,9 +57,7 @@ class HttpsWireIT {
         assertThat(accepted.path("status").asText()).isEqualTo("assigning");
         String op = accepted.path("operationId").asText();
 
-        HttpResponse<String> poll = c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.13:" + dps.httpsPort() + "/"
-                + DpsFixture.ID_SCOPE + "/registrations/wire-1/operations/" + op + "?api-version=2021-06-01")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> poll = c.poll("127.0.0.13", dps.httpsPort(), "wire-1", op);
         assertThat(poll.statusCode()).isEqualTo(200);
         JsonNode s = JSON.readTree(poll.body());
         assertThat(s.path("status").asText()).isEqualTo("assigned");
@@ -94,7 +69,7 @@ class HttpsWireIT {
     @Test
     void id_mismatch_is_401_with_its_reason_and_the_rate_limit_is_429_with_retry_after() throws Exception {
         DpsFixture.Device d = f.device("wire-2");
-        HttpClient c = client(d);
+        HttpsDevice c = client(d);
         HttpResponse<String> wrong = put(c, "not-wire-2", "{}");
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(wrong.body()).path("reason").asText()).isEqualTo("REGISTRATION_ID_MISMATCH");

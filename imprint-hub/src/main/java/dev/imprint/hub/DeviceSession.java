@@ -55,9 +55,14 @@ final class DeviceSession implements MqttSession {
     private volatile boolean c2d;
     private volatile boolean desired;
     private volatile boolean methods;
-    private final Set<Long> c2dInFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<MethodResult>> pendingMethods = new ConcurrentHashMap<>();
     volatile Instant lastSeen = Instant.now();
+    /** The directory epoch of this session, set once its claim committed (before any message can name it). */
+    volatile long epoch;
+    // event loop only: the highest c2d seq handed to the connection, and desired pushes in version order
+    private long c2dSent;
+    private long desiredPushed;
+    private final java.util.TreeMap<Long, String> desiredWaiting = new java.util.TreeMap<>();
 
     DeviceSession(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn) {
         this.hub = hub;
@@ -161,40 +166,74 @@ final class DeviceSession implements MqttSession {
         hub.sessionClosed(this, reason);
     }
 
-    /** Sends queued cloud-to-device messages not already in flight (QoS 1; deleted when acknowledged). */
+    /**
+     * Sends queued cloud-to-device messages not yet sent on this session (QoS 1; deleted when
+     * acknowledged). Any number of callers may ask at once (the subscription, every C2D_READY):
+     * the reads may finish in any order, so the publishing happens on the event loop and skips
+     * what a newer read already sent; queue order is publish order. A full read is followed by
+     * another once its last message is acknowledged.
+     */
     void deliverC2d() {
         if (!c2d || !conn.isActive()) {
             return;
         }
-        hub.io(() -> hub.store().cloudToDevice().pending(deviceId, Instant.now(), 32)).thenAccept(list -> {
-            for (C2dMessage m : list) {
-                if (!c2dInFlight.add(m.seq())) {
-                    continue;
+        hub.io(() -> hub.store().cloudToDevice().pending(deviceId, Instant.now(), C2D_BATCH))
+                .thenAcceptAsync(this::publishC2d, conn.executor());
+    }
+
+    private static final int C2D_BATCH = 32;
+
+    private void publishC2d(List<C2dMessage> list) {
+        for (int i = 0; i < list.size(); i++) {
+            C2dMessage m = list.get(i);
+            if (m.seq() <= c2dSent) {
+                continue;
+            }
+            c2dSent = m.seq();
+            boolean refill = i == C2D_BATCH - 1;
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("$.mid", m.messageId());
+            props.put("$.to", "/devices/" + deviceId + "/messages/deviceBound");
+            props.putAll(properties(m.properties()));
+            conn.publish(topics.devicebound(props), 1, m.body()).whenComplete((v, e) -> {
+                if (e == null) {
+                    hub.io(() -> hub.store().cloudToDevice().complete(m.seq())).whenComplete((x, y) -> {
+                        if (refill) {
+                            deliverC2d();
+                        }
+                    });
                 }
-                Map<String, String> props = new LinkedHashMap<>();
-                props.put("$.mid", m.messageId());
-                props.put("$.to", "/devices/" + deviceId + "/messages/deviceBound");
-                props.putAll(properties(m.properties()));
-                conn.publish(topics.devicebound(props), 1, m.body()).whenComplete((v, e) -> {
-                    if (e == null) {
-                        hub.io(() -> hub.store().cloudToDevice().complete(m.seq())).whenComplete((x, y) -> c2dInFlight.remove(m.seq()));
-                    } else {
-                        c2dInFlight.remove(m.seq());
-                    }
-                });
+            });
+        }
+    }
+
+    /**
+     * Pushes a desired-properties patch when the device listens for them, in version order: a
+     * patch that arrives ahead of its predecessor (two senders, two nodes) waits for it, up to a
+     * few patches; beyond that the gap is given up (the device can GET the twin).
+     */
+    void pushDesired(long version, String patchJson) {
+        conn.executor().execute(() -> {
+            if (!desired || version <= desiredPushed) {
+                return;
+            }
+            desiredWaiting.put(version, patchJson);
+            if (desiredPushed == 0 || desiredWaiting.size() > 8) {
+                desiredPushed = desiredWaiting.firstKey() - 1;
+            }
+            String next;
+            while ((next = desiredWaiting.remove(desiredPushed + 1)) != null) {
+                desiredPushed++;
+                publishDesired(desiredPushed, next);
             }
         });
     }
 
-    /** Pushes a desired-properties patch when the device listens for them. */
-    void pushDesired(TwinRecord t, String patchJson) {
-        if (!desired) {
-            return;
-        }
+    private void publishDesired(long version, String patchJson) {
         try {
             ObjectNode patch = (ObjectNode) JSON.readTree(patchJson);
-            patch.put("$version", t.desiredVersion());
-            conn.publish(AzureTopics.desiredPush(t.desiredVersion()), 0, JSON.writeValueAsBytes(patch));
+            patch.put("$version", version);
+            conn.publish(AzureTopics.desiredPush(version), 0, JSON.writeValueAsBytes(patch));
         } catch (IOException | ClassCastException e) {
             LOG.warn("event=hub.desired_push_failed device={} msg=\"{}\"", deviceId, e.toString());
         }

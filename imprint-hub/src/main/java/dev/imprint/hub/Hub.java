@@ -1,5 +1,8 @@
 package dev.imprint.hub;
 
+import dev.imprint.cluster.LocalBus;
+import dev.imprint.cluster.NodeBus;
+import dev.imprint.cluster.NodeMessage;
 import dev.imprint.hub.telemetry.TelemetryPipeline;
 import dev.imprint.hub.telemetry.TelemetrySink;
 import dev.imprint.mqtt.ConnectOutcome;
@@ -14,6 +17,7 @@ import dev.imprint.pki.validation.ValidationRequest;
 import dev.imprint.pki.validation.Verdict;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.DeviceRecord;
+import dev.imprint.store.SessionDirectory;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -22,6 +26,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,9 +51,18 @@ import org.slf4j.LoggerFactory;
  * USERNAME_MISMATCH 0x04; NOT_REGISTERED, NOT_ASSIGNED_TO_HUB, DEVICE_DISABLED,
  * ENROLLMENT_DISABLED 0x05.
  *
- * <p>Live sessions end within 2 s of a revocation ({@link #certificateRevoked}, called by the
- * in-process CA, and a store poll for other processes), of the device or its enrollment being
- * disabled, and when the certificate expires. Thread-safe.
+ * <p>Sessions across nodes: several nodes may serve one hub (behind a TCP balancer). At CONNECT
+ * the hub claims the device in the store's {@link SessionDirectory} for this node (the CONNACK
+ * waits for that batched commit); when the claim replaced a session on another node (or another
+ * hub of this node), that node is told {@code SESSION_TAKEN} with the old epoch over the
+ * {@link NodeBus} and closes it. At DISCONNECT the claim is released (fenced by node and epoch).
+ * A node removes only its own rows of this hub, at start (left by a crash) and at a clean stop.
+ *
+ * <p>Live sessions end within 1 s of a revocation ({@link #certificateRevoked}: called by the
+ * in-process CA, or on the bus's {@code revocations} doorbell, with a backstop poll), of the
+ * device being disabled or moved ({@link #deviceChanged}, sent by whoever changed it) or its
+ * enrollment disabled (doorbell {@code config}, backstop poll), and when the certificate
+ * expires. Thread-safe.
  */
 public final class Hub implements MqttApplication, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
@@ -59,6 +73,10 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final Store store;
     private final CertificateValidator validator;
     private final ConcurrentHashMap<String, DeviceSession> sessions = new ConcurrentHashMap<>();
+    /** Sessions by certificate serial: a revocation closes its sessions without a scan. */
+    private final ConcurrentHashMap<String, Set<DeviceSession>> bySerial = new ConcurrentHashMap<>();
+    private final NodeBus bus;
+    private final boolean ownsBus;
     private final java.util.Set<javax.security.auth.x500.X500Principal> trackedIssuers = ConcurrentHashMap.newKeySet();
     private final ExecutorService io;
     private final ScheduledExecutorService timers;
@@ -66,8 +84,11 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final LiveRevocation live;
     private final MqttTlsServer server;
 
-    private Hub(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls, List<TelemetrySink> sinks, MeterRegistry meters) {
+    private Hub(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls, List<TelemetrySink> sinks,
+            MeterRegistry meters, NodeBus bus, boolean ownsBus) {
         this.settings = settings;
+        this.bus = bus;
+        this.ownsBus = ownsBus;
         this.store = store;
         this.validator = validator;
         AtomicInteger n = new AtomicInteger();
@@ -88,23 +109,42 @@ public final class Hub implements MqttApplication, AutoCloseable {
     }
 
     /**
-     * Starts a hub: marks its devices offline in the store, binds, starts the revocation watch.
-     *
-     * @param validator the shared validator with the device anchors (manufacturing and
-     *     operational CAs) and a revocation source; identity sources SAN URI then CN
-     * @throws IllegalStateException when the address cannot be bound
+     * Starts a hub alone in its process, on a bus of its own (node name = hub name): the
+     * single-process shape of benchmarks and tests. A process with several hubs, or a node of a
+     * cluster, uses {@link #start(HubSettings, Store, CertificateValidator, ServerTls, List, MeterRegistry, NodeBus)}.
      */
     public static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
             List<TelemetrySink> sinks, MeterRegistry meters) {
-        Hub hub = new Hub(settings, store, validator, tls, sinks, meters);
-        store.presence().hubReset(settings.name(), Instant.now());
+        return start(settings, store, validator, tls, sinks, meters, new LocalBus(settings.name()), true);
+    }
+
+    /**
+     * Starts a hub on this node: removes this node's directory rows of the hub (a crash left
+     * them), binds, starts the revocation watch (doorbells on {@code bus} and the backstop poll).
+     * The node's inbox is handled by its {@link HubBackend}, which must be created with this hub
+     * and the same bus; the bus stays the caller's (not closed by {@link #close}).
+     *
+     * @param validator the shared validator with the device anchors (manufacturing and
+     *     operational CAs) and a revocation source; identity sources SAN URI then CN
+     * @param bus this node's bus: its {@link NodeBus#self()} is the node name in the directory
+     * @throws IllegalStateException when the address cannot be bound
+     */
+    public static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
+            List<TelemetrySink> sinks, MeterRegistry meters, NodeBus bus) {
+        return start(settings, store, validator, tls, sinks, meters, bus, false);
+    }
+
+    private static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
+            List<TelemetrySink> sinks, MeterRegistry meters, NodeBus bus, boolean ownsBus) {
+        Hub hub = new Hub(settings, store, validator, tls, sinks, meters, bus, ownsBus);
         try {
+            store.sessions().removeSessions(bus.self(), settings.name());
             hub.server.start();
         } catch (RuntimeException e) {
             hub.close();
             throw e;
         }
-        hub.live.start(hub.timers, settings.watchInterval());
+        hub.live.start(hub.timers, settings.watchInterval(), bus);
         return hub;
     }
 
@@ -129,17 +169,17 @@ public final class Hub implements MqttApplication, AutoCloseable {
                     "username '" + req.username() + "' does not name device " + deviceId));
         }
         X509Certificate leaf = a.path().get(0);
-        return io(() -> admit(deviceId, leaf, conn));
+        return io(() -> admit(deviceId, leaf, conn)).thenCompose(o -> o);
     }
 
-    /** Registry checks and session registration, on the I/O executor. */
-    private ConnectOutcome admit(String deviceId, X509Certificate leaf, MqttConnection conn) {
+    /** Registry checks on the I/O executor, then the directory claim; the CONNACK waits for its commit. */
+    private CompletionStage<ConnectOutcome> admit(String deviceId, X509Certificate leaf, MqttConnection conn) {
         Optional<DeviceRecord> rec = store.deviceRegistry().find(deviceId);
         String refusal = rec.isEmpty() ? "NOT_REGISTERED" : refusal(rec.get());
         if (refusal != null) {
-            return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, refusal,
+            return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, refusal,
                     rec.isEmpty() ? "device " + deviceId + " is not registered (DPS)" : "device " + deviceId + ": " + refusal
-                            + " (assigned to " + rec.get().hub() + ", enabled " + rec.get().enabled() + ")");
+                            + " (assigned to " + rec.get().hub() + ", enabled " + rec.get().enabled() + ")"));
         }
         String serial = leaf.getSerialNumber().toString(16);
         // which CA's revocations to follow: looked up once per issuing CA, not per connection
@@ -151,10 +191,31 @@ public final class Hub implements MqttApplication, AutoCloseable {
             }
         }
         DeviceSession s = new DeviceSession(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn);
+        return store.sessions().claim(deviceId, settings.name(), bus.self(), Instant.now())
+                .thenApplyAsync(claim -> admitted(s, claim), io)
+                .exceptionally(e -> ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "STORE_UNAVAILABLE",
+                        "recording the session of " + deviceId + " failed: " + e.getMessage()));
+    }
+
+    /** The claim is committed: the session is live under its epoch; the one it replaced is closed wherever it is. */
+    private ConnectOutcome admitted(DeviceSession s, SessionDirectory.Claim claim) {
+        String deviceId = s.deviceId;
+        s.epoch = claim.entry().epoch();
         DeviceSession old = sessions.put(deviceId, s);
+        bySerial.computeIfAbsent(s.serial, k -> ConcurrentHashMap.newKeySet()).add(s);
         if (old != null) {
-            old.conn.close("SESSION_TAKEN_OVER", "the device connected again");
+            forget(old);
+            old.conn.close("SESSION_TAKEN", "the device connected again");
         }
+        claim.previous().filter(p -> !p.node().equals(bus.self()) || !p.hub().equals(settings.name())).ifPresent(p -> {
+            LOG.info("event=hub.session_taken hub={} device={} from_node={} from_hub={} epoch={}", settings.name(), deviceId, p.node(), p.hub(), p.epoch());
+            try {
+                bus.send(p.node(), NodeMessage.of(NodeMessage.SESSION_TAKEN, bus.self(), deviceId, p.epoch()));
+            } catch (RuntimeException e) {
+                // that node's lease ends its rows; its session goes when its node does
+                LOG.warn("event=hub.session_taken_unsent device={} node={} msg=\"{}\"", deviceId, p.node(), e.toString());
+            }
+        });
         // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
         // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
         long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();
@@ -163,8 +224,8 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 s.conn.close("CERTIFICATE_EXPIRED", "the session's certificate expired at " + s.notAfter);
             }
         }, Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
-        store.presence().connected(deviceId, settings.name(), Instant.now());
-        LOG.info("event=hub.connected hub={} device={} serial={} remote={}", settings.name(), deviceId, serial, conn.remoteAddress());
+        LOG.info("event=hub.connected hub={} node={} device={} serial={} epoch={} remote={}", settings.name(), bus.self(), deviceId,
+                s.serial, s.epoch, s.conn.remoteAddress());
         return ConnectOutcome.accept(s);
     }
 
@@ -181,11 +242,29 @@ public final class Hub implements MqttApplication, AutoCloseable {
     }
 
     void sessionClosed(DeviceSession s, String reason) {
+        forget(s);
+        // a session closed before its claim committed has no epoch, and is not in the map
         if (sessions.remove(s.deviceId, s)) {
-            io(() -> {
-                store.presence().disconnected(s.deviceId, settings.name(), Instant.now());
+            store.sessions().release(s.deviceId, bus.self(), s.epoch, Instant.now()).exceptionally(e -> {
+                // the row stays until this node's next start or its lease: messages to it are answered DEVICE_OFFLINE
+                LOG.warn("event=hub.release_failed hub={} device={} msg=\"{}\"", settings.name(), s.deviceId, e.toString());
                 return null;
             });
+        }
+    }
+
+    private void forget(DeviceSession s) {
+        bySerial.computeIfPresent(s.serial, (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** Another node (or hub) took the device's session over: closes this hub's session of that epoch, if any. */
+    void sessionTaken(String deviceId, long epoch) {
+        DeviceSession s = sessions.get(deviceId);
+        if (s != null && s.epoch == epoch) {
+            s.conn.close("SESSION_TAKEN", "the device connected to another node");
         }
     }
 
@@ -193,24 +272,30 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     /** Ends every session on a certificate with this serial (lower-case hex); the CA calls it on revocation. */
     public void certificateRevoked(String serialHex) {
-        for (DeviceSession s : sessions.values()) {
-            if (s.serial.equals(serialHex)) {
-                s.conn.close("REVOKED", "certificate " + serialHex + " was revoked");
-            }
+        for (DeviceSession s : bySerial.getOrDefault(serialHex, Set.of())) {
+            s.conn.close("REVOKED", "certificate " + serialHex + " was revoked");
         }
     }
 
-    /** Re-checks a device's registry record and ends its session when it may no longer be here. */
+    /**
+     * Re-checks a device's registry record (on the I/O executor: callable from a bus thread) and
+     * ends its session when it may no longer be here (disabled, moved to another hub, deleted).
+     */
     public void deviceChanged(String deviceId) {
-        DeviceSession s = sessions.get(deviceId);
-        if (s == null) {
+        if (!sessions.containsKey(deviceId)) {
             return;
         }
-        Optional<DeviceRecord> rec = store.deviceRegistry().find(deviceId);
-        String why = rec.isEmpty() ? "NOT_REGISTERED" : refusal(rec.get());
-        if (why != null) {
-            s.conn.close(why, "device " + deviceId + " may no longer connect here");
-        }
+        io(() -> {
+            DeviceSession s = sessions.get(deviceId);
+            if (s != null) {
+                Optional<DeviceRecord> rec = store.deviceRegistry().find(deviceId);
+                String why = rec.isEmpty() ? "NOT_REGISTERED" : refusal(rec.get());
+                if (why != null) {
+                    s.conn.close(why, "device " + deviceId + " may no longer connect here");
+                }
+            }
+            return null;
+        });
     }
 
     /** Ends the sessions of devices admitted through this enrollment. */
@@ -226,6 +311,15 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     public String name() {
         return settings.name();
+    }
+
+    /** This hub's node (its bus's name): what the session directory records. */
+    public String node() {
+        return bus.self();
+    }
+
+    NodeBus bus() {
+        return bus;
     }
 
     public HubSettings settings() {
@@ -261,7 +355,11 @@ public final class Hub implements MqttApplication, AutoCloseable {
     }
 
     <T> CompletableFuture<T> io(Supplier<T> work) {
-        return CompletableFuture.supplyAsync(work, io);
+        try {
+            return CompletableFuture.supplyAsync(work, io);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Stops accepting, closes every session, stores queued telemetry. Idempotent. */
@@ -277,7 +375,15 @@ public final class Hub implements MqttApplication, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        store.presence().hubReset(settings.name(), Instant.now());
+        try {
+            store.sessions().removeSessions(bus.self(), settings.name());
+        } catch (RuntimeException e) {
+            // the next start of this node removes them; until then they answer DEVICE_OFFLINE
+            LOG.warn("event=hub.directory_cleanup_failed hub={} node={} msg=\"{}\"", settings.name(), bus.self(), e.toString());
+        }
+        if (ownsBus) {
+            bus.close();
+        }
     }
 
     /** {@code urn:imprint:device:ID} -> ID; any other identity (a CN) as is. */

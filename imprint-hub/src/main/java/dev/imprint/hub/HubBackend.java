@@ -1,8 +1,13 @@
 package dev.imprint.hub;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.cluster.NodeBus;
+import dev.imprint.cluster.NodeMessage;
 import dev.imprint.store.C2dMessage;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.PresenceRecord;
+import dev.imprint.store.SessionDirectory;
 import dev.imprint.store.Store;
 import dev.imprint.store.TelemetryRecord;
 import dev.imprint.store.TwinRecord;
@@ -13,22 +18,69 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The back-end operations (admin API and CLI) over the hubs of this process and the shared
- * store: recent telemetry and presence, cloud-to-device messages (queued in the store while the
- * device is offline, delivered QoS 1 when it subscribes), twin desired properties (stored, and
- * pushed to a connected device), and direct methods (need a connected device).
+ * The back-end operations (admin API and CLI) of one node, over the shared store and whichever
+ * node holds a device's session: recent telemetry and presence, cloud-to-device messages
+ * (stored first, then the holder is told C2D_READY; a reconnecting device drains its queue
+ * anyway, so nothing is lost to a stale directory), twin desired properties (stored, then
+ * DESIRED_CHANGED to the holder, which pushes them in version order), direct methods
+ * (METHOD_INVOKE to the holder, METHOD_RESULT back here; a device with no session, or not
+ * listening, is answered DEVICE_OFFLINE at once), and device changes (DEVICE_CHANGED: the
+ * holder re-checks the registry and ends the session).
  *
- * <p>Failures are {@link HubException}s with a code and an HTTP status.
+ * <p>Runs on any node, with or without hubs (an admin node has none). It owns the node's bus
+ * inbox ({@link NodeBus#onMessage}): one backend per node and bus. Failures are
+ * {@link HubException}s with a code and an HTTP status.
  */
-public final class HubBackend {
-    private final Store store;
-    private final List<Hub> hubs;
+public final class HubBackend implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HubBackend.class);
+    /** How long a c2d or desired doorbell waits for a DEVICE_MOVED before it is forgotten. */
+    private static final Duration NOTICE_WAIT = Duration.ofSeconds(5);
+    /** A method's answer may take this much longer than its timeout to come back from the holder. */
+    private static final Duration METHOD_GRACE = Duration.ofSeconds(2);
 
-    public HubBackend(Store store, List<Hub> hubs) {
+    private final Store store;
+    private final NodeBus bus;
+    private final List<Hub> hubs;
+    private final ExecutorService executor;
+    private final ExecutorService inboxThread;
+    private final NodeRequests requests;
+
+    /**
+     * @param bus this node's bus; the backend becomes its inbox handler
+     * @param hubs the hubs of this node, started on the same bus (none on a node without hubs)
+     */
+    public HubBackend(Store store, NodeBus bus, List<Hub> hubs) {
         this.store = store;
+        this.bus = bus;
         this.hubs = List.copyOf(hubs);
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(2, r -> daemon(r, "imprint-backend-" + n.incrementAndGet()));
+        this.inboxThread = Executors.newSingleThreadExecutor(r -> daemon(r, "imprint-inbox-" + bus.self()));
+        this.requests = new NodeRequests(bus, store.sessions(), executor);
+        NodeInbox inbox = new NodeInbox(this.hubs, requests);
+        bus.onMessage(m -> {
+            try {
+                inboxThread.execute(() -> {
+                    try {
+                        inbox.handle(m);
+                    } catch (RuntimeException e) {
+                        LOG.warn("event=node.message_failed type={} device={} msg=\"{}\"", m.type(), m.deviceId(), e.toString());
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the node is stopping
+            }
+        });
     }
 
     public List<Hub> hubs() {
@@ -38,14 +90,25 @@ public final class HubBackend {
     /** The device as the hubs see it. @throws HubException DEVICE_NOT_FOUND */
     public DeviceView device(String deviceId) {
         DeviceRecord d = registered(deviceId);
+        Optional<SessionDirectory.Entry> held = store.sessions().find(deviceId);
         Optional<PresenceRecord> p = store.presence().find(deviceId);
-        boolean connected = session(deviceId).isPresent() || p.map(PresenceRecord::connected).orElse(false);
-        Instant lastSeen = session(deviceId).map(s -> s.lastSeen).orElse(p.map(PresenceRecord::lastSeen).orElse(null));
-        return new DeviceView(deviceId, d.hub(), d.enabled(), connected, p.map(PresenceRecord::hub).orElse(null), lastSeen);
+        Optional<DeviceSession> here = localSession(deviceId);
+        Instant lastSeen = here.map(s -> s.lastSeen)
+                .or(() -> held.map(SessionDirectory.Entry::connectedAt))
+                .orElse(p.map(PresenceRecord::lastSeen).orElse(null));
+        String connectedTo = held.map(SessionDirectory.Entry::hub).orElse(p.map(PresenceRecord::hub).orElse(null));
+        return new DeviceView(deviceId, d.hub(), d.enabled(), held.isPresent(), connectedTo, held.map(SessionDirectory.Entry::node).orElse(null),
+                lastSeen);
     }
 
-    /** @param connectedTo the hub it is (or was last) connected to, null when never */
-    public record DeviceView(String deviceId, String assignedHub, boolean enabled, boolean connected, String connectedTo, Instant lastSeen) {}
+    /**
+     * @param connectedTo the hub it is (or was last) connected to, null when never
+     * @param node the node holding its session, null when not connected
+     * @param lastSeen its last message when its session is on this node, its connect time when on
+     *     another, its disconnect time when offline; null when never seen
+     */
+    public record DeviceView(String deviceId, String assignedHub, boolean enabled, boolean connected, String connectedTo, String node,
+            Instant lastSeen) {}
 
     /** The newest {@code last} messages, newest first. @throws HubException DEVICE_NOT_FOUND */
     public List<TelemetryRecord> telemetry(String deviceId, int last) {
@@ -54,7 +117,9 @@ public final class HubBackend {
     }
 
     /**
-     * Queues a message and delivers it at once when the device is connected and subscribed.
+     * Queues a message (committed before this returns), then tells the node holding the device's
+     * session to deliver it (when the device is subscribed); an offline device gets it when it
+     * connects and subscribes.
      *
      * @param ttl how long it waits for an offline device; null for the hub default
      * @throws HubException DEVICE_NOT_FOUND
@@ -63,10 +128,10 @@ public final class HubBackend {
         registered(deviceId);
         Instant now = Instant.now();
         Duration t = ttl != null ? ttl : hubs.isEmpty() ? Duration.ofDays(1) : hubs.get(0).settings().c2dTtl();
-        com.fasterxml.jackson.databind.node.ObjectNode props = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode props = NodeInbox.JSON.createObjectNode();
         properties.forEach(props::put);
         C2dMessage m = store.cloudToDevice().enqueue(new C2dMessage(0, deviceId, UUID.randomUUID().toString(), props.toString(), body, now, now.plus(t)));
-        session(deviceId).ifPresent(DeviceSession::deliverC2d);
+        notice(deviceId, NodeMessage.C2D_READY, null);
         return m;
     }
 
@@ -76,7 +141,7 @@ public final class HubBackend {
     }
 
     /**
-     * Merges a desired-properties patch (RFC 7396) and pushes it to the connected device.
+     * Merges a desired-properties patch (RFC 7396), then has the holder push it to the device.
      *
      * @throws HubException BAD_REQUEST when the patch is not a JSON object; DEVICE_NOT_FOUND
      */
@@ -88,41 +153,110 @@ public final class HubBackend {
         } catch (IllegalArgumentException e) {
             throw new HubException("BAD_REQUEST", 400, e.getMessage());
         }
-        TwinRecord after = t;
-        session(deviceId).ifPresent(s -> s.pushDesired(after, patchJson));
+        ObjectNode body = NodeInbox.JSON.createObjectNode();
+        body.put("version", t.desiredVersion());
+        body.put("patch", patchJson);
+        notice(deviceId, NodeMessage.DESIRED_CHANGED, NodeInbox.bytes(body));
         return t;
     }
 
     /**
-     * Invokes a direct method; completes with the device's answer, or fails with HubException
-     * DEVICE_OFFLINE (not connected here or not listening) or METHOD_TIMEOUT.
+     * Invokes a direct method on whichever node holds the device's session; completes with the
+     * device's answer, or fails with HubException DEVICE_OFFLINE (no session anywhere, or not
+     * listening: at once) or METHOD_TIMEOUT.
      */
     public CompletableFuture<MethodResult> invokeMethod(String deviceId, String name, byte[] payload, Duration timeout) {
         registered(deviceId);
         if (name == null || name.isBlank() || name.contains("/") || name.contains("#") || name.contains("+")) {
             throw new HubException("BAD_REQUEST", 400, "invalid method name '" + name + "'");
         }
-        return session(deviceId).map(s -> s.invoke(name, payload, timeout))
-                .orElseGet(() -> CompletableFuture.failedFuture(new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " is not connected")));
+        ObjectNode req = NodeInbox.JSON.createObjectNode();
+        req.put("name", name);
+        req.put("timeoutMs", timeout.toMillis());
+        req.put("payload", payload);
+        return requests.send(deviceId, NodeMessage.METHOD_INVOKE, NodeInbox.bytes(req), timeout.plus(METHOD_GRACE))
+                .handle((answer, e) -> methodResult(deviceId, name, timeout, answer, e));
     }
 
-    /** Ends the sessions on this certificate in every hub of the process (the CA's revocation listener). */
+    private static MethodResult methodResult(String deviceId, String name, Duration timeout, NodeMessage answer, Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof TimeoutException) {
+            throw new HubException("METHOD_TIMEOUT", 504, "device " + deviceId + " did not answer " + name + " within " + timeout.toSeconds() + " s");
+        }
+        if (t != null) {
+            throw t instanceof RuntimeException re ? re : new CompletionException(t);
+        }
+        if (!NodeMessage.METHOD_RESULT.equals(answer.type())) {
+            throw new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " is not connected");
+        }
+        JsonNode r = NodeInbox.read(answer.body());
+        if (r.has("error")) {
+            String code = r.path("error").asText();
+            throw new HubException(code, code.equals("METHOD_TIMEOUT") ? 504 : 500, r.path("message").asText());
+        }
+        return new MethodResult(r.path("status").asInt(), r.path("payload").asText());
+    }
+
+    /** Ends the sessions on this certificate in every hub of this node (the in-process CA's revocation listener). */
     public void certificateRevoked(String serialHex) {
         hubs.forEach(h -> h.certificateRevoked(serialHex));
     }
 
-    private Optional<DeviceSession> session(String deviceId) {
-        for (Hub h : hubs) {
-            Optional<DeviceSession> s = h.session(deviceId);
-            if (s.isPresent()) {
-                return s;
+    /**
+     * The device was disabled, moved to another hub or deleted: the node holding its session
+     * re-checks the registry and ends the session if the device may no longer stay. Returns at
+     * once (the look-up and the message go on in the background); call it after the change is
+     * committed.
+     */
+    public void deviceChanged(String deviceId) {
+        run(() -> store.sessions().find(deviceId).ifPresent(e ->
+                bus.send(e.node(), NodeMessage.of(NodeMessage.DEVICE_CHANGED, bus.self(), deviceId, e.epoch()))));
+    }
+
+    /** A doorbell to the holder, retried once when it answers DEVICE_MOVED; a lost one costs nothing durable. */
+    private void notice(String deviceId, String type, byte[] body) {
+        requests.send(deviceId, type, body, NOTICE_WAIT).whenComplete((m, e) -> {
+            if (e != null && !(e instanceof TimeoutException || e.getCause() instanceof TimeoutException)) {
+                LOG.warn("event=node.notice_failed type={} device={} msg=\"{}\"", type, deviceId, e.toString());
             }
-        }
-        return Optional.empty();
+        });
+    }
+
+    private void run(Runnable r) {
+        executor.execute(() -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("event=node.send_failed msg=\"{}\"", e.toString());
+            }
+        });
+    }
+
+    private Optional<DeviceSession> localSession(String deviceId) {
+        return hubs.stream().flatMap(h -> h.session(deviceId).stream()).findFirst();
     }
 
     private DeviceRecord registered(String deviceId) {
         return store.deviceRegistry().find(deviceId)
                 .orElseThrow(() -> new HubException("DEVICE_NOT_FOUND", 404, "no registered device " + deviceId));
+    }
+
+    /** Stops handling the inbox and sending; the hubs are the caller's. */
+    @Override
+    public void close() {
+        bus.onMessage(m -> { });
+        inboxThread.shutdownNow();
+        executor.shutdown();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 }

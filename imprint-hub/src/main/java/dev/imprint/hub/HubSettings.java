@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param telemetryMaxAge telemetry older than this is deleted
  * @param telemetryMaxRows at most this many telemetry messages are kept (all devices)
  * @param c2dTtl how long a cloud-to-device message waits for an offline device
- * @param watchInterval how often the store is polled for revocations and disabled devices
- *     (the in-process CA also notifies at once); keep it well under the 2 s promise
+ * @param watchInterval the backstop poll of revocations and disabled enrollments, for a
+ *     doorbell that never rang (the in-process CA calls the hub at once, other nodes ring the
+ *     bus): the most a lost doorbell delays a session's end
  */
 public record HubSettings(String name, String hostname, String bindAddress, int port, ConnectionLimits limits,
         Duration telemetryMaxAge, long telemetryMaxRows, Duration c2dTtl, Duration watchInterval) {
@@ -27,14 +28,18 @@ public record HubSettings(String name, String hostname, String bindAddress, int 
         Objects.requireNonNull(limits, "limits");
     }
 
-    /** Defaults: port 8883, 7 days / 1,000,000 telemetry rows, c2d TTL 1 day, store poll every 500 ms. */
+    /** Defaults: port 8883, 7 days / 1,000,000 telemetry rows, c2d TTL 1 day, backstop poll every 5 s. */
     public static HubSettings of(String name, String hostname, String bindAddress) {
         return new HubSettings(name, hostname, bindAddress, 8883, ConnectionLimits.defaults(), Duration.ofDays(7), 1_000_000,
-                Duration.ofDays(1), Duration.ofMillis(500));
+                Duration.ofDays(1), Duration.ofSeconds(5));
     }
 
     public HubSettings withPort(int p) {
         return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+    }
+
+    public HubSettings withWatchInterval(Duration w) {
+        return new HubSettings(name, hostname, bindAddress, port, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, w);
     }
 
     public HubSettings withLimits(ConnectionLimits l) {

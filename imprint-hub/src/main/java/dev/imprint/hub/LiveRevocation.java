@@ -1,12 +1,9 @@
 package dev.imprint.hub;
 
-import dev.imprint.store.DeviceRecord;
+import dev.imprint.cluster.NodeBus;
 import dev.imprint.store.EnrollmentRecord;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,20 +12,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store poll behind live revocation, for changes made by other processes (the in-process
- * CA calls {@link Hub#certificateRevoked} directly): every interval it reads new revocations
- * of the CAs whose certificates have live sessions (by revocation seq), devices changed since
- * the last poll, and enrollment flags, and ends the sessions concerned. Also flushes last-seen
- * times every 30 s.
+ * Revocations and disabled enrollments written by other processes (the in-process CA calls
+ * {@link Hub#certificateRevoked} directly): read when the bus rings {@code revocations} or
+ * {@code config}, and by a backstop poll every interval, so a lost doorbell costs at most one
+ * interval. Revocations are read from the per-CA revocation log after the last seq seen
+ * ({@code forEachRevoked}), only for the CAs whose certificates have had sessions here;
+ * enrollment flags from the (small) enrollment list.
+ *
+ * <p>What it no longer does: poll the whole device registry for changes (its cost grew with the
+ * write rate times the hub nodes). A disabled, moved or deleted device is sent
+ * {@code DEVICE_CHANGED} by whoever changed it ({@link HubBackend#deviceChanged}).
  */
 final class LiveRevocation {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRevocation.class);
+    static final String REVOCATIONS = "revocations";
+    static final String CONFIG = "config";
 
     private final Hub hub;
     private final Map<String, Long> lastSeqByCa = new ConcurrentHashMap<>();
     private final Map<String, Boolean> enrollmentOn = new ConcurrentHashMap<>();
-    private Instant devicesSince = Instant.now().minusSeconds(1);
-    private long lastSeenFlush = System.nanoTime();
+    private volatile boolean running;
     private ScheduledFuture<?> task;
 
     LiveRevocation(Hub hub) {
@@ -42,25 +45,44 @@ final class LiveRevocation {
         }
     }
 
-    void start(ScheduledExecutorService timers, Duration interval) {
-        task = timers.scheduleWithFixedDelay(this::pollSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    /** Doorbell handlers hop to the hub's I/O executor: the bus thread never waits on the store. */
+    void start(ScheduledExecutorService timers, Duration backstop, NodeBus bus) {
+        running = true;
+        hub.store().enrollments().list().forEach(e -> enrollmentOn.put(e.name(), e.enabled()));
+        bus.onDoorbell(REVOCATIONS, () -> later(this::revocations));
+        bus.onDoorbell(CONFIG, () -> later(this::enrollments));
+        task = timers.scheduleWithFixedDelay(() -> {
+            safely(this::revocations);
+            safely(this::enrollments);
+        }, backstop.toMillis(), backstop.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop() {
+        running = false;
         if (task != null) {
             task.cancel(false);
         }
     }
 
-    private void pollSafely() {
+    private void later(Runnable r) {
+        if (running) {
+            hub.io(() -> {
+                safely(r);
+                return null;
+            });
+        }
+    }
+
+    private void safely(Runnable r) {
         try {
-            poll();
+            r.run();
         } catch (RuntimeException e) {
             LOG.warn("event=hub.watch_failed hub={} msg=\"{}\"", hub.name(), e.toString());
         }
     }
 
-    void poll() {
+    /** New revocations of the tracked CAs; one reader at a time, so each CA's seq only grows. */
+    synchronized void revocations() {
         for (Map.Entry<String, Long> e : lastSeqByCa.entrySet()) {
             long[] max = {e.getValue()};
             hub.store().certificates().forEachRevoked(e.getKey(), e.getValue(), r -> {
@@ -69,25 +91,15 @@ final class LiveRevocation {
             });
             e.setValue(max[0]);
         }
-        Instant now = Instant.now();
-        if (hub.sessionCount() > 0) {
-            // overlap one second: a write committed late with an earlier timestamp is still seen
-            for (DeviceRecord d : hub.store().deviceRegistry().changedSince(devicesSince.minusSeconds(1), 10_000)) {
-                hub.deviceChanged(d.deviceId());
+    }
+
+    /** Enrollments that turned disabled since the last look. */
+    synchronized void enrollments() {
+        for (EnrollmentRecord en : hub.store().enrollments().list()) {
+            Boolean was = enrollmentOn.put(en.name(), en.enabled());
+            if (!en.enabled() && !Boolean.FALSE.equals(was)) {
+                hub.enrollmentDisabled(en.name());
             }
-            for (EnrollmentRecord en : hub.store().enrollments().list()) {
-                Boolean was = enrollmentOn.put(en.name(), en.enabled());
-                if (!en.enabled() && !Boolean.FALSE.equals(was)) {
-                    hub.enrollmentDisabled(en.name());
-                }
-            }
-        }
-        devicesSince = now;
-        if (System.nanoTime() - lastSeenFlush > 30_000_000_000L) {
-            lastSeenFlush = System.nanoTime();
-            ArrayList<String> ids = new ArrayList<>();
-            hub.sessions().forEach(s -> ids.add(s.deviceId));
-            hub.store().presence().seen(Set.copyOf(ids), now);
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.imprint.ca.CaSettings;
 import dev.imprint.ca.Credential;
 import dev.imprint.ca.IssuanceRequest;
 import dev.imprint.ca.IssuedCertificate;
+import dev.imprint.cluster.LocalBus;
+import dev.imprint.cluster.NodeBus;
 import dev.imprint.hub.telemetry.TelemetrySink;
 import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
@@ -41,6 +43,7 @@ final class HubFixture implements AutoCloseable {
     final Authority ca;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final Hub hub;
+    final NodeBus bus;
     final HubBackend backend;
     final String host;
 
@@ -65,9 +68,10 @@ final class HubFixture implements AutoCloseable {
                 .trustAnchor(ca.hierarchy().issuer("operational"))
                 .revocation(StoreRevocationSource.of(store.certificates()))
                 .build();
+        this.bus = new LocalBus("node-" + hubName);
         this.hub = Hub.start(HubSettings.of(hubName, host, host), store, validator,
-                ServerTls.create(server.key(), server.fullChain(), true), sinks, meters);
-        this.backend = new HubBackend(store, List.of(hub));
+                ServerTls.create(server.key(), server.fullChain(), true), sinks, meters, bus);
+        this.backend = new HubBackend(store, bus, List.of(hub));
         ca.revocation().addListener((caName, serial) -> backend.certificateRevoked(serial));
     }
 
@@ -154,7 +158,9 @@ final class HubFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        backend.close();
         hub.close();
+        bus.close();
         ca.close();
         store.close();
     }

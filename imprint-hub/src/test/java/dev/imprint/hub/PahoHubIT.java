@@ -171,8 +171,9 @@ class PahoHubIT {
         HubFixture.Device d = fx.device("paho-revoked-elsewhere");
         Conn c = connect(d);
         try {
-            // straight into the store, as a CA in another process would: no in-process listener fires
+            // straight into the store, as a CA in another process would: no in-process listener fires; its node rings the bus
             fx.store.certificates().revoke(d.serial(), 1, Instant.now());
+            fx.bus.ring("revocations");
             assertThat(c.lost.await(2, TimeUnit.SECONDS)).isTrue();
         } finally {
             c.close();
@@ -184,7 +185,9 @@ class PahoHubIT {
         HubFixture.Device d = fx.device("paho-disabled");
         Conn c = connect(d);
         try {
+            // as the admin API does: the change committed, then the node holding the session is told
             fx.store.deviceRegistry().setEnabled(d.id(), false, Instant.now());
+            fx.backend.deviceChanged(d.id());
             assertThat(c.lost.await(2, TimeUnit.SECONDS)).isTrue();
             assertThat(refusalCode(d.id(), fx.ssl(d))).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
             assertThat(fx.disconnects("DEVICE_DISABLED")).isGreaterThanOrEqualTo(2);

@@ -3,6 +3,7 @@ package dev.imprint.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The device registry: which hub each device is assigned to, whether it is enabled, its
@@ -21,7 +22,20 @@ public interface DeviceRegistry {
      *
      * @return the record as stored
      */
-    DeviceRecord save(DeviceRecord device, RegistrationEvent event);
+    default DeviceRecord save(DeviceRecord device, RegistrationEvent event) {
+        return save(device, event, null);
+    }
+
+    /**
+     * {@link #save(DeviceRecord, RegistrationEvent)}, plus the operation the device will poll, in
+     * the same transaction: either the device, its history row and its operation are all stored,
+     * or none is.
+     *
+     * @param operation given the record as stored (its etag, substatus and times), the operation
+     *     to store; null stores none. Called inside the transaction: keep it a pure mapping.
+     * @throws StoreException when the write fails (an operation ID already stored included)
+     */
+    DeviceRecord save(DeviceRecord device, RegistrationEvent event, Function<DeviceRecord, OperationRecord> operation);
 
     /** Enables or disables the device (status follows); returns false when unknown. */
     boolean setEnabled(String deviceId, boolean enabled, Instant at);
@@ -38,7 +52,24 @@ public interface DeviceRegistry {
     long count();
 
     /** Appends an attempt that changed no device record (a refusal). */
-    void recordEvent(RegistrationEvent event);
+    default void recordEvent(RegistrationEvent event) {
+        recordEvent(event, null);
+    }
+
+    /** Appends a refusal and, if not null, the operation the device will poll, in one transaction. */
+    void recordEvent(RegistrationEvent event, OperationRecord operation);
+
+    /**
+     * The stored operation {@code operationId} if it has not expired at {@code now} (whichever
+     * registration it belongs to: the caller checks that).
+     */
+    Optional<OperationRecord> findOperation(String operationId, Instant now);
+
+    /**
+     * Deletes at most {@code limit} operations that expired before {@code now}; returns how many.
+     * Safe to run on several nodes at once.
+     */
+    int removeExpiredOperations(Instant now, int limit);
 
     /** Registration history, newest first; {@code registrationId} null = every device. */
     List<RegistrationEvent> history(String registrationId, int limit, int offset);

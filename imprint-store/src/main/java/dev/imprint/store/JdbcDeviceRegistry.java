@@ -8,8 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** Devices in {@code devices}, history in {@code registration_events}. */
+/** Devices in {@code devices}, history in {@code registration_events}, DPS operations in {@code dps_operations}. */
 final class JdbcDeviceRegistry implements DeviceRegistry {
     private static final String COLUMNS = "device_id, hub, enabled, enrollment, tags_json, desired_json, status, substatus,"
             + " cert_serial, version, created_at, updated_at";
@@ -34,7 +35,7 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
     }
 
     @Override
-    public DeviceRecord save(DeviceRecord d, RegistrationEvent event) {
+    public DeviceRecord save(DeviceRecord d, RegistrationEvent event, Function<DeviceRecord, OperationRecord> operation) {
         return db.write("saving device " + d.deviceId(), c -> {
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
                 JdbcCertificateStore.bind(ps, d.deviceId(), d.hub(), d.enabled(), d.enrollment(), d.tagsJson(),
@@ -47,10 +48,15 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?")) {
                 ps.setString(1, d.deviceId());
+                DeviceRecord saved;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return read(rs);
+                    saved = read(rs);
                 }
+                if (operation != null) {
+                    JdbcOperationTable.insert(c, operation.apply(saved));
+                }
+                return saved;
             }
         });
     }
@@ -90,11 +96,24 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
     }
 
     @Override
-    public void recordEvent(RegistrationEvent event) {
+    public void recordEvent(RegistrationEvent event, OperationRecord operation) {
         db.write("recording a registration of " + event.registrationId(), c -> {
             insertEvent(c, event);
+            if (operation != null) {
+                JdbcOperationTable.insert(c, operation);
+            }
             return null;
         });
+    }
+
+    @Override
+    public Optional<OperationRecord> findOperation(String operationId, Instant now) {
+        return JdbcOperationTable.find(db, operationId, now);
+    }
+
+    @Override
+    public int removeExpiredOperations(Instant now, int limit) {
+        return JdbcOperationTable.removeExpired(db, now, limit);
     }
 
     @Override

@@ -40,6 +40,8 @@ public final class JdbcStore implements Store {
     private final DeviceRegistry deviceRegistry;
     private final HubStore hubs;
     private final EnrollmentStore enrollments;
+    // migration V5
+    private final JdbcSessionDirectory sessions;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -55,6 +57,7 @@ public final class JdbcStore implements Store {
         this.deviceRegistry = new JdbcDeviceRegistry(db);
         this.hubs = new JdbcHubStore(db);
         this.enrollments = new JdbcEnrollmentStore(db);
+        this.sessions = new JdbcSessionDirectory(db);
     }
 
     /**
@@ -222,12 +225,18 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public SessionDirectory sessions() {
+        return sessions;
+    }
+
+    @Override
     public String dialect() {
         return db.dialect.name;
     }
 
     @Override
     public void close() {
+        sessions.close();
         db.close();
     }
 }

@@ -37,4 +37,10 @@ public interface SessionDirectory {
 
     /** Removes every entry of {@code node} (the node stopped or its lease ran out); returns how many. */
     int removeNode(String node);
+
+    /**
+     * Removes the entries of one hub on {@code node} (that hub starts or stops there; other hubs
+     * of the node keep theirs); returns how many. Queued behind the node's pending writes.
+     */
+    int removeSessions(String node, String hub);
 }

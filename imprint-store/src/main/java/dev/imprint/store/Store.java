@@ -27,6 +27,10 @@ public interface Store extends AutoCloseable {
 
     /** Which hub a device is connected to, and when it was last seen. */
     PresenceStore presence();
+
+    /** Which node holds each connected device's session (several hub nodes per hub). */
+    SessionDirectory sessions();
+
     /** The device registry DPS writes and the hubs read (devices, their hub, history). */
     DeviceRegistry deviceRegistry();
 

@@ -140,6 +140,68 @@ public interface DpsStoreContract {
         assertThat(r.history("dev-1", 1, 1)).extracting(RegistrationEvent::status).containsExactly("assigned");
     }
 
+    @Test
+    default void an_assigned_operation_is_stored_with_the_device_as_saved_and_found_until_it_expires() {
+        DeviceRegistry r = store().deviceRegistry();
+        r.save(device("dev-1", "hub-1", T0), null);
+        Instant later = T0.plusSeconds(5);
+        DeviceRecord saved = r.save(device("dev-1", "hub-2", later), new RegistrationEvent(0, "dev-1", later, "assigned",
+                "deviceDataMigrated", "hub-2", "default", "01", null, null),
+                d -> assigned("op-1", d, later.plusSeconds(600)));
+
+        OperationRecord op = r.findOperation("op-1", later).orElseThrow();
+        assertThat(op).isEqualTo(assigned("op-1", saved, later.plusSeconds(600)));
+        assertThat(op.etag()).as("the etag of the record as saved").isEqualTo("\"2\"");
+        assertThat(op.createdAt()).as("the first registration's").isEqualTo(T0);
+        assertThat(op.issuedChain()).containsExactly("MIIBa+/=", "MIIBb");
+        assertThat(r.findOperation("op-1", later.plusSeconds(600))).as("at expiry").isPresent();
+        assertThat(r.findOperation("op-1", later.plusSeconds(601))).as("after expiry").isEmpty();
+        assertThat(r.findOperation("op-2", later)).isEmpty();
+    }
+
+    @Test
+    default void a_refusal_stores_its_operation_with_its_history_row() {
+        DeviceRegistry r = store().deviceRegistry();
+        OperationRecord failed = new OperationRecord("op-f", "dev-2", "failed", null, null, null, 400209, "NO_HUB",
+                "NO_HUB: none", null, List.of(), null, T0, T0, T0.plusSeconds(60));
+        r.recordEvent(new RegistrationEvent(0, "dev-2", T0, "failed", null, null, "default", "03", "NO_HUB", "none"), failed);
+
+        assertThat(r.findOperation("op-f", T0)).contains(failed);
+        assertThat(r.history("dev-2", 10, 0)).extracting(RegistrationEvent::errorCode).containsExactly("NO_HUB");
+    }
+
+    @Test
+    default void a_device_whose_operation_cannot_be_stored_is_not_saved_either() {
+        DeviceRegistry r = store().deviceRegistry();
+        r.save(device("dev-1", "hub-1", T0), null, d -> assigned("op-1", d, T0.plusSeconds(60)));
+        assertThatThrownBy(() -> r.save(device("dev-2", "hub-1", T0), new RegistrationEvent(0, "dev-2", T0, "assigned",
+                "initialAssignment", "hub-1", "default", "01", null, null), d -> assigned("op-1", d, T0.plusSeconds(60))))
+                .as("a duplicate operation ID").isInstanceOf(StoreException.class);
+        assertThat(r.find("dev-2")).isEmpty();
+        assertThat(r.history("dev-2", 10, 0)).isEmpty();
+    }
+
+    @Test
+    default void expired_operations_are_removed_in_bounded_batches() {
+        DeviceRegistry r = store().deviceRegistry();
+        for (int i = 0; i < 5; i++) {
+            r.recordEvent(new RegistrationEvent(0, "dev-" + i, T0, "failed", null, null, null, null, "NO_HUB", null),
+                    new OperationRecord("op-" + i, "dev-" + i, "failed", null, null, null, 400209, "NO_HUB", "NO_HUB", null,
+                            List.of(), null, T0, T0, T0.plusSeconds(i < 3 ? 10 : 100)));
+        }
+        assertThat(r.removeExpiredOperations(T0.plusSeconds(50), 2)).isEqualTo(2);
+        assertThat(r.removeExpiredOperations(T0.plusSeconds(50), 2)).isEqualTo(1);
+        assertThat(r.removeExpiredOperations(T0.plusSeconds(50), 2)).isZero();
+        assertThat(r.findOperation("op-3", T0)).isPresent();
+        assertThat(r.findOperation("op-0", T0)).as("removed").isEmpty();
+        assertThat(r.history(null, 10, 0)).as("the history stays").hasSize(5);
+    }
+
+    private static OperationRecord assigned(String id, DeviceRecord d, Instant expires) {
+        return new OperationRecord(id, d.deviceId(), "assigned", d.hub() + ".example", d.deviceId(), d.substatus(), 0, null,
+                null, "{\"a\":1.5,\"b\":[true]}", List.of("MIIBa+/=", "MIIBb"), d.etag(), d.createdAt(), d.updatedAt(), expires);
+    }
+
     private static DeviceRecord device(String id, String hub, Instant at) {
         return new DeviceRecord(id, hub, true, "default", "{\"site\":\"a\"}", "{\"rate\":5}", "assigned",
                 "initialAssignment", "0a1b", 0, at, at);

@@ -64,6 +64,10 @@ public final class ServiceIssuer {
         return issue(clientBuilder, name, "admin", actor, new GeneralNames(uri(DeviceIds.ADMIN_URN + name)));
     }
 
+    public Credential node(String name, String actor) {
+        return issue(clientBuilder, name, "node", actor, new GeneralNames(uri(DeviceIds.NODE_URN + name)));
+    }
+
     /** @throws CaException BAD_REQUEST for an invalid DNS name or IP address, or no names at all */
     public Credential server(String name, List<String> dnsNames, List<String> ips, String actor) {
         List<GeneralName> names = new ArrayList<>();

@@ -1,57 +1,78 @@
 package dev.imprint.dps.registration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imprint.store.DeviceRegistry;
+import dev.imprint.store.OperationRecord;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Results of recent registrations by operation ID, in memory, for the device's polls. Bounded
- * in time ({@code ttl}) and size; the durable record is the device registry and its history.
+ * The operations devices poll, kept in the store for {@code ttl}: the {@link Registrar} writes
+ * each one in its registration's own transaction (with the device record and the history row),
+ * so a poll that reaches any provisioning node on the same store answers what the node that
+ * took the registration decided, even after that node is gone. No in-process cache: a poll is
+ * one read by primary key, and correctness must not depend on which node is asked.
  */
 public final class Operations {
+    /** Rows deleted per statement when sweeping: short transactions, the registrations go on meanwhile. */
+    static final int SWEEP_BATCH = 5_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DeviceRegistry registry;
     private final Clock clock;
     private final Duration ttl;
-    private final int max;
-    private final Map<String, Entry> byId = new ConcurrentHashMap<>();
 
-    private record Entry(Operation op, long expiresAt) {}
-
-    public Operations(Clock clock, Duration ttl, int max) {
+    public Operations(DeviceRegistry registry, Clock clock, Duration ttl) {
+        this.registry = registry;
         this.clock = clock;
         this.ttl = ttl;
-        this.max = max;
     }
 
-    public void put(Operation op) {
-        long now = clock.millis();
-        if (byId.size() >= max) {
-            evict(now);
-        }
-        byId.put(op.operationId(), new Entry(op, now + ttl.toMillis()));
+    /** The row to store for {@code op}: pollable from now for the TTL. */
+    OperationRecord record(Operation op) {
+        return new OperationRecord(op.operationId(), op.registrationId(), op.status(), op.hub(), op.deviceId(), op.substatus(),
+                op.errorCode(), op.reason(), op.errorMessage(), op.payload() == null ? null : op.payload().toString(),
+                op.issuedChain(), op.etag(), op.createdAt(), op.updatedAt(), clock.instant().plus(ttl));
     }
 
-    /** The operation, if it is known, not expired, and belongs to {@code registrationId}. */
+    /** The operation, if it is stored, not expired, and belongs to {@code registrationId}. */
     public Optional<Operation> find(String operationId, String registrationId) {
-        Entry e = byId.get(operationId);
-        if (e == null || e.expiresAt < clock.millis() || !e.op.registrationId().equals(registrationId)) {
-            return Optional.empty();
-        }
-        return Optional.of(e.op);
+        return registry.findOperation(operationId, clock.instant())
+                // another device's operation ID answers as an unknown one: IDs tell nothing about other devices
+                .filter(r -> r.registrationId().equals(registrationId))
+                .map(Operations::operation);
     }
 
-    private void evict(long now) {
-        for (Iterator<Entry> it = byId.values().iterator(); it.hasNext(); ) {
-            if (it.next().expiresAt < now) {
-                it.remove();
-            }
+    /** Deletes the expired operations (in batches); returns how many. Safe on several nodes at once. */
+    public int sweep() {
+        Instant now = clock.instant();
+        int total = 0;
+        int removed;
+        do {
+            removed = registry.removeExpiredOperations(now, SWEEP_BATCH);
+            total += removed;
+        } while (removed == SWEEP_BATCH);
+        return total;
+    }
+
+    static Operation operation(OperationRecord r) {
+        return new Operation(r.operationId(), r.registrationId(), r.status(), r.assignedHub(), r.deviceId(), r.substatus(),
+                r.errorCode(), r.reason(), r.errorMessage(), json(r.payloadJson()), r.issuedChain(), r.etag(), r.createdAt(),
+                r.updatedAt());
+    }
+
+    private static JsonNode json(String text) {
+        if (text == null) {
+            return null;
         }
-        // still full: drop arbitrary entries; their devices can register again
-        for (Iterator<String> it = byId.keySet().iterator(); byId.size() >= max && it.hasNext(); ) {
-            it.next();
-            it.remove();
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored operation payload is not JSON", e);
         }
     }
 }

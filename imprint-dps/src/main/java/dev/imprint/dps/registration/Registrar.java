@@ -18,18 +18,21 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One registration, in a fixed order: overall rate limit, attestation (five steps, ID check),
  * per-device rate limit, enrollment, device state, allocation or reprovisioning, operational
- * certificate, durable record (device + history in one transaction), operation for the polls.
+ * certificate, durable record (device + history + the operation the device polls, in one
+ * transaction: any provisioning node on the same store answers the polls).
  * Every refusal is recorded in the history with its reason code. Blocking: call off event loops.
  */
 public final class Registrar {
@@ -44,6 +47,12 @@ public final class Registrar {
     private final RateLimiter limits;
     private final Operations operations;
     private final Clock clock;
+    private volatile java.util.function.Consumer<String> deviceMoved = id -> { };
+
+    /** Told the ID of a device whose re-registration moved it to another hub, after the commit (its old session must end). */
+    public void onDeviceMoved(java.util.function.Consumer<String> listener) {
+        this.deviceMoved = listener;
+    }
 
     public Registrar(Attestation attestation, Enrollments enrollments, Allocators allocators, DeviceRegistry registry,
             HubStore hubs, OperationalIssuer issuer, RateLimiter limits, Operations operations, Clock clock) {
@@ -139,10 +148,16 @@ public final class Registrar {
         DeviceRecord record = state(id, enrollment, existing, a, device.leaf(), now);
         RegistrationEvent event = new RegistrationEvent(0, id, now, "assigned", record.substatus(), a.hub().name(),
                 enrollment.name(), serial(device.leaf()), null, null);
-        DeviceRecord saved = registry.save(record, event);
-        Operation op = new Operation(UUID.randomUUID().toString(), id, "assigned", a.hub().hostname(), id, saved.substatus(),
-                0, null, null, a.payload(), issued, saved.etag(), saved.createdAt(), saved.updatedAt());
-        operations.put(op);
+        // the operation shows the record as stored (etag, first registration): built from it inside the transaction
+        String opId = UUID.randomUUID().toString();
+        List<String> chain = issued;
+        Function<DeviceRecord, Operation> assigned = s -> new Operation(opId, id, "assigned", a.hub().hostname(), id,
+                s.substatus(), 0, null, null, a.payload(), chain, s.etag(), s.createdAt(), s.updatedAt());
+        DeviceRecord saved = registry.save(record, event, s -> operations.record(assigned.apply(s)));
+        if (existing != null && !existing.hub().equals(saved.hub())) {
+            deviceMoved.accept(id);
+        }
+        Operation op = assigned.apply(saved);
         LOG.debug("event=dps.assigned registrationId={} hub={} substatus={}", id, a.hub().name(), saved.substatus());
         return op;
     }
@@ -196,12 +211,12 @@ public final class Registrar {
     }
 
     private Operation finish(Ended end, Enrollment e, X509Certificate leaf) {
-        Instant now = clock.instant();
-        registry.recordEvent(new RegistrationEvent(0, end.id, now, end.status, null, null, e.name(), serial(leaf),
-                end.reason.name(), end.message));
+        // the store keeps milliseconds: the device sees the same times from every node and every poll
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Operation op = new Operation(UUID.randomUUID().toString(), end.id, end.status, null, null, null,
                 end.reason.errorCode(), end.reason.name(), end.reason.name() + ": " + end.message, null, List.of(), null, now, now);
-        operations.put(op);
+        registry.recordEvent(new RegistrationEvent(0, end.id, now, end.status, null, null, e.name(), serial(leaf),
+                end.reason.name(), end.message), operations.record(op));
         LOG.info("event=dps.refused registrationId={} status={} reason={} msg=\"{}\"", end.id, end.status, end.reason, end.message);
         return op;
     }

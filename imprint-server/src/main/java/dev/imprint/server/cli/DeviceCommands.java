@@ -187,7 +187,7 @@ public final class DeviceCommands {
             spec.commandLine().usage(spec.commandLine().getOut());
         }
 
-        @Command(name = "show", mixinStandardHelpOptions = true, description = "Assigned hub, enabled, connected or not, last seen.")
+        @Command(name = "show", mixinStandardHelpOptions = true, description = "Assigned hub, enabled, connected or not (to which hub and node), last seen.")
         static final class Show implements Callable<Integer> {
             @Mixin DataOption data;
             @Spec CommandSpec spec;
@@ -203,7 +203,7 @@ public final class DeviceCommands {
                 } else {
                     w.printf("device     %s%nhub        %s%nenabled    %s%nconnected  %s%s%nlast seen  %s%n", d.path("deviceId").asText(),
                             d.path("assignedHub").asText(), d.path("enabled").asBoolean(), d.path("connected").asBoolean(),
-                            d.path("connected").asBoolean() ? " (" + d.path("connectedTo").asText() + ")" : "",
+                            d.path("connected").asBoolean() ? " (" + d.path("connectedTo").asText() + ", node " + d.path("node").asText() + ")" : "",
                             d.path("lastSeen").isNull() ? "never" : d.path("lastSeen").asText());
                 }
                 w.flush();

@@ -47,7 +47,7 @@ public final class DpsCommand implements Callable<Integer> {
         Authority authority = Authority.open(dev.imprint.server.up.ImprintServer.caSettings(config, env, null), store);
         ProvisioningService dps;
         try {
-            dps = DpsRole.start(config.dataDir(), config.dps(), config.hubs(), authority, store);
+            dps = DpsRole.start(config, authority, store);
         } catch (RuntimeException e) {
             authority.close();
             store.close();
@@ -61,7 +61,7 @@ public final class DpsCommand implements Callable<Integer> {
             stopped.countDown();
         }, "imprint-dps-shutdown"));
         Signals.exitZeroOn("TERM", "INT");
-        Map<String, String> e = DpsRole.endpoints(dps);
+        Map<String, String> e = DpsRole.endpoints(config, dps);
         out.printf("Imprint DPS is up (data %s, TLS engine %s)%n  https    %s%n  mqtt     %s%n  idScope  %s%n", config.dataDir(),
                 dps.tlsEngine(), e.get("https"), e.getOrDefault("mqtt", "off"), e.get("idScope"));
         out.flush();

@@ -15,9 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code imprint up}: initialises the data folder on first run, then serves until SIGTERM or Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Run Imprint (CA, PKI repository, EST, admin API) in one process on the data folder.",
+        description = {"Run Imprint (CA, PKI repository, EST, admin API, console, DPS, hubs) in one process on the data folder.",
                 "The first run creates the CA hierarchy, the server certificate and the admin credential (<data>/admin/);",
-                "later runs reuse them. Writes <data>/endpoints.json. Stops cleanly on SIGTERM or Ctrl-C (exit 0)."})
+                "later runs reuse them. Writes <data>/endpoints.json. Stops cleanly on SIGTERM or Ctrl-C (exit 0).",
+                "With --node (cluster.node) this process is one node of a cluster on PostgreSQL (store.url) and runs only --roles;",
+                "'imprint cluster up' starts a whole cluster on this machine."})
 public final class UpCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
@@ -25,12 +27,27 @@ public final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--node", paramLabel = "NAME",
+            description = "Run as this node of a cluster (needs store.url on PostgreSQL); overrides cluster.node / IMPRINT_CLUSTER_NODE.")
+    String node;
+
+    @picocli.CommandLine.Option(names = "--roles", paramLabel = "ROLES",
+            description = "What this node runs: all, or a comma list of ca, admin, dps, hub:NAME (default: cluster.roles, else all).")
+    String roles;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ImprintConfig config;
         try {
-            config = ConfigLoader.load(data.dir(), System.getenv());
+            java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            if (node != null) {
+                env.put(dev.imprint.server.config.ConfigKey.CLUSTER_NODE.env(), node);
+            }
+            if (roles != null) {
+                env.put(dev.imprint.server.config.ConfigKey.CLUSTER_ROLES.env(), roles);
+            }
+            config = ConfigLoader.load(data.dir(), env);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("imprint up: " + e.getMessage());
             return ImprintCommand.USAGE;
@@ -49,6 +66,15 @@ public final class UpCommand implements Callable<Integer> {
         }, "imprint-shutdown"));
         Signals.exitZeroOn("TERM", "INT");
         Endpoints e = server.endpoints();
+        if (config.cluster().clustered()) {
+            out.printf("Imprint node %s is up (roles %s, data %s)%n", config.cluster().node(),
+                    String.join(",", config.cluster().roles().names(config.hubs().stream().map(ImprintConfig.Hub::name).toList())), config.dataDir());
+        }
+        if (e == null) {
+            out.flush();
+            stopped.await();
+            return ImprintCommand.OK;
+        }
         out.printf("Imprint is up (data %s, TLS engine %s)%n", config.dataDir(), server.tlsEngine());
         out.printf("  pki      %s%n  est      %s%n  admin    %s%n  console  %s%n  trust    %s%n", e.pki(), e.est(), e.admin(), e.console(), e.trust());
         if (e.dps() != null) {

@@ -25,10 +25,24 @@ import java.util.List;
  */
 public final class AdminAuth {
     static final String ADMIN_URI_PREFIX = "urn:imprint:admin:";
+    static final String NODE_URI_PREFIX = "urn:imprint:node:";
 
     private final CertificateValidator validator;
+    private final String prefix;
+    private final String kind;
 
     public AdminAuth(X509Certificate serviceCa, CertificateStore certificates) {
+        this(serviceCa, certificates, ADMIN_URI_PREFIX, "admin");
+    }
+
+    /** The same decision for other nodes of a cluster ({@code urn:imprint:node:NAME}, identity {@code node:NAME}); admins are not nodes. */
+    public static AdminAuth nodes(X509Certificate serviceCa, CertificateStore certificates) {
+        return new AdminAuth(serviceCa, certificates, NODE_URI_PREFIX, "node");
+    }
+
+    private AdminAuth(X509Certificate serviceCa, CertificateStore certificates, String prefix, String kind) {
+        this.prefix = prefix;
+        this.kind = kind;
         this.validator = CertificateValidator.builder()
                 .trustAnchor(serviceCa)
                 .revocation(fromStore(certificates))
@@ -45,12 +59,12 @@ public final class AdminAuth {
                 .chain(peerChain)
                 .possession(PossessionProof.tlsHandshake())
                 .requiredEku(Eku.CLIENT_AUTH)
-                .authorizer((identity, path) -> identity.startsWith(ADMIN_URI_PREFIX) && identity.length() > ADMIN_URI_PREFIX.length()
+                .authorizer((identity, path) -> identity.startsWith(prefix) && identity.length() > prefix.length()
                         ? AuthorizationDecision.granted()
-                        : AuthorizationDecision.denied(identity + " is not an administrator"))
+                        : AuthorizationDecision.denied(identity + " is not " + ("admin".equals(kind) ? "an administrator" : "a node")))
                 .build());
         if (v instanceof Verdict.Accepted a) {
-            return new Verdict.Accepted("admin:" + a.identity().substring(ADMIN_URI_PREFIX.length()), a.path());
+            return new Verdict.Accepted(kind + ":" + a.identity().substring(prefix.length()), a.path());
         }
         return v;
     }

@@ -84,7 +84,7 @@ public final class AdminRoutes {
         ctx.put(ACTOR, identity);
     }
 
-    private static void authenticate(Vertx vertx, RoutingContext ctx, AdminAuth auth, io.micrometer.core.instrument.MeterRegistry meters) {
+    static void authenticate(Vertx vertx, RoutingContext ctx, AdminAuth auth, io.micrometer.core.instrument.MeterRegistry meters) {
         var peer = PeerChain.of(ctx);
         vertx.executeBlocking(() -> auth.check(peer), false).onComplete(ar -> {
             if (ar.failed()) {

@@ -59,6 +59,9 @@ public final class DpsAdminRoutes {
                 case "remove" -> dps.enrollments().remove(name);
                 default -> throw new IllegalArgumentException("action must be enable, disable or remove");
             };
+            if (found) {
+                dps.enrollmentsChanged();
+            }
             return notFoundUnless(found, "enrollment " + name, Map.of(ctx.pathParam("action"), name));
         }));
         r.get(base + "/hubs").handler(ctx -> blocking(vertx, ctx, 200, () -> dps.store().hubs().list()));

@@ -2,6 +2,8 @@ package dev.imprint.server.hub;
 
 import dev.imprint.ca.Authority;
 import dev.imprint.ca.Credential;
+import dev.imprint.cluster.LocalBus;
+import dev.imprint.cluster.NodeBus;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubBackend;
 import dev.imprint.hub.HubSettings;
@@ -43,28 +45,49 @@ import java.util.Set;
 public final class HubRole implements AutoCloseable {
     private static final int SINK_QUEUE = 100_000;
 
+    /** The node name of a single process ({@code imprint up}, {@code imprint hub}) in the session directory. */
+    public static final String LOCAL_NODE = "local";
+
     private final List<Hub> hubs;
     private final HubBackend backend;
+    private final NodeBus bus;
+    private final boolean ownsBus;
 
-    private HubRole(List<Hub> hubs, Store store) {
+    private HubRole(List<Hub> hubs, Store store, NodeBus bus, boolean ownsBus) {
         this.hubs = List.copyOf(hubs);
-        this.backend = new HubBackend(store, hubs);
+        this.bus = bus;
+        this.ownsBus = ownsBus;
+        this.backend = new HubBackend(store, bus, hubs);
     }
 
-    /** Starts every configured hub in this process, with the CA's revocations ending sessions at once. */
-    public static HubRole startAll(ImprintConfig config, Store store, Authority authority, MeterRegistry meters) throws IOException {
+    /**
+     * Starts the hubs this node serves, on the node's bus (not closed by {@link #close}).
+     *
+     * @param authority the CA in this process, or null: then each hub's credential is the one a CA
+     *     node wrote, and revocations reach the hubs through the store (and the cluster's doorbell)
+     */
+    public static HubRole start(ImprintConfig config, List<ImprintConfig.Hub> hubs, Store store, Authority authority, MeterRegistry meters,
+            NodeBus bus) throws IOException {
+        boolean ownsBus = false;
         List<Hub> started = new ArrayList<>();
         try {
-            for (ImprintConfig.Hub h : config.hubs()) {
-                ensureCredential(config.dataDir(), h, authority);
-                started.add(start(config.dataDir(), store, h, meters));
+            for (ImprintConfig.Hub h : hubs) {
+                if (authority != null) {
+                    ensureCredential(config.dataDir(), h, authority);
+                }
+                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), meters, bus));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
+            if (ownsBus) {
+                bus.close();
+            }
             throw e;
         }
-        HubRole role = new HubRole(started, store);
-        authority.revocation().addListener((ca, serial) -> role.backend.certificateRevoked(serial));
+        HubRole role = new HubRole(started, store, bus, ownsBus);
+        if (authority != null) {
+            authority.revocation().addListener((ca, serial) -> role.backend.certificateRevoked(serial));
+        }
         return role;
     }
 
@@ -80,10 +103,17 @@ public final class HubRole implements AutoCloseable {
         ImprintConfig.Hub hub = config.hubs().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no hub named " + name + " in the hubs configuration (configured: "
                         + String.join(", ", config.hubs().stream().map(ImprintConfig.Hub::name).toList()) + ")"));
-        return new HubRole(List.of(start(config.dataDir(), store, hub, meters)), store);
+        NodeBus bus = new LocalBus(LOCAL_NODE);
+        try {
+            return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), meters, bus)), store, bus, true);
+        } catch (IOException | RuntimeException e) {
+            bus.close();
+            throw e;
+        }
     }
 
-    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, MeterRegistry meters) throws IOException {
+    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters, NodeBus bus)
+            throws IOException {
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(Pem.readCertificate(pki.resolve("manufacturing.crt")))
@@ -92,10 +122,10 @@ public final class HubRole implements AutoCloseable {
                 .build();
         List<X509Certificate> chain = Pem.readCertificates(dataDir.resolve("hubs").resolve(h.name() + ".crt"));
         PrivateKey key = Pem.readPrivateKey(dataDir.resolve("hubs").resolve(h.name() + ".key"), null);
-        HubSettings settings = HubSettings.of(h.name(), h.hostname(), h.listener().address())
-                .withPort(h.listener().port())
+        HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
+                .withPort(bindAt.port())
                 .withLimits(h.limits());
-        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters);
+        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters, bus);
     }
 
     private static List<TelemetrySink> sinks(ImprintConfig.Hub h) throws IOException {
@@ -109,7 +139,7 @@ public final class HubRole implements AutoCloseable {
         return out;
     }
 
-    private static void ensureCredential(Path dataDir, ImprintConfig.Hub h, Authority authority) throws IOException {
+    public static void ensureCredential(Path dataDir, ImprintConfig.Hub h, Authority authority) throws IOException {
         Path crt = dataDir.resolve("hubs").resolve(h.name() + ".crt");
         Path key = dataDir.resolve("hubs").resolve(h.name() + ".key");
         List<String> names = new ArrayList<>();
@@ -154,8 +184,17 @@ public final class HubRole implements AutoCloseable {
         return hubs;
     }
 
+    /** This node's bus: where revocation and config doorbells are rung. */
+    public NodeBus bus() {
+        return bus;
+    }
+
     @Override
     public void close() {
+        backend.close();
         hubs.forEach(Hub::close);
+        if (ownsBus) {
+            bus.close();
+        }
     }
 }

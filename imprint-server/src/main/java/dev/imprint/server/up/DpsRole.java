@@ -5,6 +5,8 @@ import dev.imprint.ca.Credential;
 import dev.imprint.ca.hierarchy.CaHierarchy;
 import dev.imprint.dps.DpsSettings;
 import dev.imprint.dps.ProvisioningService;
+import dev.imprint.dps.registration.OperationalIssuer;
+import dev.imprint.pki.Pem;
 import dev.imprint.dps.StoreRevocation;
 import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.server.PrivateFiles;
@@ -38,15 +40,16 @@ public final class DpsRole {
 
     private DpsRole() {}
 
-    /** The "dps" entry of endpoints.json: https, mqtt, idScope. */
-    public static Map<String, String> endpoints(ProvisioningService dps) {
+    /** The "dps" entry of endpoints.json (https, mqtt, idScope): the public addresses, the bound HTTPS port when it was 0. */
+    public static Map<String, String> endpoints(ImprintConfig config, ProvisioningService dps) {
         Map<String, String> m = new LinkedHashMap<>();
-        DpsSettings s = dps.settings();
-        m.put("https", "https://" + s.httpsHost() + ":" + dps.httpsPort());
-        if (s.mqttPort() >= 0) {
-            m.put("mqtt", s.mqttUrl());
+        ImprintConfig.Dps c = config.dps();
+        int port = c.https().port() == 0 && dps.httpsPort() > 0 ? dps.httpsPort() : c.https().port();
+        m.put("https", "https://" + new ImprintConfig.Listener(c.https().address(), port).hostPort());
+        if (c.mqtt().port() >= 0) {
+            m.put("mqtt", "mqtts://" + c.mqtt().hostPort());
         }
-        m.put("idScope", s.idScope());
+        m.put("idScope", dps.settings().idScope());
         return m;
     }
 
@@ -54,13 +57,12 @@ public final class DpsRole {
      * Starts the service for {@code imprint up}; a failure (a port in use) is logged and the rest
      * of Imprint runs on without DPS (null).
      */
-    public static ProvisioningService startInUp(Path dataDir, ImprintConfig.Dps config, List<ImprintConfig.Hub> hubs, Authority authority,
-            Store store) {
-        if (!config.enabled()) {
+    public static ProvisioningService startInUp(ImprintConfig config, Authority authority, Store store) {
+        if (!config.dps().enabled()) {
             return null;
         }
         try {
-            return start(dataDir, config, hubs, authority, store);
+            return start(config, authority, store);
         } catch (RuntimeException e) {
             LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set dps.https.port / dps.mqtt.port (IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT),"
                     + " or dps.enabled: false (IMPRINT_DPS=off)\"", e.getMessage());
@@ -69,47 +71,83 @@ public final class DpsRole {
     }
 
     /**
-     * @param hubs the configured hubs: on first run they become the DPS's hub records and the default enrollment's hubs
-     * @throws IllegalStateException when an address cannot be bound
+     * Starts the device APIs on this node's bind addresses.
+     *
+     * @param authority the CA in this process, or null on a node without the ca role: then the
+     *     server credential is the one a CA node wrote ({@link NodeCredentials}) and operational
+     *     certificates come from a CA node over HTTPS ({@link RemoteIssuer})
+     * @throws IllegalStateException when an address cannot be bound or a credential is missing
      */
-    public static ProvisioningService start(Path dataDir, ImprintConfig.Dps config, List<ImprintConfig.Hub> hubs, Authority authority,
-            Store store) {
-        String httpsHost = config.https().address();
-        int httpsPort = config.https().port();
-        String mqttHost = config.mqtt().address();
-        int mqttPort = config.mqtt().port();
-        CaHierarchy h = authority.hierarchy();
-        // a fresh server certificate per start from the service CA, for exactly the addresses in use
-        Credential server = authority.issueServerCertificate("dps", List.of(), List.of(httpsHost, mqttHost));
-        List<X509Certificate> chain = new ArrayList<>();
-        chain.add(server.certificate());
-        chain.addAll(server.chain());
-        List<X509Certificate> own = new ArrayList<>();
-        for (String n : h.names()) {
-            own.add(h.issuer(n));
-        }
-        own.add(h.root());
-        // devices of other configured CAs would need a CRL source; none are configured yet, so they fail closed
-        RevocationSource revocation = new StoreRevocation(store.certificates(), own,
-                (cert, issuer, at) -> dev.imprint.pki.validation.RevocationStatus.unknown(
-                        dev.imprint.pki.validation.ReasonCode.CRL_UNAVAILABLE, "no CRL source for this CA"));
-        DpsSettings settings = DpsSettings.defaults(idScope(dataDir, config.idScope()), server.key(), chain,
-                        List.of(h.issuer(CaHierarchy.MANUFACTURING)), revocation)
-                .withHttps(httpsHost, httpsPort)
-                .withMqtt(mqttHost, mqttPort)
-                .withRateLimits(config.perSecond(), config.perDevicePerMinute());
-        ProvisioningService dps = ProvisioningService.create(settings, store, new AuthorityIssuer(authority));
-        java.time.Instant now = java.time.Instant.now();
-        dps.ensureDefaults(h.issuer(CaHierarchy.MANUFACTURING), hubs.isEmpty() ? ProvisioningService.DEFAULT_HUBS
-                : hubs.stream().map(c -> new dev.imprint.store.HubRecord(c.name(), c.hostname(), c.mqtt(), null, 100, now)).toList());
+    public static ProvisioningService start(ImprintConfig config, Authority authority, Store store) {
+        ProvisioningService dps = create(config, authority, store);
         try {
             dps.listen();
         } catch (RuntimeException e) {
             dps.close();
             throw e;
         }
-        LOG.info("event=dps.up https={} mqtt={} idScope={}", settings.httpsUrl().replace(":" + httpsPort, ":" + dps.httpsPort()),
-                mqttPort >= 0 ? settings.mqttUrl() : "off", settings.idScope());
+        DpsSettings settings = dps.settings();
+        LOG.info("event=dps.up https={}:{} mqtt={} idScope={}", settings.httpsHost(), dps.httpsPort(),
+                settings.mqttPort() >= 0 ? settings.mqttUrl() : "off", settings.idScope());
+        return dps;
+    }
+
+    /** The service's model (enrollments, hubs) without device listeners: the admin API's view on a node without the dps role. */
+    public static ProvisioningService adminOnly(ImprintConfig config, Authority authority, Store store) {
+        return create(config, authority, store);
+    }
+
+    private static ProvisioningService create(ImprintConfig config, Authority authority, Store store) {
+        ImprintConfig.Dps c = config.dps();
+        ImprintConfig.Listener httpsAt = config.cluster().bind(c.https());
+        ImprintConfig.Listener mqttAt = config.cluster().bind(c.mqtt());
+        Path pki = config.dataDir().resolve("pki");
+        X509Certificate manufacturing;
+        List<X509Certificate> own = new ArrayList<>();
+        NodeCredentials.Pair server;
+        OperationalIssuer issuer;
+        try {
+            if (authority != null) {
+                CaHierarchy h = authority.hierarchy();
+                manufacturing = h.issuer(CaHierarchy.MANUFACTURING);
+                for (String n : h.names()) {
+                    own.add(h.issuer(n));
+                }
+                own.add(h.root());
+                // a fresh server certificate per start from the service CA, for exactly the public addresses
+                Credential cred = authority.issueServerCertificate("dps", List.of(), List.of(c.https().address(), c.mqtt().address()));
+                List<X509Certificate> chain = new ArrayList<>();
+                chain.add(cred.certificate());
+                chain.addAll(cred.chain());
+                server = new NodeCredentials.Pair(cred.key(), chain);
+                issuer = new AuthorityIssuer(authority);
+            } else {
+                manufacturing = Pem.readCertificate(pki.resolve(CaHierarchy.MANUFACTURING + ".crt"));
+                for (String n : List.of(CaHierarchy.MANUFACTURING, "operational", "service")) {
+                    own.add(Pem.readCertificate(pki.resolve(n + ".crt")));
+                }
+                own.add(Pem.readCertificate(pki.resolve("root.crt")));
+                server = NodeCredentials.dpsServer(config.dataDir());
+                issuer = RemoteIssuer.forNode(config);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the DPS credentials under " + config.dataDir()
+                    + " (a node with the ca role writes them on its first start): " + e.getMessage(), e);
+        }
+        // devices of other configured CAs would need a CRL source; none are configured yet, so they fail closed
+        RevocationSource revocation = new StoreRevocation(store.certificates(), own,
+                (cert, issuerCert, at) -> dev.imprint.pki.validation.RevocationStatus.unknown(
+                        dev.imprint.pki.validation.ReasonCode.CRL_UNAVAILABLE, "no CRL source for this CA"));
+        DpsSettings settings = DpsSettings.defaults(idScope(config.dataDir(), c.idScope()), server.key(), server.chain(),
+                        List.of(manufacturing), revocation)
+                .withHttps(httpsAt.address(), httpsAt.port())
+                .withMqtt(mqttAt.address(), mqttAt.port())
+                .withRateLimits(c.perSecond(), c.perDevicePerMinute());
+        ProvisioningService dps = ProvisioningService.create(settings, store, issuer);
+        java.time.Instant now = java.time.Instant.now();
+        List<ImprintConfig.Hub> hubs = config.hubs();
+        dps.ensureDefaults(manufacturing, hubs.isEmpty() ? ProvisioningService.DEFAULT_HUBS
+                : hubs.stream().map(h -> new dev.imprint.store.HubRecord(h.name(), h.hostname(), h.mqtt(), null, 100, now)).toList());
         return dps;
     }
 

@@ -5,6 +5,7 @@ import dev.imprint.ca.CaSettings;
 import dev.imprint.ca.Pkcs11Settings;
 import dev.imprint.server.config.CaPassphrase;
 import dev.imprint.server.config.ImprintConfig;
+import dev.imprint.server.config.Roles;
 import dev.imprint.server.http.AdminAuth;
 import dev.imprint.server.http.AdminRoutes;
 import dev.imprint.server.http.EstRoutes;
@@ -47,6 +48,9 @@ public final class ImprintServer implements AutoCloseable {
     private final String tlsEngine;
     private volatile boolean closed;
     private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
+    private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
+    // null when this node has no CA role
+
 
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
 
@@ -62,10 +66,12 @@ public final class ImprintServer implements AutoCloseable {
     }
 
     /**
-     * Opens or initialises the data folder and starts listening.
+     * Opens or initialises the data folder and starts the roles of {@code config.cluster()}: all
+     * of them for {@code imprint up}, a subset for a node of a cluster.
      *
      * @throws Exception when the store, the CA or a listener cannot start (a port in use, a
-     *     wrong CA passphrase); whatever was started is closed again
+     *     wrong CA passphrase, a credential a CA node has not written yet); whatever was started
+     *     is closed again
      */
     public static ImprintServer start(ImprintConfig config, Map<String, String> env) throws Exception {
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
@@ -73,57 +79,118 @@ public final class ImprintServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
+        ImprintConfig.Cluster cluster = config.cluster();
+        Roles roles = cluster.roles();
         List<AutoCloseable> started = new ArrayList<>();
         try {
             Store store = config.openStore();
             started.add(store);
-            Authority authority = Authority.open(caSettings(config, env, meters), store);
-            started.add(authority);
-            ServiceCredentials.Files creds = ServiceCredentials.ensure(authority, config);
+            ClusterServices nodes = ClusterServices.open(config, store);
+            started.add(nodes);
+            // only a CA node opens the CA's keys; every other role reaches it through a seam
+            Authority authority = null;
+            ServiceCredentials.Files creds = null;
+            if (roles.ca()) {
+                authority = Authority.open(caSettings(config, env, meters), store);
+                started.add(authority);
+                creds = ServiceCredentials.ensure(authority, config);
+                if (cluster.clustered()) {
+                    NodeCredentials.ensure(authority, config);
+                }
+                // every hub node reads the revocation log when this rings (and every 5 s without it)
+                authority.revocation().addListener((ca, serial) -> nodes.bus().ring("revocations"));
+            }
 
             Vertx vertx = Vertx.vertx(new VertxOptions()
                     .setWorkerPoolSize(config.https().workerThreads())
                     .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
             started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            List<HttpServer> servers = new ArrayList<>();
+            if (roles.ca()) {
+                ImprintConfig.Listener pkiAt = cluster.bind(config.pki());
+                servers.add(await(vertx.createHttpServer(new HttpServerOptions()
+                                .setHost(pkiAt.address()).setPort(pkiAt.port()).setTcpNoDelay(true))
+                        .requestHandler(PkiRoutes.router(vertx, authority))
+                        .listen()));
+            }
 
-            HttpServer pki = await(vertx.createHttpServer(new HttpServerOptions()
-                            .setHost(config.pki().address()).setPort(config.pki().port()).setTcpNoDelay(true))
-                    .requestHandler(PkiRoutes.router(vertx, authority))
-                    .listen());
-            TlsSetup.Options tls = TlsSetup.httpsOptions(config.https(), creds.serverCert(), creds.serverKey());
-            Router https = Router.router(vertx);
-            https.get("/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
-            https.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
-            EstRoutes.mount(https, vertx, authority.est(), meters);
-            AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
-            dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
-            // the DPS role (imprint-dps): its admin routes sit behind the admin API's authentication
-            dev.imprint.dps.ProvisioningService dps = DpsRole.startInUp(config.dataDir(), config.dps(), config.hubs(), authority, store);
+            // DPS: the device API on a dps node; its admin model (enrollments, hubs) on an admin node
+            dev.imprint.dps.ProvisioningService dps = null;
+            if (roles.dps()) {
+                dps = cluster.clustered() ? DpsRole.start(config, authority, store) : DpsRole.startInUp(config, authority, store);
+            } else if (roles.admin()) {
+                dps = DpsRole.adminOnly(config, authority, store);
+            }
             if (dps != null) {
                 started.add(dps);
-                dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
             }
-            // the hubs (imprint-hub): MQTT over mTLS for devices; back-end routes behind the admin auth above
-            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.startAll(config, store, authority, meters);
+            // hubs: the logical hubs this node serves (every configured one in 'imprint up')
+            List<ImprintConfig.Hub> myHubs = config.hubs().stream().filter(h -> roles.servesHub(h.name())).toList();
+            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters, nodes.bus());
             started.add(hubs);
-            dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
-            Endpoints endpoints = endpoints(config, authority).withDps(dps == null ? null : DpsRole.endpoints(dps))
-                    .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
-            // the web console at / (session cookie from a one-time link minted with the admin credential)
-            dev.imprint.server.console.ConsoleRoutes.mount(https, vertx,
-                    new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(), Console.page(endpoints));
-            Http.jsonErrors(https);
-            // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
-            // TLS work) over the event loops; a single server would put every handshake on one thread
-            List<HttpServer> servers = new ArrayList<>(List.of(pki));
-            for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
-                servers.add(await(vertx.createHttpServer(tls.options()).requestHandler(https).listen()));
+            if (dps != null) {
+                // a re-registration that moved a device ends its session on the old hub; a disabled enrollment rings the hubs
+                dps.onChanges(hubs.backend()::deviceChanged, () -> nodes.bus().ring("config"));
             }
 
-            endpoints.write(config.dataDir());
-            LOG.info("event=up engine={} pki={} est={} admin={} trust={}", tls.engine(), endpoints.pki(), endpoints.est(), endpoints.admin(), endpoints.trust());
-            ImprintServer server = new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, tls.engine(), dps);
+            String engine = "-";
+            if (roles.ca() || roles.admin()) {
+                TlsSetup.Options tls = TlsSetup.httpsOptions(config.https(), creds.serverCert(), creds.serverKey());
+                engine = tls.engine();
+                Router https = Router.router(vertx);
+                https.get("/health").handler(ctx -> Responses.json(ctx, 200, health(config)));
+                https.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
+                EstRoutes.mount(https, vertx, authority.est(), meters);
+                if (cluster.clustered()) {
+                    dev.imprint.server.http.NodeRoutes.mount(https, vertx, authority,
+                            AdminAuth.nodes(authority.hierarchy().issuer("service"), store.certificates()), meters);
+                }
+                if (roles.admin()) {
+                    AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
+                    dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
+                    if (dps != null) {
+                        dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
+                    }
+                    dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
+                    // the web console at / (session cookie from a one-time link minted with the admin credential)
+                    dev.imprint.server.console.ConsoleRoutes.mount(https, vertx,
+                            new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(),
+                            Console.page(endpoints(config, authority, dps)));
+                }
+                Http.jsonErrors(https);
+                // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
+                // TLS work) over the event loops; a single server would put every handshake on one thread
+                HttpServerOptions options = tls.options();
+                ImprintConfig.Listener httpsAt = cluster.bind(config.https().listener());
+                options.setHost(httpsAt.address()).setPort(httpsAt.port());
+                for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
+                    servers.add(await(vertx.createHttpServer(options).requestHandler(https).listen()));
+                }
+            }
+            if (cluster.health() != null) {
+                Router plain = Router.router(vertx);
+                plain.get("/health").handler(ctx -> Responses.json(ctx, 200, health(config)));
+                plain.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
+                servers.add(await(vertx.createHttpServer(new HttpServerOptions().setHost(cluster.health().address()).setPort(cluster.health().port()))
+                        .requestHandler(plain).listen()));
+            }
+
+            Endpoints endpoints = null;
+            // a cluster's endpoints.json is the launcher's (it knows every node); one process writes its own
+            if (roles.ca()) {
+                endpoints = endpoints(config, authority, dps);
+                if (!cluster.clustered()) {
+                    endpoints.write(config.dataDir());
+                }
+                LOG.info("event=up node={} roles={} engine={} pki={} est={} admin={} trust={}", cluster.node(), roles, engine,
+                        endpoints.pki(), endpoints.est(), endpoints.admin(), endpoints.trust());
+            } else {
+                LOG.info("event=up node={} roles={} hubs={} dps={}", cluster.node(), roles, myHubs.stream().map(ImprintConfig.Hub::name).toList(),
+                        dps != null);
+            }
+            ImprintServer server = new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, engine, dps);
             server.hubs = hubs;
+            server.nodes = nodes;
             return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -135,6 +202,16 @@ public final class ImprintServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static Map<String, Object> health(ImprintConfig config) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("status", "UP");
+        if (config.cluster().clustered()) {
+            m.put("node", config.cluster().node());
+            m.put("roles", config.cluster().roles().names(config.hubs().stream().map(ImprintConfig.Hub::name).toList()));
+        }
+        return m;
     }
 
     /**
@@ -158,10 +235,12 @@ public final class ImprintServer implements AutoCloseable {
         return s;
     }
 
-    private static Endpoints endpoints(ImprintConfig config, Authority authority) {
+    private static Endpoints endpoints(ImprintConfig config, Authority authority, dev.imprint.dps.ProvisioningService dps) {
         String https = config.httpsBaseUrl();
         return new Endpoints(config.pkiBaseUrl(), https + EstRoutes.BASE, https + AdminRoutes.BASE, https + "/",
-                authority.hierarchy().rootFile().toAbsolutePath().toString());
+                authority.hierarchy().rootFile().toAbsolutePath().toString())
+                .withDps(dps == null || !config.dps().enabled() ? null : DpsRole.endpoints(config, dps))
+                .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
@@ -172,6 +251,7 @@ public final class ImprintServer implements AutoCloseable {
         }
     }
 
+    /** Where this node's CA-side endpoints listen; null on a node without the ca role. */
     public Endpoints endpoints() {
         return endpoints;
     }
@@ -214,7 +294,14 @@ public final class ImprintServer implements AutoCloseable {
             LOG.warn("event=stop.hubs msg=\"{}\"", e.toString());
         }
         try {
-            authority.close();
+            nodes.close();
+        } catch (Exception e) {
+            LOG.warn("event=stop.cluster msg=\"{}\"", e.toString());
+        }
+        try {
+            if (authority != null) {
+                authority.close();
+            }
         } finally {
             store.close();
         }

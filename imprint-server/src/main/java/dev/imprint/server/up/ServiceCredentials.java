@@ -69,12 +69,12 @@ public final class ServiceCredentials {
         return f;
     }
 
-    private static void write(Credential c, Path certFile, Path keyFile) throws IOException {
+    static void write(Credential c, Path certFile, Path keyFile) throws IOException {
         PrivateFiles.write(keyFile, dev.imprint.pki.Pem.write(c.key()).getBytes(StandardCharsets.US_ASCII));
         PrivateFiles.writePublic(certFile, Pem.write(c.fullChain()).getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static boolean usable(Path certFile, X509Certificate serviceCa, List<String> dns, List<String> ips) {
+    static boolean usable(Path certFile, X509Certificate serviceCa, List<String> dns, List<String> ips) {
         if (!java.nio.file.Files.exists(certFile)) {
             return false;
         }
