@@ -59,7 +59,8 @@ public final class ClusterCommand implements Runnable {
                     "balanced: DPS HTTPS roundrobin, DPS MQTT and hubs leastconn; new hubs get 127.0.0.3, .4, ... port 8883.",
                     "  default:  " + Layout.DEFAULT,
                     "  example:  --nodes 'ca,admin=1;dps=2;hub:hub-1=3;hub:hub-2=2'",
-                    "Ports: health 8090 on each node's address; HAProxy stats http://127.0.0.9:8404/.",
+                    "Nodes listen on 127.0.1.N (--node-addresses), /health on port 8090; HAProxy connects from 127.0.0.9.",
+                    "Public addresses and ports already in <data>/imprint.yaml are kept (set them there to move the cluster).",
                     "Needs Debian's postgresql (unless --store) and haproxy packages."})
     static final class Up implements Callable<Integer> {
         @Mixin
@@ -68,6 +69,10 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--nodes", paramLabel = "LAYOUT", defaultValue = Layout.DEFAULT,
                 description = "which roles run on how many nodes (default: ${DEFAULT-VALUE}); see below")
         String nodes;
+
+        @Option(names = "--node-addresses", paramLabel = "PREFIX", defaultValue = "127.0.1",
+                description = "the nodes' own loopback addresses: PREFIX.1, PREFIX.2, ... (default: ${DEFAULT-VALUE})")
+        String nodeNet;
 
         @Option(names = "--store", paramLabel = "URL", description = "an existing PostgreSQL (jdbc:postgresql://...) instead of one in <data>/pg")
         String store;
@@ -122,7 +127,7 @@ public final class ClusterCommand implements Runnable {
                 out.flush();
                 LocalCluster cluster = new LocalCluster(data.dir(), out);
                 ImprintConfig.StoreConfig existing = store == null ? null : new ImprintConfig.StoreConfig(store, storeUser, storePassword);
-                cluster.up(new LocalCluster.Options(layout, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
+                cluster.up(new LocalCluster.Options(layout, nodeNet, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
                 out.printf("The cluster is up. Endpoints in %s; 'imprint cluster status --data %s'.%n",
                         data.dir().resolve("endpoints.json"), data.dir());
                 return ImprintCommand.OK;

@@ -51,6 +51,19 @@ public record ClusterPlan(List<NodeSpec> nodes, List<Service> services, String b
      *     address (dps MQTT and a hub both on 8883, two hubs), naming the group
      */
     public static ClusterPlan of(Layout layout, ImprintConfig config) {
+        return of(layout, config, NODE_NET);
+    }
+
+    /**
+     * The same with the nodes on {@code nodeNet} + 1, 2, ... ({@code 127.0.1.} by default).
+     *
+     * @throws IllegalArgumentException also when {@code nodeNet} is not three loopback octets
+     */
+    public static ClusterPlan of(Layout layout, ImprintConfig config, String nodeNet) {
+        String net = nodeNet.endsWith(".") ? nodeNet : nodeNet + ".";
+        if (!net.matches("127\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.")) {
+            throw new IllegalArgumentException("node addresses '" + nodeNet + "' are not three loopback octets such as 127.0.1");
+        }
         Layout.Group caGroup = layout.caGroup();
         Roles caRoles = caGroup.parsed();
         boolean direct = caGroup.count() == 1 && !caRoles.dps() && caRoles.hubs().isEmpty();
@@ -61,7 +74,7 @@ public record ClusterPlan(List<NodeSpec> nodes, List<Service> services, String b
         for (Layout.Group g : ordered) {
             Map<Integer, String> ports = ports(g.parsed(), config, g);
             for (int i = 1; i <= g.count(); i++) {
-                String address = NODE_NET + (nodes.size() + 1);
+                String address = net + (nodes.size() + 1);
                 Listener health = new Listener(address, HEALTH_PORT);
                 boolean publicBind = direct && g == caGroup;
                 nodes.add(new NodeSpec(g.label() + "-" + i, g.rolesText(), address, publicBind ? null : address, health));

@@ -1,11 +1,19 @@
 package dev.imprint.server.cluster;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Debian's HAProxy run on the generated {@code <data>/haproxy.cfg}: checked with {@code -c}
@@ -25,6 +33,57 @@ final class Haproxy {
         this.binary = binary;
         this.config = data.resolve("haproxy.cfg");
         this.pidFile = data.resolve("run").resolve("haproxy.pid");
+    }
+
+    /** The stats socket in {@code <data>/run}; null when its path is too long for a Unix socket (108 bytes). */
+    static Path statsSocket(Path data) {
+        Path s = data.resolve("run").resolve("haproxy.sock");
+        return s.toString().getBytes(StandardCharsets.UTF_8).length < 100 ? s : null;
+    }
+
+    /**
+     * HAProxy's own view of every server ({@code show stat} on the stats socket): node name to
+     * its distinct states over the backends, e.g. {@code UP} or {@code DOWN}; empty when there is no answer.
+     */
+    static Map<String, String> serverStates(Path data) {
+        Path socket = statsSocket(data);
+        if (socket == null || !Files.exists(socket)) {
+            return Map.of();
+        }
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            ch.write(ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
+            ByteArrayOutputStream csv = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            while (ch.read(buf) > 0) { // HAProxy closes after one command
+                csv.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return parseStats(csv.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    /** From HAProxy's CSV stats: server name to its distinct states, e.g. {@code UP} or {@code DOWN,UP}. */
+    static Map<String, String> parseStats(String csv) {
+        List<String> lines = csv.lines().toList();
+        if (lines.isEmpty() || !lines.get(0).startsWith("# ")) {
+            return Map.of();
+        }
+        List<String> header = Arrays.asList(lines.get(0).substring(2).split(","));
+        int sv = header.indexOf("svname");
+        int status = header.indexOf("status");
+        Map<String, TreeSet<String>> byNode = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            if (f.length <= Math.max(sv, status) || f[sv].equals("FRONTEND") || f[sv].equals("BACKEND")) {
+                continue;
+            }
+            byNode.computeIfAbsent(f[sv], k -> new TreeSet<>()).add(f[status].split(" ")[0]);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        byNode.forEach((k, v) -> out.put(k, String.join(",", v)));
+        return out;
     }
 
     /** @throws IllegalStateException saying how to install it */

@@ -12,18 +12,20 @@ package dev.imprint.server.cluster;
  * died before the checks noticed on another node.
  */
 public final class HaproxyConfig {
-    /** The stats page (CSV at {@code /;csv}) listens on the balancer address on this port. */
-    public static final int STATS_PORT = 8404;
     /** Idle timeout of a tunnel: above 1.5 times the longest MQTT keep-alive (hub.maxKeepAliveSeconds 1200). */
     static final String IDLE_TIMEOUT = "1h";
 
     private HaproxyConfig() {}
 
-    public static String render(ClusterPlan plan) {
+    /** @param statsSocket HAProxy's stats socket ('show stat' for 'cluster status'); null for none */
+    public static String render(ClusterPlan plan, java.nio.file.Path statsSocket) {
         StringBuilder b = new StringBuilder();
         b.append("# written by 'imprint cluster up' on every start; edits are lost\n");
         b.append("global\n");
-        b.append("    # no log target: the state of each node shows in 'imprint cluster status' and the stats page below\n");
+        b.append("    # no log target: the state of each node shows in 'imprint cluster status'\n");
+        if (statsSocket != null) {
+            b.append("    stats socket ").append(statsSocket).append(" mode 600 level user\n");
+        }
         b.append("defaults\n");
         b.append("    mode tcp\n");
         b.append("    timeout connect 3s\n");
@@ -33,13 +35,6 @@ public final class HaproxyConfig {
         b.append("    retries 2\n");
         b.append("    option redispatch 1\n");
         b.append("    default-server inter 1s fall 2 rise 1\n");
-        b.append('\n');
-        b.append("listen stats\n");
-        b.append("    mode http\n");
-        b.append("    bind ").append(plan.balancer()).append(':').append(STATS_PORT).append('\n');
-        b.append("    timeout client 10s\n");
-        b.append("    stats enable\n");
-        b.append("    stats uri /\n");
         for (ClusterPlan.Service s : plan.services()) {
             b.append('\n');
             b.append("frontend ").append(s.name()).append('\n');

@@ -42,8 +42,9 @@ final class LocalCluster {
      * @param pgBin PostgreSQL's binaries; null for Debian's newest
      * @param haproxy HAProxy's binary; null for Debian's
      * @param timeout how long each wave of nodes may take to become healthy
+     * @param nodeNet the nodes' addresses without the last octet ({@code 127.0.1.})
      */
-    record Options(Layout layout, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout) {}
+    record Options(Layout layout, String nodeNet, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout) {}
 
     /**
      * Starts everything; on any failure stops what it started and throws.
@@ -61,22 +62,36 @@ final class LocalCluster {
             }
             Path haproxyBin = Haproxy.binary(o.haproxy());
             Path pgBin = o.store() == null ? LocalPostgres.binaries(o.pgBin()) : null;
-            List<Runnable> undo = new ArrayList<>();
+            Rollback undo = new Rollback();
+            Thread onInterrupt = new Thread(() -> {
+                if (undo.run()) {
+                    out.println("  interrupted: stopped what was started");
+                    out.flush();
+                    quietly(() -> ClusterState.delete(data));
+                }
+            }, "imprint-cluster-rollback");
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
             try {
-                return start(o, haproxyBin, pgBin, undo);
+                ClusterState state = start(o, haproxyBin, pgBin, undo);
+                undo.commit();
+                return state;
             } catch (Exception | Error e) {
                 out.println("  stopping what was started");
                 out.flush();
-                for (int i = undo.size() - 1; i >= 0; i--) {
-                    undo.get(i).run();
-                }
+                undo.run();
                 ClusterState.delete(data);
                 throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onInterrupt);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs or ran
+                }
             }
         }
     }
 
-    private ClusterState start(Options o, Path haproxyBin, Path pgBin, List<Runnable> undo) throws Exception {
+    private ClusterState start(Options o, Path haproxyBin, Path pgBin, Rollback undo) throws Exception {
         ClusterState.Postgres pg;
         String user;
         String password;
@@ -86,21 +101,24 @@ final class LocalCluster {
             password = o.store().password();
         } else {
             LocalPostgres local = new LocalPostgres(data, pgBin);
-            if (local.running()) {
-                throw new IllegalStateException("PostgreSQL already runs in " + data.resolve("pg") + " (pid " + local.pid()
-                        + ") without a recorded cluster; stop it: " + pgBin.resolve("pg_ctl") + " stop -D " + data.resolve("pg"));
+            if (local.running()) { // left running by an interrupted 'down': the cluster's own database, used as it is
+                pg = local.adopt();
+            } else {
+                pg = local.start(LocalPostgres.freePort(0));
+                undo.add(() -> quietly(local::stop));
             }
-            pg = local.start(LocalPostgres.freePort(0));
-            undo.add(() -> quietly(local::stop));
             out.printf("  postgres  127.0.0.1:%d  data %s%n", pg.port(), pg.dataDir());
             user = LocalPostgres.DATABASE;
             password = local.password();
         }
         ClusterConfigFile.write(data, o.layout(), pg.url(), user, password);
         ImprintConfig config = config();
+        if (o.layout().runsDps() && config.dps().idScope() == null) {
+            DpsScope.ensure(data);
+        }
         ClusterPlan plan;
         try {
-            plan = ClusterPlan.of(o.layout(), config);
+            plan = ClusterPlan.of(o.layout(), config, o.nodeNet());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("--nodes " + e.getMessage());
         }
@@ -111,7 +129,7 @@ final class LocalCluster {
         ClusterState state = new ClusterState(o.layout().toString(), o.nodeCommand(), nodes, null, pg);
         if (!plan.services().isEmpty()) {
             Haproxy haproxy = new Haproxy(haproxyBin, data);
-            haproxy.write(HaproxyConfig.render(plan));
+            haproxy.write(HaproxyConfig.render(plan, Haproxy.statsSocket(data)));
             OwnProcess hp = haproxy.start();
             undo.add(() -> quietly(() -> hp.stop(Duration.ofSeconds(5))));
             state = state.withHaproxy(hp);
@@ -153,7 +171,6 @@ final class LocalCluster {
             wanted.add(s.frontend());
             s.servers().forEach(srv -> wanted.add(srv.target()));
         });
-        wanted.add(new ImprintConfig.Listener(plan.balancer(), HaproxyConfig.STATS_PORT));
         for (ClusterPlan.NodeSpec n : plan.nodes()) {
             wanted.add(n.health());
             if (n.bind() == null) {
@@ -275,7 +292,7 @@ final class LocalCluster {
 
     /** A clean-up step: its failure is printed, the next step still runs. */
     interface Step {
-        Object run() throws Exception;
+        void run() throws Exception;
     }
 
     void quietly(Step step) {

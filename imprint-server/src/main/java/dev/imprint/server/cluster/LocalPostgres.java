@@ -90,6 +90,11 @@ final class LocalPostgres {
             throw new IllegalStateException("PostgreSQL did not start (pg_ctl exit " + r.exit() + "): " + r.output().strip()
                     + "\n  see " + log);
         }
+        ensureDatabase(port);
+        return new ClusterState.Postgres(pgData.toString(), binDir.toString(), port, url(port));
+    }
+
+    private void ensureDatabase(int port) throws IOException, SQLException {
         String password = secret("store-password");
         try (Connection c = DriverManager.getConnection(adminUrl(port), USER, secret("postgres-password"));
                 Statement st = c.createStatement()) {
@@ -100,6 +105,12 @@ final class LocalPostgres {
                 st.execute("CREATE DATABASE " + DATABASE + " OWNER " + DATABASE);
             }
         }
+    }
+
+    /** The server already running in {@code <data>/pg} (its port from postmaster.pid), with role and database made. */
+    ClusterState.Postgres adopt() throws IOException, SQLException {
+        int port = Integer.parseInt(Files.readAllLines(pgData.resolve("postmaster.pid")).get(3).trim());
+        ensureDatabase(port);
         return new ClusterState.Postgres(pgData.toString(), binDir.toString(), port, url(port));
     }
 

@@ -42,6 +42,7 @@ class ClusterLauncherIT {
     private static final Path JAR = Path.of("target", "imprint.jar").toAbsolutePath();
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NODES = "127.0.77";
 
     @TempDir
     Path tmp;
@@ -55,6 +56,17 @@ class ClusterLauncherIT {
         // the user postgres must reach <data>/pg: JUnit's temp folder is closed to others
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         data = tmp.resolve("cluster");
+        // addresses of this test's own: other tests on this machine run 'imprint up' on the default ones
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("imprint.yaml"), """
+                pki: {address: 127.0.76.1, port: 8080}
+                https: {address: 127.0.76.1, port: 8443}
+                dps:
+                  https: {address: 127.0.76.1, port: 9443}
+                  mqtt: {address: 127.0.76.2, port: 8883}
+                hubs:
+                  - {name: hub-1, address: 127.0.76.3, port: 8883}
+                """);
     }
 
     @AfterEach
@@ -69,15 +81,15 @@ class ClusterLauncherIT {
     void launcher_with_stand_in_nodes() throws Exception {
         String stub = JAVA + " -Xmx32m -cp " + Path.of("target", "test-classes").toAbsolutePath() + " " + StubNode.class.getName() + " 8883 9443";
         Run up = imprint(Duration.ofSeconds(90), "cluster", "up", "--data", data.toString(), "--nodes", "ca,admin=1;dps=1;hub:hub-1=2",
-                "--timeout", "60", "--node-command", stub);
+                "--node-addresses", NODES, "--timeout", "60", "--node-command", stub);
         assertThat(up.exit()).as(up.output()).isZero();
         assertThat(up.output()).contains("healthy ca-admin-1", "healthy hub-1-2", "The cluster is up");
 
         JsonNode endpoints = JSON.readTree(data.resolve("endpoints.json").toFile());
-        assertThat(endpoints.path("pki").asText()).isEqualTo("http://127.0.0.1:8080");
-        assertThat(endpoints.path("est").asText()).isEqualTo("https://127.0.0.1:8443/.well-known/est");
-        assertThat(endpoints.path("dps").path("https").asText()).isEqualTo("https://127.0.0.1:9443");
-        assertThat(endpoints.path("hubs").get(0).path("mqtt").asText()).isEqualTo("mqtts://127.0.0.3:8883");
+        assertThat(endpoints.path("pki").asText()).isEqualTo("http://127.0.76.1:8080");
+        assertThat(endpoints.path("est").asText()).isEqualTo("https://127.0.76.1:8443/.well-known/est");
+        assertThat(endpoints.path("dps").path("https").asText()).isEqualTo("https://127.0.76.1:9443");
+        assertThat(endpoints.path("hubs").get(0).path("mqtt").asText()).isEqualTo("mqtts://127.0.76.3:8883");
         assertThat(endpoints.path("nodes").findValuesAsText("name")).containsExactly("ca-admin-1", "dps-1", "hub-1-1", "hub-1-2");
         assertThat(endpoints.path("nodes").findValues("pid")).allSatisfy(pid -> assertThat(pid.asLong()).isPositive());
 
@@ -94,8 +106,8 @@ class ClusterLauncherIT {
         assertThat(status.output().lines().filter(l -> l.matches("^(ca-admin|dps|hub-1)-\\d .* up .*"))).hasSize(4);
 
         // through HAProxy: TLS ports passed through with the client's address in a PROXY v2 header, from the balancer's address
-        assertThat(ask("127.0.0.3", 8883)).matches("node=hub-1-[12] peer=127\\.0\\.0\\.9 proxied=127\\.0\\.0\\.1:\\d+");
-        assertThat(ask("127.0.0.1", 9443)).matches("node=dps-1 peer=127\\.0\\.0\\.9 proxied=127\\.0\\.0\\.1:\\d+");
+        assertThat(ask("127.0.76.3", 8883)).matches("node=hub-1-[12] peer=127\\.0\\.0\\.9 proxied=127(\\.\\d+){3}:\\d+");
+        assertThat(ask("127.0.76.1", 9443)).matches("node=dps-1 peer=127\\.0\\.0\\.9 proxied=127(\\.\\d+){3}:\\d+");
 
         OwnProcess killed = state.node("hub-1-2").process();
         Run kill = imprint(Duration.ofSeconds(30), "cluster", "kill", "hub-1-2", "--data", data.toString());
@@ -104,10 +116,10 @@ class ClusterLauncherIT {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             Run s = imprint(Duration.ofSeconds(30), "cluster", "status", "--data", data.toString());
             assertThat(s.exit()).isEqualTo(1);
-            assertThat(s.output()).containsPattern("hub-1-2 +hub:hub-1 +- +127\\.0\\.1\\.4 .* down +DOWN");
+            assertThat(s.output()).containsPattern("hub-1-2 +hub:hub-1 +- +127\\.0\\.77\\.4 .* down +DOWN");
         });
         for (int i = 0; i < 4; i++) { // fail-over: every new connection reaches the node left
-            assertThat(ask("127.0.0.3", 8883)).startsWith("node=hub-1-1 ");
+            assertThat(ask("127.0.76.3", 8883)).startsWith("node=hub-1-1 ");
         }
         assertThat(imprint(Duration.ofSeconds(30), "cluster", "kill", "hub-1-2", "--data", data.toString()).output()).contains("not running");
 
@@ -132,7 +144,7 @@ class ClusterLauncherIT {
     @Test
     void a_node_that_exits_is_named_with_its_log_and_everything_started_is_stopped() throws Exception {
         Run up = imprint(Duration.ofSeconds(90), "cluster", "up", "--data", data.toString(), "--nodes", "ca=1;hub:hub-1=1",
-                "--timeout", "30", "--node-command", JAVA + " -cp /nonexistent NoSuchNode");
+                "--node-addresses", NODES, "--timeout", "30", "--node-command", JAVA + " -cp /nonexistent NoSuchNode");
         assertThat(up.exit()).isEqualTo(1);
         assertThat(up.output()).contains("node ca-1 exited with code 1", data.resolve("logs").resolve("ca-1.log").toString(),
                 "stopping what was started");
@@ -146,7 +158,7 @@ class ClusterLauncherIT {
         Run help = imprint(Duration.ofSeconds(30), "up", "--help");
         Assumptions.assumeTrue(help.output().contains("--roles"), "this build's 'imprint up' cannot run a node's roles yet");
         Run up = imprint(Duration.ofSeconds(150), "cluster", "up", "--data", data.toString(), "--nodes", "ca,admin=1;dps=1;hub:hub-1=2",
-                "--timeout", "100", "--java-opts", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+                "--node-addresses", NODES, "--timeout", "100", "--java-opts", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         assertThat(up.exit()).as(up.output()).isZero();
         JsonNode endpoints = JSON.readTree(data.resolve("endpoints.json").toFile());
         assertThat(Path.of(endpoints.path("trust").asText())).exists();

@@ -56,6 +56,16 @@ class ClusterPlanTest {
     }
 
     @Test
+    void nodes_take_the_addresses_given() throws Exception {
+        Layout layout = Layout.parse("ca,admin=1;dps=1");
+        ImprintConfig config = config(layout);
+        assertThat(ClusterPlan.of(layout, config, "127.0.77").nodes()).extracting(ClusterPlan.NodeSpec::address)
+                .containsExactly("127.0.77.1", "127.0.77.2");
+        assertThatThrownBy(() -> ClusterPlan.of(layout, config, "10.0.0")).hasMessageContaining("not three loopback octets");
+        assertThatThrownBy(() -> ClusterPlan.of(layout, config, "127.0.300")).hasMessageContaining("not three loopback octets");
+    }
+
+    @Test
     void refuses_two_roles_on_one_port_of_a_node() throws Exception {
         Layout layout = Layout.parse("ca,admin=1;dps,hub:hub-1=1");
         ImprintConfig config = config(layout);
@@ -69,14 +79,14 @@ class ClusterPlanTest {
     @Test
     void haproxy_config_has_tcp_frontends_proxy_v2_from_the_balancer_and_health_checks() throws Exception {
         Layout layout = Layout.parse("ca,admin=1;dps=1;hub:hub-1=2");
-        String cfg = HaproxyConfig.render(ClusterPlan.of(layout, config(layout)));
+        String cfg = HaproxyConfig.render(ClusterPlan.of(layout, config(layout)), dir.resolve("haproxy.sock"));
         assertThat(cfg).contains("    mode tcp\n")
                 .contains("frontend hub-hub-1\n    bind 127.0.0.3:8883\n    default_backend hub-hub-1\n")
                 .contains("backend hub-hub-1\n    balance leastconn\n    option httpchk GET /health\n")
                 .contains("    server hub-1-1 127.0.1.3:8883 source 127.0.0.9 send-proxy-v2 check addr 127.0.1.3 port 8090\n")
                 .contains("    server hub-1-2 127.0.1.4:8883 source 127.0.0.9 send-proxy-v2 check addr 127.0.1.4 port 8090\n")
                 .contains("backend dps-https\n    balance roundrobin\n")
-                .contains("bind 127.0.0.9:8404")
+                .contains("    stats socket " + dir.resolve("haproxy.sock") + " mode 600 level user\n")
                 .doesNotContain("8443").doesNotContain(":8080");
         Path haproxy = Path.of("/usr/sbin/haproxy");
         if (Files.isExecutable(haproxy)) { // the real checker, where the package is installed

@@ -48,10 +48,10 @@ class ClusterStateTest {
                 hub-hub-1,hub-1-2,0,0,0,0,,0,0,0,,0,,0,0,0,0,DOWN,1
                 hub-hub-1,BACKEND,0,0,0,0,,0,0,0,0,0,,0,0,0,0,UP,1
                 pki,ca-1,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP,1
-                https,ca-1,0,0,0,0,,0,0,0,,0,,0,0,0,0,DOWN,1
+                https,ca-1,0,0,0,0,,0,0,0,,0,,0,0,0,0,DOWN 1/2,1
                 """;
-        assertThat(ClusterStatus.parseStats(csv)).containsExactly(Map.entry("hub-1-1", "UP"), Map.entry("hub-1-2", "DOWN"),
+        assertThat(Haproxy.parseStats(csv)).containsExactly(Map.entry("hub-1-1", "UP"), Map.entry("hub-1-2", "DOWN"),
                 Map.entry("ca-1", "DOWN,UP"));
-        assertThat(ClusterStatus.parseStats("<html>")).isEmpty();
+        assertThat(Haproxy.parseStats("<html>")).isEmpty();
     }
 }
