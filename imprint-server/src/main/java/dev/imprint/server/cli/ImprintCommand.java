@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 // the hubs (imprint-hub): the back-end commands; 'hub --name' runs one alone; 'device show' is added below
                 DeviceCommands.Telemetry.class, DeviceCommands.C2d.class, DeviceCommands.Twin.class, DeviceCommands.Method.class,
                 dev.imprint.server.lifecycle.DemoCommand.class, // the whole life cycle in one command
+                dev.imprint.server.cluster.ClusterCommand.class, // a cluster of node processes on this machine
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'imprint <command> --help' for the options of a command."})
 public final class ImprintCommand implements Runnable {
