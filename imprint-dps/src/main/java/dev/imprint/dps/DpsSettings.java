@@ -1,5 +1,6 @@
 package dev.imprint.dps;
 
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.pki.validation.RevocationSource;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -26,6 +27,7 @@ import java.util.Objects;
  * @param retryAfterSeconds poll interval told to devices (the Azure SDK clamps it to 2-5 s)
  * @param operationTtl how long an operation can be polled
  * @param enrollmentRefresh how often enrollments are reread (changes by other processes)
+ * @param balancers the TCP balancers in front of both device APIs (PROXY protocol; none by default)
  */
 public record DpsSettings(
         String idScope,
@@ -42,7 +44,8 @@ public record DpsSettings(
         int retryAfterSeconds,
         Duration operationTtl,
         Duration enrollmentRefresh,
-        Clock clock) {
+        Clock clock,
+        Balancers balancers) {
 
     public DpsSettings {
         Objects.requireNonNull(idScope, "idScope");
@@ -51,6 +54,7 @@ public record DpsSettings(
         anchors = List.copyOf(anchors);
         Objects.requireNonNull(revocation, "revocation");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(balancers, "balancers");
         if (!idScope.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("idScope must be 1-64 of A-Z a-z 0-9 . _ -: " + idScope);
         }
@@ -60,33 +64,40 @@ public record DpsSettings(
     public static DpsSettings defaults(String idScope, PrivateKey serverKey, List<X509Certificate> serverChain,
             List<X509Certificate> anchors, RevocationSource revocation) {
         return new DpsSettings(idScope, "127.0.0.1", 9443, "127.0.0.2", 8883, serverKey, serverChain, anchors, revocation,
-                1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC());
+                1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC(),
+                Balancers.none());
     }
 
     public DpsSettings withHttps(String host, int port) {
         return new DpsSettings(idScope, host, port, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, balancers);
     }
 
     /** @param port -1 turns the MQTT device API off */
     public DpsSettings withMqtt(String host, int port) {
         return new DpsSettings(idScope, httpsHost, httpsPort, host, port, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, balancers);
     }
 
     public DpsSettings withRateLimits(int overallPerSecond, int perDevicePerMinute) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, balancers);
     }
 
     public DpsSettings withAnchors(List<X509Certificate> a) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, a, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, balancers);
     }
 
     public DpsSettings withClock(Clock c) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, balancers);
+    }
+
+    /** The TCP balancers (config {@code cluster.balancers}) in front of the HTTPS and MQTT device APIs. */
+    public DpsSettings withBalancers(Balancers b) {
+        return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, b);
     }
 
     public String httpsUrl() {

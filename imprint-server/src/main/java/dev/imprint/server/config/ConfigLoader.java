@@ -2,6 +2,7 @@ package dev.imprint.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.imprint.mqtt.proxy.Balancers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +79,21 @@ public final class ConfigLoader {
                 raw.get(ConfigKey.STORE_USER), raw.get(ConfigKey.STORE_PASSWORD));
         ImprintConfig.Dps dps = dps(values);
         List<ImprintConfig.Hub> hubs = HubList.read(file.hubs(), env, values, dataDir.toAbsolutePath().normalize());
+        Balancers balancers = balancers(values);
         checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, balancers);
+    }
+
+    private static Balancers balancers(Values values) {
+        try {
+            return Balancers.parse(values.raw(ConfigKey.CLUSTER_BALANCERS));
+        } catch (IllegalArgumentException e) {
+            values.problem(Values.where(ConfigKey.CLUSTER_BALANCERS) + ": " + e.getMessage());
+            return Balancers.none();
+        }
     }
 
     private static ImprintConfig.Dps dps(Values values) {

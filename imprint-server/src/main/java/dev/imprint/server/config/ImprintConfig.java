@@ -1,6 +1,7 @@
 package dev.imprint.server.config;
 
 import dev.imprint.mqtt.ConnectionLimits;
+import dev.imprint.mqtt.proxy.Balancers;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,15 +18,19 @@ import java.util.List;
  * @param store where records live
  * @param dps the provisioning service
  * @param hubs the IoT hubs {@code imprint up} runs, in order (empty: none)
+ * @param balancers {@code cluster.balancers}: the TCP balancers whose connections to the hubs, the
+ *     DPS and the HTTPS listener carry a PROXY header (none: PROXY protocol off)
  */
-public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs) {
+public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
+        Balancers balancers) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
+        java.util.Objects.requireNonNull(balancers, "balancers");
     }
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, balancers);
     }
 
     /**

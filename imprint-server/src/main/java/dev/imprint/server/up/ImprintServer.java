@@ -81,16 +81,18 @@ public final class ImprintServer implements AutoCloseable {
             started.add(authority);
             ServiceCredentials.Files creds = ServiceCredentials.ensure(authority, config);
 
-            Vertx vertx = Vertx.vertx(new VertxOptions()
+            // behind balancers (cluster.balancers) the HTTPS listener takes PROXY headers from them only
+            Vertx vertx = dev.imprint.dps.protocol.https.BalancedVertx.create(new VertxOptions()
                     .setWorkerPoolSize(config.https().workerThreads())
-                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)),
+                    config.balancers(), "https", meters);
             started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
 
             HttpServer pki = await(vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.pki().address()).setPort(config.pki().port()).setTcpNoDelay(true))
                     .requestHandler(PkiRoutes.router(vertx, authority))
                     .listen());
-            TlsSetup.Options tls = TlsSetup.httpsOptions(config.https(), creds.serverCert(), creds.serverKey());
+            TlsSetup.Options tls = TlsSetup.httpsOptions(vertx, config.https(), config.balancers(), creds.serverCert(), creds.serverKey());
             Router https = Router.router(vertx);
             https.get("/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
             https.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
