@@ -119,7 +119,8 @@ public final class HttpsDeviceApi implements AutoCloseable {
             servers.forEach(HttpServer::close);
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        LOG.info("event=dps.https.listening address={}:{} engine={}", host, bound, openssl ? "openssl" : "jdk");
+        LOG.info("event=dps.https.listening address={}:{} engine={} balancers={}", host, bound, openssl ? "openssl" : "jdk",
+                balancers.isEmpty() ? "-" : balancers);
         return new HttpsDeviceApi(vertx, servers, openssl ? "openssl" : "jdk", bound);
     }
 
