@@ -1,6 +1,7 @@
 package dev.imprint.hub;
 
 import dev.imprint.mqtt.ConnectionLimits;
+import dev.imprint.mqtt.proxy.Balancers;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,28 +17,36 @@ import java.util.Objects;
  * @param c2dTtl how long a cloud-to-device message waits for an offline device
  * @param watchInterval how often the store is polled for revocations and disabled devices
  *     (the in-process CA also notifies at once); keep it well under the 2 s promise
+ * @param balancers the TCP balancers in front of the hub (config {@code cluster.balancers}): their
+ *     connections must start with a PROXY header, whose source is then the device's address in logs
+ *     and limits; nobody else may send one. None by default (no PROXY protocol)
  */
 public record HubSettings(String name, String hostname, String bindAddress, int port, ConnectionLimits limits,
-        Duration telemetryMaxAge, long telemetryMaxRows, Duration c2dTtl, Duration watchInterval) {
+        Duration telemetryMaxAge, long telemetryMaxRows, Duration c2dTtl, Duration watchInterval, Balancers balancers) {
 
     public HubSettings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(balancers, "balancers");
     }
 
     /** Defaults: port 8883, 7 days / 1,000,000 telemetry rows, c2d TTL 1 day, store poll every 500 ms. */
     public static HubSettings of(String name, String hostname, String bindAddress) {
         return new HubSettings(name, hostname, bindAddress, 8883, ConnectionLimits.defaults(), Duration.ofDays(7), 1_000_000,
-                Duration.ofDays(1), Duration.ofMillis(500));
+                Duration.ofDays(1), Duration.ofMillis(500), Balancers.none());
     }
 
     public HubSettings withPort(int p) {
-        return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+        return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, balancers);
+    }
+
+    public HubSettings withBalancers(Balancers b) {
+        return new HubSettings(name, hostname, bindAddress, port, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, b);
     }
 
     public HubSettings withLimits(ConnectionLimits l) {
-        return new HubSettings(name, hostname, bindAddress, port, l, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+        return new HubSettings(name, hostname, bindAddress, port, l, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, balancers);
     }
 }

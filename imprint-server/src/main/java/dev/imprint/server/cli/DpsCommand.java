@@ -47,7 +47,7 @@ public final class DpsCommand implements Callable<Integer> {
         Authority authority = Authority.open(dev.imprint.server.up.ImprintServer.caSettings(config, env, null), store);
         ProvisioningService dps;
         try {
-            dps = DpsRole.start(config.dataDir(), config.dps(), config.hubs(), authority, store);
+            dps = DpsRole.start(config.dataDir(), config.dps(), config.hubs(), authority, store, config.balancers());
         } catch (RuntimeException e) {
             authority.close();
             store.close();

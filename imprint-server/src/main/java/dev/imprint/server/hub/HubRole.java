@@ -5,6 +5,7 @@ import dev.imprint.ca.Credential;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubBackend;
 import dev.imprint.hub.HubSettings;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.hub.StoreRevocationSource;
 import dev.imprint.hub.telemetry.JsonLinesFileSink;
 import dev.imprint.hub.telemetry.TelemetrySink;
@@ -57,7 +58,7 @@ public final class HubRole implements AutoCloseable {
         try {
             for (ImprintConfig.Hub h : config.hubs()) {
                 ensureCredential(config.dataDir(), h, authority);
-                started.add(start(config.dataDir(), store, h, meters));
+                started.add(start(config.dataDir(), store, h, config.balancers(), meters));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
@@ -80,10 +81,10 @@ public final class HubRole implements AutoCloseable {
         ImprintConfig.Hub hub = config.hubs().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no hub named " + name + " in the hubs configuration (configured: "
                         + String.join(", ", config.hubs().stream().map(ImprintConfig.Hub::name).toList()) + ")"));
-        return new HubRole(List.of(start(config.dataDir(), store, hub, meters)), store);
+        return new HubRole(List.of(start(config.dataDir(), store, hub, config.balancers(), meters)), store);
     }
 
-    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, MeterRegistry meters) throws IOException {
+    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, Balancers balancers, MeterRegistry meters) throws IOException {
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(Pem.readCertificate(pki.resolve("manufacturing.crt")))
@@ -94,7 +95,8 @@ public final class HubRole implements AutoCloseable {
         PrivateKey key = Pem.readPrivateKey(dataDir.resolve("hubs").resolve(h.name() + ".key"), null);
         HubSettings settings = HubSettings.of(h.name(), h.hostname(), h.listener().address())
                 .withPort(h.listener().port())
-                .withLimits(h.limits());
+                .withLimits(h.limits())
+                .withBalancers(balancers);
         return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters);
     }
 

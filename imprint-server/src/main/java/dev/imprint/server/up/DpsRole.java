@@ -4,6 +4,7 @@ import dev.imprint.ca.Authority;
 import dev.imprint.ca.Credential;
 import dev.imprint.ca.hierarchy.CaHierarchy;
 import dev.imprint.dps.DpsSettings;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.dps.ProvisioningService;
 import dev.imprint.dps.StoreRevocation;
 import dev.imprint.pki.validation.RevocationSource;
@@ -55,12 +56,12 @@ public final class DpsRole {
      * of Imprint runs on without DPS (null).
      */
     public static ProvisioningService startInUp(Path dataDir, ImprintConfig.Dps config, List<ImprintConfig.Hub> hubs, Authority authority,
-            Store store) {
+            Store store, Balancers balancers) {
         if (!config.enabled()) {
             return null;
         }
         try {
-            return start(dataDir, config, hubs, authority, store);
+            return start(dataDir, config, hubs, authority, store, balancers);
         } catch (RuntimeException e) {
             LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set dps.https.port / dps.mqtt.port (IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT),"
                     + " or dps.enabled: false (IMPRINT_DPS=off)\"", e.getMessage());
@@ -70,10 +71,11 @@ public final class DpsRole {
 
     /**
      * @param hubs the configured hubs: on first run they become the DPS's hub records and the default enrollment's hubs
+     * @param balancers {@code cluster.balancers}: the TCP balancers in front of both device APIs
      * @throws IllegalStateException when an address cannot be bound
      */
     public static ProvisioningService start(Path dataDir, ImprintConfig.Dps config, List<ImprintConfig.Hub> hubs, Authority authority,
-            Store store) {
+            Store store, Balancers balancers) {
         String httpsHost = config.https().address();
         int httpsPort = config.https().port();
         String mqttHost = config.mqtt().address();
@@ -97,7 +99,8 @@ public final class DpsRole {
                         List.of(h.issuer(CaHierarchy.MANUFACTURING)), revocation)
                 .withHttps(httpsHost, httpsPort)
                 .withMqtt(mqttHost, mqttPort)
-                .withRateLimits(config.perSecond(), config.perDevicePerMinute());
+                .withRateLimits(config.perSecond(), config.perDevicePerMinute())
+                .withBalancers(balancers);
         ProvisioningService dps = ProvisioningService.create(settings, store, new AuthorityIssuer(authority));
         java.time.Instant now = java.time.Instant.now();
         dps.ensureDefaults(h.issuer(CaHierarchy.MANUFACTURING), hubs.isEmpty() ? ProvisioningService.DEFAULT_HUBS

@@ -100,7 +100,8 @@ public final class ImprintServer implements AutoCloseable {
             AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
             dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
             // the DPS role (imprint-dps): its admin routes sit behind the admin API's authentication
-            dev.imprint.dps.ProvisioningService dps = DpsRole.startInUp(config.dataDir(), config.dps(), config.hubs(), authority, store);
+            dev.imprint.dps.ProvisioningService dps = DpsRole.startInUp(config.dataDir(), config.dps(), config.hubs(), authority, store,
+                    config.balancers());
             if (dps != null) {
                 started.add(dps);
                 dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
