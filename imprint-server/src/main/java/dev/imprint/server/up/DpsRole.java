@@ -4,6 +4,7 @@ import dev.imprint.ca.Authority;
 import dev.imprint.ca.Credential;
 import dev.imprint.ca.hierarchy.CaHierarchy;
 import dev.imprint.dps.DpsSettings;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.dps.ProvisioningService;
 import dev.imprint.dps.registration.OperationalIssuer;
 import dev.imprint.pki.Pem;
@@ -152,7 +153,8 @@ public final class DpsRole {
                 .withHttps(httpsAt.address(), httpsAt.port())
                 .withMqtt(mqttAt.address(), mqttAt.port())
                 .withRateLimits(c.perSecond(), c.perDevicePerMinute())
-                .withLiveDpsNodes(liveDpsNodes);
+                .withLiveDpsNodes(liveDpsNodes)
+                .withBalancers(config.balancers());
         ProvisioningService dps = ProvisioningService.create(settings, store, issuer);
         java.time.Instant now = java.time.Instant.now();
         List<ImprintConfig.Hub> hubs = config.hubs();

@@ -101,9 +101,11 @@ public final class ImprintServer implements AutoCloseable {
                 authority.revocation().addListener((ca, serial) -> nodes.bus().ring("revocations"));
             }
 
-            Vertx vertx = Vertx.vertx(new VertxOptions()
+            // behind balancers (cluster.balancers) the HTTPS listener takes PROXY headers from them only
+            Vertx vertx = dev.imprint.dps.protocol.https.BalancedVertx.create(new VertxOptions()
                     .setWorkerPoolSize(config.https().workerThreads())
-                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)),
+                    config.balancers(), "https", meters);
             started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             List<HttpServer> servers = new ArrayList<>();
             if (roles.ca()) {
@@ -135,7 +137,7 @@ public final class ImprintServer implements AutoCloseable {
 
             String engine = "-";
             if (roles.ca() || roles.admin()) {
-                TlsSetup.Options tls = TlsSetup.httpsOptions(config.https(), creds.serverCert(), creds.serverKey());
+                TlsSetup.Options tls = TlsSetup.httpsOptions(vertx, config.https(), config.balancers(), creds.serverCert(), creds.serverKey());
                 engine = tls.engine();
                 Router https = Router.router(vertx);
                 https.get("/health").handler(ctx -> Responses.json(ctx, 200, health(config)));
