@@ -91,7 +91,12 @@ public final class PgMembership implements Membership {
      * @throws dev.imprint.store.NodeNameTakenException when a live process holds the name
      */
     public synchronized PgMembership start() {
-        register();
+        try {
+            register();
+        } catch (RuntimeException e) {
+            thread.shutdownNow();
+            throw e;
+        }
         beating = thread.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("event=node.registered node={} roles={} lease_ms={}", self(), identity.roles(), lease.toMillis());
         return this;
