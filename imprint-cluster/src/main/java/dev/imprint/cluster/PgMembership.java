@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class PgMembership implements Membership {
     private ScheduledFuture<?> beating;
     /** Successful heartbeats in a row (membership thread only). */
     private int steadyBeats;
+    private volatile ToIntFunction<String> sessions = node -> 0;
 
     /** A membership with the default heartbeat (2 s) and lease (10 s); call {@link #start()}. */
     public PgMembership(String name, Set<String> roles, String address, NodeStore nodes, NodeInbox inbox) {
@@ -89,7 +91,12 @@ public final class PgMembership implements Membership {
      * @throws dev.imprint.store.NodeNameTakenException when a live process holds the name
      */
     public synchronized PgMembership start() {
-        register();
+        try {
+            register();
+        } catch (RuntimeException e) {
+            thread.shutdownNow();
+            throw e;
+        }
         beating = thread.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("event=node.registered node={} roles={} lease_ms={}", self(), identity.roles(), lease.toMillis());
         return this;
@@ -169,7 +176,7 @@ public final class PgMembership implements Membership {
 
     @Override
     public List<NodeInfo> nodes() {
-        return nodes.list().stream().map(PgMembership::info).toList();
+        return nodes.list().stream().map(this::info).toList();
     }
 
     @Override
@@ -178,9 +185,18 @@ public final class PgMembership implements Membership {
         return nodes().stream().filter(n -> n.live(now) && n.roles().contains(role)).toList();
     }
 
-    /** Session counts are not the node table's: {@code sessions} is 0 here, the directory counts them. */
-    private static NodeInfo info(NodeRow row) {
-        return new NodeInfo(row.name(), row.roles(), row.address(), row.pid(), row.startedAt(), row.leaseUntil(), 0);
+    /**
+     * Where {@link #nodes()} gets each node's session count (the session directory's
+     * {@code count(node)}); without it the counts are 0. Set before the first {@code nodes()}.
+     */
+    public PgMembership countingSessions(ToIntFunction<String> counter) {
+        this.sessions = counter;
+        return this;
+    }
+
+    private NodeInfo info(NodeRow row) {
+        return new NodeInfo(row.name(), row.roles(), row.address(), row.pid(), row.startedAt(), row.leaseUntil(),
+                sessions.applyAsInt(row.name()));
     }
 
     /**

@@ -143,7 +143,7 @@ class PgBusIT extends ClusterPostgres {
             a.send("node-b", message("node-a", round));
             int expected = round + 1;
             // one backstop interval plus the read itself
-            await().atMost(PgBus.INBOX_BACKSTOP.plusMillis(500)).pollInterval(Duration.ofMillis(5))
+            await().atMost(PgBus.INBOX_BACKSTOP.plusMillis(750)).pollInterval(Duration.ofMillis(5))
                     .until(() -> atB.getOrDefault("node-a", List.of()).size() == expected);
             waits.add(System.nanoTime() - t0);
         }

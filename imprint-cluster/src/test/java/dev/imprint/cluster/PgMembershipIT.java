@@ -35,10 +35,13 @@ class PgMembershipIT extends ClusterPostgres {
         List<String> dead = new CopyOnWriteArrayList<>();
         PgMembership a = member(store, "node-a", 1, Set.of("ca", "admin"), dead);
         member(store(), "node-b", 2, Set.of("hub:hub-1", "dps"), new CopyOnWriteArrayList<>());
+        a.countingSessions(node -> node.equals("node-b") ? 42 : 0);
 
         assertThat(a.nodes()).extracting(NodeInfo::name).containsExactly("node-a", "node-b");
         assertThat(a.nodes().get(1).roles()).containsExactlyInAnyOrder("hub:hub-1", "dps");
         assertThat(a.nodes().get(1).address()).isEqualTo("127.0.0.1:2");
+        assertThat(a.nodes().get(1).sessions()).isEqualTo(42);
+        assertThat(a.nodes().get(1).pid()).isEqualTo(2);
         assertThat(a.live("hub:hub-1")).extracting(NodeInfo::name).containsExactly("node-b");
         assertThat(a.live("ca")).extracting(NodeInfo::name).containsExactly("node-a");
         assertThat(a.live("hub:hub-2")).isEmpty();
@@ -97,7 +100,8 @@ class PgMembershipIT extends ClusterPostgres {
         member(store, "node-a", 1, Set.of("ca"), dead);
         assertThat(store.nodes().remove(store.nodes().list().get(0))).isTrue();  // as another node's janitor would
 
-        await().atMost(Duration.ofSeconds(2)).until(() -> store.nodes().list().size() == 1);
+        await().atMost(Duration.ofSeconds(2)).until(() -> dead.size() == 2);
         assertThat(dead).as("at start, then at re-registration").containsExactly("node-a", "node-a");
+        assertThat(store.nodes().list()).singleElement().satisfies(r -> assertThat(r.pid()).isEqualTo(1));
     }
 }
