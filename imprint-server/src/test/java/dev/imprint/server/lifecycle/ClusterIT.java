@@ -100,6 +100,8 @@ class ClusterIT {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/haproxy")), "haproxy is not installed (scripts/test installs it)");
         assumeTrue(Files.isDirectory(Path.of("/usr/lib/postgresql")), "Debian's postgresql is not installed (scripts/test installs it)");
         assertThat(JAR).as("run through 'mvn verify': package builds the jar").exists();
+        // PostgreSQL runs as the user postgres (initdb refuses root): it must reach its folder under the temp dir
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         dir = tmp.resolve("cluster");
         Run r = imprint(Duration.ofMinutes(4), "cluster", "up", "--data", dir.toString(), "--nodes", LAYOUT, "--timeout", "150");
         assertThat(r.code()).as(r.out()).isZero();
