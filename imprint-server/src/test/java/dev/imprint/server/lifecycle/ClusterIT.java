@@ -265,13 +265,127 @@ class ClusterIT {
         }
     }
 
-    /** The names of the nodes serving hub-1, from the launcher's cluster.json. */
+    @Test
+    @Order(6)
+    void kill_minus_9_of_a_dps_node_during_registrations_fails_none() throws Exception {
+        int count = 12;
+        List<MemoryState> made = SimFactory.provision(admin, Endpoints.read(dir).est(), tmp.resolve("factory-2"), count, 4,
+                new PrintWriter(Writer.nullWriter()), false);
+        CloudConfig cloud = CloudConfig.fromEndpoints(dir);
+        List<Dev> late = new ArrayList<>();
+        for (MemoryState s : made) {
+            Dev d = new Dev(s.deviceId().orElseThrow());
+            d.client = new DeviceClient(rt, cloud, d.id, new Identity(s.key(), s.chain()), s, DeviceClient.Options.defaults(), d);
+            late.add(d);
+            devices.add(d);
+        }
+        late.forEach(d -> d.client.start());
+        // the registrations are in flight (202 + polls 2 s apart): one DPS node goes now
+        Run k = imprint(Duration.ofSeconds(30), "cluster", "kill", "--data", dir.toString(), nodes("dps").get(0));
+        assertThat(k.code()).as(k.out()).isZero();
+        await().atMost(Duration.ofSeconds(90)).until(() -> late.stream().allMatch(d -> d.client.state() == DeviceClient.State.CONNECTED));
+        assertThat(late).allSatisfy(d -> assertThat(d.disconnects).as(d.id).noneMatch(c -> c.startsWith("FAILED")));
+        System.out.printf("[cluster] kill -9 of a DPS node during %d registrations: %d registered and connected, 0 failed%n", count, count);
+    }
+
+    @Test
+    @Order(7)
+    void the_azure_sdks_register_through_the_balanced_dps_and_connect_through_the_balanced_hub_unchanged() throws Exception {
+        MemoryState s = SimFactory.provision(admin, Endpoints.read(dir).est(), tmp.resolve("factory-3"), 1, 1,
+                new PrintWriter(Writer.nullWriter()), false).get(0);
+        String id = s.deviceId().orElseThrow();
+        java.security.cert.X509Certificate root = dev.imprint.pki.Pem.readCertificate(Path.of(Endpoints.read(dir).trust()));
+        AzureX509 sec = new AzureX509(id, s, root);
+        // MQTT: the SDK's port 8883 is fixed, on the balanced DPS address 127.0.0.2
+        var dps = com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClient.create("127.0.0.2",
+                Files.readString(dir.resolve("dps").resolve("id-scope")).trim(),
+                com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol.MQTT, sec);
+        var r = dps.registerDeviceSync(60);
+        dps.close();
+        assertThat(r.getDeviceId()).isEqualTo(id);
+        assertThat(r.getIothubUri()).isEqualTo("127.0.0.3");
+        var hub = new com.microsoft.azure.sdk.iot.device.DeviceClient("HostName=" + r.getIothubUri() + ";DeviceId=" + id + ";x509=true",
+                com.microsoft.azure.sdk.iot.device.IotHubClientProtocol.MQTT,
+                com.microsoft.azure.sdk.iot.device.ClientOptions.builder().sslContext(sec.getSSLContext()).build());
+        try {
+            hub.open(false);
+            hub.sendEvent(new com.microsoft.azure.sdk.iot.device.Message("{\"through\":\"haproxy\"}"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !store.telemetry().recent(id, 5).isEmpty());
+            assertThat(store.sessions().find(id)).hasValueSatisfying(e -> assertThat(hubNodes()).contains(e.node()));
+        } finally {
+            hub.close();
+        }
+        System.out.println("[cluster] Azure SDKs: registered over MQTT through the balanced DPS, telemetry through the balanced hub");
+    }
+
+    /** The Azure provisioning SDK's X.509 security provider over a device made by the factory station; trusts only Imprint's root. */
+    static final class AzureX509 extends com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderX509 {
+        private final String id;
+        private final List<java.security.cert.X509Certificate> chain;
+        private final java.security.PrivateKey key;
+        private final java.security.cert.X509Certificate root;
+
+        AzureX509(String id, MemoryState s, java.security.cert.X509Certificate root) {
+            this.id = id;
+            this.chain = s.chain().stream().filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal())).toList();
+            this.key = s.key().privateKey();
+            this.root = root;
+        }
+
+        @Override
+        public String getClientCertificateCommonName() {
+            return id;
+        }
+
+        @Override
+        public java.security.cert.X509Certificate getClientCertificate() {
+            return chain.get(0);
+        }
+
+        @Override
+        public java.security.Key getClientPrivateKey() {
+            return key;
+        }
+
+        @Override
+        public java.util.Collection<java.security.cert.X509Certificate> getIntermediateCertificatesChain() {
+            return chain.subList(1, chain.size());
+        }
+
+        @Override
+        public javax.net.ssl.SSLContext getSSLContext() {
+            try {
+                java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+                trust.load(null, null);
+                trust.setCertificateEntry("imprint-root", root);
+                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+                keys.load(null, null);
+                char[] pass = "x".toCharArray();
+                keys.setKeyEntry("device", key, pass, chain.toArray(java.security.cert.X509Certificate[]::new));
+                var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keys, pass);
+                javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+                return ctx;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private static List<String> hubNodes() {
+        return nodes("hub:hub-1");
+    }
+
+    /** The names of the nodes with {@code role}, from the launcher's cluster.json. */
+    private static List<String> nodes(String role) {
         try {
             JsonNode state = JSON.readTree(dir.resolve("cluster.json").toFile());
             List<String> out = new ArrayList<>();
             for (JsonNode n : state.path("nodes")) {
-                if (n.path("roles").asText().contains("hub:hub-1")) {
+                if (java.util.Arrays.asList(n.path("roles").asText().split(",")).contains(role)) {
                     out.add(n.path("name").asText());
                 }
             }
