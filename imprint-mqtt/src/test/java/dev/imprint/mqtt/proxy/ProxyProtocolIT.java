@@ -17,6 +17,7 @@ import dev.imprint.pki.validation.PossessionProof;
 import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.pki.validation.ValidationRequest;
 import dev.imprint.pki.validation.Verdict;
+import dev.imprint.testkit.ClientTls;
 import dev.imprint.testkit.Haproxy;
 import dev.imprint.testkit.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,18 +29,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -206,29 +201,13 @@ class ProxyProtocolIT {
     private MqttClient client(InetSocketAddress to, String id, TestPki.Issued device) throws Exception {
         MqttClient c = new MqttClient("ssl://" + to.getHostString() + ":" + to.getPort(), id, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
-        o.setSocketFactory(new BoundSocketFactory(ssl(device.key().getPrivate(), device.chain(), pki.root()).getSocketFactory(), CLIENT));
+        o.setSocketFactory(new BoundSocketFactory(ClientTls.context(device.key().getPrivate(), device.chain(), pki.root()).getSocketFactory(), CLIENT));
         o.setHttpsHostnameVerificationEnabled(false);
         o.setConnectionTimeout(10);
         o.setAutomaticReconnect(false);
         o.setCleanSession(true);
         c.connect(o);
         return c;
-    }
-
-    private static SSLContext ssl(PrivateKey key, List<X509Certificate> chain, X509Certificate trust) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("device", key, new char[0], chain.toArray(X509Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("root", trust);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** Paho's sockets, bound to a source address of the test's choosing before they connect. */
