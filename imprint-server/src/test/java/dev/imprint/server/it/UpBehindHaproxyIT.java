@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.imprint.server.up.ImprintServer;
 import dev.imprint.testkit.Haproxy;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.imprint.testkit.RawTcp;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,26 +65,12 @@ class UpBehindHaproxyIT {
 
     @Test
     void proxy_header_from_a_stranger_is_refused_on_https_and_on_the_hub() throws Exception {
-        assertThat(sendProxyHeader(httpsPort)).isEqualTo(-1);
-        assertThat(sendProxyHeader(hubPort)).isEqualTo(-1);
+        byte[] header = "PROXY TCP4 198.51.100.9 127.0.0.1 4444 443\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(RawTcp.closedAfter(CLIENT, new InetSocketAddress("127.0.0.1", httpsPort), header)).isTrue();
+        assertThat(RawTcp.closedAfter(CLIENT, new InetSocketAddress("127.0.0.1", hubPort), header)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(curl("127.0.0.1", httpsPort, "/metrics"))
                 .containsPattern("imprint_https_refusals_total\\{reason=\"PROXY_NOT_ALLOWED\",server=\"https\"\\} [1-9]")
                 .containsPattern("imprint_mqtt_disconnects_total\\{reason=\"PROXY_NOT_ALLOWED\",server=\"hub-1\"\\} [1-9]"));
-    }
-
-    private static int sendProxyHeader(int port) throws IOException {
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress(CLIENT, 0));
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("PROXY TCP4 198.51.100.9 127.0.0.1 4444 443\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            int r;
-            while ((r = in.read()) >= 0) {
-                // nothing expected before the close
-            }
-            return r;
-        }
     }
 
     /** curl from 127.0.0.40 to {@code host:port} under the name in the server certificate (localhost). */
