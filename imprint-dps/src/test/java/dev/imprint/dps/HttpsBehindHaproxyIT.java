@@ -11,10 +11,8 @@ import dev.imprint.dps.protocol.https.HttpsDeviceApi;
 import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.pki.Pem;
 import dev.imprint.testkit.Haproxy;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.imprint.testkit.RawTcp;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,27 +107,14 @@ class HttpsBehindHaproxyIT {
 
     @Test
     void proxy_header_from_a_stranger_is_refused() throws Exception {
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress(CLIENT, 0));
-            s.connect(new InetSocketAddress(DpsFixture.HOST, dps.httpsPort()), 5000);
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("PROXY TCP4 198.51.100.9 127.0.0.12 4444 9443\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(readUntilClosed(s.getInputStream())).isEqualTo(-1);
-        }
+        byte[] header = "PROXY TCP4 198.51.100.9 127.0.0.12 4444 9443\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(RawTcp.closedAfter(CLIENT, new InetSocketAddress(DpsFixture.HOST, dps.httpsPort()), header)).isTrue();
         awaitRefusal("PROXY_NOT_ALLOWED", CLIENT);
     }
 
     private void awaitRefusal(String reason, String remote) {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(logs.list).anySatisfy(e ->
                 assertThat(e.getFormattedMessage()).contains("event=https.refused server=dps remote=/" + remote + ":").contains("reason=" + reason)));
-    }
-
-    private static int readUntilClosed(InputStream in) throws IOException {
-        int r;
-        while ((r = in.read()) >= 0) {
-            // nothing expected before the close
-        }
-        return r;
     }
 
     record Curl(int exit, String out) {}

@@ -10,6 +10,7 @@ import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.Pem;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.JdbcStore;
+import dev.imprint.testkit.Haproxy;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -44,12 +45,16 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * with server CPU per connection, resident memory per idle mTLS session (at half and all of
  * {@code --sessions}), and QoS 0 / QoS 1 telemetry messages per second.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds]}
- * (defaults 10000 and 10). Needs {@code mosquitto} on the PATH; the store lives on /dev/shm.
+ * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds] [idle|telemetry|balancer]}
+ * (defaults 10000 and 10). Needs {@code mosquitto} on the PATH ({@code haproxy} for "balancer": the
+ * hub with HAProxy's address as its balancer, connections direct and through HAProxy in TCP mode with
+ * send-proxy-v2, beside mosquitto); the store lives on /dev/shm.
  */
 public final class HubBench {
     static final String HUB_ADDR = "127.0.0.21";
     static final String MOSQ_ADDR = "127.0.0.22";
+    /** HAProxy's frontend and the source of its connections to the hub (the hub's one balancer) in "balancer" mode. */
+    static final String BALANCER_ADDR = "127.0.0.30";
 
     record Device(String id, SslContext ssl) {}
 
@@ -64,23 +69,38 @@ public final class HubBench {
         boolean idleOnly = args.length > 2 && args[2].equals("idle");
         // "telemetry": only the telemetry figures (no idle sessions, no connection rate)
         boolean telemetryOnly = args.length > 2 && args[2].equals("telemetry");
+        // "balancer": only the connection rate, hub direct vs through HAProxy (send-proxy-v2) vs mosquitto
+        boolean balancer = args.length > 2 && args[2].equals("balancer");
         // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
         Path work = Files.createTempDirectory(Path.of("/dev/shm"), "imprint-hub-bench-");
         System.out.printf("work dir %s, %d sessions, %d s per rate run, %d cores%n", work, sessions, seconds, Runtime.getRuntime().availableProcessors());
         List<Device> devices = setUp(work, sessions);
-        Server hub = startHub(work);
+        Server hub = startHub(work, balancer ? BALANCER_ADDR : "");
         Server mosq = startMosquitto(work);
+        Haproxy haproxy = balancer ? Haproxy.start(work, BALANCER_ADDR, BALANCER_ADDR, List.of(hub.address)) : null;
         try (MqttLoadClient client = new MqttLoadClient(2)) {
             List<String> rows = new ArrayList<>();
-            for (Server s : telemetryOnly ? List.<Server>of() : List.of(hub, mosq)) {
+            if (balancer) {
+                System.out.println("haproxy pid " + haproxy.pid() + " " + haproxy.routes().get(0).frontend() + " -> " + hub.address);
+                Server viaLb = new Server("hub+haproxy", haproxy.routes().get(0).frontend(), hub.process, true);
+                List<Device> ids = devices.subList(0, Math.min(1000, devices.size()));
+                // the order changes every round: on a shared machine the first run of a round is often the unlucky one
+                for (int round = 0; round < 4; round++) {
+                    List<Server> order = round % 2 == 0 ? List.of(hub, viaLb, mosq) : List.of(viaLb, hub, mosq);
+                    for (Server s : order) {
+                        rate(client, s, ids, seconds, rows, s == viaLb ? haproxy.pid() : 0);
+                    }
+                }
+            }
+            for (Server s : telemetryOnly || balancer ? List.<Server>of() : List.of(hub, mosq)) {
                 idle(client, s, devices, rows, idleOnly);
             }
-            for (Server s : idleOnly || telemetryOnly ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
-                rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows);
+            for (Server s : idleOnly || telemetryOnly || balancer ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
+                rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows, 0);
             }
-            for (Server s : idleOnly ? List.<Server>of() : List.of(hub, mosq)) {
+            for (Server s : idleOnly || balancer ? List.<Server>of() : List.of(hub, mosq)) {
                 telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows);
                 telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows);
             }
@@ -88,6 +108,9 @@ public final class HubBench {
             System.out.println("RESULTS");
             rows.forEach(System.out::println);
         } finally {
+            if (haproxy != null) {
+                haproxy.close();
+            }
             hub.process.getOutputStream().close();
             hub.process.waitFor(10, TimeUnit.SECONDS);
             hub.process.destroy();
@@ -148,7 +171,8 @@ public final class HubBench {
         return dev.imprint.pki.Pem.write(key);
     }
 
-    static Server startHub(Path work) throws Exception {
+    /** @param balancers the hub's {@code cluster.balancers} (comma list, empty for none) */
+    static Server startHub(Path work, String balancers) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // G1 keeps up to 70% of the heap free after a collection by default (MaxHeapFreeRatio):
         // committed heap, hence RSS, would be ~3x the live data; 30% bounds it at ~1.4x
@@ -159,7 +183,7 @@ public final class HubBench {
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR, balancers));
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -246,16 +270,23 @@ public final class HubBench {
         return out;
     }
 
-    /** New mTLS connections per second, CONNECT to CONNACK, then DISCONNECT; 32 in flight. */
-    static void rate(MqttLoadClient client, Server s, List<Device> devices, int seconds, List<String> rows) throws Exception {
+    /**
+     * New mTLS connections per second, CONNECT to CONNACK, then DISCONNECT; 32 in flight.
+     *
+     * @param balancerPid the balancer's PID whose CPU is reported beside the server's, 0 for none
+     */
+    static void rate(MqttLoadClient client, Server s, List<Device> devices, int seconds, List<String> rows, long balancerPid) throws Exception {
         runRate(client, s, devices, 2, null); // warm-up
         double cpu0 = ProcStats.cpuSeconds(s.process.pid());
+        double lb0 = balancerPid > 0 ? ProcStats.cpuSeconds(balancerPid) : 0;
         long t0 = System.nanoTime();
         long[] counts = runRate(client, s, devices, seconds, null);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
-        String row = String.format(Locale.ROOT, "%-12s new mTLS connections: %.0f/s (%d ok, %d failed in %.1f s); server CPU %.2f ms/connection, %.0f connections per server core-second",
-                s.name, counts[0] / elapsed, counts[0], counts[1], elapsed, cpu * 1000 / Math.max(1, counts[0]), counts[0] / Math.max(cpu, 1e-9));
+        double lb = balancerPid > 0 ? ProcStats.cpuSeconds(balancerPid) - lb0 : 0;
+        String row = String.format(Locale.ROOT, "%-12s new mTLS connections: %.0f/s (%d ok, %d failed in %.1f s); server CPU %.2f ms/connection, %.0f connections per server core-second%s",
+                s.name, counts[0] / elapsed, counts[0], counts[1], elapsed, cpu * 1000 / Math.max(1, counts[0]), counts[0] / Math.max(cpu, 1e-9),
+                balancerPid > 0 ? String.format(Locale.ROOT, "; haproxy CPU %.3f ms/connection", lb * 1000 / Math.max(1, counts[0])) : "");
         System.out.println(row);
         rows.add(row);
     }

@@ -4,6 +4,7 @@ import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubSettings;
 import dev.imprint.hub.StoreRevocationSource;
 import dev.imprint.mqtt.ServerTls;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;
@@ -13,7 +14,7 @@ import java.util.List;
 
 /**
  * The hub under test, in its own JVM so its memory and CPU are measured alone:
- * {@code HubServerMain WORKDIR ADDRESS}. Product wiring (store-backed revocation, device
+ * {@code HubServerMain WORKDIR ADDRESS [BALANCERS]}. Product wiring (store-backed revocation, device
  * registry); only the per-client-ID connect rate is raised for the benchmark's reconnect loop.
  * Prints READY, runs until stdin closes.
  */
@@ -32,7 +33,8 @@ public final class HubServerMain {
                     .revocation(StoreRevocationSource.of(store.certificates()))
                     .build();
             HubSettings s = HubSettings.of("bench-hub", address, address);
-            s = s.withLimits(s.limits().withConnectsPerClientIdPerMinute(100_000));
+            s = s.withLimits(s.limits().withConnectsPerClientIdPerMinute(100_000))
+                    .withBalancers(Balancers.parse(args.length > 2 ? args[2] : ""));
             Hub hub = Hub.start(s, store, validator, ServerTls.create(Pem.readPrivateKey(work.resolve("hub.key"), null),
                     Pem.readCertificates(work.resolve("hub.crt")), true), List.of(), null);
             System.out.println("READY engine=" + hub.engine());

@@ -17,29 +17,24 @@ import dev.imprint.pki.validation.PossessionProof;
 import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.pki.validation.ValidationRequest;
 import dev.imprint.pki.validation.Verdict;
+import dev.imprint.testkit.ClientTls;
 import dev.imprint.testkit.Haproxy;
+import dev.imprint.testkit.RawTcp;
 import dev.imprint.testkit.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -152,20 +147,15 @@ class ProxyProtocolIT {
     @Test
     void proxy_header_from_a_stranger_is_refused() throws Exception {
         double before = count("PROXY_NOT_ALLOWED");
-        try (Socket s = socketFrom(CLIENT)) {
-            s.getOutputStream().write(v2Header("198.51.100.9", 4444));
-            assertThat(readUntilClosed(s.getInputStream())).isEqualTo(-1);
-        }
+        assertThat(RawTcp.closedAfter(CLIENT, serverAddress(), v2Header("198.51.100.9", 4444))).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> count("PROXY_NOT_ALLOWED") == before + 1);
     }
 
     @Test
     void balancer_address_without_header_is_refused() throws Exception {
         double before = count("PROXY_HEADER_MISSING");
-        try (Socket s = socketFrom(BALANCER)) {
-            s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, (byte) 0xF4, 0x01, 0x00, 0x00, (byte) 0xF0, 0x03, 0x03, 0x00, 0x00});
-            assertThat(readUntilClosed(s.getInputStream())).isEqualTo(-1);
-        }
+        byte[] clientHello = {0x16, 0x03, 0x01, 0x00, (byte) 0xF4, 0x01, 0x00, 0x00, (byte) 0xF0, 0x03, 0x03, 0x00, 0x00};
+        assertThat(RawTcp.closedAfter(BALANCER, serverAddress(), clientHello)).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> count("PROXY_HEADER_MISSING") == before + 1);
     }
 
@@ -176,20 +166,8 @@ class ProxyProtocolIT {
         return c == null ? 0 : c.count();
     }
 
-    private Socket socketFrom(String source) throws IOException {
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(source, 0));
-        s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-        s.setSoTimeout(10_000);
-        return s;
-    }
-
-    private static int readUntilClosed(InputStream in) throws IOException {
-        int r;
-        while ((r = in.read()) >= 0) {
-            // the server may answer nothing; anything it sends before closing is ignored
-        }
-        return r;
+    private InetSocketAddress serverAddress() {
+        return new InetSocketAddress("127.0.0.1", server.port());
     }
 
     private static byte[] v2Header(String source, int port) throws IOException {
@@ -206,29 +184,13 @@ class ProxyProtocolIT {
     private MqttClient client(InetSocketAddress to, String id, TestPki.Issued device) throws Exception {
         MqttClient c = new MqttClient("ssl://" + to.getHostString() + ":" + to.getPort(), id, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
-        o.setSocketFactory(new BoundSocketFactory(ssl(device.key().getPrivate(), device.chain(), pki.root()).getSocketFactory(), CLIENT));
+        o.setSocketFactory(new BoundSocketFactory(ClientTls.context(device.key().getPrivate(), device.chain(), pki.root()).getSocketFactory(), CLIENT));
         o.setHttpsHostnameVerificationEnabled(false);
         o.setConnectionTimeout(10);
         o.setAutomaticReconnect(false);
         o.setCleanSession(true);
         c.connect(o);
         return c;
-    }
-
-    private static SSLContext ssl(PrivateKey key, List<X509Certificate> chain, X509Certificate trust) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("device", key, new char[0], chain.toArray(X509Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("root", trust);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** Paho's sockets, bound to a source address of the test's choosing before they connect. */
