@@ -74,6 +74,10 @@ public final class ClusterCommand implements Runnable {
                 description = "the nodes' own loopback addresses: PREFIX.1, PREFIX.2, ... (default: ${DEFAULT-VALUE})")
         String nodeNet;
 
+        @Option(names = "--no-proxy-protocol", negatable = false,
+                description = "HAProxy sends no PROXY v2 header: nodes see 127.0.0.9 as every client's address (for nodes without PROXY support)")
+        boolean noProxyProtocol;
+
         @Option(names = "--store", paramLabel = "URL", description = "an existing PostgreSQL (jdbc:postgresql://...) instead of one in <data>/pg")
         String store;
 
@@ -127,7 +131,7 @@ public final class ClusterCommand implements Runnable {
                 out.flush();
                 LocalCluster cluster = new LocalCluster(data.dir(), out);
                 ImprintConfig.StoreConfig existing = store == null ? null : new ImprintConfig.StoreConfig(store, storeUser, storePassword);
-                cluster.up(new LocalCluster.Options(layout, nodeNet, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
+                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
                 out.printf("The cluster is up. Endpoints in %s; 'imprint cluster status --data %s'.%n",
                         data.dir().resolve("endpoints.json"), data.dir());
                 return ImprintCommand.OK;
