@@ -61,7 +61,7 @@ final class LocalCluster {
                 throw new IllegalStateException("a cluster is already running in " + data + " ('imprint cluster status --data "
                         + data + "'; 'imprint cluster down' stops it)");
             }
-            Path haproxyBin = Haproxy.binary(o.haproxy());
+            Path haproxyBin = o.layout().balanced() ? Haproxy.binary(o.haproxy()) : null;
             Path pgBin = o.store() == null ? LocalPostgres.binaries(o.pgBin()) : null;
             Rollback undo = new Rollback();
             Thread onInterrupt = new Thread(() -> {
