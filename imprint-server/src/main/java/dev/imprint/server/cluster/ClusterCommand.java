@@ -183,15 +183,21 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "kill", mixinStandardHelpOptions = true,
-            description = {"SIGKILL one node, to try fail-over: HAProxy's checks take it out within ~2 s, its devices reconnect",
-                    "to the other nodes. Only a process this cluster started is signalled (PID, start time and command checked)."})
-    static final class Kill implements Callable<Integer> {
+    /** The data folder and node name of {@code kill} and {@code restart}. */
+    static final class NodeTarget {
         @Mixin
         DataOption data;
 
         @Parameters(paramLabel = "NODE", description = "the node's name, as 'imprint cluster status' lists it")
         String node;
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true,
+            description = {"SIGKILL one node, to try fail-over: HAProxy's checks take it out within ~2 s, its devices reconnect",
+                    "to the other nodes. Only a process this cluster started is signalled (PID, start time and command checked)."})
+    static final class Kill implements Callable<Integer> {
+        @Mixin
+        NodeTarget target;
 
         @Spec
         CommandSpec spec;
@@ -199,7 +205,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return guarded(() -> {
-                new LocalCluster(data.dir(), spec.commandLine().getOut()).kill(node);
+                new LocalCluster(target.data.dir(), spec.commandLine().getOut()).kill(target.node);
                 return ImprintCommand.OK;
             });
         }
@@ -210,10 +216,7 @@ public final class ClusterCommand implements Runnable {
                     "SIGTERM, then SIGKILL after --grace), and wait for its /health."})
     static final class Restart implements Callable<Integer> {
         @Mixin
-        DataOption data;
-
-        @Parameters(paramLabel = "NODE", description = "the node's name, as 'imprint cluster status' lists it")
-        String node;
+        NodeTarget target;
 
         @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30", description = "time to stop before SIGKILL (default: ${DEFAULT-VALUE})")
         int grace;
@@ -227,7 +230,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return guarded(() -> {
-                new LocalCluster(data.dir(), spec.commandLine().getOut()).restart(node, Duration.ofSeconds(grace), Duration.ofSeconds(timeout));
+                new LocalCluster(target.data.dir(), spec.commandLine().getOut()).restart(target.node, Duration.ofSeconds(grace), Duration.ofSeconds(timeout));
                 return ImprintCommand.OK;
             });
         }
