@@ -19,7 +19,14 @@ public interface Membership extends AutoCloseable {
     /** The live nodes that run {@code role} ({@code ca}, {@code admin}, {@code dps}, {@code hub:NAME}). */
     List<NodeInfo> live(String role);
 
-    /** Called on the membership thread with the name of a node found dead, after its rows were removed. */
+    /**
+     * Called on the membership thread with the name of a node found dead, before its node row is
+     * deleted (its messages are already gone): remove what it held there (its sessions). Also called
+     * with this node's own name when it registers (at start, and again after it was declared dead):
+     * what the tables still hold for it is stale. Each death is reported at least once in the
+     * cluster, possibly on several nodes: listeners must be idempotent; one that throws makes the
+     * janitor try again on its next round.
+     */
     void onNodeDead(Consumer<String> listener);
 
     @Override

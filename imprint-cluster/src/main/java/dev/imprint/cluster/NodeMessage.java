@@ -9,7 +9,8 @@ package dev.imprint.cluster;
  * @param epoch the session epoch the sender saw in the directory: a node that no longer holds
  *     that session answers {@link #DEVICE_MOVED} at once instead of acting on it (fencing)
  * @param correlation ties an answer to its request (direct methods); empty when unused
- * @param body small payload (a method's request or answer); empty when unused
+ * @param body small payload (a method's request or answer); empty when unused; at most
+ *     {@link #MAX_BODY_BYTES}: the bus carries signals and small answers, bulk data lives in tables
  */
 public record NodeMessage(String type, String from, String deviceId, long epoch, String correlation, byte[] body) {
     /** The device's c2d queue has new messages: deliver them if its session is here. */
@@ -28,9 +29,17 @@ public record NodeMessage(String type, String from, String deviceId, long epoch,
     /** The receiver holds no session of the device at all (answer to a request). */
     public static final String DEVICE_OFFLINE = "DEVICE_OFFLINE";
 
+    /** The largest body a message may carry (64 KiB), on every bus alike. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    /** @throws IllegalArgumentException when the body is larger than {@link #MAX_BODY_BYTES} */
     public NodeMessage {
         correlation = correlation == null ? "" : correlation;
         body = body == null ? new byte[0] : body;
+        if (body.length > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("a node message body may hold at most " + MAX_BODY_BYTES + " bytes; this " + type
+                    + " for " + deviceId + " has " + body.length);
+        }
     }
 
     public static NodeMessage of(String type, String from, String deviceId, long epoch) {

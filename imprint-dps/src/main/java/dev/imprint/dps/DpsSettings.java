@@ -1,5 +1,6 @@
 package dev.imprint.dps;
 
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.pki.validation.RevocationSource;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -32,6 +33,7 @@ import java.util.function.IntSupplier;
  *     default 1): this node admits {@code overallPerSecond / liveDpsNodes}, reread every few
  *     seconds. {@code perDevicePerMinute} stays per node, so across N nodes a device may register
  *     up to N times as often.
+ * @param balancers the TCP balancers in front of both device APIs (PROXY protocol; none by default)
  */
 public record DpsSettings(
         String idScope,
@@ -49,7 +51,8 @@ public record DpsSettings(
         Duration operationTtl,
         Duration enrollmentRefresh,
         Clock clock,
-        IntSupplier liveDpsNodes) {
+        IntSupplier liveDpsNodes,
+        Balancers balancers) {
 
     public DpsSettings {
         Objects.requireNonNull(idScope, "idScope");
@@ -59,6 +62,7 @@ public record DpsSettings(
         Objects.requireNonNull(revocation, "revocation");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(liveDpsNodes, "liveDpsNodes");
+        Objects.requireNonNull(balancers, "balancers");
         if (!idScope.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("idScope must be 1-64 of A-Z a-z 0-9 . _ -: " + idScope);
         }
@@ -68,39 +72,46 @@ public record DpsSettings(
     public static DpsSettings defaults(String idScope, PrivateKey serverKey, List<X509Certificate> serverChain,
             List<X509Certificate> anchors, RevocationSource revocation) {
         return new DpsSettings(idScope, "127.0.0.1", 9443, "127.0.0.2", 8883, serverKey, serverChain, anchors, revocation,
-                1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC(), () -> 1);
+                1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC(), () -> 1,
+                Balancers.none());
     }
 
     public DpsSettings withHttps(String host, int port) {
         return new DpsSettings(idScope, host, port, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
     }
 
     /** @param port -1 turns the MQTT device API off */
     public DpsSettings withMqtt(String host, int port) {
         return new DpsSettings(idScope, httpsHost, httpsPort, host, port, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
     }
 
     public DpsSettings withRateLimits(int overallPerSecond, int perDevicePerMinute) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
     }
 
     public DpsSettings withAnchors(List<X509Certificate> a) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, a, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
     }
 
     public DpsSettings withClock(Clock c) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes, balancers);
     }
 
     /** @param nodes the live provisioning nodes sharing {@link #overallPerSecond()} (read every few seconds) */
     public DpsSettings withLiveDpsNodes(IntSupplier nodes) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes, balancers);
+    }
+
+    /** The TCP balancers (config {@code cluster.balancers}) in front of the HTTPS and MQTT device APIs. */
+    public DpsSettings withBalancers(Balancers b) {
+        return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, b);
     }
 
     public String httpsUrl() {

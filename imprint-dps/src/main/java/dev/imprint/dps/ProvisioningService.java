@@ -5,6 +5,7 @@ import dev.imprint.dps.allocation.LatencyProbe;
 import dev.imprint.dps.enrollment.Enrollment;
 import dev.imprint.dps.enrollment.Enrollments;
 import dev.imprint.dps.enrollment.ReprovisionPolicy;
+import dev.imprint.dps.protocol.https.BalancedVertx;
 import dev.imprint.dps.protocol.https.HttpsDeviceApi;
 import dev.imprint.dps.protocol.mqtt.MqttDeviceApi;
 import dev.imprint.dps.registration.Attestation;
@@ -61,7 +62,8 @@ public final class ProvisioningService implements AutoCloseable {
                 store.deviceRegistry(), store.hubs(), issuer,
                 new RateLimiter(settings.overallPerSecond(), settings.perDevicePerMinute(), settings.liveDpsNodes(), System::nanoTime),
                 operations, settings.clock());
-        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(8, 4 * Runtime.getRuntime().availableProcessors())));
+        this.vertx = BalancedVertx.create(new VertxOptions().setWorkerPoolSize(Math.max(8, 4 * Runtime.getRuntime().availableProcessors())),
+                settings.balancers(), "dps", null);
         // every node sweeps: deleting the same expired rows twice is harmless, and no node is special
         vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), t -> vertx.executeBlocking(this::sweep, false));
     }
@@ -108,7 +110,7 @@ public final class ProvisioningService implements AutoCloseable {
     /** Binds the device APIs. @throws IllegalStateException when an address cannot be bound */
     public ProvisioningService listen() {
         https = HttpsDeviceApi.start(vertx, settings.httpsHost(), settings.httpsPort(), settings.serverKey(),
-                settings.serverChain(), settings.idScope(), registrar, settings.retryAfterSeconds());
+                settings.serverChain(), settings.idScope(), registrar, settings.retryAfterSeconds(), settings.balancers());
         if (settings.mqttPort() >= 0) {
             mqtt = MqttDeviceApi.start(settings, registrar);
         }

@@ -10,12 +10,17 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** A device speaking the DPS HTTPS device API with the JDK client: its own certificate, the test root trusted. */
+/** A device (or an anonymous caller) speaking the DPS HTTPS device API with the JDK client: its own certificate, the test root trusted. */
 final class HttpsDevice {
     private final HttpClient client;
 
     HttpsDevice(DpsFixture.Device d, X509Certificate root) {
         this.client = client(d, root);
+    }
+
+    /** A caller with no client certificate (it trusts the server, but proves nothing itself). */
+    static HttpsDevice anonymous(X509Certificate root) {
+        return new HttpsDevice(null, root);
     }
 
     /** PUT .../registrations/{id}/register with {@code body}. */
@@ -35,6 +40,15 @@ final class HttpsDevice {
         return "https://" + host + ":" + port + "/" + DpsFixture.ID_SCOPE + "/registrations/" + id;
     }
 
+    private static javax.net.ssl.KeyManager[] keys(DpsFixture.Device d) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("d", d.key().getPrivate(), "x".toCharArray(), d.tlsChain().toArray(X509Certificate[]::new));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "x".toCharArray());
+        return kmf.getKeyManagers();
+    }
+
     private static HttpClient client(DpsFixture.Device d, X509Certificate root) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -42,13 +56,8 @@ final class HttpsDevice {
             trust.setCertificateEntry("root", root);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("d", d.key().getPrivate(), "x".toCharArray(), d.tlsChain().toArray(X509Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, "x".toCharArray());
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(d == null ? null : keys(d), tmf.getTrustManagers(), null);
             return HttpClient.newBuilder().sslContext(ctx).build();
         } catch (Exception e) {
             throw new IllegalStateException(e);

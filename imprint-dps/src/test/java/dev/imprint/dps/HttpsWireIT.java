@@ -67,6 +67,16 @@ class HttpsWireIT {
     }
 
     @Test
+    void an_anonymous_register_is_401_and_writes_nothing_to_the_store() throws Exception {
+        String chosen = "victim-" + "x".repeat(3000);
+        HttpResponse<String> r = put(HttpsDevice.anonymous(f.root()), chosen, "{}");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(r.body()).path("reason").asText()).isEqualTo("CLIENT_CERT_REQUIRED");
+        assertThat(f.store.deviceRegistry().history(chosen, 10, 0)).isEmpty();
+        assertThat(f.store.deviceRegistry().history(null, 10, 0)).as("no row under any ID").isEmpty();
+    }
+
+    @Test
     void id_mismatch_is_401_with_its_reason_and_the_rate_limit_is_429_with_retry_after() throws Exception {
         DpsFixture.Device d = f.device("wire-2");
         HttpsDevice c = client(d);

@@ -10,6 +10,7 @@ import dev.imprint.dps.enrollment.Enrollment;
 import dev.imprint.dps.enrollment.ReprovisionPolicy;
 import dev.imprint.dps.registration.Operation;
 import dev.imprint.dps.registration.RegistrationRequest;
+import dev.imprint.dps.registration.Registrar;
 import dev.imprint.pki.Pem;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.RegistrationEvent;
@@ -118,6 +119,7 @@ class RegistrationTest {
     void refuses_a_device_of_a_foreign_ca() {
         TestPki.Issued d = other.device(id("foreign"));
         assertThat(refusal(id("foreign"), chain(d))).isEqualTo("UNKNOWN_ISSUER");
+        assertThat(f.store.deviceRegistry().history(id("foreign"), 5, 0)).as("a stranger writes nothing").isEmpty();
     }
 
     @Test
@@ -139,8 +141,44 @@ class RegistrationTest {
     }
 
     @Test
-    void refuses_without_a_client_certificate() {
+    void refuses_without_a_client_certificate_and_writes_nothing_under_the_chosen_id() {
         assertThat(refusal(id("nobody"), List.of())).isEqualTo("CLIENT_CERT_REQUIRED");
+        assertThat(f.store.deviceRegistry().history(id("nobody"), 5, 0)).isEmpty();
+    }
+
+    @Test
+    void an_id_mismatch_is_recorded_against_the_device_that_asked_not_the_id_it_named() {
+        DpsFixture.Device d = f.device(id("asker"));
+        assertThat(refusal(id("named"), d.tlsChain())).isEqualTo("REGISTRATION_ID_MISMATCH");
+        assertThat(f.store.deviceRegistry().history(id("named"), 5, 0)).isEmpty();
+        assertThat(f.store.deviceRegistry().history(d.id(), 5, 0)).extracting(RegistrationEvent::errorCode)
+                .containsExactly("REGISTRATION_ID_MISMATCH");
+    }
+
+    @Test
+    void the_service_wide_budget_is_charged_only_after_attestation() {
+        // 1 registration/s for the service over 1000 live nodes: this node may admit one, then none for 1000 s
+        try (ProvisioningService limited = ProvisioningService.create(f.settings().withRateLimits(1, 0)
+                .withLiveDpsNodes(() -> 1000), f.store, f.issuer())) {
+            Registrar r = limited.registrar();
+            for (int i = 0; i < 5; i++) {
+                assertThat(reason(r, id("anon"), List.of())).isEqualTo("CLIENT_CERT_REQUIRED");
+                assertThat(reason(r, id("stranger"), chain(other.device(id("stranger"))))).isEqualTo("UNKNOWN_ISSUER");
+            }
+            DpsFixture.Device first = f.device(id("budget-1"));
+            assertThat(r.register(new RegistrationRequest(first.id(), null, null, null, first.tlsChain())).status())
+                    .as("ten refused strangers spent nothing").isEqualTo("assigned");
+            DpsFixture.Device second = f.device(id("budget-2"));
+            assertThat(reason(r, second.id(), second.tlsChain())).as("the attested device spent the one token").isEqualTo("RATE_LIMITED");
+            assertThat(reason(r, id("anon"), List.of())).as("strangers are refused for who they are, not for the budget")
+                    .isEqualTo("CLIENT_CERT_REQUIRED");
+        }
+    }
+
+    private static String reason(Registrar r, String id, List<X509Certificate> chain) {
+        DpsException e = catchThrowableOfType(DpsException.class, () -> r.register(new RegistrationRequest(id, null, null, null, chain)));
+        assertThat(e).as("refused").isNotNull();
+        return e.reason();
     }
 
     @Test

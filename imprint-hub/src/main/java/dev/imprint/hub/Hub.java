@@ -102,6 +102,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 .bind(settings.bindAddress(), settings.port())
                 .tls(tls)
                 .limits(settings.limits())
+                .balancers(settings.balancers())
                 .validator(this::validate)
                 .application(this)
                 .meters(meters)

@@ -1,6 +1,7 @@
 package dev.imprint.hub;
 
 import dev.imprint.mqtt.ConnectionLimits;
+import dev.imprint.mqtt.proxy.Balancers;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,32 +18,40 @@ import java.util.Objects;
  * @param watchInterval the backstop poll of revocations and disabled enrollments, for a
  *     doorbell that never rang (the in-process CA calls the hub at once, other nodes ring the
  *     bus): the most a lost doorbell delays a session's end
+ * @param balancers the TCP balancers in front of the hub (config {@code cluster.balancers}): their
+ *     connections must start with a PROXY header, whose source is then the device's address in logs
+ *     and limits; nobody else may send one. None by default (no PROXY protocol)
  */
 public record HubSettings(String name, String hostname, String bindAddress, int port, ConnectionLimits limits,
-        Duration telemetryMaxAge, long telemetryMaxRows, Duration c2dTtl, Duration watchInterval) {
+        Duration telemetryMaxAge, long telemetryMaxRows, Duration c2dTtl, Duration watchInterval, Balancers balancers) {
 
     public HubSettings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(balancers, "balancers");
     }
 
     /** Defaults: port 8883, 7 days / 1,000,000 telemetry rows, c2d TTL 1 day, backstop poll every 5 s. */
     public static HubSettings of(String name, String hostname, String bindAddress) {
         return new HubSettings(name, hostname, bindAddress, 8883, ConnectionLimits.defaults(), Duration.ofDays(7), 1_000_000,
-                Duration.ofDays(1), Duration.ofSeconds(5));
+                Duration.ofDays(1), Duration.ofSeconds(5), Balancers.none());
     }
 
     public HubSettings withPort(int p) {
-        return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+        return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, balancers);
+    }
+
+    public HubSettings withBalancers(Balancers b) {
+        return new HubSettings(name, hostname, bindAddress, port, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, b);
     }
 
     public HubSettings withWatchInterval(Duration w) {
-        return new HubSettings(name, hostname, bindAddress, port, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, w);
+        return new HubSettings(name, hostname, bindAddress, port, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, w, balancers);
     }
 
     public HubSettings withLimits(ConnectionLimits l) {
-        return new HubSettings(name, hostname, bindAddress, port, l, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval);
+        return new HubSettings(name, hostname, bindAddress, port, l, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, balancers);
     }
 }

@@ -1,5 +1,6 @@
 package dev.imprint.mqtt;
 
+import dev.imprint.mqtt.proxy.ProxiedAddress;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -49,10 +50,10 @@ public final class Disconnector {
             return;
         }
         if (ORDINARY.contains(reason)) {
-            LOG.debug("event=mqtt.disconnect server={} client={} remote={} reason={} msg=\"{}\"", server, clientId, ch.remoteAddress(), reason, detail);
+            LOG.debug("event=mqtt.disconnect server={} client={} remote={} reason={} msg=\"{}\"", server, clientId, ProxiedAddress.remoteOf(ch), reason, detail);
         } else {
             LOG.info("event=mqtt.disconnect server={} client={} remote={} reason={} connack={} msg=\"{}\"", server, clientId,
-                    ch.remoteAddress(), reason, connack == null ? "-" : connack.name(), detail);
+                    ProxiedAddress.remoteOf(ch), reason, connack == null ? "-" : connack.name(), detail);
         }
         if (meters != null) {
             meters.counter("imprint.mqtt.disconnects", "server", server, "reason", reason).increment();

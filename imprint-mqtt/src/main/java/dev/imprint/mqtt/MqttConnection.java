@@ -34,5 +34,6 @@ public interface MqttConnection {
     /** The connection's event loop: work posted here runs in order with its packets. */
     Executor executor();
 
+    /** The client's address: the source in the balancer's PROXY header when behind one, else the TCP peer. */
     SocketAddress remoteAddress();
 }

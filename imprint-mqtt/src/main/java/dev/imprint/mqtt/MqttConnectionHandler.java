@@ -1,5 +1,6 @@
 package dev.imprint.mqtt;
 
+import dev.imprint.mqtt.proxy.ProxiedAddress;
 import dev.imprint.pki.validation.ReasonCode;
 import dev.imprint.pki.validation.Verdict;
 import io.netty.buffer.ByteBufUtil;
@@ -385,6 +386,6 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public SocketAddress remoteAddress() {
-        return ch.remoteAddress();
+        return ProxiedAddress.remoteOf(ch);
     }
 }

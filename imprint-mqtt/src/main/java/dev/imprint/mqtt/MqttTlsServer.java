@@ -1,5 +1,8 @@
 package dev.imprint.mqtt;
 
+import dev.imprint.mqtt.proxy.Balancers;
+import dev.imprint.mqtt.proxy.ProxyGate;
+import dev.imprint.mqtt.proxy.ProxyRefusal;
 import dev.imprint.pki.validation.Verdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * MQTT 3.1.1 over mutual TLS on Netty, independent of what the messages mean (the hub and the
  * DPS's MQTT device API both run on it). Pipeline per connection:
- * {@code SslHandler -> ClientCertificateHandler -> MqttDecoder -> MqttEncoder -> [keep-alive] -> MqttConnectionHandler}.
+ * {@code [ProxyGate, behind a balancer] -> SslHandler -> ClientCertificateHandler -> MqttDecoder -> MqttEncoder -> [keep-alive] -> MqttConnectionHandler}.
  *
  * <p>The client certificate is required; its chain is validated once after the handshake by
  * the given validator function (the shared {@code CertificateValidator}), off the event loop.
@@ -78,6 +81,7 @@ public final class MqttTlsServer implements AutoCloseable {
     public MqttTlsServer start() {
         PeerChains chains = new PeerChains();
         ClientIdRateLimiter limiter = new ClientIdRateLimiter(b.limits.connectsPerClientIdPerMinute(), 100_000);
+        ProxyRefusal proxyRefusal = (ch, reason, detail) -> disconnector.disconnect(ch, null, reason.name(), null, detail);
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -88,6 +92,8 @@ public final class MqttTlsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        // behind a balancer only: the PROXY header is read (or refused) before TLS
+                        ProxyGate.install(ch, b.balancers, proxyRefusal, false);
                         ch.pipeline()
                                 .addLast("tls", b.tls.context().newHandler(ch.alloc()))
                                 .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector, chains))
@@ -105,7 +111,8 @@ public final class MqttTlsServer implements AutoCloseable {
         if (b.meters != null) {
             Gauge.builder("imprint.mqtt.connections", channels, ChannelGroup::size).tag("server", b.name).register(b.meters);
         }
-        LOG.info("event=mqtt.listening server={} address={}:{} engine={}", b.name, b.host, port(), b.tls.engine());
+        LOG.info("event=mqtt.listening server={} address={}:{} engine={} balancers={}", b.name, b.host, port(), b.tls.engine(),
+                b.balancers.isEmpty() ? "-" : b.balancers);
         return this;
     }
 
@@ -150,6 +157,7 @@ public final class MqttTlsServer implements AutoCloseable {
         private Function<List<X509Certificate>, Verdict> validator;
         private MqttApplication application;
         private MeterRegistry meters;
+        private Balancers balancers = Balancers.none();
 
         private Builder() {}
 
@@ -174,6 +182,14 @@ public final class MqttTlsServer implements AutoCloseable {
         public Builder application(MqttApplication application) { this.application = application; return this; }
 
         public Builder meters(MeterRegistry meters) { this.meters = meters; return this; }
+
+        /**
+         * The TCP balancers in front of this listener (config {@code cluster.balancers}): their
+         * connections must start with a PROXY header, whose source is then the client's address in
+         * logs and {@link MqttConnection#remoteAddress()}; everyone else must not send one. Empty
+         * (the default): no PROXY protocol handling at all.
+         */
+        public Builder balancers(Balancers balancers) { this.balancers = Objects.requireNonNull(balancers); return this; }
 
         public MqttTlsServer build() {
             Objects.requireNonNull(tls, "tls");

@@ -42,6 +42,9 @@ public final class JdbcStore implements Store {
     private final EnrollmentStore enrollments;
     // migration V5
     private final JdbcSessionDirectory sessions;
+    // cluster tables (migration V6)
+    private final NodeStore nodes;
+    private final NodeInbox nodeInbox;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -58,6 +61,8 @@ public final class JdbcStore implements Store {
         this.hubs = new JdbcHubStore(db);
         this.enrollments = new JdbcEnrollmentStore(db);
         this.sessions = new JdbcSessionDirectory(db);
+        this.nodes = new JdbcNodeStore(db);
+        this.nodeInbox = new JdbcNodeInbox(db);
     }
 
     /**
@@ -227,6 +232,16 @@ public final class JdbcStore implements Store {
     @Override
     public SessionDirectory sessions() {
         return sessions;
+    }
+
+    @Override
+    public NodeStore nodes() {
+        return nodes;
+    }
+
+    @Override
+    public NodeInbox nodeInbox() {
+        return nodeInbox;
     }
 
     @Override

@@ -40,6 +40,12 @@ public interface Store extends AutoCloseable {
     /** DPS enrollments. */
     EnrollmentStore enrollments();
 
+    /** The node table of a cluster (several nodes on PostgreSQL; unused by one process). */
+    NodeStore nodes();
+
+    /** Node-to-node messages waiting for their node (the PostgreSQL node bus). */
+    NodeInbox nodeInbox();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 

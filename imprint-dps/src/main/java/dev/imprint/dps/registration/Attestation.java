@@ -47,25 +47,49 @@ public final class Attestation {
     }
 
     /**
-     * @throws DpsException CLIENT_CERT_REQUIRED without a chain; the validator's reason code
-     *     (401) when refused; REGISTRATION_ID_MISMATCH when {@code claimedId} is not the identity
+     * @throws Refused CLIENT_CERT_REQUIRED without a chain; the validator's reason code (401)
+     *     when refused; REGISTRATION_ID_MISMATCH when {@code claimedId} is not the identity
      */
     public Attested attest(List<X509Certificate> chain, String claimedId) {
         if (chain.isEmpty()) {
-            throw new DpsException(DpsReason.CLIENT_CERT_REQUIRED, "a client certificate is required (X.509 attestation)");
+            throw new Refused(DpsReason.CLIENT_CERT_REQUIRED.name(), DpsReason.CLIENT_CERT_REQUIRED.httpStatus(),
+                    "a client certificate is required (X.509 attestation)", null);
         }
         Verdict v = verdict(chain);
         if (v instanceof Verdict.Refused r) {
-            throw new DpsException(r.reason().name(), 401, "certificate refused at step " + r.step().number() + " ("
-                    + r.reason() + "): " + r.detail(), 0);
+            // past step 2 the path ends at a configured anchor: the caller holds the key of a certificate
+            // this fleet's CAs issued. Before that (self-signed, foreign CA, bad signature) it is nobody.
+            boolean vouched = r.step().number() > Verdict.Step.PATH.number();
+            throw new Refused(r.reason().name(), 401, "certificate refused at step " + r.step().number() + " ("
+                    + r.reason() + "): " + r.detail(), vouched ? claimedId : null);
         }
         Verdict.Accepted a = (Verdict.Accepted) v;
         String id = registrationId(a.identity());
         if (claimedId != null && !claimedId.equals(id)) {
-            throw new DpsException(DpsReason.REGISTRATION_ID_MISMATCH, "registration ID '" + claimedId
-                    + "' is not the certificate's identity '" + id + "'");
+            // recorded against the device that asked, never against the ID it named
+            throw new Refused(DpsReason.REGISTRATION_ID_MISMATCH.name(), DpsReason.REGISTRATION_ID_MISMATCH.httpStatus(),
+                    "registration ID '" + claimedId + "' is not the certificate's identity '" + id + "'", id);
         }
         return new Attested(id, a.path());
+    }
+
+    /**
+     * A refused attestation, and whom the registration history may record it against. An
+     * unauthenticated caller must not write to the store: with no certificate, or one that does
+     * not chain to a configured anchor, nobody is proven and {@link #attributedTo()} is null.
+     */
+    public static final class Refused extends DpsException {
+        private final String attributedTo;
+
+        Refused(String reason, int httpStatus, String message, String attributedTo) {
+            super(reason, httpStatus, message, 0);
+            this.attributedTo = attributedTo;
+        }
+
+        /** The registration ID to record the refusal under, or null to record nothing. */
+        public String attributedTo() {
+            return attributedTo;
+        }
     }
 
     /** The validator's verdict on a TLS client chain (for transports that validate once per connection). */

@@ -29,11 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One registration, in a fixed order: overall rate limit, attestation (five steps, ID check),
+ * One registration, in a fixed order: attestation (five steps, ID check), overall rate limit,
  * per-device rate limit, enrollment, device state, allocation or reprovisioning, operational
  * certificate, durable record (device + history + the operation the device polls, in one
  * transaction: any provisioning node on the same store answers the polls).
- * Every refusal is recorded in the history with its reason code. Blocking: call off event loops.
+ * Every refusal of a device whose chain reached a configured anchor is recorded in the history
+ * with its reason code; an unauthenticated caller writes nothing. Blocking: call off event loops.
  */
 public final class Registrar {
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
@@ -71,27 +72,33 @@ public final class Registrar {
      * Registers a device. Outcomes the device polls (assigned, failed, disabled) come back as an
      * {@link Operation}; refusals before there is an operation throw.
      *
-     * @throws DpsException RATE_LIMITED (429, Retry-After), CLIENT_CERT_REQUIRED, a validator
-     *     reason code, REGISTRATION_ID_MISMATCH, NO_ENROLLMENT (401), BAD_REQUEST (400)
+     * @throws DpsException CLIENT_CERT_REQUIRED, a validator reason code, REGISTRATION_ID_MISMATCH
+     *     (401), RATE_LIMITED (429, Retry-After), NO_ENROLLMENT (401), BAD_REQUEST (400)
      */
     public Operation register(RegistrationRequest req) {
+        Attestation.Attested device;
+        try {
+            device = attestation.attest(req.peerChain(), req.registrationId());
+        } catch (Attestation.Refused e) {
+            if (e.attributedTo() != null) {
+                refused(e.attributedTo(), req.peerChain().get(0), e.reason(), e.getMessage());
+            } else {
+                // an unauthenticated caller writes nothing to the store, and its chosen ID is not logged either
+                LOG.info("event=dps.refused.unauthenticated reason={}", e.reason());
+            }
+            throw e;
+        }
+        String id = device.registrationId();
+        if (req.bodyRegistrationId() != null && !req.bodyRegistrationId().equals(id)) {
+            refused(id, device.leaf(), DpsReason.REGISTRATION_ID_MISMATCH.name(), "body registrationId differs from the URL's");
+            throw new DpsException(DpsReason.REGISTRATION_ID_MISMATCH, "the body's registrationId '" + req.bodyRegistrationId()
+                    + "' differs from '" + id + "'");
+        }
+        // the service-wide budget is charged only for attested devices: strangers cannot spend the fleet's
         int wait = limits.overall();
         if (wait > 0) {
             throw new DpsException(DpsReason.RATE_LIMITED.name(), 429, "over the overall registration rate", wait);
         }
-        if (req.bodyRegistrationId() != null && !req.bodyRegistrationId().equals(req.registrationId())) {
-            refused(req.registrationId(), null, DpsReason.REGISTRATION_ID_MISMATCH.name(), "body registrationId differs from the URL's");
-            throw new DpsException(DpsReason.REGISTRATION_ID_MISMATCH, "the body's registrationId '" + req.bodyRegistrationId()
-                    + "' differs from '" + req.registrationId() + "'");
-        }
-        Attestation.Attested device;
-        try {
-            device = attestation.attest(req.peerChain(), req.registrationId());
-        } catch (DpsException e) {
-            refused(req.registrationId(), req.peerChain().isEmpty() ? null : req.peerChain().get(0), e.reason(), e.getMessage());
-            throw e;
-        }
-        String id = device.registrationId();
         wait = limits.device(id);
         if (wait > 0) {
             refused(id, device.leaf(), DpsReason.RATE_LIMITED.name(), "over the per-device rate");

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
         subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class, ConsoleCommand.class,
-                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
+                DpsCommand.class, EnrollmentCommand.class, HubCommand.class, NodeCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
                 LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
                 // the hubs (imprint-hub): the back-end commands; 'hub --name' runs one alone; 'device show' is added below
                 DeviceCommands.Telemetry.class, DeviceCommands.C2d.class, DeviceCommands.Twin.class, DeviceCommands.Method.class,

@@ -33,6 +33,9 @@ public enum ConfigKey {
     DPS_ID_SCOPE("dps.idScope", "", "the ID scope devices are configured with; default generated once into <data>/dps/id-scope"),
     DPS_RATE("dps.rate", "1000", "registrations per second, whole service (0: unlimited; beyond: 429 with Retry-After)"),
     DPS_DEVICE_RATE("dps.deviceRate", "10", "registrations per device per minute (0: unlimited)"),
+    CLUSTER_BALANCERS("cluster.balancers", "", "IP addresses or CIDRs of the TCP balancers (HAProxy send-proxy-v2) in front of the"
+            + " device-facing listeners (hubs, DPS, HTTPS): their connections must start with a PROXY header, nobody else may send one;"
+            + " comma-separated in the env; empty: no PROXY protocol"),
     HUBS("hubs", "IMPRINT_HUBS", HubList.DEFAULT,
             "the hubs 'imprint up' runs: in the file a list of {name, address, port, hostname, any hub.* field};"
                     + " in the env name=address:port,... or none"),

@@ -2,6 +2,7 @@ package dev.imprint.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.imprint.mqtt.proxy.Balancers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,11 +80,12 @@ public final class ConfigLoader {
         ImprintConfig.Dps dps = dps(values);
         List<ImprintConfig.Hub> hubs = HubList.read(file.hubs(), env, values, dataDir.toAbsolutePath().normalize());
         ImprintConfig.Cluster cluster = cluster(values, store, hubs);
+        Balancers balancers = balancers(values);
         checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers);
     }
 
     private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
@@ -151,6 +153,15 @@ public final class ConfigLoader {
             if (!roles.ca() && !roles.admin() && !roles.dps() && roles.hubs().isEmpty()) {
                 values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": no role given");
             }
+        }
+    }
+
+    private static Balancers balancers(Values values) {
+        try {
+            return Balancers.parse(values.raw(ConfigKey.CLUSTER_BALANCERS));
+        } catch (IllegalArgumentException e) {
+            values.problem(Values.where(ConfigKey.CLUSTER_BALANCERS) + ": " + e.getMessage());
+            return Balancers.none();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.imprint.server.config;
 
 import dev.imprint.mqtt.ConnectionLimits;
+import dev.imprint.mqtt.proxy.Balancers;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,21 +19,24 @@ import java.util.List;
  * @param dps the provisioning service
  * @param hubs the IoT hubs {@code imprint up} runs, in order (empty: none)
  * @param cluster this process's node name and roles
+ * @param balancers {@code cluster.balancers}: the TCP balancers whose connections to the hubs, the
+ *     DPS and the HTTPS listener carry a PROXY header (none: PROXY protocol off)
  */
 public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
-        Cluster cluster) {
+        Cluster cluster, Balancers balancers) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
+        java.util.Objects.requireNonNull(balancers, "balancers");
     }
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers);
     }
 
     /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
     public ImprintConfig withCluster(Cluster other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers);
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.imprint.server.http;
 
+import dev.imprint.dps.protocol.https.BalancedVertx;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.server.config.ImprintConfig;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -25,9 +28,14 @@ public final class TlsSetup {
     public record Options(HttpServerOptions options, String engine) {}
 
     /**
-     * @throws IllegalStateException when {@code engine} is OPENSSL and BoringSSL cannot load
+     * @param vertx the Vertx the listener runs on; with balancers it must come from
+     *     {@link BalancedVertx#create} with the same list (the PROXY header is then required from a
+     *     balancer and refused from anyone else, see there)
+     * @param balancers {@code cluster.balancers}; none: no PROXY protocol, as before
+     * @throws IllegalStateException when {@code engine} is OPENSSL and BoringSSL cannot load, or
+     *     balancers are given with a Vertx that cannot enforce them
      */
-    public static Options httpsOptions(ImprintConfig.Https https, Path certFile, Path keyFile) {
+    public static Options httpsOptions(Vertx vertx, ImprintConfig.Https https, Balancers balancers, Path certFile, Path keyFile) {
         HttpServerOptions o = new HttpServerOptions()
                 .setHost(https.listener().address())
                 .setPort(https.listener().port())
@@ -50,6 +58,7 @@ public final class TlsSetup {
             LOG.warn("event=tls.engine engine=jdk msg=\"netty-tcnative BoringSSL cannot load; using the JDK TLS engine (slower handshakes)\"");
         }
         o.setSslEngineOptions("openssl".equals(engine) ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions());
+        BalancedVertx.listenerOptions(vertx, o, balancers);
         return new Options(o, engine);
     }
 }

@@ -7,6 +7,7 @@ import dev.imprint.cluster.NodeBus;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubBackend;
 import dev.imprint.hub.HubSettings;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.hub.StoreRevocationSource;
 import dev.imprint.hub.telemetry.JsonLinesFileSink;
 import dev.imprint.hub.telemetry.TelemetrySink;
@@ -75,7 +76,7 @@ public final class HubRole implements AutoCloseable {
                 if (authority != null) {
                     ensureCredential(config.dataDir(), h, authority);
                 }
-                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), meters, bus));
+                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), config.balancers(), meters, bus));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
@@ -105,14 +106,15 @@ public final class HubRole implements AutoCloseable {
                         + String.join(", ", config.hubs().stream().map(ImprintConfig.Hub::name).toList()) + ")"));
         NodeBus bus = new LocalBus(LOCAL_NODE);
         try {
-            return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), meters, bus)), store, bus, true);
+            return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), config.balancers(), meters, bus)), store, bus, true);
         } catch (IOException | RuntimeException e) {
             bus.close();
             throw e;
         }
     }
 
-    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters, NodeBus bus)
+    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, Balancers balancers,
+            MeterRegistry meters, NodeBus bus)
             throws IOException {
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
@@ -124,7 +126,8 @@ public final class HubRole implements AutoCloseable {
         PrivateKey key = Pem.readPrivateKey(dataDir.resolve("hubs").resolve(h.name() + ".key"), null);
         HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
                 .withPort(bindAt.port())
-                .withLimits(h.limits());
+                .withLimits(h.limits())
+                .withBalancers(balancers);
         return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters, bus);
     }
 

@@ -1,43 +1,67 @@
 package dev.imprint.server.up;
 
+import dev.imprint.cluster.Cluster;
+import dev.imprint.cluster.ClusterDatabase;
 import dev.imprint.cluster.Leadership;
-import dev.imprint.cluster.LocalBus;
-import dev.imprint.cluster.Membership;
 import dev.imprint.cluster.NodeBus;
 import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.store.Store;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * What a node shares with the other nodes beyond the store: the bus, its membership in the node
- * table, and leadership of single-node jobs. One process ({@code imprint up}) gets the local
- * ones: an in-process bus, always leader, no node table, nothing opened on the database.
- *
- * @param membership null in one process
+ * A node's cluster parts as its roles use them ({@link Cluster}): the bus, leadership of single
+ * node jobs, and how many live nodes share a role. One process ({@code imprint up}) gets the
+ * local ones: an in-process bus, always leader, nothing opened on the database.
  */
-public record ClusterServices(NodeBus bus, Membership membership, Leadership leadership) implements AutoCloseable {
+public record ClusterServices(Cluster parts) implements AutoCloseable {
     /** The node name of the single process, as its bus knows it. */
     public static final String SINGLE = "local";
 
     public static ClusterServices open(ImprintConfig config, Store store) {
-        if (!config.cluster().clustered()) {
-            return new ClusterServices(new LocalBus(SINGLE), null, Leadership.single());
+        ImprintConfig.Cluster c = config.cluster();
+        Set<String> roles = new LinkedHashSet<>(c.roles().names(config.hubs().stream().map(ImprintConfig.Hub::name).toList()));
+        if (!c.clustered()) {
+            return new ClusterServices(Cluster.single(SINGLE, roles, "-"));
         }
-        // until the PostgreSQL bus is wired, a node runs with a bus of its own (no cross-node messages)
-        return new ClusterServices(new LocalBus(config.cluster().node()), null, Leadership.single());
+        ClusterDatabase db = new ClusterDatabase(config.store().url(), config.store().user(), config.store().password());
+        // a dead node's sessions go with it (its devices are reconnecting elsewhere), and so does
+        // what a previous run of this node left behind
+        return new ClusterServices(Cluster.postgres(c.node(), roles, address(config), store, db, node -> store.sessions().removeNode(node)));
+    }
+
+    public NodeBus bus() {
+        return parts.bus();
+    }
+
+    public Leadership leadership() {
+        return parts.leadership();
     }
 
     /** Live nodes running {@code role}, at least 1 (this node counts even before its first heartbeat is read back). */
     public int live(String role) {
-        return membership == null ? 1 : Math.max(1, membership.live(role).size());
+        return Math.max(1, parts.membership().live(role).size());
+    }
+
+    /** What {@code imprint node list} shows for this node: {@code cluster.address}, else its first listener. */
+    private static String address(ImprintConfig config) {
+        ImprintConfig.Cluster c = config.cluster();
+        if (c.address() != null) {
+            return c.address();
+        }
+        if (c.roles().ca() || c.roles().admin()) {
+            return c.bind(config.https().listener()).hostPort();
+        }
+        if (c.roles().dps()) {
+            return c.bind(config.dps().https()).hostPort();
+        }
+        List<ImprintConfig.Hub> hubs = config.hubs().stream().filter(h -> c.roles().servesHub(h.name())).toList();
+        return hubs.isEmpty() ? "-" : c.bind(hubs.get(0).listener()).hostPort();
     }
 
     @Override
     public void close() {
-        // leadership first: a standby takes over while this node still stops its roles
-        leadership.close();
-        bus.close();
-        if (membership != null) {
-            membership.close();
-        }
+        parts.close();
     }
 }

@@ -4,6 +4,7 @@ import dev.imprint.ca.Authority;
 import dev.imprint.ca.Credential;
 import dev.imprint.ca.hierarchy.CaHierarchy;
 import dev.imprint.dps.DpsSettings;
+import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.dps.ProvisioningService;
 import dev.imprint.dps.registration.OperationalIssuer;
 import dev.imprint.pki.Pem;
@@ -58,11 +59,15 @@ public final class DpsRole {
      * of Imprint runs on without DPS (null).
      */
     public static ProvisioningService startInUp(ImprintConfig config, Authority authority, Store store) {
+        return startInUp(config, authority, store, () -> 1);
+    }
+
+    private static ProvisioningService startInUp(ImprintConfig config, Authority authority, Store store, java.util.function.IntSupplier liveDpsNodes) {
         if (!config.dps().enabled()) {
             return null;
         }
         try {
-            return start(config, authority, store);
+            return start(config, authority, store, liveDpsNodes);
         } catch (RuntimeException e) {
             LOG.error("event=dps.unavailable msg=\"{}\" hint=\"set dps.https.port / dps.mqtt.port (IMPRINT_DPS_HTTPS_PORT / IMPRINT_DPS_MQTT_PORT),"
                     + " or dps.enabled: false (IMPRINT_DPS=off)\"", e.getMessage());
@@ -79,7 +84,12 @@ public final class DpsRole {
      * @throws IllegalStateException when an address cannot be bound or a credential is missing
      */
     public static ProvisioningService start(ImprintConfig config, Authority authority, Store store) {
-        ProvisioningService dps = create(config, authority, store);
+        return start(config, authority, store, () -> 1);
+    }
+
+    /** @param liveDpsNodes how many DPS nodes share the service-wide rate (the node table's count) */
+    public static ProvisioningService start(ImprintConfig config, Authority authority, Store store, java.util.function.IntSupplier liveDpsNodes) {
+        ProvisioningService dps = create(config, authority, store, liveDpsNodes);
         try {
             dps.listen();
         } catch (RuntimeException e) {
@@ -94,10 +104,10 @@ public final class DpsRole {
 
     /** The service's model (enrollments, hubs) without device listeners: the admin API's view on a node without the dps role. */
     public static ProvisioningService adminOnly(ImprintConfig config, Authority authority, Store store) {
-        return create(config, authority, store);
+        return create(config, authority, store, () -> 1);
     }
 
-    private static ProvisioningService create(ImprintConfig config, Authority authority, Store store) {
+    private static ProvisioningService create(ImprintConfig config, Authority authority, Store store, java.util.function.IntSupplier liveDpsNodes) {
         ImprintConfig.Dps c = config.dps();
         ImprintConfig.Listener httpsAt = config.cluster().bind(c.https());
         ImprintConfig.Listener mqttAt = config.cluster().bind(c.mqtt());
@@ -142,7 +152,9 @@ public final class DpsRole {
                         List.of(manufacturing), revocation)
                 .withHttps(httpsAt.address(), httpsAt.port())
                 .withMqtt(mqttAt.address(), mqttAt.port())
-                .withRateLimits(c.perSecond(), c.perDevicePerMinute());
+                .withRateLimits(c.perSecond(), c.perDevicePerMinute())
+                .withLiveDpsNodes(liveDpsNodes)
+                .withBalancers(config.balancers());
         ProvisioningService dps = ProvisioningService.create(settings, store, issuer);
         java.time.Instant now = java.time.Instant.now();
         List<ImprintConfig.Hub> hubs = config.hubs();

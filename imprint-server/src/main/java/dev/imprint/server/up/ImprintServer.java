@@ -101,9 +101,11 @@ public final class ImprintServer implements AutoCloseable {
                 authority.revocation().addListener((ca, serial) -> nodes.bus().ring("revocations"));
             }
 
-            Vertx vertx = Vertx.vertx(new VertxOptions()
+            // behind balancers (cluster.balancers) the HTTPS listener takes PROXY headers from them only
+            Vertx vertx = dev.imprint.dps.protocol.https.BalancedVertx.create(new VertxOptions()
                     .setWorkerPoolSize(config.https().workerThreads())
-                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)),
+                    config.balancers(), "https", meters);
             started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             List<HttpServer> servers = new ArrayList<>();
             if (roles.ca()) {
@@ -117,7 +119,7 @@ public final class ImprintServer implements AutoCloseable {
             // DPS: the device API on a dps node; its admin model (enrollments, hubs) on an admin node
             dev.imprint.dps.ProvisioningService dps = null;
             if (roles.dps()) {
-                dps = cluster.clustered() ? DpsRole.start(config, authority, store) : DpsRole.startInUp(config, authority, store);
+                dps = cluster.clustered() ? DpsRole.start(config, authority, store, () -> nodes.live("dps")) : DpsRole.startInUp(config, authority, store);
             } else if (roles.admin()) {
                 dps = DpsRole.adminOnly(config, authority, store);
             }
@@ -135,7 +137,7 @@ public final class ImprintServer implements AutoCloseable {
 
             String engine = "-";
             if (roles.ca() || roles.admin()) {
-                TlsSetup.Options tls = TlsSetup.httpsOptions(config.https(), creds.serverCert(), creds.serverKey());
+                TlsSetup.Options tls = TlsSetup.httpsOptions(vertx, config.https(), config.balancers(), creds.serverCert(), creds.serverKey());
                 engine = tls.engine();
                 Router https = Router.router(vertx);
                 https.get("/health").handler(ctx -> Responses.json(ctx, 200, health(config)));
@@ -176,10 +178,11 @@ public final class ImprintServer implements AutoCloseable {
             }
 
             Endpoints endpoints = null;
-            // a cluster's endpoints.json is the launcher's (it knows every node); one process writes its own
+            // one process writes its own; in a cluster only the first CA node does (for the CLI), and
+            // the launcher may replace it with one that also lists every node
             if (roles.ca()) {
                 endpoints = endpoints(config, authority, dps);
-                if (!cluster.clustered()) {
+                if (!cluster.clustered() || !java.nio.file.Files.exists(config.dataDir().resolve(Endpoints.FILE))) {
                     endpoints.write(config.dataDir());
                 }
                 LOG.info("event=up node={} roles={} engine={} pki={} est={} admin={} trust={}", cluster.node(), roles, engine,

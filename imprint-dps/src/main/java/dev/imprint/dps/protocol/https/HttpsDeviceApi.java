@@ -6,6 +6,7 @@ import dev.imprint.dps.DpsReason;
 import dev.imprint.dps.protocol.Wire;
 import dev.imprint.dps.registration.Operation;
 import dev.imprint.dps.registration.Registrar;
+import dev.imprint.mqtt.proxy.Balancers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -62,10 +63,12 @@ public final class HttpsDeviceApi implements AutoCloseable {
     /**
      * Starts listening.
      *
+     * @param balancers the TCP balancers in front (PROXY protocol); when not empty, {@code vertx} must
+     *     come from {@link BalancedVertx#create} with the same list
      * @throws IllegalStateException when the address cannot be bound
      */
     public static HttpsDeviceApi start(Vertx vertx, String host, int port, PrivateKey key, List<X509Certificate> chain,
-            String idScope, Registrar registrar, int retryAfterSeconds) {
+            String idScope, Registrar registrar, int retryAfterSeconds, Balancers balancers) {
         boolean openssl = OpenSSLEngineOptions.isAvailable();
         HttpServerOptions o = new HttpServerOptions()
                 .setHost(host)
@@ -79,6 +82,7 @@ public final class HttpsDeviceApi implements AutoCloseable {
                 .setSslEngineOptions(openssl ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions())
                 .setTcpNoDelay(true)
                 .setIdleTimeout(60);
+        BalancedVertx.listenerOptions(vertx, o, balancers);
         Router router = Router.router(vertx);
         String base = "/" + idScope + "/registrations/:registrationId";
         router.put(base + "/register").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(ctx -> {
@@ -115,7 +119,8 @@ public final class HttpsDeviceApi implements AutoCloseable {
             servers.forEach(HttpServer::close);
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        LOG.info("event=dps.https.listening address={}:{} engine={}", host, bound, openssl ? "openssl" : "jdk");
+        LOG.info("event=dps.https.listening address={}:{} engine={} balancers={}", host, bound, openssl ? "openssl" : "jdk",
+                balancers.isEmpty() ? "-" : balancers);
         return new HttpsDeviceApi(vertx, servers, openssl ? "openssl" : "jdk", bound);
     }
 
@@ -141,6 +146,8 @@ public final class HttpsDeviceApi implements AutoCloseable {
     }
 
     private static void send(RoutingContext ctx, DpsException e, int retryAfter) {
+        // the device's address: behind a balancer, the source of its PROXY header (see BalancedVertx)
+        LOG.info("event=dps.https.refused remote={} status={} reason={}", ctx.request().remoteAddress(), e.httpStatus(), e.reason());
         var r = ctx.response().setStatusCode(e.httpStatus()).putHeader("Content-Type", "application/json; charset=utf-8");
         if (retryAfter > 0) {
             r.putHeader("Retry-After", Integer.toString(retryAfter));

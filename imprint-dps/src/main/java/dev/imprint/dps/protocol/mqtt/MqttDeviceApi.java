@@ -47,6 +47,7 @@ public final class MqttDeviceApi implements AutoCloseable {
                     // a device registers a few times at most; the per-client-ID connect limit stays generous
                     .limits(ConnectionLimits.defaults().withMaxMessageBytes(64 * 1024))
                     .validator(chain -> registrar.attestation().verdict(chain))
+                    .balancers(settings.balancers())
                     .application(new DpsMqttApplication(settings.idScope(), registrar, workers, timer, settings.retryAfterSeconds()))
                     .build()
                     .start();

@@ -1,0 +1,301 @@
+package dev.imprint.server.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imprint.device.MemoryState;
+import dev.imprint.device.cloud.CloudConfig;
+import dev.imprint.device.cloud.DeviceClient;
+import dev.imprint.device.cloud.DeviceRuntime;
+import dev.imprint.device.cloud.Identity;
+import dev.imprint.server.cli.AdminClient;
+import dev.imprint.server.config.ConfigLoader;
+import dev.imprint.server.up.Endpoints;
+import dev.imprint.store.Store;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real cluster on this machine, as {@code imprint cluster up} starts it: Debian's PostgreSQL
+ * (fsync on), HAProxy in TCP mode with PROXY v2 in front of DPS and of the three nodes of
+ * {@code hub-1}, a {@code ca,admin} node and two DPS nodes, each a forked {@code imprint.jar}.
+ * Devices go through the real chain (factory station over EST, DPS through the balancer, the hub
+ * through the balancer) with Imprint's device SDK. Scenarios in order: spread and directory,
+ * c2d and methods from the admin node to devices on every node, revocation, and kill -9 of a
+ * hub node. Figures are printed as {@code [cluster]} lines.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final Path JAR = Path.of("target", "imprint.jar").toAbsolutePath();
+    private static final String LAYOUT = "ca,admin=1;dps=2;hub:hub-1=3";
+    private static final int DEVICES = 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    static Path dir;
+    static boolean up;
+    static AdminClient admin;
+    static Store store;
+    static DeviceRuntime rt;
+    static final List<Dev> devices = new ArrayList<>();
+
+    /** One device and what it saw. */
+    static final class Dev implements DeviceClient.Events {
+        final String id;
+        DeviceClient client;
+        final List<String> c2d = new CopyOnWriteArrayList<>();
+        final List<String> disconnects = new CopyOnWriteArrayList<>();
+        volatile int connects;
+        volatile long disconnectedAt;
+
+        Dev(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void connected(String hub) {
+            connects++;
+        }
+
+        @Override
+        public void disconnected(String code) {
+            disconnectedAt = System.nanoTime();
+            disconnects.add(code);
+        }
+
+        @Override
+        public void failed(String code) {
+            disconnects.add("FAILED_" + code);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/haproxy")), "haproxy is not installed (scripts/test installs it)");
+        assumeTrue(Files.isDirectory(Path.of("/usr/lib/postgresql")), "Debian's postgresql is not installed (scripts/test installs it)");
+        assertThat(JAR).as("run through 'mvn verify': package builds the jar").exists();
+        // PostgreSQL runs as the user postgres (initdb refuses root): it must reach its folder under the temp dir
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        dir = tmp.resolve("cluster");
+        Run r = imprint(Duration.ofMinutes(4), "cluster", "up", "--data", dir.toString(), "--nodes", LAYOUT, "--timeout", "150");
+        assertThat(r.code()).as(r.out()).isZero();
+        up = true;
+        System.out.println("[cluster] up: " + r.out().lines().filter(l -> !l.isBlank()).count() + " lines, layout " + LAYOUT);
+        admin = AdminClient.forDataDir(dir);
+        store = ConfigLoader.load(dir, storeEnv()).openStore();
+        rt = new DeviceRuntime(2);
+
+        List<MemoryState> made = SimFactory.provision(admin, Endpoints.read(dir).est(), tmp.resolve("factory"), DEVICES, 4,
+                new PrintWriter(Writer.nullWriter()), false);
+        assertThat(made).hasSize(DEVICES);
+        CloudConfig cloud = CloudConfig.fromEndpoints(dir);
+        for (MemoryState s : made) {
+            Dev d = new Dev(s.deviceId().orElseThrow());
+            d.client = new DeviceClient(rt, cloud, d.id, new Identity(s.key(), s.chain()), s, DeviceClient.Options.defaults(), d);
+            d.client.onCloudToDevice(m -> d.c2d.add(m.text()));
+            d.client.onMethod("ping", p -> "{\"pong\":\"" + d.id + "\"}");
+            devices.add(d);
+        }
+        long t0 = System.nanoTime();
+        for (Dev d : devices) {
+            d.client.start();
+        }
+        await().atMost(Duration.ofSeconds(120)).until(() -> devices.stream().allMatch(d -> d.client.state() == DeviceClient.State.CONNECTED));
+        System.out.printf("[cluster] %d devices through factory, balanced DPS and balanced hub in %d ms%n", DEVICES,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Dev d : devices) {
+            d.client.close();
+        }
+        if (rt != null) {
+            rt.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (up) {
+            Run r = imprint(Duration.ofMinutes(2), "cluster", "down", "--data", dir.toString());
+            assertThat(r.code()).as(r.out()).isZero();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void devices_spread_over_the_hub_nodes_and_the_directory_holds_exactly_the_live_sessions() {
+        Map<String, Integer> perNode = hubNodes().stream().collect(Collectors.toMap(n -> n, n -> store.sessions().count(n)));
+        System.out.println("[cluster] sessions per hub node " + perNode);
+        assertThat(perNode.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(DEVICES);
+        double share = (double) DEVICES / perNode.size();
+        // leastconn over 30 connections: each node within +-25% of its share (a single connection is 10%)
+        assertThat(perNode.values()).allSatisfy(n -> assertThat((double) n).isBetween(share * 0.75, share * 1.25));
+        for (Dev d : devices) {
+            assertThat(store.sessions().find(d.id)).as(d.id).isPresent();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void c2d_from_the_admin_node_reaches_devices_on_every_node_in_order() {
+        int each = 5;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < each; i++) {
+            for (Dev d : devices) {
+                admin.post("/devices/" + d.id + "/c2d", Map.of("body", "m-" + i));
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(d -> d.c2d.size() >= each));
+        System.out.printf("[cluster] %d c2d messages to devices on %d nodes delivered in %d ms, 0 lost%n", each * DEVICES,
+                hubNodes().size(), (System.nanoTime() - t0) / 1_000_000);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < each; i++) {
+            expected.add("m-" + i);
+        }
+        for (Dev d : devices) {
+            assertThat(d.c2d).as(d.id).startsWith(expected.toArray(String[]::new));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void direct_methods_cross_nodes_and_a_disconnected_device_answers_at_once() {
+        List<Long> micros = new ArrayList<>();
+        for (Dev d : devices) {
+            long t0 = System.nanoTime();
+            JsonNode r = admin.post("/devices/" + d.id + "/methods/ping", Map.of("timeoutSeconds", 10, "payload", Map.of()));
+            micros.add((System.nanoTime() - t0) / 1000);
+            assertThat(r.path("status").asInt()).isEqualTo(200);
+            assertThat(r.path("payload").path("pong").asText()).isEqualTo(d.id);
+        }
+        micros.sort(null);
+        System.out.printf("[cluster] method round trip over nodes p50 %.1f ms p99 %.1f ms%n", micros.get(micros.size() / 2) / 1000.0,
+                micros.get(micros.size() * 99 / 100) / 1000.0);
+
+        Dev gone = devices.get(0);
+        gone.client.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.sessions().find(gone.id).isEmpty());
+        long t0 = System.nanoTime();
+        Throwable t = catchThrowable(() -> admin.post("/devices/" + gone.id + "/methods/ping", Map.of("timeoutSeconds", 30)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("[cluster] method to a disconnected device answered in %d ms%n", ms);
+        assertThat(t).hasMessageContaining("DEVICE_OFFLINE");
+        assertThat(ms).isLessThan(1000);
+    }
+
+    @Test
+    @Order(4)
+    void revoked_devices_on_every_node_are_cut_off_within_a_second_and_refused_when_they_return() {
+        List<Dev> victims = new ArrayList<>();
+        Map<String, Dev> byNode = new HashMap<>();
+        for (Dev d : devices.subList(1, devices.size())) {
+            store.sessions().find(d.id).ifPresent(e -> byNode.putIfAbsent(e.node(), d));
+        }
+        victims.addAll(byNode.values());
+        assertThat(victims).hasSize(hubNodes().size());
+        Map<String, Long> cut = new ConcurrentHashMap<>();
+        for (Dev v : victims) {
+            int before = v.disconnects.size();
+            long t0 = System.nanoTime();
+            admin.post("/devices/" + v.id + "/revoke", Map.of("reason", "keyCompromise"));
+            await().atMost(Duration.ofSeconds(6)).until(() -> v.disconnects.size() > before);
+            cut.put(v.id, (v.disconnectedAt - t0) / 1_000_000);
+        }
+        System.out.println("[cluster] revocation to session closed, one device per node (ms): " + cut.values());
+        assertThat(cut.values()).allSatisfy(ms -> assertThat(ms).isLessThan(1000));
+        for (Dev v : victims) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> v.client.state() == DeviceClient.State.FAILED);
+            v.client.close();
+        }
+        devices.removeAll(victims);
+        devices.remove(0); // closed in the method test
+    }
+
+    @Test
+    @Order(5)
+    void kill_minus_9_of_a_hub_node_loses_no_c2d_and_its_devices_come_back_on_the_others() throws Exception {
+        String victim = hubNodes().stream().max((a, b) -> Integer.compare(store.sessions().count(a), store.sessions().count(b))).orElseThrow();
+        List<Dev> onVictim = devices.stream().filter(d -> store.sessions().find(d.id).map(e -> e.node().equals(victim)).orElse(false)).toList();
+        assertThat(onVictim).isNotEmpty();
+        Map<String, Integer> connectsBefore = new HashMap<>();
+        onVictim.forEach(d -> connectsBefore.put(d.id, d.connects));
+        Run k = imprint(Duration.ofSeconds(30), "cluster", "kill", "--data", dir.toString(), victim);
+        assertThat(k.code()).as(k.out()).isZero();
+        long t0 = System.nanoTime();
+        // queued while the devices are away: stored first, delivered when they are back
+        for (Dev d : onVictim) {
+            admin.post("/devices/" + d.id + "/c2d", Map.of("body", "after-kill"));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.stream().allMatch(d -> d.connects > connectsBefore.get(d.id)
+                && d.client.state() == DeviceClient.State.CONNECTED));
+        long back = (System.nanoTime() - t0) / 1_000_000;
+        await().atMost(Duration.ofSeconds(30)).until(() -> onVictim.stream().allMatch(d -> d.c2d.contains("after-kill")));
+        System.out.printf("[cluster] kill -9 of %s (%d sessions): all back on the other nodes in %d ms, 0 c2d lost%n", victim,
+                onVictim.size(), back);
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.sessions().count(victim) == 0);
+        for (Dev d : onVictim) {
+            assertThat(store.sessions().find(d.id)).hasValueSatisfying(e -> assertThat(e.node()).isNotEqualTo(victim));
+        }
+    }
+
+    /** The names of the nodes serving hub-1, from the launcher's cluster.json. */
+    private static List<String> hubNodes() {
+        try {
+            JsonNode state = JSON.readTree(dir.resolve("cluster.json").toFile());
+            List<String> out = new ArrayList<>();
+            for (JsonNode n : state.path("nodes")) {
+                if (n.path("roles").asText().contains("hub:hub-1")) {
+                    out.add(n.path("name").asText());
+                }
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> storeEnv() {
+        return Map.of();
+    }
+
+    record Run(int code, String out) {}
+
+    static Run imprint(Duration limit, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile(tmp, "imprint-cli", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", args) + " did not finish in " + limit + ":\n" + Files.readString(log));
+        }
+        return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+}
