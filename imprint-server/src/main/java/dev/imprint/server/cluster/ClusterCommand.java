@@ -74,6 +74,10 @@ public final class ClusterCommand implements Runnable {
                 description = "the nodes' own loopback addresses: PREFIX.1, PREFIX.2, ... (default: ${DEFAULT-VALUE})")
         String nodeNet;
 
+        @Option(names = "--no-proxy-protocol", negatable = false,
+                description = "HAProxy sends no PROXY v2 header: nodes see 127.0.0.9 as every client's address (for nodes without PROXY support)")
+        boolean noProxyProtocol;
+
         @Option(names = "--store", paramLabel = "URL", description = "an existing PostgreSQL (jdbc:postgresql://...) instead of one in <data>/pg")
         String store;
 
@@ -127,7 +131,7 @@ public final class ClusterCommand implements Runnable {
                 out.flush();
                 LocalCluster cluster = new LocalCluster(data.dir(), out);
                 ImprintConfig.StoreConfig existing = store == null ? null : new ImprintConfig.StoreConfig(store, storeUser, storePassword);
-                cluster.up(new LocalCluster.Options(layout, nodeNet, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
+                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
                 out.printf("The cluster is up. Endpoints in %s; 'imprint cluster status --data %s'.%n",
                         data.dir().resolve("endpoints.json"), data.dir());
                 return ImprintCommand.OK;
@@ -179,15 +183,21 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "kill", mixinStandardHelpOptions = true,
-            description = {"SIGKILL one node, to try fail-over: HAProxy's checks take it out within ~2 s, its devices reconnect",
-                    "to the other nodes. Only a process this cluster started is signalled (PID, start time and command checked)."})
-    static final class Kill implements Callable<Integer> {
+    /** The data folder and node name of {@code kill} and {@code restart}. */
+    static final class NodeTarget {
         @Mixin
         DataOption data;
 
         @Parameters(paramLabel = "NODE", description = "the node's name, as 'imprint cluster status' lists it")
         String node;
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true,
+            description = {"SIGKILL one node, to try fail-over: HAProxy's checks take it out within ~2 s, its devices reconnect",
+                    "to the other nodes. Only a process this cluster started is signalled (PID, start time and command checked)."})
+    static final class Kill implements Callable<Integer> {
+        @Mixin
+        NodeTarget target;
 
         @Spec
         CommandSpec spec;
@@ -195,7 +205,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return guarded(() -> {
-                new LocalCluster(data.dir(), spec.commandLine().getOut()).kill(node);
+                new LocalCluster(target.data.dir(), spec.commandLine().getOut()).kill(target.node);
                 return ImprintCommand.OK;
             });
         }
@@ -206,10 +216,7 @@ public final class ClusterCommand implements Runnable {
                     "SIGTERM, then SIGKILL after --grace), and wait for its /health."})
     static final class Restart implements Callable<Integer> {
         @Mixin
-        DataOption data;
-
-        @Parameters(paramLabel = "NODE", description = "the node's name, as 'imprint cluster status' lists it")
-        String node;
+        NodeTarget target;
 
         @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30", description = "time to stop before SIGKILL (default: ${DEFAULT-VALUE})")
         int grace;
@@ -223,7 +230,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return guarded(() -> {
-                new LocalCluster(data.dir(), spec.commandLine().getOut()).restart(node, Duration.ofSeconds(grace), Duration.ofSeconds(timeout));
+                new LocalCluster(target.data.dir(), spec.commandLine().getOut()).restart(target.node, Duration.ofSeconds(grace), Duration.ofSeconds(timeout));
                 return ImprintCommand.OK;
             });
         }

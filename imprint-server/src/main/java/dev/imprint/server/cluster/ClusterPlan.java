@@ -65,8 +65,7 @@ public record ClusterPlan(List<NodeSpec> nodes, List<Service> services, String b
             throw new IllegalArgumentException("node addresses '" + nodeNet + "' are not three loopback octets such as 127.0.1");
         }
         Layout.Group caGroup = layout.caGroup();
-        Roles caRoles = caGroup.parsed();
-        boolean direct = caGroup.count() == 1 && !caRoles.dps() && caRoles.hubs().isEmpty();
+        boolean direct = layout.loneCaNode();
         List<Layout.Group> ordered = new ArrayList<>(List.of(caGroup));
         layout.groups().stream().filter(g -> g != caGroup).forEach(ordered::add);
         List<NodeSpec> nodes = new ArrayList<>();

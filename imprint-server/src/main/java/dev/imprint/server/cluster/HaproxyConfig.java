@@ -17,8 +17,16 @@ public final class HaproxyConfig {
 
     private HaproxyConfig() {}
 
-    /** @param statsSocket HAProxy's stats socket ('show stat' for 'cluster status'); null for none */
+    /** With the PROXY protocol. */
     public static String render(ClusterPlan plan, java.nio.file.Path statsSocket) {
+        return render(plan, statsSocket, true);
+    }
+
+    /**
+     * @param statsSocket HAProxy's stats socket ('show stat' for 'cluster status'); null for none
+     * @param proxyProtocol whether to send the PROXY v2 header (off: nodes see the balancer's address; for nodes without it)
+     */
+    public static String render(ClusterPlan plan, java.nio.file.Path statsSocket, boolean proxyProtocol) {
         StringBuilder b = new StringBuilder();
         b.append("# written by 'imprint cluster up' on every start; edits are lost\n");
         b.append("global\n");
@@ -47,7 +55,7 @@ public final class HaproxyConfig {
             for (ClusterPlan.Server srv : s.servers()) {
                 b.append("    server ").append(srv.node()).append(' ').append(srv.target().hostPort())
                         .append(" source ").append(plan.balancer())
-                        .append(" send-proxy-v2 check addr ").append(srv.health().address())
+                        .append(proxyProtocol ? " send-proxy-v2" : "").append(" check addr ").append(srv.health().address())
                         .append(" port ").append(srv.health().port()).append('\n');
             }
         }

@@ -119,6 +119,17 @@ public record Layout(List<Group> groups) {
         return List.copyOf(out);
     }
 
+    /** Whether the CA group is one node running ca and admin at most: it binds the public PKI and HTTPS addresses itself. */
+    public boolean loneCaNode() {
+        Roles ca = caGroup().parsed();
+        return caGroup().count() == 1 && !ca.dps() && ca.hubs().isEmpty();
+    }
+
+    /** Whether any service needs HAProxy: everything but a lone CA node alone. */
+    public boolean balanced() {
+        return groups.size() > 1 || !loneCaNode();
+    }
+
     public boolean runsDps() {
         return groups.stream().anyMatch(g -> g.parsed().dps());
     }

@@ -43,8 +43,9 @@ final class LocalCluster {
      * @param haproxy HAProxy's binary; null for Debian's
      * @param timeout how long each wave of nodes may take to become healthy
      * @param nodeNet the nodes' addresses without the last octet ({@code 127.0.1.})
+     * @param proxyProtocol whether HAProxy sends PROXY v2 headers (and nodes are told its address)
      */
-    record Options(Layout layout, String nodeNet, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout) {}
+    record Options(Layout layout, String nodeNet, boolean proxyProtocol, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout) {}
 
     /**
      * Starts everything; on any failure stops what it started and throws.
@@ -60,7 +61,7 @@ final class LocalCluster {
                 throw new IllegalStateException("a cluster is already running in " + data + " ('imprint cluster status --data "
                         + data + "'; 'imprint cluster down' stops it)");
             }
-            Path haproxyBin = Haproxy.binary(o.haproxy());
+            Path haproxyBin = o.layout().balanced() ? Haproxy.binary(o.haproxy()) : null;
             Path pgBin = o.store() == null ? LocalPostgres.binaries(o.pgBin()) : null;
             Rollback undo = new Rollback();
             Thread onInterrupt = new Thread(() -> {
@@ -124,12 +125,12 @@ final class LocalCluster {
         }
         checkPortsFree(plan, config);
         List<ClusterState.Node> nodes = plan.nodes().stream().map(n -> new ClusterState.Node(n.name(), n.roles(), n.shownAddress(config),
-                n.health().hostPort(), NodeLauncher.env(n, n.shownAddress(config), plan.balancer()), null, data.resolve("logs").resolve(n.name() + ".log").toString()))
+                n.health().hostPort(), NodeLauncher.env(n, n.shownAddress(config), o.proxyProtocol() ? plan.balancer() : null), null, data.resolve("logs").resolve(n.name() + ".log").toString()))
                 .toList();
         ClusterState state = new ClusterState(o.layout().toString(), o.nodeCommand(), nodes, null, pg);
         if (!plan.services().isEmpty()) {
             Haproxy haproxy = new Haproxy(haproxyBin, data);
-            haproxy.write(HaproxyConfig.render(plan, Haproxy.statsSocket(data)));
+            haproxy.write(HaproxyConfig.render(plan, Haproxy.statsSocket(data), o.proxyProtocol()));
             OwnProcess hp = haproxy.start();
             undo.add(() -> quietly(() -> hp.stop(Duration.ofSeconds(5))));
             state = state.withHaproxy(hp);

@@ -40,7 +40,7 @@ final class NodeLauncher {
         this.out = out;
     }
 
-    /** The {@code IMPRINT_CLUSTER_*} variables of {@code node}, reached at {@code address}. */
+    /** The {@code IMPRINT_CLUSTER_*} variables of {@code node}, reached at {@code address}; {@code balancer} null: no PROXY headers come. */
     static Map<String, String> env(ClusterPlan.NodeSpec node, String address, String balancer) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("IMPRINT_CLUSTER_NODE", node.name());
@@ -50,7 +50,9 @@ final class NodeLauncher {
         }
         env.put("IMPRINT_CLUSTER_ADDRESS", address);
         env.put("IMPRINT_CLUSTER_HEALTH", node.health().hostPort());
-        env.put("IMPRINT_CLUSTER_BALANCERS", balancer);
+        if (balancer != null) {
+            env.put("IMPRINT_CLUSTER_BALANCERS", balancer);
+        }
         return env;
     }
 

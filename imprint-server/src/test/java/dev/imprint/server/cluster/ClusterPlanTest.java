@@ -88,6 +88,9 @@ class ClusterPlanTest {
                 .contains("backend dps-https\n    balance roundrobin\n")
                 .contains("    stats socket " + dir.resolve("haproxy.sock") + " mode 600 level user\n")
                 .doesNotContain("8443").doesNotContain(":8080");
+        assertThat(HaproxyConfig.render(ClusterPlan.of(layout, config(layout)), null, false))
+                .contains("    server hub-1-1 127.0.1.3:8883 source 127.0.0.9 check addr 127.0.1.3 port 8090\n")
+                .doesNotContain("send-proxy").doesNotContain("stats socket");
         Path haproxy = Path.of("/usr/sbin/haproxy");
         if (Files.isExecutable(haproxy)) { // the real checker, where the package is installed
             Path file = dir.resolve("haproxy.cfg");

@@ -42,6 +42,15 @@ class LayoutTest {
     }
 
     @Test
+    void only_a_lone_ca_node_needs_no_balancer() {
+        assertThat(Layout.parse("ca,admin=1").balanced()).isFalse();
+        assertThat(Layout.parse("ca,admin=1").loneCaNode()).isTrue();
+        assertThat(Layout.parse("ca,admin=2").balanced()).isTrue();
+        assertThat(Layout.parse("ca,dps=1").loneCaNode()).isFalse();
+        assertThat(Layout.parse("ca=1;dps=1").balanced()).isTrue();
+    }
+
+    @Test
     void the_group_roles_parse_as_node_roles() {
         Layout.Group g = Layout.parse("ca,admin=1;dps,hub:hub-1=1").groups().get(1);
         assertThat(g.parsed().dps()).isTrue();
