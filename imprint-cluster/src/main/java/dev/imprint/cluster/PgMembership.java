@@ -5,6 +5,9 @@ import dev.imprint.store.NodeNameTakenException;
 import dev.imprint.store.NodeStore;
 import dev.imprint.store.NodeStore.NodeRow;
 import dev.imprint.store.StoreException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -119,8 +122,8 @@ public final class PgMembership implements Membership {
      *
      * <p>A process restarted after a crash finds its old row still live for up to a lease. It takes
      * the name over at once when the old process is demonstrably gone: the row has this node's
-     * advertised address (a specific host, not a wildcard: the same machine) and its pid is this
-     * process's own or no longer alive here. Otherwise the start is refused, and the exception says
+     * advertised address, that address is one of this machine's own (not a wildcard, not a
+     * balancer's), and the old pid is this process's own or no longer alive here. Otherwise the start is refused, and the exception says
      * when the name frees up. (A pid reused by an unrelated process only delays the takeover until
      * the lease ends: the safe direction.)
      *
@@ -148,7 +151,7 @@ public final class PgMembership implements Membership {
 
     /** Evicts {@code holder} if it is an earlier process of this node on this machine that is gone. */
     private boolean takeOver(NodeRow holder) {
-        if (!holder.address().equals(identity.address()) || ANY_HOST.contains(host(identity.address()))) {
+        if (!holder.address().equals(identity.address()) || !onThisMachine(host(identity.address()))) {
             return false;
         }
         if (holder.pid() != identity.pid() && processAlive.test(holder.pid())) {
@@ -160,6 +163,23 @@ public final class PgMembership implements Membership {
         LOG.warn("event=node.taken_over node={} old_pid={} old_started={} msg=\"the previous process of this node on this machine is gone;"
                 + " not waiting for its lease\"", self(), holder.pid(), holder.startedAt());
         return true;
+    }
+
+    /**
+     * True when {@code host} is an address of this machine (one of its interfaces, or loopback).
+     * The advertised address may be a balancer's, shared by every node: equal addresses alone do
+     * not put two processes on one machine, and a pid says nothing about another machine.
+     */
+    static boolean onThisMachine(String host) {
+        if (ANY_HOST.contains(host)) {
+            return false;
+        }
+        try {
+            InetAddress a = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            return !a.isAnyLocalAddress() && (a.isLoopbackAddress() || NetworkInterface.getByInetAddress(a) != null);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The host part of {@code host:port}, {@code [v6]:port} or a bare host. */

@@ -233,12 +233,12 @@ class PgMembershipIT extends ClusterPostgres {
     void a_restart_on_the_same_machine_takes_the_name_of_a_gone_process_at_once() throws Exception {
         JdbcStore store = store();
         long gone = exitedPid();
-        PgMembership crashed = member(store, "node-a", gone, "10.0.0.1:8883", Set.of("ca"), new CopyOnWriteArrayList<>());
+        PgMembership crashed = member(store, "node-a", gone, "127.0.0.1:8883", Set.of("ca"), new CopyOnWriteArrayList<>());
         crashed.freeze();
         store.nodeInbox().append(note("node-a"), null);
         store.sessions().claim("dev-1", "hub-1", "node-a", Instant.now()).join();
 
-        PgMembership restarted = member(store, "node-a", gone + 1_000_000, "10.0.0.1:8883", Set.of("ca"), new CopyOnWriteArrayList<>());
+        PgMembership restarted = member(store, "node-a", gone + 1_000_000, "127.0.0.1:8883", Set.of("ca"), new CopyOnWriteArrayList<>());
         assertThat(rowOf(store, "node-a").pid()).isEqualTo(gone + 1_000_000);
         assertThat(rowOf(store, "node-a").live(store.nodes().now())).isTrue();
         assertThat(store.sessions().find("dev-1")).as("the crashed run's leftovers").isEmpty();
@@ -247,23 +247,28 @@ class PgMembershipIT extends ClusterPostgres {
     }
 
     @Test
-    void a_name_is_not_taken_over_from_a_live_process_another_address_or_a_wildcard_address() throws Exception {
+    void a_name_is_not_taken_over_from_a_live_process_or_where_the_address_does_not_place_it_on_this_machine() throws Exception {
         JdbcStore store = store();
         long alive = ProcessHandle.current().pid();
-        member(store, "node-a", alive, "10.0.0.1:8883", Set.of("ca"), new CopyOnWriteArrayList<>()).freeze();
-        assertThatThrownBy(() -> member(store, "node-a", 5_000_001, "10.0.0.1:8883", Set.of("ca"), List.of()))
+        member(store, "node-a", alive, "127.0.0.1:8883", Set.of("ca"), new CopyOnWriteArrayList<>()).freeze();
+        assertThatThrownBy(() -> member(store, "node-a", 5_000_001, "127.0.0.1:8883", Set.of("ca"), List.of()))
                 .as("its pid is alive here").isInstanceOf(NodeNameTakenException.class);
 
         long gone = exitedPid();
-        member(store, "node-b", gone, "10.0.0.1:8884", Set.of("ca"), new CopyOnWriteArrayList<>()).freeze();
-        assertThatThrownBy(() -> member(store, "node-b", 5_000_002, "10.0.0.2:8884", Set.of("ca"), List.of()))
-                .as("another address: perhaps another machine, where that pid may live").isInstanceOf(NodeNameTakenException.class);
+        member(store, "node-b", gone, "127.0.0.1:8884", Set.of("ca"), new CopyOnWriteArrayList<>()).freeze();
+        assertThatThrownBy(() -> member(store, "node-b", 5_000_002, "127.0.0.2:8884", Set.of("ca"), List.of()))
+                .as("another address").isInstanceOf(NodeNameTakenException.class);
 
         member(store, "node-c", gone, "0.0.0.0:8883", Set.of("ca"), new CopyOnWriteArrayList<>()).freeze();
         assertThatThrownBy(() -> member(store, "node-c", 5_000_003, "0.0.0.0:8883", Set.of("ca"), List.of()))
-                .as("a wildcard names no machine").isInstanceOf(NodeNameTakenException.class)
+                .as("a wildcard names no machine").isInstanceOf(NodeNameTakenException.class);
+
+        // TEST-NET-3: an address no interface here has, as a balancer's public address shared by all nodes
+        member(store, "node-d", gone, "203.0.113.7:8883", Set.of("ca"), new CopyOnWriteArrayList<>()).freeze();
+        assertThatThrownBy(() -> member(store, "node-d", 5_000_004, "203.0.113.7:8883", Set.of("ca"), List.of()))
+                .as("not this machine's address: the pid may live on another one").isInstanceOf(NodeNameTakenException.class)
                 .hasMessageContaining("the name frees up at");
-        assertThat(store.nodes().list()).extracting(NodeStore.NodeRow::pid).containsExactly(alive, gone, gone);
+        assertThat(store.nodes().list()).extracting(NodeStore.NodeRow::pid).containsExactly(alive, gone, gone, gone);
     }
 
     @Test
@@ -274,5 +279,11 @@ class PgMembershipIT extends ClusterPostgres {
         assertThat(PgMembership.host("::")).isEqualTo("::");
         assertThat(PgMembership.host("-")).isEqualTo("-");
         assertThat(PgMembership.host("node-1.example:443")).isEqualTo("node-1.example");
+        assertThat(PgMembership.onThisMachine("127.0.0.1")).isTrue();
+        assertThat(PgMembership.onThisMachine("[::1]")).isTrue();
+        assertThat(PgMembership.onThisMachine("0.0.0.0")).isFalse();
+        assertThat(PgMembership.onThisMachine("[::]")).isFalse();
+        assertThat(PgMembership.onThisMachine("-")).isFalse();
+        assertThat(PgMembership.onThisMachine("203.0.113.7")).isFalse();
     }
 }
