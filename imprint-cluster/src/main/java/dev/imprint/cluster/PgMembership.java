@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.function.ToIntFunction;
@@ -71,8 +72,12 @@ public final class PgMembership implements Membership {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> selfLost = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService thread;
-    /** Listeners, hooks and the clearing of dead nodes: off the heartbeat's thread. */
+    /** Listeners and the clearing of dead nodes: off the heartbeat's thread. */
     private final ExecutorService janitor;
+    /** The self-lost hooks: not behind a slow clearing of some dead node's 100k sessions either. */
+    private final ExecutorService hooks;
+    /** A run of the hooks is queued and not started yet: later losses fold into it. */
+    private final AtomicBoolean hooksQueued = new AtomicBoolean();
     /** Dead nodes handed to the janitor thread and not done yet: each is queued once. */
     private final Set<String> clearing = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> beating;
@@ -114,6 +119,7 @@ public final class PgMembership implements Membership {
         this.identity = new NodeRow(name, roles, address, pid, started, started, started);
         this.thread = ClusterThreads.single("imprint-membership-" + name);
         this.janitor = ClusterThreads.single("imprint-janitor-" + name);
+        this.hooks = ClusterThreads.single("imprint-lease-lost-" + name);
     }
 
     /**
@@ -142,6 +148,7 @@ public final class PgMembership implements Membership {
         } catch (RuntimeException e) {
             thread.shutdownNow();
             janitor.shutdownNow();
+            hooks.shutdownNow();
             throw e;
         }
         beating = thread.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
@@ -222,11 +229,14 @@ public final class PgMembership implements Membership {
             // after the registration: sessions admitted from now on keep their claims; the hooks
             // close the ones whose rows the janitor may have deleted. Also when registering failed:
             // a node that is not a member must not serve.
-            janitor.execute(this::tellSelfLost);
+            if (hooksQueued.compareAndSet(false, true)) {
+                hooks.execute(this::tellSelfLost);
+            }
         }
     }
 
     private void tellSelfLost() {
+        hooksQueued.set(false);
         for (Runnable hook : selfLost) {
             try {
                 hook.run();
@@ -326,7 +336,7 @@ public final class PgMembership implements Membership {
         listeners.add(listener);
     }
 
-    /** {@inheritDoc} Called on the janitor thread, after this node registered again (or failed to). */
+    /** {@inheritDoc} Called on a thread of its own, after this node registered again (or failed to). */
     @Override
     public void onSelfLost(Runnable hook) {
         selfLost.add(hook);
@@ -341,9 +351,11 @@ public final class PgMembership implements Membership {
     public synchronized void close() {
         thread.shutdownNow();
         janitor.shutdownNow();
+        hooks.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
             janitor.awaitTermination(5, TimeUnit.SECONDS);
+            hooks.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
