@@ -295,6 +295,11 @@ public final class PgMembership implements Membership {
         }
     }
 
+    /** Tests: beats again after {@link #freeze()}, as a process that was paused would. */
+    synchronized void resume() {
+        beating = thread.scheduleWithFixedDelay(this::beat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Tests: this process's identity in the node table. */
     NodeRow identity() {
         return identity;

@@ -217,6 +217,31 @@ class PgMembershipIT extends ClusterPostgres {
     }
 
     @Test
+    void after_a_database_outage_a_node_that_comes_back_later_is_not_declared_dead() throws Exception {
+        JdbcStore storeA = store();
+        List<String> deadAtA = new CopyOnWriteArrayList<>();
+        member(storeA, "node-a", 1, Set.of("ca"), deadAtA);
+        PgMembership b = member(store(), "node-b", 2, Set.of("ca"), new CopyOnWriteArrayList<>());
+        Instant leaseOfB = rowOf(storeA, "node-b").leaseUntil();
+
+        // the node table is out of reach for everyone for longer than a lease; node-b, in
+        // addition, is paused and comes back 800 ms after the database does
+        b.freeze();
+        sql("ALTER TABLE nodes RENAME TO nodes_away");
+        await().atMost(Duration.ofSeconds(5)).until(() -> dbNow().isAfter(leaseOfB.plus(LEASE)));
+        sql("ALTER TABLE nodes_away RENAME TO nodes");
+        await().pollDelay(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        b.resume();
+
+        // node-a has judged for a while since (its heartbeat has moved a whole lease past node-b's return)
+        Instant back = storeA.nodes().now();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rowOf(storeA, "node-a").heartbeatAt().isAfter(back.plus(LEASE).plus(BEAT)));
+        assertThat(deadAtA).isEmpty();
+        assertThat(rowOf(storeA, "node-b").pid()).isEqualTo(2);
+        assertThat(rowOf(storeA, "node-b").live(storeA.nodes().now())).isTrue();
+    }
+
+    @Test
     void sessions_and_messages_of_nodes_without_a_row_are_swept() {
         JdbcStore store = store();
         store.sessions().claim("dev-ghost", "hub-1", "node-ghost", Instant.now()).join();
