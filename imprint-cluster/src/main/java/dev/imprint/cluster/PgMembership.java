@@ -129,9 +129,9 @@ public final class PgMembership implements Membership {
      * <p>A process restarted after a crash finds its old row still live for up to a lease. It takes
      * the name over at once when the old process is demonstrably gone: the row has this node's
      * advertised address, that address is one of this machine's own (not a wildcard, not a
-     * balancer's), and the old pid is this process's own or no longer alive here. Otherwise the start is refused, and the exception says
-     * when the name frees up. (A pid reused by an unrelated process only delays the takeover until
-     * the lease ends: the safe direction.)
+     * balancer's), and the old pid is this process's own or no longer alive here. Otherwise the
+     * start is refused, and the exception says when the name frees up. (A pid reused by an
+     * unrelated process only delays the takeover until the lease ends: the safe direction.)
      *
      * @throws NodeNameTakenException when another live process holds the name
      */
