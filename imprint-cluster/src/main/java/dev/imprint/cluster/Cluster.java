@@ -2,7 +2,6 @@ package dev.imprint.cluster;
 
 import dev.imprint.store.Store;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The cluster parts of one node, built and closed in the one right order: membership first (the
@@ -26,14 +25,17 @@ public record Cluster(Membership membership, NodeBus bus, Leadership leadership)
      *
      * @param store the node's store (on {@code database})
      * @param database the same database, for the dedicated LISTEN and lock connections
-     * @param onNodeDead called with the name of each node found dead (and with this node's own name
-     *     when it registers): remove its sessions there; idempotent
+     * <p>The membership keeps the session directory in step with the node table itself: a node's
+     * sessions go with its row (at registration, clean stop, and when the janitor clears a dead node).
+     *
+     * @param onSelfLost called when this node finds it was declared dead while running
+     *     ({@link Membership#onSelfLost}): end the device sessions it serves; idempotent
      * @throws dev.imprint.store.NodeNameTakenException when a live process holds the name
      */
     public static Cluster postgres(String node, Set<String> roles, String address, Store store, ClusterDatabase database,
-            Consumer<String> onNodeDead) {
+            Runnable onSelfLost) {
         PgMembership membership = new PgMembership(node, roles, address, store.nodes(), store.nodeInbox());
-        membership.onNodeDead(onNodeDead);
+        membership.onSelfLost(onSelfLost);
         membership.start();
         try {
             return new Cluster(membership, PgBus.start(node, store.nodeInbox(), database), new PgLeadership(database, node));

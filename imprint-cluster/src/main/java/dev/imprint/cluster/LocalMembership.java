@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * Membership of one process ({@code imprint up}): this node is the cluster, always live. No
- * table, no heartbeat, no thread; no node ever dies, so listeners are never called.
+ * table, no heartbeat, no thread; no node ever dies or loses its lease, so listeners and hooks are
+ * never called.
  */
 public final class LocalMembership implements Membership {
     private final NodeInfo self;
@@ -34,6 +35,11 @@ public final class LocalMembership implements Membership {
     @Override
     public void onNodeDead(Consumer<String> listener) {
         // one process: no other node can die
+    }
+
+    @Override
+    public void onSelfLost(Runnable hook) {
+        // one process: no one else can declare it dead
     }
 
     @Override

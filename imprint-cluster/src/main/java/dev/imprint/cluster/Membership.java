@@ -20,14 +20,22 @@ public interface Membership extends AutoCloseable {
     List<NodeInfo> live(String role);
 
     /**
-     * Called on the membership thread with the name of a node found dead, before its node row is
-     * deleted (its messages are already gone): remove what it held there (its sessions). Also called
-     * with this node's own name when it registers (at start, and again after it was declared dead):
-     * what the tables still hold for it is stale. Each death is reported at least once in the
-     * cluster, possibly on several nodes: listeners must be idempotent; one that throws makes the
-     * janitor try again on its next round.
+     * Called with the name of a node found dead, on a thread of the membership's own (never the
+     * heartbeat's: a slow listener must not let this node's lease lapse), before the dead node's
+     * rows (sessions, messages, node row) are deleted together. Never called with this node's own
+     * name. Each death is reported at least once in the cluster, possibly on several nodes:
+     * listeners must be idempotent; one that throws makes the janitor try again on its next round.
      */
     void onNodeDead(Consumer<String> listener);
+
+    /**
+     * Called when this node learns that the others declared it dead while it was running (it was
+     * frozen, or cut from the database, for longer than its lease): its session rows and messages
+     * may be gone, so whatever it serves on their strength (device sessions) must end now. Called
+     * on the membership's own thread after this node registered again, and on every later
+     * heartbeat that still finds the row lost; the hook must be idempotent and may be slow.
+     */
+    void onSelfLost(Runnable hook);
 
     @Override
     void close();

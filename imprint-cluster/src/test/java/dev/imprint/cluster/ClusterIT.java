@@ -18,12 +18,14 @@ class ClusterIT extends ClusterPostgres {
     @Test
     void two_nodes_see_each_other_exchange_a_method_call_and_a_clean_stop_leaves_no_row() throws Exception {
         JdbcStore storeA = store();
+        Cluster a = closing(Cluster.postgres("node-a", Set.of("ca", "admin"), "10.0.0.1", storeA, clusterDatabase(), () -> { }));
         List<String> deadAtA = new CopyOnWriteArrayList<>();
-        Cluster a = closing(Cluster.postgres("node-a", Set.of("ca", "admin"), "10.0.0.1", storeA, clusterDatabase(), deadAtA::add));
+        a.membership().onNodeDead(deadAtA::add);
         JdbcStore storeB = store();
-        Cluster b = Cluster.postgres("node-b", Set.of("hub:hub-1"), "10.0.0.2", storeB, clusterDatabase(), n -> { });
+        Cluster b = Cluster.postgres("node-b", Set.of("hub:hub-1"), "10.0.0.2", storeB, clusterDatabase(), () -> { });
+        storeB.sessions().claim("dev-1", "hub-1", "node-b", java.time.Instant.now()).join();
 
-        assertThatThrownBy(() -> Cluster.postgres("node-b", Set.of("dps"), "10.0.0.3", store(), clusterDatabase(), n -> { }))
+        assertThatThrownBy(() -> Cluster.postgres("node-b", Set.of("dps"), "10.0.0.3", store(), clusterDatabase(), () -> { }))
                 .isInstanceOf(NodeNameTakenException.class);
         assertThat(a.membership().live("hub:hub-1")).extracting(NodeInfo::name).containsExactly("node-b");
 
@@ -44,7 +46,8 @@ class ClusterIT extends ClusterPostgres {
         assertThat(storeA.nodes().list()).extracting(r -> r.name()).containsExactly("node-a");
         // the server ends a backend a moment after its client closed the socket
         await().atMost(Duration.ofSeconds(5)).until(() -> backends("listen node-b").isEmpty() && backends("leader node-b").isEmpty());
-        assertThat(deadAtA).as("a clean stop is not a death").containsExactly("node-a");
+        assertThat(deadAtA).as("a clean stop is not a death").isEmpty();
+        assertThat(storeA.sessions().find("dev-1")).as("a clean stop takes its sessions").isEmpty();
     }
 
     @Test

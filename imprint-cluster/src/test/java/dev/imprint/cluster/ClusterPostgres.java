@@ -90,6 +90,22 @@ abstract class ClusterPostgres {
         }
     }
 
+    /** Runs one statement on the test's database from a connection of its own, as a DBA would. */
+    protected void sql(String statement) throws SQLException {
+        try (Connection c = pg.getDatabase("postgres", database).getConnection(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    /** The database's clock. */
+    protected java.time.Instant dbNow() throws SQLException {
+        try (Connection c = pg.getDatabase("postgres", database).getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")) {
+            rs.next();
+            return java.time.Instant.ofEpochMilli(rs.getLong(1));
+        }
+    }
+
     /** Backend pids of the connections named {@code imprint <purpose>}. */
     protected List<Integer> backends(String purpose) throws SQLException {
         try (Connection c = pg.getDatabase("postgres", database).getConnection();

@@ -20,15 +20,24 @@ public record ClusterServices(Cluster parts) implements AutoCloseable {
     public static final String SINGLE = "local";
 
     public static ClusterServices open(ImprintConfig config, Store store) {
+        return open(config, store, () -> { });
+    }
+
+    /**
+     * @param onSelfLost called (on a membership thread, perhaps more than once) when this node finds
+     *     that the others declared it dead while it ran: its session rows may be gone, so its hubs
+     *     must close the device sessions they serve. Never called in one process.
+     */
+    public static ClusterServices open(ImprintConfig config, Store store, Runnable onSelfLost) {
         ImprintConfig.Cluster c = config.cluster();
         Set<String> roles = new LinkedHashSet<>(c.roles().names(config.hubs().stream().map(ImprintConfig.Hub::name).toList()));
         if (!c.clustered()) {
             return new ClusterServices(Cluster.single(SINGLE, roles, "-"));
         }
         ClusterDatabase db = new ClusterDatabase(config.store().url(), config.store().user(), config.store().password());
-        // a dead node's sessions go with it (its devices are reconnecting elsewhere), and so does
-        // what a previous run of this node left behind
-        return new ClusterServices(Cluster.postgres(c.node(), roles, address(config), store, db, node -> store.sessions().removeNode(node)));
+        // a dead node's sessions go with its row (the membership clears them), and so does what a
+        // previous run of this node left behind
+        return new ClusterServices(Cluster.postgres(c.node(), roles, address(config), store, db, onSelfLost));
     }
 
     public NodeBus bus() {
