@@ -63,7 +63,7 @@ public final class NodeCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (Store store = config.openStore()) {
                 List<NodeStore.NodeRow> rows = store.nodes().list();
-                Instant now = Instant.now();
+                Instant now = store.nodes().now(); // leases are the database clock's
                 if (json) {
                     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                     ArrayNode a = m.createArrayNode();

@@ -185,7 +185,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void direct_methods_cross_nodes_and_a_disconnected_device_answers_at_once() {
         List<Long> micros = new ArrayList<>();
         for (Dev d : devices) {
@@ -211,7 +211,36 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(3)
+    void desired_patches_from_the_admin_node_reach_a_device_on_every_node_each_version_in_order() {
+        Map<String, Dev> byNode = new HashMap<>();
+        for (Dev d : devices.subList(1, devices.size())) {
+            store.sessions().find(d.id).ifPresent(e -> byNode.putIfAbsent(e.node(), d));
+        }
+        int patches = 10;
+        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+        for (Dev d : byNode.values()) {
+            List<Long> versions = new CopyOnWriteArrayList<>();
+            seen.put(d.id, versions);
+            d.client.onDesiredProperties(patch -> versions.add(patch.path("$version").asLong()));
+        }
+        for (int i = 0; i < patches; i++) {
+            for (Dev d : byNode.values()) {
+                admin.post("/devices/" + d.id + "/twin/desired", Map.of("setpoint", i));
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.values().stream().allMatch(v -> v.size() >= patches));
+        for (Map.Entry<String, List<Long>> e : seen.entrySet()) {
+            List<Long> v = e.getValue();
+            for (int i = 1; i < v.size(); i++) {
+                assertThat(v.get(i)).as(e.getKey() + " versions " + v).isEqualTo(v.get(i - 1) + 1);
+            }
+        }
+        System.out.printf("[cluster] %d desired patches to a device on each of %d nodes: every version seen, in order%n", patches, byNode.size());
+    }
+
+    @Test
+    @Order(5)
     void revoked_devices_on_every_node_are_cut_off_within_a_second_and_refused_when_they_return() {
         List<Dev> victims = new ArrayList<>();
         Map<String, Dev> byNode = new HashMap<>();
@@ -239,7 +268,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void kill_minus_9_of_a_hub_node_loses_no_c2d_and_its_devices_come_back_on_the_others() throws Exception {
         String victim = hubNodes().stream().max((a, b) -> Integer.compare(store.sessions().count(a), store.sessions().count(b))).orElseThrow();
         List<Dev> onVictim = devices.stream().filter(d -> store.sessions().find(d.id).map(e -> e.node().equals(victim)).orElse(false)).toList();
@@ -266,7 +295,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void kill_minus_9_of_a_dps_node_during_registrations_fails_none() throws Exception {
         int count = 12;
         List<MemoryState> made = SimFactory.provision(admin, Endpoints.read(dir).est(), tmp.resolve("factory-2"), count, 4,
@@ -289,7 +318,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void the_azure_sdks_register_through_the_balanced_dps_and_connect_through_the_balanced_hub_unchanged() throws Exception {
         MemoryState s = SimFactory.provision(admin, Endpoints.read(dir).est(), tmp.resolve("factory-3"), 1, 1,
                 new PrintWriter(Writer.nullWriter()), false).get(0);
