@@ -8,6 +8,7 @@ import dev.imprint.ca.Authority;
 import dev.imprint.ca.CaSettings;
 import dev.imprint.ca.Credential;
 import dev.imprint.cluster.NodeBus;
+import dev.imprint.cluster.NodeMessage;
 import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.validation.CertificateValidator;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -162,7 +164,8 @@ class MultiNodeHubIT {
             assertThat(ordered(bodies(onA))).as("order on node A").isTrue();
             assertThat(holder(d.id()).node()).isEqualTo("node-a");
             assertThat(admin.backend().device(d.id()).node()).isEqualTo("node-a");
-            assertThat(caStore.cloudToDevice().pending(d.id(), Instant.now(), 10)).isEmpty();
+            // each acknowledged message leaves the queue (deleted after its PUBACK)
+            await().atMost(Duration.ofSeconds(5)).until(() -> caStore.cloudToDevice().pending(d.id(), Instant.now(), 10).isEmpty());
         } finally {
             onB.close();
             if (onA != null) {
@@ -216,6 +219,42 @@ class MultiNodeHubIT {
             assertThat(r).isEqualTo(new MethodResult(201, "{\"ok\":true}"));
         } finally {
             onB.close();
+        }
+    }
+
+    @Test
+    void a_stale_holder_answers_device_moved_and_the_request_is_sent_once_more_to_the_new_holder() throws Exception {
+        HubFixture.Device d = device("multi-moved");
+        // the directory names a node that is about to lose the device: the device connects to B
+        // while the request is on its way, and the stale node answers DEVICE_MOVED (the race of Hono #1632)
+        NodeBus stale = net.node("node-stale");
+        CompletableFuture<PahoHubIT.Conn> onB = new CompletableFuture<>();
+        try {
+            admin.store().sessions().claim(d.id(), HUB, "node-stale", Instant.now()).join();
+            stale.onMessage(m -> {
+                if (!m.type().equals(NodeMessage.METHOD_INVOKE)) {
+                    return;
+                }
+                try {
+                    PahoHubIT.Conn c = connect(d, HOST_B);
+                    c.client.subscribe("$iothub/methods/POST/#", 0);
+                    onB.complete(c);
+                } catch (MqttException e) {
+                    onB.completeExceptionally(e);
+                }
+                stale.send(m.from(), new NodeMessage(NodeMessage.DEVICE_MOVED, stale.self(), m.deviceId(), m.epoch(), m.correlation(), null));
+            });
+            var call = a.backend().invokeMethod(d.id(), "hello", "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+            PahoHubIT.Conn device = onB.get(10, TimeUnit.SECONDS);
+            String req = device.received.poll(5, TimeUnit.SECONDS);
+            assertThat(req).startsWith("$iothub/methods/POST/hello/?$rid=");
+            String rid = req.substring(req.indexOf("$rid=") + 5, req.indexOf(' '));
+            device.client.publish("$iothub/methods/res/200/?$rid=" + rid, "\"hi\"".getBytes(StandardCharsets.UTF_8), 0, false);
+            assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(new MethodResult(200, "\"hi\""));
+            assertThat(holder(d.id()).node()).isEqualTo("node-b");
+        } finally {
+            stale.close();
+            onB.thenAccept(PahoHubIT.Conn::close);
         }
     }
 
