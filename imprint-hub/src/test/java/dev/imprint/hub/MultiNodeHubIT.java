@@ -12,6 +12,8 @@ import dev.imprint.cluster.NodeMessage;
 import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.validation.CertificateValidator;
+import dev.imprint.store.DeviceRecord;
+import dev.imprint.store.EnrollmentRecord;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.SessionDirectory;
 import dev.imprint.store.Store;
@@ -347,6 +349,26 @@ class MultiNodeHubIT {
             admin.backend().deviceChanged(d.id());
             assertThat(onB.lost.await(1, TimeUnit.SECONDS)).isTrue();
             assertThat(b.disconnects("DEVICE_DISABLED")).isEqualTo(before + 1);
+        } finally {
+            onB.close();
+        }
+    }
+
+    @Test
+    void the_config_doorbell_closes_the_sessions_of_a_disabled_enrollment_on_every_node_within_a_second() throws Exception {
+        Instant now = Instant.now();
+        caStore.enrollments().add(new EnrollmentRecord("multi-enrollment", "individual", null, null, "multi-enrolled", "static",
+                "{}", List.of(HUB), "{}", "{}", "never", true, now, now));
+        HubFixture.Device d = HubFixture.issue(ca, "multi-enrolled", "manufacturing");
+        caStore.deviceRegistry().save(new DeviceRecord(d.id(), HUB, true, "multi-enrollment", "{}", "{}", "assigned", "initialAssignment",
+                d.serial(), 0, now, now), null);
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        try {
+            double before = b.disconnects("ENROLLMENT_DISABLED");
+            caStore.enrollments().setEnabled("multi-enrollment", false, Instant.now());
+            net.ring("config");
+            assertThat(onB.lost.await(1, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.disconnects("ENROLLMENT_DISABLED")).isEqualTo(before + 1);
         } finally {
             onB.close();
         }
