@@ -201,11 +201,21 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private ConnectOutcome admitted(DeviceSession s, SessionDirectory.Claim claim) {
         String deviceId = s.deviceId;
         s.epoch = claim.entry().epoch();
-        DeviceSession old = sessions.put(deviceId, s);
+        // two connects of one device here may finish in either order: the newer claim wins
+        DeviceSession[] loser = {null};
+        sessions.compute(deviceId, (k, cur) -> {
+            boolean keepCurrent = cur != null && cur.epoch > s.epoch;
+            loser[0] = keepCurrent ? s : cur;
+            return keepCurrent ? cur : s;
+        });
+        if (loser[0] == s) {
+            return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "SESSION_TAKEN",
+                    "a newer connection of " + deviceId + " holds the session");
+        }
         bySerial.computeIfAbsent(s.serial, k -> ConcurrentHashMap.newKeySet()).add(s);
-        if (old != null) {
-            forget(old);
-            old.conn.close("SESSION_TAKEN", "the device connected again");
+        if (loser[0] != null) {
+            forget(loser[0]);
+            loser[0].conn.close("SESSION_TAKEN", "the device connected again");
         }
         claim.previous().filter(p -> !p.node().equals(bus.self()) || !p.hub().equals(settings.name())).ifPresent(p -> {
             LOG.info("event=hub.session_taken hub={} device={} from_node={} from_hub={} epoch={}", settings.name(), deviceId, p.node(), p.hub(), p.epoch());
