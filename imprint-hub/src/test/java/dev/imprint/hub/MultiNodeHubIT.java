@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One logical hub served by two nodes (A on 127.0.0.21, B on 127.0.0.22) and an admin node
+ * One logical hub served by two nodes (A on 127.0.7.1, B on 127.0.7.2) and an admin node
  * without hubs, in one JVM: each node with its own store (one SQLite file), its own bus on an
  * {@link InMemoryNetwork}, its own back end. Real TLS, real Paho devices. The cross-node cases
  * anchors' users report broken (ThingsBoard #2270, Hono #1632): the device, the API call and the
@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MultiNodeHubIT {
     static final String HUB = "hub-multi";
-    static final String HOST_A = "127.0.0.21";
-    static final String HOST_B = "127.0.0.22";
+    static final String HOST_A = "127.0.7.1";
+    static final String HOST_B = "127.0.7.2";
     private static final Pattern VERSION = Pattern.compile("\\$version=(\\d+)");
 
     @TempDir
