@@ -227,6 +227,8 @@ class RegistrationTest {
         assertThat(r.second.substatus()).isEqualTo("deviceDataMigrated");
         assertThat(r.second.tagsJson()).isEqualTo("{\"generation\":1}");
         assertThat(r.second.createdAt()).isEqualTo(r.first.createdAt());
+        // the hub holding its old session is told (the hook the server wires to the hubs' back end)
+        assertThat(r.moved).containsExactly(r.second.deviceId());
     }
 
     @Test
@@ -241,6 +243,7 @@ class RegistrationTest {
     void never_reprovision_keeps_the_device_on_its_hub() {
         Reprovisioned r = reprovision(ReprovisionPolicy.NEVER);
         assertThat(r.second.hub()).isEqualTo("hub-1");
+        assertThat(r.moved).isEmpty();
         assertThat(r.second.substatus()).isEqualTo("initialAssignment");
         assertThat(r.second.tagsJson()).isEqualTo("{\"generation\":1}");
     }
@@ -276,7 +279,7 @@ class RegistrationTest {
         assertThat(op.reason()).isEqualTo("CSR_REFUSED");
     }
 
-    private record Reprovisioned(DeviceRecord first, DeviceRecord second) {}
+    private record Reprovisioned(DeviceRecord first, DeviceRecord second, List<String> moved) {}
 
     /** Registers on hub-1 with generation-1 state, re-points the enrollment at hub-2 with generation 2, registers again. */
     private Reprovisioned reprovision(ReprovisionPolicy policy) {
@@ -288,6 +291,8 @@ class RegistrationTest {
         e = new Enrollment(e.name(), e.kind(), e.ca(), e.idPattern(), null, "static", e.allocationSettings(), e.hubs(),
                 tags("generation", 1), e.desired(), policy, true, e.createdAt(), Instant.now());
         dps.enrollments().update(e);
+        List<String> moved = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dps.onChanges(moved::add, () -> { });
         register(d);
         DeviceRecord first = f.store.deviceRegistry().find(d.id()).orElseThrow();
         assertThat(first.hub()).isEqualTo("hub-1");
@@ -295,7 +300,7 @@ class RegistrationTest {
                 JSON.createObjectNode().put("hub", "hub-2"), e.hubs(), tags("generation", 2), e.desired(), policy, true,
                 e.createdAt(), Instant.now()));
         register(d);
-        return new Reprovisioned(first, f.store.deviceRegistry().find(d.id()).orElseThrow());
+        return new Reprovisioned(first, f.store.deviceRegistry().find(d.id()).orElseThrow(), List.copyOf(moved));
     }
 
     private void addGroup(String name, X509Certificate ca, String pattern, String policy, ObjectNode settings, List<String> hubs,

@@ -23,10 +23,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,9 +70,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final HubSettings settings;
     private final Store store;
     private final CertificateValidator validator;
-    private final ConcurrentHashMap<String, DeviceSession> sessions = new ConcurrentHashMap<>();
-    /** Sessions by certificate serial: a revocation closes its sessions without a scan. */
-    private final ConcurrentHashMap<String, Set<DeviceSession>> bySerial = new ConcurrentHashMap<>();
+    private final SessionTable sessions = new SessionTable();
     private final NodeBus bus;
     private final boolean ownsBus;
     private final java.util.Set<javax.security.auth.x500.X500Principal> trackedIssuers = ConcurrentHashMap.newKeySet();
@@ -202,11 +198,13 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private ConnectOutcome admitted(DeviceSession s, SessionDirectory.Claim claim) {
         String deviceId = s.deviceId;
         s.epoch = claim.entry().epoch();
-        DeviceSession old = sessions.put(deviceId, s);
-        bySerial.computeIfAbsent(s.serial, k -> ConcurrentHashMap.newKeySet()).add(s);
-        if (old != null) {
-            forget(old);
-            old.conn.close("SESSION_TAKEN", "the device connected again");
+        DeviceSession loser = sessions.add(s);
+        if (loser == s) {
+            return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "SESSION_TAKEN",
+                    "a newer connection of " + deviceId + " holds the session");
+        }
+        if (loser != null) {
+            loser.conn.close("SESSION_TAKEN", "the device connected again");
         }
         claim.previous().filter(p -> !p.node().equals(bus.self()) || !p.hub().equals(settings.name())).ifPresent(p -> {
             LOG.info("event=hub.session_taken hub={} device={} from_node={} from_hub={} epoch={}", settings.name(), deviceId, p.node(), p.hub(), p.epoch());
@@ -221,7 +219,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
         // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
         long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();
         timers.schedule(() -> {
-            if (sessions.get(deviceId) == s) {
+            if (sessions.get(deviceId).orElse(null) == s) {
                 s.conn.close("CERTIFICATE_EXPIRED", "the session's certificate expired at " + s.notAfter);
             }
         }, Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
@@ -243,9 +241,8 @@ public final class Hub implements MqttApplication, AutoCloseable {
     }
 
     void sessionClosed(DeviceSession s, String reason) {
-        forget(s);
-        // a session closed before its claim committed has no epoch, and is not in the map
-        if (sessions.remove(s.deviceId, s)) {
+        // a session closed before its claim committed has no epoch, and is not in the table
+        if (sessions.remove(s)) {
             store.sessions().release(s.deviceId, bus.self(), s.epoch, Instant.now()).exceptionally(e -> {
                 // the row stays until this node's next start or its lease: messages to it are answered DEVICE_OFFLINE
                 LOG.warn("event=hub.release_failed hub={} device={} msg=\"{}\"", settings.name(), s.deviceId, e.toString());
@@ -254,16 +251,9 @@ public final class Hub implements MqttApplication, AutoCloseable {
         }
     }
 
-    private void forget(DeviceSession s) {
-        bySerial.computeIfPresent(s.serial, (k, set) -> {
-            set.remove(s);
-            return set.isEmpty() ? null : set;
-        });
-    }
-
     /** Another node (or hub) took the device's session over: closes this hub's session of that epoch, if any. */
     void sessionTaken(String deviceId, long epoch) {
-        DeviceSession s = sessions.get(deviceId);
+        DeviceSession s = sessions.get(deviceId).orElse(null);
         if (s != null && s.epoch == epoch) {
             s.conn.close("SESSION_TAKEN", "the device connected to another node");
         }
@@ -273,7 +263,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     /** Ends every session on a certificate with this serial (lower-case hex); the CA calls it on revocation. */
     public void certificateRevoked(String serialHex) {
-        for (DeviceSession s : bySerial.getOrDefault(serialHex, Set.of())) {
+        for (DeviceSession s : sessions.withSerial(serialHex)) {
             s.conn.close("REVOKED", "certificate " + serialHex + " was revoked");
         }
     }
@@ -283,11 +273,11 @@ public final class Hub implements MqttApplication, AutoCloseable {
      * ends its session when it may no longer be here (disabled, moved to another hub, deleted).
      */
     public void deviceChanged(String deviceId) {
-        if (!sessions.containsKey(deviceId)) {
+        if (sessions.get(deviceId).isEmpty()) {
             return;
         }
         io(() -> {
-            DeviceSession s = sessions.get(deviceId);
+            DeviceSession s = sessions.get(deviceId).orElse(null);
             if (s != null) {
                 Optional<DeviceRecord> rec = store.deviceRegistry().find(deviceId);
                 String why = rec.isEmpty() ? "NOT_REGISTERED" : refusal(rec.get());
@@ -301,7 +291,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     /** Ends the sessions of devices admitted through this enrollment. */
     public void enrollmentDisabled(String enrollment) {
-        for (DeviceSession s : sessions.values()) {
+        for (DeviceSession s : sessions.all()) {
             if (enrollment.equals(s.enrollment)) {
                 s.conn.close("ENROLLMENT_DISABLED", "enrollment " + enrollment + " was disabled");
             }
@@ -328,7 +318,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
     }
 
     public boolean isConnected(String deviceId) {
-        return sessions.containsKey(deviceId);
+        return sessions.get(deviceId).isPresent();
     }
 
     public int sessionCount() {
@@ -340,11 +330,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
     }
 
     Optional<DeviceSession> session(String deviceId) {
-        return Optional.ofNullable(sessions.get(deviceId));
-    }
-
-    Collection<DeviceSession> sessions() {
-        return sessions.values();
+        return sessions.get(deviceId);
     }
 
     Store store() {

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +62,9 @@ public final class HubBackend implements AutoCloseable {
         this.store = store;
         this.bus = bus;
         this.hubs = List.copyOf(hubs);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(2, r -> daemon(r, "imprint-backend-" + n.incrementAndGet()));
+        // one thread: this node's doorbells to a device leave in the order they were asked for
+        // (desired patches in version order, c2d kicks after their commit); each is one indexed read
+        this.executor = Executors.newSingleThreadExecutor(r -> daemon(r, "imprint-backend-" + bus.self()));
         this.inboxThread = Executors.newSingleThreadExecutor(r -> daemon(r, "imprint-inbox-" + bus.self()));
         this.requests = new NodeRequests(bus, store.sessions(), executor);
         NodeInbox inbox = new NodeInbox(this.hubs, requests);

@@ -151,20 +151,33 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
         }
     }
 
-    /** One transaction for the batch; the futures complete after the commit, in queue order. */
+    /**
+     * One transaction for the batch; the futures complete after the commit, in queue order. A
+     * failed batch is tried once more (all or nothing, so a retry is safe): on PostgreSQL a
+     * deadlock or serialization failure between nodes' batches costs a retry, not the writes.
+     */
     private void commit(List<Op> batch) {
         List<Object> results;
         try {
-            results = db.write("recording " + batch.size() + " session changes", c -> apply(c, batch));
-            commits.incrementAndGet();
-        } catch (RuntimeException e) {
-            LOG.warn("event=sessions.write_failed ops={} msg=\"{}\"", batch.size(), e.toString());
-            batch.forEach(op -> op.done().completeExceptionally(e));
-            return;
+            results = write(batch);
+        } catch (RuntimeException first) {
+            try {
+                results = write(batch);
+            } catch (RuntimeException e) {
+                LOG.warn("event=sessions.write_failed ops={} msg=\"{}\"", batch.size(), e.toString());
+                batch.forEach(op -> op.done().completeExceptionally(e));
+                return;
+            }
         }
         for (int i = 0; i < batch.size(); i++) {
             complete(batch.get(i), results.get(i));
         }
+    }
+
+    private List<Object> write(List<Op> batch) {
+        List<Object> results = db.write("recording " + batch.size() + " session changes", c -> apply(c, batch));
+        commits.incrementAndGet();
+        return results;
     }
 
     @SuppressWarnings("unchecked")
@@ -172,10 +185,16 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
         ((CompletableFuture<Object>) op.done()).complete(result);
     }
 
+    /**
+     * Applies the batch in device order (stable: one device's ops keep their queue order), so
+     * every node's batches lock rows in the same order and cannot deadlock each other; claim
+     * batches take the epoch counter first, release batches never do. Results in queue order.
+     */
     private static List<Object> apply(Connection c, List<Op> batch) throws SQLException {
         long claims = batch.stream().filter(op -> op instanceof ClaimOp).count();
         long epoch = claims == 0 ? 0 : reserveEpochs(c, claims);
-        List<Object> results = new ArrayList<>(batch.size());
+        Object[] results = new Object[batch.size()];
+        List<Integer> order = order(batch);
         try (PreparedStatement find = c.prepareStatement(
                 "SELECT device_id, hub, node, epoch, connected_at FROM sessions WHERE device_id = ?");
              PreparedStatement upsert = c.prepareStatement("INSERT INTO sessions (device_id, hub, node, epoch, connected_at)"
@@ -188,7 +207,8 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
              PreparedStatement delete = c.prepareStatement("DELETE FROM sessions WHERE device_id = ? AND node = ? AND epoch = ?");
              PreparedStatement deleteNode = c.prepareStatement("DELETE FROM sessions WHERE node = ?");
              PreparedStatement deleteHub = c.prepareStatement("DELETE FROM sessions WHERE node = ? AND hub = ?")) {
-            for (Op op : batch) {
+            for (int i : order) {
+                Op op = batch.get(i);
                 if (op instanceof ClaimOp cl) {
                     find.setString(1, cl.deviceId());
                     Optional<Entry> previous;
@@ -198,23 +218,48 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
                     Entry now = new Entry(cl.deviceId(), cl.hub(), cl.node(), ++epoch, Instant.ofEpochMilli(cl.at().toEpochMilli()));
                     JdbcCertificateStore.bind(upsert, now.deviceId(), now.hub(), now.node(), now.epoch(), now.connectedAt().toEpochMilli());
                     upsert.executeUpdate();
-                    results.add(new Claim(now, previous));
+                    results[i] = new Claim(now, previous);
                 } else if (op instanceof ReleaseOp r) {
                     JdbcCertificateStore.bind(seen, r.at().toEpochMilli(), r.deviceId(), r.node(), r.epoch());
                     seen.executeUpdate();
                     JdbcCertificateStore.bind(delete, r.deviceId(), r.node(), r.epoch());
                     delete.executeUpdate();
-                    results.add(null);
+                    results[i] = null;
                 } else if (op instanceof RemoveNodeOp n && n.hub() == null) {
                     deleteNode.setString(1, n.node());
-                    results.add(deleteNode.executeUpdate());
+                    results[i] = deleteNode.executeUpdate();
                 } else if (op instanceof RemoveNodeOp n) {
                     JdbcCertificateStore.bind(deleteHub, n.node(), n.hub());
-                    results.add(deleteHub.executeUpdate());
+                    results[i] = deleteHub.executeUpdate();
                 }
             }
         }
-        return results;
+        return java.util.Arrays.asList(results);
+    }
+
+    /** Queue indexes sorted by device between removals; a removal stays where it was queued (a barrier). */
+    private static List<Integer> order(List<Op> batch) {
+        List<Integer> order = new ArrayList<>(batch.size());
+        int from = 0;
+        for (int i = 0; i <= batch.size(); i++) {
+            if (i == batch.size() || batch.get(i) instanceof RemoveNodeOp) {
+                List<Integer> segment = new ArrayList<>();
+                for (int j = from; j < i; j++) {
+                    segment.add(j);
+                }
+                segment.sort(java.util.Comparator.comparing(j -> device(batch.get(j))));
+                order.addAll(segment);
+                if (i < batch.size()) {
+                    order.add(i);
+                }
+                from = i + 1;
+            }
+        }
+        return order;
+    }
+
+    private static String device(Op op) {
+        return op instanceof ClaimOp cl ? cl.deviceId() : ((ReleaseOp) op).deviceId();
     }
 
     /** Advances the counter by {@code n} under its row lock; returns the last epoch before them. */

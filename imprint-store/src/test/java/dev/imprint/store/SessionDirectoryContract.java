@@ -79,6 +79,19 @@ interface SessionDirectoryContract {
     }
 
     @Test
+    default void a_removal_applies_to_the_claims_queued_before_it_and_not_to_those_after() {
+        SessionDirectory d = store().sessions();
+        d.claim("dev-z", "hub-1", "node-c", T1);
+        d.claim("dev-y", "hub-1", "node-c", T1);
+        CompletableFuture<SessionDirectory.Claim> before = d.claim("dev-x", "hub-1", "node-c", T1);
+        assertThat(d.removeNode("node-c")).isEqualTo(3);
+        SessionDirectory.Claim after = d.claim("dev-a", "hub-1", "node-c", T1).join();
+        assertThat(before.join().entry().deviceId()).isEqualTo("dev-x");
+        assertThat(d.find("dev-x")).isEmpty();
+        assertThat(d.find("dev-a")).contains(after.entry());
+    }
+
+    @Test
     default void two_nodes_claiming_one_device_each_see_the_claim_they_replaced() {
         try (Store other = openAnother()) {
             List<CompletableFuture<SessionDirectory.Claim>> claims = new ArrayList<>();

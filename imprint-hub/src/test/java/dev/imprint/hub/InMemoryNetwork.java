@@ -1,0 +1,105 @@
+package dev.imprint.hub;
+
+import dev.imprint.cluster.NodeBus;
+import dev.imprint.cluster.NodeMessage;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Several nodes' buses in one JVM, for tests of a hub served by several nodes: each node has an
+ * inbox thread of its own (as each process has its bus thread); a message to a node that is not
+ * (or no longer) on the network is dropped, as for a dead node. Counts what it carried.
+ */
+final class InMemoryNetwork implements AutoCloseable {
+    private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+    final AtomicLong sent = new AtomicLong();
+
+    /** Joins a node to the network. */
+    NodeBus node(String name) {
+        Node n = new Node(name);
+        if (nodes.putIfAbsent(name, n) != null) {
+            throw new IllegalArgumentException("node " + name + " is already on the network");
+        }
+        return n;
+    }
+
+    /** Rings a doorbell on every node, as a node of the cluster would. */
+    void ring(String doorbell) {
+        nodes.values().forEach(n -> n.ringHere(doorbell));
+    }
+
+    @Override
+    public void close() {
+        List.copyOf(nodes.values()).forEach(Node::close);
+    }
+
+    private final class Node implements NodeBus {
+        private final String name;
+        private final ExecutorService thread;
+        private volatile Consumer<NodeMessage> handler = m -> { };
+        private final Map<String, List<Runnable>> doorbells = new ConcurrentHashMap<>();
+
+        Node(String name) {
+            this.name = name;
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "test-bus-" + name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        @Override
+        public String self() {
+            return name;
+        }
+
+        @Override
+        public void send(String node, NodeMessage message) {
+            Node to = nodes.get(node);
+            if (to != null) {
+                sent.incrementAndGet();
+                to.run(() -> to.handler.accept(message));
+            }
+        }
+
+        @Override
+        public void onMessage(Consumer<NodeMessage> handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void ring(String doorbell) {
+            InMemoryNetwork.this.ring(doorbell);
+        }
+
+        void ringHere(String doorbell) {
+            doorbells.getOrDefault(doorbell, List.of()).forEach(this::run);
+        }
+
+        @Override
+        public void onDoorbell(String doorbell, Runnable handler) {
+            doorbells.computeIfAbsent(doorbell, d -> new CopyOnWriteArrayList<>()).add(handler);
+        }
+
+        private void run(Runnable r) {
+            try {
+                thread.execute(r);
+            } catch (RejectedExecutionException closed) {
+                // a stopped node hears nothing
+            }
+        }
+
+        @Override
+        public void close() {
+            nodes.remove(name, this);
+            thread.shutdownNow();
+        }
+    }
+}
