@@ -298,6 +298,16 @@ public final class Hub implements MqttApplication, AutoCloseable {
         }
     }
 
+    /**
+     * Ends every session of this hub: the node was declared dead while it lived (a long pause), so
+     * the others removed its directory rows; its devices reconnect and claim their sessions again.
+     */
+    public void endAllSessions(String reason, String detail) {
+        for (DeviceSession s : sessions.all()) {
+            s.conn.close(reason, detail);
+        }
+    }
+
     // ---- for the back end --------------------------------------------------------------
 
     public String name() {

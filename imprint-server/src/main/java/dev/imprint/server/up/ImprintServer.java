@@ -85,7 +85,9 @@ public final class ImprintServer implements AutoCloseable {
         try {
             Store store = config.openStore();
             started.add(store);
-            ClusterServices nodes = ClusterServices.open(config, store);
+            // a node declared dead while alive lost its directory rows: its sessions must be made again
+            java.util.concurrent.atomic.AtomicReference<Runnable> onSelfLost = new java.util.concurrent.atomic.AtomicReference<>(() -> { });
+            ClusterServices nodes = ClusterServices.open(config, store, () -> onSelfLost.get().run());
             started.add(nodes);
             // only a CA node opens the CA's keys; every other role reaches it through a seam
             Authority authority = null;
@@ -130,6 +132,8 @@ public final class ImprintServer implements AutoCloseable {
             List<ImprintConfig.Hub> myHubs = config.hubs().stream().filter(h -> roles.servesHub(h.name())).toList();
             dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters, nodes.bus());
             started.add(hubs);
+            onSelfLost.set(() -> hubs.hubs().forEach(h -> h.endAllSessions("NODE_LEASE_LOST",
+                    "this node was declared dead while it lived; reconnect to claim the session again")));
             if (dps != null) {
                 // a re-registration that moved a device ends its session on the old hub; a disabled enrollment rings the hubs
                 dps.onChanges(hubs.backend()::deviceChanged, () -> nodes.bus().ring("config"));
