@@ -40,6 +40,7 @@ public final class JdbcStore implements Store {
     private final DeviceRegistry deviceRegistry;
     private final HubStore hubs;
     private final EnrollmentStore enrollments;
+    private final ConsoleSessionStore consoleSessions;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -55,6 +56,7 @@ public final class JdbcStore implements Store {
         this.deviceRegistry = new JdbcDeviceRegistry(db);
         this.hubs = new JdbcHubStore(db);
         this.enrollments = new JdbcEnrollmentStore(db);
+        this.consoleSessions = new JdbcConsoleSessionStore(db);
     }
 
     /**
@@ -219,6 +221,11 @@ public final class JdbcStore implements Store {
     @Override
     public EnrollmentStore enrollments() {
         return enrollments;
+    }
+
+    @Override
+    public ConsoleSessionStore consoleSessions() {
+        return consoleSessions;
     }
 
     @Override

@@ -36,6 +36,9 @@ public interface Store extends AutoCloseable {
     /** DPS enrollments. */
     EnrollmentStore enrollments();
 
+    /** The web console's login links and sessions (hashed), shared by every admin node. */
+    ConsoleSessionStore consoleSessions();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 
