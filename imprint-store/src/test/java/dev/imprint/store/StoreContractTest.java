@@ -293,6 +293,25 @@ public abstract class StoreContractTest implements DpsStoreContract, AuditedWrit
         assertThat(tail).extracting(RevokedEntry::seq).containsExactly((long) n, n + 1L);
     }
 
+    @Test
+    void revokes_many_in_one_transaction_with_one_audit_entry() {
+        for (String serial : List.of("a1", "a2", "a3")) {
+            store.certificates().insertAll(List.of(cert(serial, "operational", "dev-" + serial, NOW.minusSeconds(60))));
+        }
+        store.certificates().revoke("a2", 4, NOW.minusSeconds(5));
+        long before = store.certificates().lastRevocationSeq("operational");
+        AuditLog.Entry audit = new AuditLog.Entry("cert.revoked", "admin:test", "batch", "{}");
+        var done = store.certificates().revokeAll(List.of("a1", "a2", "nope", "a3"), 1, NOW, audit);
+        assertThat(done).extracting(r -> r.entry().serialHex()).containsExactly("a1", "a2", "a3");
+        assertThat(done).extracting(CertificateStore.Revocation::fresh).containsExactly(true, false, true);
+        assertThat(done.get(1).entry().reason()).isEqualTo(4);
+        assertThat(store.certificates().lastRevocationSeq("operational")).isEqualTo(before + 2);
+        assertThat(store.audit().list(0, 100)).filteredOn(e -> e.subject().equals("batch")).hasSize(1);
+        store.certificates().revokeAll(List.of("a1"), 1, NOW, audit);
+        assertThat(store.audit().list(0, 100)).filteredOn(e -> e.subject().equals("batch")).hasSize(1);
+        assertThat(store.audit().verify()).isEmpty();
+    }
+
     // ---- CRL state ----------------------------------------------------------------------
 
     @Test
