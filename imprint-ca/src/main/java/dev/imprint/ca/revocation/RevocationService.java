@@ -49,9 +49,12 @@ public interface RevocationService {
      * Tells this node that revocations may have been made on another CA node (the server calls
      * it on the cluster's revocation doorbell). Where this node leads a CA's CRL publication, it
      * publishes a delta CRL with them now; elsewhere nothing happens. Without a call the
-     * periodic publication check picks them up within a few seconds.
+     * periodic publication check picks them up within a few seconds. Returns at once (safe to
+     * call on a bus thread that must not block).
+     *
+     * @return completes when the delta CRLs are published (or found current)
      */
-    void revocationsChanged();
+    java.util.concurrent.CompletableFuture<Void> revocationsChanged();
 
     /** Adds a listener told of every new revocation made through this service (hub live revocation). */
     void addListener(RevocationListener listener);

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,10 @@ public final class Revocations implements RevocationService, AutoCloseable {
     private final Map<String, CrlPublisher> publishers = new LinkedHashMap<>();
     private final OcspResponder ocsp;
     private final ScheduledExecutorService background;
+    /** Delta publications asked for by {@link #revocationsChanged()}; one pending run at most. */
+    private final java.util.concurrent.ExecutorService deltas;
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> deltaPending =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Map<String, Boolean> fullPending = new ConcurrentHashMap<>();
     private final List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -65,6 +70,11 @@ public final class Revocations implements RevocationService, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.deltas = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "imprint-ca-crl-delta");
+            t.setDaemon(true);
+            return t;
+        });
         background.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -80,15 +90,37 @@ public final class Revocations implements RevocationService, AutoCloseable {
 
     /**
      * Revocations may have been made on another CA node (the cluster's revocation doorbell):
-     * for each CA this node leads, publishes a delta with them now and a full CRL soon after.
+     * for each CA this node leads, publishes a delta with them and then a full CRL. Returns at
+     * once (safe on a bus thread); the work runs on a thread of its own, never behind a long
+     * full CRL build, and calls that arrive while one is pending share it.
      */
     @Override
-    public void revocationsChanged() {
-        publishers.forEach((ca, p) -> {
-            if (p.revocationsChanged()) {
-                requestFull(ca);
-            }
-        });
+    public CompletableFuture<Void> revocationsChanged() {
+        CompletableFuture<Void> run = new CompletableFuture<>();
+        CompletableFuture<Void> pending = deltaPending.compareAndExchange(null, run);
+        if (pending != null) {
+            return pending;
+        }
+        try {
+            deltas.execute(() -> {
+                deltaPending.set(null); // from here on, a new call queues a new run: it may have news this one misses
+                try {
+                    publishers.forEach((ca, p) -> {
+                        if (p.revocationsChanged()) {
+                            requestFull(ca);
+                        }
+                    });
+                    run.complete(null);
+                } catch (RuntimeException e) {
+                    LOG.error("delta CRL publication failed; the tick will try again", e);
+                    run.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            deltaPending.set(null);
+            run.completeExceptionally(e); // closing
+        }
+        return run;
     }
 
     @Override
@@ -211,8 +243,10 @@ public final class Revocations implements RevocationService, AutoCloseable {
 
     @Override
     public void close() {
+        deltas.shutdownNow();
         background.shutdownNow();
         try {
+            deltas.awaitTermination(10, TimeUnit.SECONDS);
             background.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
