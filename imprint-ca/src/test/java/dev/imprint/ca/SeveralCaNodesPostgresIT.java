@@ -2,25 +2,13 @@ package dev.imprint.ca;
 
 import dev.imprint.store.JdbcStore;
 import dev.imprint.testkit.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two CA nodes on one real PostgreSQL server (durability on, as in production); a fresh database per test. */
 class SeveralCaNodesPostgresIT extends SeveralCaNodesContract {
-    private static TestPostgres pg;
+    @RegisterExtension
+    static final TestPostgres pg = new TestPostgres();
     private String database;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        pg = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @Override
     protected void createDatabase() throws Exception {

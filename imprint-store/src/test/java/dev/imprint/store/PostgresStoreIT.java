@@ -1,8 +1,7 @@
 package dev.imprint.store;
 
 import dev.imprint.testkit.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -18,20 +17,9 @@ class PostgresStoreIT extends StoreContractTest implements HubStoreContract {
         return store;
     }
 
-    private static TestPostgres pg;
+    @RegisterExtension
+    static final TestPostgres pg = new TestPostgres();
     private String database;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        pg = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @Test
     void server_runs_with_durability_on() throws SQLException {

