@@ -60,6 +60,7 @@ public final class CrlPublisher {
     private final Object fullLock = new Object();
     private final Object deltaLock = new Object();
     private final AtomicBoolean leading = new AtomicBoolean();
+    private final AtomicBoolean takeover = new AtomicBoolean();
     /** Every entry of this CA read so far (guarded by fullLock); revocations are permanent, so it only grows. */
     private final List<ASN1Encodable> entries = new ArrayList<>();
     private long entriesSeq;
@@ -86,12 +87,15 @@ public final class CrlPublisher {
      * half its nextUpdate or too far behind; a delta when revocations are missing from it or it
      * is past half its nextUpdate. Run at start and on a schedule (the backstop for revocations
      * made on other nodes, and the takeover after a leader died).
+     *
+     * @return true when it published a delta with revocations the previous one lacked (a full CRL should follow)
      */
-    void tick() {
-        if (leads()) {
-            ensureFull(false);
-            ensureDelta(false);
+    boolean tick() {
+        if (!leads()) {
+            return false;
         }
+        ensureFull(false);
+        return ensureDelta(false);
     }
 
     /**
@@ -99,7 +103,7 @@ public final class CrlPublisher {
      * now (a non-leader does nothing). The server calls it on the cluster's revocation doorbell;
      * without the doorbell, the next {@link #tick()} does the same.
      *
-     * @return true when a delta was published
+     * @return true when it published a delta with revocations the previous one lacked (a full CRL should follow)
      */
     public boolean revocationsChanged() {
         return leads() && ensureDelta(false);
@@ -159,7 +163,7 @@ public final class CrlPublisher {
         if (now && !leading.getAndSet(true)) {
             LOG.info("event=crl.lead ca={} this node publishes the CRLs", ca.name());
             ensureFull(false);
-            ensureDelta(true);
+            takeover.set(true); // the next delta is published even when nothing is missing from the stored one
         } else if (!now && leading.getAndSet(false)) {
             LOG.info("event=crl.follow ca={} another node publishes the CRLs", ca.name());
         }
@@ -195,9 +199,10 @@ public final class CrlPublisher {
         }
     }
 
-    /** @return true when a delta was published */
+    /** @return true when it published a delta with revocations the previous one lacked */
     private boolean ensureDelta(boolean force) {
         synchronized (deltaLock) {
+            force |= takeover.getAndSet(false);
             Heads heads = store.crls().heads(ca.name());
             Published base = heads.full();
             if (base == null) {
@@ -228,7 +233,7 @@ public final class CrlPublisher {
             if (current) {
                 delta = new Served(number, der);
             }
-            return current;
+            return current && (d == null || seq[0] > d.revocationSeq());
         }
     }
 

@@ -64,7 +64,7 @@ public final class Revocations implements RevocationService, AutoCloseable {
             publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate, leadership));
         }
         this.ocsp = new OcspResponder(cas, store.certificates());
-        publishers.values().forEach(CrlPublisher::tick);
+        publishers.values().forEach(CrlPublisher::tick); // at start: the full CRL is fresh or just built
         this.background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "imprint-ca-crl");
             t.setDaemon(true);
@@ -78,10 +78,13 @@ public final class Revocations implements RevocationService, AutoCloseable {
         background.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A delta with new revocations (made on any node) is followed by a full CRL, as on the revoking path. */
     private void tick() {
-        for (CrlPublisher p : publishers.values()) {
+        for (var entry : publishers.entrySet()) {
             try {
-                p.tick();
+                if (entry.getValue().tick()) {
+                    requestFull(entry.getKey());
+                }
             } catch (RuntimeException e) {
                 LOG.error("CRL publication failed; the previous CRLs stay published", e);
             }
@@ -206,8 +209,9 @@ public final class Revocations implements RevocationService, AutoCloseable {
         if (p == null) {
             return;
         }
-        p.revocationsChanged();
-        requestFull(ca);
+        if (p.revocationsChanged()) {
+            requestFull(ca);
+        }
     }
 
     private void requestFull(String ca) {
