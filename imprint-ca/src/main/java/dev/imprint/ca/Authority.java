@@ -75,7 +75,7 @@ public final class Authority implements AutoCloseable {
         this.serviceIssuer = new ServiceIssuer(hierarchy.issuingCa(CaHierarchy.SERVICE), settings.pkiBaseUrl(), recorder,
                 settings.serviceValidity());
         List<IssuingCa> cas = hierarchy.names().stream().map(hierarchy::issuingCa).toList();
-        this.revocations = new Revocations(store, cas, settings.crlNextUpdate(), settings.pkiDir().resolve("crl"));
+        this.revocations = new Revocations(store, cas, settings.crlNextUpdate(), settings.leadership());
         this.stations = new StoreStations(store, serviceIssuer, stationPolicy, revocations);
         stations.finishInterruptedRevocations();
         this.est = new Rfc7030Est(hierarchy, new PeerAuthenticator(hierarchy, store.certificates()), this::issueAsync);

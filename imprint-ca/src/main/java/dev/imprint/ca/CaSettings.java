@@ -1,5 +1,6 @@
 package dev.imprint.ca;
 
+import dev.imprint.cluster.Leadership;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,9 @@ import java.util.Objects;
  * @param serviceValidity lifetime of server, station and admin certificates
  * @param crlNextUpdate how far ahead a CRL's nextUpdate lies; full CRLs are rebuilt at half of it
  * @param meterRegistry counts issuances and refusals by reason code; may be null
+ * @param leadership which node publishes each CA's CRLs (key {@code "crl:" + caName}); every node
+ *     issues and serves the published CRLs. {@link Leadership#single()} (the default; null means
+ *     it) for one process
  */
 public record CaSettings(
         Path pkiDir,
@@ -29,7 +33,8 @@ public record CaSettings(
         Duration operationalValidity,
         Duration serviceValidity,
         Duration crlNextUpdate,
-        MeterRegistry meterRegistry) {
+        MeterRegistry meterRegistry,
+        Leadership leadership) {
 
     public CaSettings {
         Objects.requireNonNull(pkiDir, "pkiDir");
@@ -37,6 +42,7 @@ public record CaSettings(
         if (pkcs11 == null && (passphrase == null || passphrase.length == 0)) {
             throw new IllegalArgumentException("a CA key passphrase is required when keys are not in a PKCS#11 token");
         }
+        leadership = leadership == null ? Leadership.single() : leadership;
         pkiBaseUrl = pkiBaseUrl.endsWith("/") ? pkiBaseUrl.substring(0, pkiBaseUrl.length() - 1) : pkiBaseUrl;
     }
 
@@ -47,26 +53,32 @@ public record CaSettings(
     public static CaSettings defaults(Path pkiDir, char[] passphrase, String pkiBaseUrl) {
         return new CaSettings(pkiDir, passphrase, null, pkiBaseUrl,
                 Duration.ofDays(20 * 365 + 5), Duration.ofDays(30), Duration.ofDays(365),
-                Duration.ofHours(1), null);
+                Duration.ofHours(1), null, Leadership.single());
     }
 
     public CaSettings withPkcs11(Pkcs11Settings p) {
         return new CaSettings(pkiDir, passphrase, p, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, crlNextUpdate, meterRegistry);
+                serviceValidity, crlNextUpdate, meterRegistry, leadership);
     }
 
     public CaSettings withValidity(Duration manufacturing, Duration operational) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturing, operational,
-                serviceValidity, crlNextUpdate, meterRegistry);
+                serviceValidity, crlNextUpdate, meterRegistry, leadership);
     }
 
     public CaSettings withCrlNextUpdate(Duration d) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, d, meterRegistry);
+                serviceValidity, d, meterRegistry, leadership);
     }
 
     public CaSettings withMeterRegistry(MeterRegistry r) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, crlNextUpdate, r);
+                serviceValidity, crlNextUpdate, r, leadership);
+    }
+
+    /** Several CA nodes: this node publishes a CA's CRLs only while {@code l} says it leads {@code "crl:" + ca}. */
+    public CaSettings withLeadership(Leadership l) {
+        return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
+                serviceValidity, crlNextUpdate, meterRegistry, l);
     }
 }

@@ -11,7 +11,7 @@ public final class Pkcs11Child {
         Files.createDirectories(data);
         CaSettings s = new CaSettings(data.resolve("pki"), null, new Pkcs11Settings(Path.of(args[0]), "1234".toCharArray()),
                 "http://127.0.0.1:8080", java.time.Duration.ofDays(365), java.time.Duration.ofDays(30),
-                java.time.Duration.ofDays(365), java.time.Duration.ofHours(1), null);
+                java.time.Duration.ofDays(365), java.time.Duration.ofHours(1), null, null);
         try (var store = JdbcStore.sqlite(data.resolve("imprint.db")); Authority ca = Authority.open(s, store)) {
             boolean first = ca.stations().find("line").isEmpty();
             if (first) {

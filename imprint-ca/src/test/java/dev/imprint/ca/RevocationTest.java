@@ -114,34 +114,6 @@ class RevocationTest {
     }
 
     @Test
-    void big_full_crls_live_in_a_file_and_are_reused_after_reopen() throws Exception {
-        System.setProperty("imprint.ca.crlMaxBytesInStore", "0");
-        try {
-            f = f.reopen();
-            IssuedCertificate a = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
-            f.ca.revocation().revoke(a.serialHex(), 0, "admin:test");
-            X509CRL full = awaitFullListing(a.certificate().getSerialNumber());
-            Path file = tmp.resolve("pki/crl/manufacturing.crl");
-            awaitFile(file, full);
-            f = f.reopen();
-            X509CRL again = Pem.readCrl(f.ca.revocation().crl("manufacturing"));
-            assertThat(number(again)).isEqualTo(number(full));
-            assertThat(again.getRevokedCertificate(a.certificate().getSerialNumber())).isNotNull();
-            assertThat(f.store.crls().lastFull("manufacturing").get().der()).isEmpty();
-        } finally {
-            System.clearProperty("imprint.ca.crlMaxBytesInStore");
-        }
-    }
-
-    private static void awaitFile(Path file, X509CRL expected) throws Exception {
-        long deadline = System.currentTimeMillis() + 2000;
-        while (!java.nio.file.Files.exists(file) || number(Pem.readCrl(java.nio.file.Files.readAllBytes(file))) < number(expected)) {
-            assertThat(System.currentTimeMillis()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    @Test
     void ocsp_answers_good_revoked_and_unknown_with_the_nonce() throws Exception {
         IssuedCertificate good = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
         IssuedCertificate bad = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-2")));

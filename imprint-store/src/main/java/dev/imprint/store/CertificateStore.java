@@ -66,6 +66,18 @@ public interface CertificateStore {
      */
     Optional<Revocation> revoke(String serialHex, int reason, Instant at, AuditLog.Entry audit);
 
+    /**
+     * Revokes many certificates in one transaction (one durable write) and appends {@code audit}
+     * once, when this call revoked at least one of them: mass revocation (everything a
+     * compromised station made, a recalled batch) without one commit per certificate. Unknown
+     * serials are skipped; already revoked ones keep their first revocation.
+     *
+     * @return the revocations of the known serials, in the order given
+     * @throws IllegalArgumentException for a reason code outside RFC 5280
+     * @throws StoreException when the database fails (nothing written)
+     */
+    List<Revocation> revokeAll(List<String> serialHexes, int reason, Instant at, AuditLog.Entry audit);
+
     /** A revocation entry and whether the call that returned it made it ({@code fresh}) or found it. */
     record Revocation(RevokedEntry entry, boolean fresh) {}
 

@@ -151,6 +151,28 @@ final class JdbcCertificateStore implements CertificateStore {
         });
     }
 
+    @Override
+    public List<Revocation> revokeAll(List<String> serialHexes, int reason, Instant at, AuditLog.Entry audit) {
+        checkReason(reason);
+        Objects.requireNonNull(audit, "audit entry");
+        JdbcAuditLog.requireComplete(List.of(audit));
+        return db.write("revoking " + serialHexes.size() + " certificates", c -> {
+            List<Revocation> out = new ArrayList<>(serialHexes.size());
+            boolean fresh = false;
+            for (String serial : serialHexes) {
+                Optional<Revocation> r = Revocations.revoke(c, db.dialect, serial, reason, at);
+                if (r.isPresent()) {
+                    out.add(r.get());
+                    fresh |= r.get().fresh();
+                }
+            }
+            if (fresh) {
+                JdbcAuditLog.appendIn(c, db.dialect, List.of(audit)); // last: the chain head is held only for the commit
+            }
+            return out;
+        });
+    }
+
     private static void checkReason(int reason) {
         if (reason < 0 || reason > 10 || reason == 7) {
             throw new IllegalArgumentException("not an RFC 5280 CRLReason code: " + reason);

@@ -45,6 +45,7 @@ public final class JdbcStore implements Store {
     // cluster tables (migration V6)
     private final NodeStore nodes;
     private final NodeInbox nodeInbox;
+    private final ConsoleSessionStore consoleSessions;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -63,6 +64,7 @@ public final class JdbcStore implements Store {
         this.sessions = new JdbcSessionDirectory(db);
         this.nodes = new JdbcNodeStore(db);
         this.nodeInbox = new JdbcNodeInbox(db);
+        this.consoleSessions = new JdbcConsoleSessionStore(db);
     }
 
     /**
@@ -242,6 +244,11 @@ public final class JdbcStore implements Store {
     @Override
     public NodeInbox nodeInbox() {
         return nodeInbox;
+    }
+
+    @Override
+    public ConsoleSessionStore consoleSessions() {
+        return consoleSessions;
     }
 
     @Override

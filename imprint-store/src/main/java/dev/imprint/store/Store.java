@@ -46,6 +46,9 @@ public interface Store extends AutoCloseable {
     /** Node-to-node messages waiting for their node (the PostgreSQL node bus). */
     NodeInbox nodeInbox();
 
+    /** The web console's login links and sessions (hashed), shared by every admin node. */
+    ConsoleSessionStore consoleSessions();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 

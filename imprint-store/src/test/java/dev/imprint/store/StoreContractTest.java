@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -292,6 +293,25 @@ public abstract class StoreContractTest implements DpsStoreContract, AuditedWrit
         assertThat(tail).extracting(RevokedEntry::seq).containsExactly((long) n, n + 1L);
     }
 
+    @Test
+    void revokes_many_in_one_transaction_with_one_audit_entry() {
+        for (String serial : List.of("a1", "a2", "a3")) {
+            store.certificates().insertAll(List.of(cert(serial, "operational", "dev-" + serial, NOW.minusSeconds(60))));
+        }
+        store.certificates().revoke("a2", 4, NOW.minusSeconds(5));
+        long before = store.certificates().lastRevocationSeq("operational");
+        AuditLog.Entry audit = new AuditLog.Entry("cert.revoked", "admin:test", "batch", "{}");
+        var done = store.certificates().revokeAll(List.of("a1", "a2", "nope", "a3"), 1, NOW, audit);
+        assertThat(done).extracting(r -> r.entry().serialHex()).containsExactly("a1", "a2", "a3");
+        assertThat(done).extracting(CertificateStore.Revocation::fresh).containsExactly(true, false, true);
+        assertThat(done.get(1).entry().reason()).isEqualTo(4);
+        assertThat(store.certificates().lastRevocationSeq("operational")).isEqualTo(before + 2);
+        assertThat(store.audit().list(0, 100)).filteredOn(e -> e.subject().equals("batch")).hasSize(1);
+        store.certificates().revokeAll(List.of("a1"), 1, NOW, audit);
+        assertThat(store.audit().list(0, 100)).filteredOn(e -> e.subject().equals("batch")).hasSize(1);
+        assertThat(store.audit().verify()).isEmpty();
+    }
+
     // ---- CRL state ----------------------------------------------------------------------
 
     @Test
@@ -317,18 +337,83 @@ public abstract class StoreContractTest implements DpsStoreContract, AuditedWrit
     }
 
     @Test
-    void saves_the_last_full_crl_and_never_goes_back() {
-        assertThat(store.crls().lastFull("operational")).isEmpty();
+    void publishes_crls_and_never_goes_back() {
+        assertThat(store.crls().heads("operational")).isEqualTo(CrlStateStore.Heads.NONE);
+        assertThat(store.crls().current("operational", CrlStateStore.Kind.FULL)).isEmpty();
         byte[] der5 = {5, 5};
-        store.crls().saveFull(new CrlStateStore.PublishedCrl("operational", 5, 42, NOW, der5));
-        store.crls().saveFull(new CrlStateStore.PublishedCrl("operational", 4, 40, NOW.minusSeconds(1), new byte[] {4}));
+        assertThat(store.crls().publish(full(5, 42, NOW), der5)).isTrue();
+        assertThat(store.crls().publish(full(4, 40, NOW.minusSeconds(1)), new byte[] {4})).isFalse();
 
-        CrlStateStore.PublishedCrl last = store.crls().lastFull("operational").orElseThrow();
-        assertThat(last.crlNumber()).isEqualTo(5);
-        assertThat(last.revocationSeq()).isEqualTo(42);
-        assertThat(last.thisUpdate()).isEqualTo(NOW);
+        CrlStateStore.Stored last = store.crls().current("operational", CrlStateStore.Kind.FULL).orElseThrow();
+        assertThat(last.meta()).isEqualTo(full(5, 42, NOW));
         assertThat(last.der()).isEqualTo(der5);
         assertThat(store.crls().nextCrlNumber("operational")).isEqualTo(6);
+
+        // a delta counts only against the current full CRL, and only forward
+        assertThat(store.crls().publish(delta(7, 4, 43), new byte[] {7})).as("stale base").isFalse();
+        assertThat(store.crls().publish(delta(7, 5, 43), new byte[] {7})).isTrue();
+        assertThat(store.crls().publish(delta(6, 5, 43), new byte[] {6})).isFalse();
+        CrlStateStore.Heads heads = store.crls().heads("operational");
+        assertThat(heads.full().crlNumber()).isEqualTo(5);
+        assertThat(heads.delta()).isEqualTo(delta(7, 5, 43));
+        assertThat(store.crls().current("operational", CrlStateStore.Kind.DELTA).orElseThrow().der()).containsExactly(7);
+        assertThat(store.crls().nextCrlNumber("operational")).isEqualTo(8);
+    }
+
+    @Test
+    void crls_larger_than_a_chunk_come_back_byte_identical() throws SQLException {
+        byte[] big = new byte[JdbcCrlStateStore.CHUNK * 2 + 12345];
+        new java.util.Random(7).nextBytes(big);
+        assertThat(store.crls().publish(full(1, 1, NOW), big)).isTrue();
+        assertThat(store.crls().current("operational", CrlStateStore.Kind.FULL).orElseThrow().der()).isEqualTo(big);
+        byte[] next = java.util.Arrays.copyOf(big, big.length - 1);
+        assertThat(store.crls().publish(full(2, 2, NOW), next)).isTrue();
+        assertThat(store.crls().current("operational", CrlStateStore.Kind.FULL).orElseThrow().der()).isEqualTo(next);
+        // the older CRL's chunks are gone
+        try (Connection c = rawConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(*), MIN(crl_number) FROM crl_chunks")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(3);
+            assertThat(rs.getLong(2)).isEqualTo(2);
+        }
+    }
+
+    private static CrlStateStore.Published full(long number, long seq, Instant at) {
+        return new CrlStateStore.Published("operational", CrlStateStore.Kind.FULL, number, 0, seq, at);
+    }
+
+    private static CrlStateStore.Published delta(long number, long base, long seq) {
+        return new CrlStateStore.Published("operational", CrlStateStore.Kind.DELTA, number, base, seq, NOW);
+    }
+
+    // ---- console sessions ---------------------------------------------------------------
+
+    @Test
+    void a_console_link_is_taken_once_even_by_racing_callers() throws Exception {
+        ConsoleSessionStore console = store.consoleSessions();
+        console.saveLink("h1", new ConsoleSessionStore.Grant("admin:a", NOW.plusSeconds(300)));
+        assertThat(console.liveLinks(NOW)).isEqualTo(1);
+        List<Boolean> won = Collections.synchronizedList(new ArrayList<>());
+        race(8, () -> {
+            won.add(console.takeLink("h1").isPresent());
+            return null;
+        });
+        assertThat(won).containsOnlyOnce(true).hasSize(8);
+        assertThat(console.takeLink("h1")).isEmpty();
+    }
+
+    @Test
+    void console_sessions_are_kept_until_ended_or_purged() {
+        ConsoleSessionStore console = store.consoleSessions();
+        console.saveSession("s1", new ConsoleSessionStore.Grant("admin:a", NOW.plusSeconds(10)));
+        console.saveSession("s2", new ConsoleSessionStore.Grant("admin:b", NOW.plusSeconds(100)));
+        console.saveLink("l1", new ConsoleSessionStore.Grant("admin:a", NOW.plusSeconds(10)));
+        assertThat(console.findSession("s1")).contains(new ConsoleSessionStore.Grant("admin:a", NOW.plusSeconds(10)));
+        assertThat(console.purgeExpired(NOW.plusSeconds(10))).isEqualTo(2);
+        assertThat(console.findSession("s1")).isEmpty();
+        assertThat(console.findSession("s2")).isPresent();
+        console.endSession("s2");
+        assertThat(console.findSession("s2")).isEmpty();
     }
 
     // ---- stations -----------------------------------------------------------------------

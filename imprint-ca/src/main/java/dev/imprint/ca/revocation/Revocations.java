@@ -5,6 +5,7 @@ import dev.imprint.ca.CaException.Reason;
 import dev.imprint.ca.hierarchy.IssuingCa;
 import dev.imprint.ca.issuance.Json;
 import dev.imprint.ca.issuance.Serials;
+import dev.imprint.cluster.Leadership;
 import dev.imprint.store.AuditLog;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.CertificateStore;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,36 +29,101 @@ import org.slf4j.LoggerFactory;
 /**
  * Revocation over the store: revokes, audits, and keeps every issuing CA's CRLs fresh.
  *
- * <p>A revocation returns once it is durable and the CA's delta CRL has been rebuilt (so a
- * fetch right after sees it); a full CRL rebuild is then requested on a background thread
- * (coalesced: at most one running and one pending per CA). Full CRLs are also rebuilt every
- * half nextUpdate. OCSP answers from the store directly.
+ * <p>Every CA node revokes and serves the CRLs stored by the node that leads each CA's
+ * publication ({@link CrlPublisher}). On the leader a revocation returns once it is durable and
+ * the CA's delta CRL has been republished (so a fetch right after sees it); a full CRL rebuild
+ * is then requested on a background thread (coalesced: at most one running and one pending per
+ * CA). A tick every {@link #TICK} publishes what is due (full CRLs at half nextUpdate, deltas
+ * missing revocations made on other nodes, a takeover). OCSP answers from the store directly,
+ * so on any node.
  */
 public final class Revocations implements RevocationService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
+    /** How often each node checks leadership and what is due: a new leader publishes within this. */
+    static final Duration TICK = Duration.ofMillis(Long.getLong("imprint.ca.crlTickMillis", 2000));
 
     private final Store store;
     private final Map<String, CrlPublisher> publishers = new LinkedHashMap<>();
     private final OcspResponder ocsp;
     private final ScheduledExecutorService background;
+    /** Delta publications asked for by {@link #revocationsChanged()}; one pending run at most. */
+    private final java.util.concurrent.ExecutorService deltas;
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> deltaPending =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Map<String, Boolean> fullPending = new ConcurrentHashMap<>();
     private final List<RevocationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** @param crlDir where full CRLs too big for a store row are kept */
-    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate, java.nio.file.Path crlDir) {
+    /**
+     * Publishes what is due for every CA this node leads before returning.
+     *
+     * @param leadership which node publishes each CA's CRLs ({@link dev.imprint.cluster.Leadership#single()} in one process)
+     */
+    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate, Leadership leadership) {
         this.store = store;
         for (IssuingCa ca : cas) {
-            publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate, crlDir));
+            publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate, leadership));
         }
         this.ocsp = new OcspResponder(cas, store.certificates());
-        publishers.values().forEach(CrlPublisher::start);
+        publishers.values().forEach(CrlPublisher::tick); // at start: the full CRL is fresh or just built
         this.background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "imprint-ca-crl");
             t.setDaemon(true);
             return t;
         });
-        long period = Math.max(1, nextUpdate.toSeconds() / 2);
-        background.scheduleWithFixedDelay(() -> publishers.keySet().forEach(this::rebuildFullNow), period, period, TimeUnit.SECONDS);
+        this.deltas = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "imprint-ca-crl-delta");
+            t.setDaemon(true);
+            return t;
+        });
+        background.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A delta with new revocations (made on any node) is followed by a full CRL, as on the revoking path. */
+    private void tick() {
+        for (var entry : publishers.entrySet()) {
+            try {
+                if (entry.getValue().tick()) {
+                    requestFull(entry.getKey());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("CRL publication failed; the previous CRLs stay published", e);
+            }
+        }
+    }
+
+    /**
+     * Revocations may have been made on another CA node (the cluster's revocation doorbell):
+     * for each CA this node leads, publishes a delta with them and then a full CRL. Returns at
+     * once (safe on a bus thread); the work runs on a thread of its own, never behind a long
+     * full CRL build, and calls that arrive while one is pending share it.
+     */
+    @Override
+    public CompletableFuture<Void> revocationsChanged() {
+        CompletableFuture<Void> run = new CompletableFuture<>();
+        CompletableFuture<Void> pending = deltaPending.compareAndExchange(null, run);
+        if (pending != null) {
+            return pending;
+        }
+        try {
+            deltas.execute(() -> {
+                deltaPending.set(null); // from here on, a new call queues a new run: it may have news this one misses
+                try {
+                    publishers.forEach((ca, p) -> {
+                        if (p.revocationsChanged()) {
+                            requestFull(ca);
+                        }
+                    });
+                    run.complete(null);
+                } catch (RuntimeException e) {
+                    LOG.error("delta CRL publication failed; the tick will try again", e);
+                    run.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            deltaPending.set(null);
+            run.completeExceptionally(e); // closing
+        }
+        return run;
     }
 
     @Override
@@ -136,13 +203,18 @@ public final class Revocations implements RevocationService, AutoCloseable {
         }
     }
 
-    /** Rebuilds the CA's delta CRL now and its full CRL in the background. */
+    /** When this node leads the CA's publication: republishes its delta CRL now and its full CRL in the background. */
     public void published(String ca) {
         CrlPublisher p = publishers.get(ca);
         if (p == null) {
             return;
         }
-        p.rebuildDelta();
+        if (p.revocationsChanged()) {
+            requestFull(ca);
+        }
+    }
+
+    private void requestFull(String ca) {
         if (fullPending.putIfAbsent(ca, Boolean.TRUE) == null) {
             background.execute(() -> {
                 fullPending.remove(ca);
@@ -175,8 +247,10 @@ public final class Revocations implements RevocationService, AutoCloseable {
 
     @Override
     public void close() {
+        deltas.shutdownNow();
         background.shutdownNow();
         try {
+            deltas.awaitTermination(10, TimeUnit.SECONDS);
             background.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -55,24 +55,29 @@ public final class ConsoleRoutes {
      * @param pageHtml the page served at {@code /}
      */
     public static ConsoleSessions mount(Router r, Vertx vertx, Services s, String httpsBase, String pageHtml) {
-        ConsoleSessions sessions = new ConsoleSessions(Clock.systemUTC());
+        ConsoleSessions sessions = new ConsoleSessions(s.store().consoleSessions(), Clock.systemUTC());
         r.get("/").handler(ctx -> html(ctx, 200, pageHtml));
         staticFile(r, "console.js", "text/javascript; charset=utf-8");
         staticFile(r, "console.css", "text/css; charset=utf-8");
 
         r.post(AdminRoutes.BASE + "/console/login-links").handler(ctx -> {
             String actor = AdminRoutes.actor(ctx);
-            String token = sessions.newLoginToken(actor);
-            LOG.info("event=console.link actor={}", actor);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("url", httpsBase + LOGIN + "?token=" + token);
-            out.put("validSeconds", ConsoleSessions.LINK_TTL.toSeconds());
-            Responses.json(ctx, 201, out);
+            vertx.executeBlocking(() -> sessions.newLoginToken(actor), false).onComplete(ar -> {
+                if (ar.failed()) {
+                    ctx.fail(ar.cause());
+                    return;
+                }
+                LOG.info("event=console.link actor={}", actor);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("url", httpsBase + LOGIN + "?token=" + ar.result());
+                out.put("validSeconds", ConsoleSessions.LINK_TTL.toSeconds());
+                Responses.json(ctx, 201, out);
+            });
         });
         r.get(LOGIN).handler(ctx -> login(vertx, ctx, s, sessions));
 
         r.route(API + "/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-        r.route(API + "/*").handler(ctx -> authenticate(ctx, s.meters(), sessions));
+        r.route(API + "/*").handler(ctx -> authenticate(vertx, ctx, s.meters(), sessions));
         r.get(API + "/session").handler(ctx -> {
             ConsoleSessions.Session session = ctx.get(SESSION);
             Responses.json(ctx, 200, Map.of("actor", session.actor(), "csrf", session.csrf(), "expiresAt", session.expiresAt().toString()));
@@ -89,14 +94,27 @@ public final class ConsoleRoutes {
 
     private static final String SESSION = "imprint.console.session";
 
-    private static void authenticate(RoutingContext ctx, MeterRegistry meters, ConsoleSessions sessions) {
+    private static void authenticate(Vertx vertx, RoutingContext ctx, MeterRegistry meters, ConsoleSessions sessions) {
         Cookie c = ctx.request().getCookie(COOKIE);
-        var session = c == null ? java.util.Optional.<ConsoleSessions.Session>empty() : sessions.find(c.getValue());
-        if (session.isEmpty()) {
-            refuse(ctx, meters, 401, c == null ? ConsoleSessions.Refusal.CONSOLE_SESSION_REQUIRED : ConsoleSessions.Refusal.CONSOLE_SESSION_INVALID,
-                    "no console session: run 'imprint console login' and open the link it prints");
+        if (c == null) {
+            refuse(ctx, meters, 401, ConsoleSessions.Refusal.CONSOLE_SESSION_REQUIRED, NO_SESSION);
             return;
         }
+        // sessions live in the store: look them up off the event loop
+        vertx.executeBlocking(() -> sessions.find(c.getValue()), false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (ar.result().isEmpty()) {
+                refuse(ctx, meters, 401, ConsoleSessions.Refusal.CONSOLE_SESSION_INVALID, NO_SESSION);
+            } else {
+                authorize(ctx, meters, ar.result().get());
+            }
+        });
+    }
+
+    private static final String NO_SESSION = "no console session: run 'imprint console login' and open the link it prints";
+
+    private static void authorize(RoutingContext ctx, MeterRegistry meters, ConsoleSessions.Session session) {
         HttpMethod m = ctx.request().method();
         if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
             String header = ctx.request().getHeader(CSRF_HEADER);
@@ -104,20 +122,30 @@ public final class ConsoleRoutes {
                 refuse(ctx, meters, 403, ConsoleSessions.Refusal.CONSOLE_CSRF_MISSING, "a changing call needs the " + CSRF_HEADER + " header");
                 return;
             }
-            if (!ConsoleSessions.csrfMatches(session.get(), header)) {
+            if (!ConsoleSessions.csrfMatches(session, header)) {
                 refuse(ctx, meters, 403, ConsoleSessions.Refusal.CONSOLE_CSRF_INVALID, "the " + CSRF_HEADER + " header does not match the session");
                 return;
             }
         }
-        ctx.put(SESSION, session.get());
-        AdminRoutes.actAs(ctx, session.get().actor());
+        ctx.put(SESSION, session);
+        AdminRoutes.actAs(ctx, session.actor());
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
     }
 
     private static void login(Vertx vertx, RoutingContext ctx, Services s, ConsoleSessions sessions) {
         ctx.response().putHeader("Referrer-Policy", "no-referrer").putHeader("Cache-Control", "no-store");
-        ConsoleSessions.Login login = sessions.redeem(ctx.queryParams().get("token"));
+        String token = ctx.queryParams().get("token");
+        vertx.executeBlocking(() -> sessions.redeem(token), false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else {
+                loggedIn(vertx, ctx, s, sessions, ar.result());
+            }
+        });
+    }
+
+    private static void loggedIn(Vertx vertx, RoutingContext ctx, Services s, ConsoleSessions sessions, ConsoleSessions.Login login) {
         if (login.session() == null) {
             count(s.meters(), ctx, login.refusal(), "login link refused");
             html(ctx, 401, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Imprint console</title>"
@@ -131,7 +159,10 @@ public final class ConsoleRoutes {
                 Responses.JSON.writeValueAsString(Map.of("sessionExpiresAt", session.expiresAt().toString()))), false).onComplete(ar -> {
             if (ar.failed()) {
                 // no audit entry, no session: a login must not go unrecorded
-                sessions.end(session.id());
+                vertx.executeBlocking(() -> {
+                    sessions.end(session.id());
+                    return null;
+                }, false);
                 LOG.error("event=console.login.failed code=AUDIT_FAILED", ar.cause());
                 Responses.error(ctx, 500, "INTERNAL_ERROR", "cannot record the login; see the server log");
                 return;

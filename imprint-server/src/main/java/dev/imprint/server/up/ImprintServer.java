@@ -93,14 +93,18 @@ public final class ImprintServer implements AutoCloseable {
             Authority authority = null;
             ServiceCredentials.Files creds = null;
             if (roles.ca()) {
-                authority = Authority.open(caSettings(config, env, meters), store);
+                // one CA node per CA publishes CRLs (PostgreSQL advisory lock); every CA node serves the stored bytes
+                authority = Authority.open(caSettings(config, env, meters).withLeadership(nodes.leadership()), store);
                 started.add(authority);
                 creds = ServiceCredentials.ensure(authority, config);
                 if (cluster.clustered()) {
                     NodeCredentials.ensure(authority, config);
                 }
-                // every hub node reads the revocation log when this rings (and every 5 s without it)
+                // every hub node reads the revocation log when this rings (and every 5 s without it); the
+                // CRL leader builds its delta on it (revocations made on other CA nodes)
                 authority.revocation().addListener((ca, serial) -> nodes.bus().ring("revocations"));
+                Authority ca = authority;
+                nodes.bus().onDoorbell("revocations", () -> ca.revocation().revocationsChanged());
             }
 
             // behind balancers (cluster.balancers) the HTTPS listener takes PROXY headers from them only
