@@ -41,18 +41,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real cluster on this machine, as {@code imprint cluster up} starts it: Debian's PostgreSQL
- * (fsync on), HAProxy in TCP mode with PROXY v2 in front of DPS and of the three nodes of
- * {@code hub-1}, a {@code ca,admin} node and two DPS nodes, each a forked {@code imprint.jar}.
+ * (fsync on), HAProxy in TCP mode with PROXY v2 in front of two {@code ca,admin} nodes, two DPS
+ * nodes and the three nodes of {@code hub-1}, each a forked {@code imprint.jar}.
  * Devices go through the real chain (factory station over EST, DPS through the balancer, the hub
  * through the balancer) with Imprint's device SDK. Scenarios in order: spread and directory,
- * c2d and methods from the admin node to devices on every node, revocation, and kill -9 of a
- * hub node. Figures are printed as {@code [cluster]} lines.
+ * c2d, desired patches and methods from an admin node to devices on every node, revocation,
+ * kill -9 of a hub node, of a DPS node during registrations and of the CRL leader, and the Azure
+ * SDKs through the balancers. Figures are printed as {@code [cluster]} lines.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private static final Path JAR = Path.of("target", "imprint.jar").toAbsolutePath();
-    private static final String LAYOUT = "ca,admin=1;dps=2;hub:hub-1=3";
+    private static final String LAYOUT = "ca,admin=2;dps=2;hub:hub-1=3";
     private static final int DEVICES = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -402,6 +403,56 @@ class ClusterIT {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    @Test
+    @Order(9)
+    void kill_minus_9_of_the_crl_leader_a_new_one_publishes_numbers_keep_growing_and_ca_nodes_serve_the_same_bytes() throws Exception {
+        List<String> cas = nodes("ca");
+        assertThat(cas).hasSize(2);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        // every CA node serves the stored CRL: the same bytes
+        await().atMost(Duration.ofSeconds(20)).until(() -> java.util.Arrays.equals(crl(http, cas.get(0), ""), crl(http, cas.get(1), "")));
+        java.math.BigInteger before = crlNumber(crl(http, cas.get(1), "-delta")).max(crlNumber(crl(http, cas.get(1), "")));
+        Run k = imprint(Duration.ofSeconds(30), "cluster", "kill", "--data", dir.toString(), cas.get(0));
+        assertThat(k.code()).as(k.out()).isZero();
+        Dev v = devices.stream().filter(d -> d.client.state() == DeviceClient.State.CONNECTED).findFirst().orElseThrow();
+        java.math.BigInteger serial = v.client.operationalCertificate().getSerialNumber();
+        long t0 = System.nanoTime();
+        admin.post("/devices/" + v.id + "/revoke", Map.of("reason", "keyCompromise"));
+        // the leader publishes a delta at once and a full CRL after it: the serial is in one of the two
+        await().atMost(Duration.ofSeconds(15)).until(() -> parse(crl(http, cas.get(1), "-delta")).getRevokedCertificate(serial) != null
+                || parse(crl(http, cas.get(1), "")).getRevokedCertificate(serial) != null);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        java.math.BigInteger after = crlNumber(crl(http, cas.get(1), "-delta")).max(crlNumber(crl(http, cas.get(1), "")));
+        assertThat(after).isGreaterThan(before);
+        System.out.printf("[cluster] kill -9 of %s: the revocation that followed is in %s's CRLs after %d ms; CRL number %s -> %s%n",
+                cas.get(0), cas.get(1), ms, before, after);
+    }
+
+    /** The operational CA's full ({@code ""}) or delta ({@code "-delta"}) CRL as one CA node serves it, directly (not balanced). */
+    private static byte[] crl(java.net.http.HttpClient http, String node, String kind) throws Exception {
+        String address = null;
+        for (JsonNode n : JSON.readTree(dir.resolve("cluster.json").toFile()).path("nodes")) {
+            if (n.path("name").asText().equals(node)) {
+                address = n.path("address").asText();
+            }
+        }
+        var rsp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + address + ":8080/crl/operational" + kind + ".crl"))
+                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(rsp.statusCode()).as(node + " " + kind).isEqualTo(200);
+        return rsp.body();
+    }
+
+    private static java.security.cert.X509CRL parse(byte[] der) throws Exception {
+        return (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCRL(new java.io.ByteArrayInputStream(der));
+    }
+
+    private static java.math.BigInteger crlNumber(byte[] der) throws Exception {
+        byte[] ext = parse(der).getExtensionValue("2.5.29.20");
+        return org.bouncycastle.asn1.ASN1Integer.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getValue();
     }
 
     private static List<String> hubNodes() {
