@@ -63,8 +63,14 @@ abstract class SeveralCaNodesContract {
     final AtomicReference<String> baton = new AtomicReference<>("a");
     /** When set, the next CRL number taken hands the baton to this node (the lead moves while a CRL is built). */
     final AtomicReference<String> handOverOnNextNumber = new AtomicReference<>();
+    /** The publications from index {@code from} on, as a snapshot (publishers may still be appending). */
+    List<Publication> since(int from) {
+        List<Publication> now = List.copyOf(published);
+        return now.subList(Math.min(from, now.size()), now.size());
+    }
+
     /** Every CRL that became current, in commit order, with the node that published it. */
-    final List<Publication> published = new ArrayList<>();
+    final List<Publication> published = new java.util.concurrent.CopyOnWriteArrayList<>(); // publisher threads append while tests read
     Node a;
     Node b;
 
@@ -188,7 +194,7 @@ abstract class SeveralCaNodesContract {
         a.ca.revocation().revoke(y.serialHex(), 4, "admin:test");
         b.ca.revocation().revocationsChanged().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(listsRevoked(a, y)).isTrue();
-        assertThat(published.subList(flipped, published.size())).allMatch(p -> p.node().equals("b"));
+        assertThat(since(flipped)).allMatch(p -> p.node().equals("b"));
         assertSameCrlsOnBothNodes();
 
         // CRL numbers strictly increase over every CRL published by either node, per CA
@@ -218,7 +224,7 @@ abstract class SeveralCaNodesContract {
         // B takes over at its next tick and publishes it; A's CRL was built but never became current
         await().atMost(TICK).until(() -> listsRevoked(a, x));
         assertThat(baton.get()).isEqualTo("b");
-        assertThat(published.subList(before, published.size())).isNotEmpty().allMatch(p -> p.node().equals("b"));
+        assertThat(since(before)).isNotEmpty().allMatch(p -> p.node().equals("b"));
         numbersByCa().forEach((ca, list) -> assertThat(list).as(ca).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates());
     }
 
