@@ -80,7 +80,7 @@ public final class MqttTlsServer implements AutoCloseable {
      */
     public MqttTlsServer start() {
         PeerChains chains = new PeerChains();
-        ClientIdRateLimiter limiter = new ClientIdRateLimiter(b.limits.connectsPerClientIdPerMinute(), 100_000);
+        ConnectBudgets budgets = ConnectBudgets.of(b.limits);
         ProxyRefusal proxyRefusal = (ch, reason, detail) -> disconnector.disconnect(ch, null, reason.name(), null, detail);
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
@@ -99,7 +99,7 @@ public final class MqttTlsServer implements AutoCloseable {
                                 .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector, chains))
                                 .addLast("decoder", new MqttDecoder(b.limits.maxMessageBytes()))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
-                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, limiter));
+                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, budgets));
                     }
                 });
         try {

@@ -1,5 +1,6 @@
 package dev.imprint.server.http;
 
+import dev.imprint.pki.LogSafe;
 import dev.imprint.ca.CaException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,14 +17,14 @@ public final class Http {
         Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         if (t instanceof CaException ce) {
             LOG.info("event=request.refused method={} path={} code={} status={} msg=\"{}\"",
-                    ctx.request().method(), ctx.normalizedPath(), ce.code(), ce.httpStatus(), ce.getMessage());
+                    ctx.request().method(), LogSafe.token(ctx.normalizedPath()), ce.code(), ce.httpStatus(), LogSafe.of(ce.getMessage()));
             Responses.error(ctx, ce.httpStatus(), ce.code(), ce.getMessage());
         } else if (t instanceof IllegalArgumentException iae) {
             LOG.info("event=request.refused method={} path={} code=BAD_REQUEST status=400 msg=\"{}\"",
-                    ctx.request().method(), ctx.normalizedPath(), iae.getMessage());
+                    ctx.request().method(), LogSafe.token(ctx.normalizedPath()), LogSafe.of(iae.getMessage()));
             Responses.error(ctx, 400, "BAD_REQUEST", iae.getMessage());
         } else {
-            LOG.error("event=request.failed method={} path={} code=INTERNAL_ERROR", ctx.request().method(), ctx.normalizedPath(), t);
+            LOG.error("event=request.failed method={} path={} code=INTERNAL_ERROR", ctx.request().method(), LogSafe.token(ctx.normalizedPath()), t);
             Responses.error(ctx, 500, "INTERNAL_ERROR", "internal error; see the server log");
         }
     }
