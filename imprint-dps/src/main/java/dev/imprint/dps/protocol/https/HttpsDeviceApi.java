@@ -176,7 +176,7 @@ public final class HttpsDeviceApi implements AutoCloseable {
     }
 
     /** True when the client closed the connection: nothing can be sent, and nothing is wrong on our side. */
-    public static boolean clientGone(RoutingContext ctx, Throwable t) {
+    static boolean clientGone(RoutingContext ctx, Throwable t) {
         return t instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed();
     }
 
