@@ -18,24 +18,34 @@ public final class LogSafe {
 
     /** For values inside {@code key="..."}, and for free text. Null stays "null". */
     public static String of(Object value) {
-        return escape(value, false);
+        return escape(value, Mode.QUOTED);
     }
 
     /** For values logged unquoted ({@code key=value}): spaces and {@code =} are escaped too. */
     public static String token(Object value) {
-        return escape(value, true);
+        return escape(value, Mode.TOKEN);
     }
 
-    private static String escape(Object value, boolean token) {
+    /**
+     * Line breaks and control characters only, no cap: for a whole formatted message (the log
+     * layout's net under the call sites, which have already escaped quotes and cut lengths).
+     */
+    public static String oneLine(String message) {
+        return message == null ? null : escape(message, Mode.LINE);
+    }
+
+    private enum Mode { LINE, QUOTED, TOKEN }
+
+    private static String escape(Object value, Mode mode) {
         if (value == null) {
             return "null";
         }
         String s = value.toString();
-        int n = Math.min(s.length(), MAX_CHARS);
+        int n = mode == Mode.LINE ? s.length() : Math.min(s.length(), MAX_CHARS);
         StringBuilder out = null;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            String rep = replacement(c, token);
+            String rep = replacement(c, mode);
             if (rep != null && out == null) {
                 out = new StringBuilder(n + 16).append(s, 0, i);
             }
@@ -59,16 +69,17 @@ public final class LogSafe {
         return out.toString();
     }
 
-    private static String replacement(char c, boolean token) {
+    private static String replacement(char c, Mode mode) {
         switch (c) {
             case '\r': return "\\r";
             case '\n': return "\\n";
             case '\t': return "\\t";
-            case '"': return "\\\"";
-            case '\\': return "\\\\";
             default:
         }
-        if (token && (c == ' ' || c == '=')) {
+        if (mode != Mode.LINE && (c == '"' || c == '\\')) {
+            return c == '"' ? "\\\"" : "\\\\";
+        }
+        if (mode == Mode.TOKEN && (c == ' ' || c == '=')) {
             return c == ' ' ? "\\u0020" : "\\u003d";
         }
         if (c < 0x20 || c >= 0x7F && c <= 0x9F || c == '\u2028' || c == '\u2029') {

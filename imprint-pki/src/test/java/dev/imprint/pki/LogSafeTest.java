@@ -33,4 +33,11 @@ class LogSafeTest {
         assertThat(s).startsWith("a".repeat(LogSafe.MAX_CHARS)).endsWith("...(+" + (3017 - LogSafe.MAX_CHARS) + " chars)");
         assertThat(LogSafe.of("\n".repeat(3017))).hasSize(2 * LogSafe.MAX_CHARS + "...(+2761 chars)".length());
     }
+
+    @Test
+    void one_line_escapes_only_what_breaks_a_line() {
+        String m = "event=x msg=\"a \\ b\"\nlevel=ERROR" + "y".repeat(1000);
+        assertThat(LogSafe.oneLine(m)).isEqualTo("event=x msg=\"a \\ b\"\\nlevel=ERROR" + "y".repeat(1000));
+        assertThat(LogSafe.oneLine(null)).isNull();
+    }
 }
