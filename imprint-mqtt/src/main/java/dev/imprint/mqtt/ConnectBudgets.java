@@ -11,8 +11,8 @@ record ConnectBudgets(ClientIdRateLimiter accepted, ClientIdRateLimiter refused)
     /** Refused attempts per source address per minute: enough for a misconfigured device to be heard, few for a flood. */
     static final int REFUSED_PER_SOURCE_PER_MINUTE = 60;
 
-    static ConnectBudgets of(ConnectionLimits limits) {
+    static ConnectBudgets of(ConnectionLimits limits, int refusedPerSourcePerMinute) {
         return new ConnectBudgets(new ClientIdRateLimiter(limits.connectsPerClientIdPerMinute(), 100_000),
-                new ClientIdRateLimiter(REFUSED_PER_SOURCE_PER_MINUTE, 100_000));
+                new ClientIdRateLimiter(refusedPerSourcePerMinute, 100_000));
     }
 }
