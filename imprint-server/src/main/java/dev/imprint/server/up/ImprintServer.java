@@ -111,8 +111,9 @@ public final class ImprintServer implements AutoCloseable {
             List<HttpServer> servers = new ArrayList<>();
             if (roles.ca()) {
                 ImprintConfig.Listener pkiAt = cluster.bind(config.pki());
-                servers.add(await(vertx.createHttpServer(new HttpServerOptions()
-                                .setHost(pkiAt.address()).setPort(pkiAt.port()).setTcpNoDelay(true))
+                // plain HTTP, but facing anyone (OCSP POSTs a body): the same request deadline as HTTPS
+                servers.add(await(RequestDeadline.install(vertx.createHttpServer(new HttpServerOptions()
+                                .setHost(pkiAt.address()).setPort(pkiAt.port()).setTcpNoDelay(true)), config.https().requestDeadline(), "pki", meters)
                         .requestHandler(PkiRoutes.router(vertx, authority))
                         .listen()));
             }
