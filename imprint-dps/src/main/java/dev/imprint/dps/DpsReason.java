@@ -32,7 +32,9 @@ public enum DpsReason {
     /** Unknown or expired operation ID. */
     OPERATION_NOT_FOUND(404),
     /** A bug or an unavailable store; fail closed. */
-    INTERNAL_ERROR(500);
+    INTERNAL_ERROR(500),
+    /** The request announced or sent a body over the 64 KiB limit. */
+    BODY_TOO_LARGE(413);
 
     private final int httpStatus;
 

@@ -34,6 +34,8 @@ import java.util.function.IntSupplier;
  *     seconds. {@code perDevicePerMinute} stays per node, so across N nodes a device may register
  *     up to N times as often.
  * @param balancers the TCP balancers in front of both device APIs (PROXY protocol; none by default)
+ * @param requestDeadline time from the first byte of an HTTPS request to its last (headers and
+ *     body); past it the connection is closed (REQUEST_TIMEOUT), however slowly bytes trickle in
  */
 public record DpsSettings(
         String idScope,
@@ -52,7 +54,8 @@ public record DpsSettings(
         Duration enrollmentRefresh,
         Clock clock,
         IntSupplier liveDpsNodes,
-        Balancers balancers) {
+        Balancers balancers,
+        Duration requestDeadline) {
 
     public DpsSettings {
         Objects.requireNonNull(idScope, "idScope");
@@ -63,6 +66,9 @@ public record DpsSettings(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(liveDpsNodes, "liveDpsNodes");
         Objects.requireNonNull(balancers, "balancers");
+        if (requestDeadline.isNegative() || requestDeadline.isZero()) {
+            throw new IllegalArgumentException("requestDeadline must be positive: " + requestDeadline);
+        }
         if (!idScope.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("idScope must be 1-64 of A-Z a-z 0-9 . _ -: " + idScope);
         }
@@ -73,45 +79,51 @@ public record DpsSettings(
             List<X509Certificate> anchors, RevocationSource revocation) {
         return new DpsSettings(idScope, "127.0.0.1", 9443, "127.0.0.2", 8883, serverKey, serverChain, anchors, revocation,
                 1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC(), () -> 1,
-                Balancers.none());
+                Balancers.none(), Duration.ofSeconds(30));
     }
 
     public DpsSettings withHttps(String host, int port) {
         return new DpsSettings(idScope, host, port, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
     }
 
     /** @param port -1 turns the MQTT device API off */
     public DpsSettings withMqtt(String host, int port) {
         return new DpsSettings(idScope, httpsHost, httpsPort, host, port, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
     }
 
     public DpsSettings withRateLimits(int overallPerSecond, int perDevicePerMinute) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
     }
 
     public DpsSettings withAnchors(List<X509Certificate> a) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, a, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
     }
 
     public DpsSettings withClock(Clock c) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes, balancers);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes, balancers, requestDeadline);
     }
 
     /** @param nodes the live provisioning nodes sharing {@link #overallPerSecond()} (read every few seconds) */
     public DpsSettings withLiveDpsNodes(IntSupplier nodes) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes, balancers);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes, balancers, requestDeadline);
     }
 
     /** The TCP balancers (config {@code cluster.balancers}) in front of the HTTPS and MQTT device APIs. */
     public DpsSettings withBalancers(Balancers b) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, b);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, b, requestDeadline);
+    }
+
+    /** The deadline on each HTTPS request's headers and body (30 s by default). */
+    public DpsSettings withRequestDeadline(Duration d) {
+        return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, d);
     }
 
     public String httpsUrl() {

@@ -110,7 +110,7 @@ public final class ProvisioningService implements AutoCloseable {
     /** Binds the device APIs. @throws IllegalStateException when an address cannot be bound */
     public ProvisioningService listen() {
         https = HttpsDeviceApi.start(vertx, settings.httpsHost(), settings.httpsPort(), settings.serverKey(),
-                settings.serverChain(), settings.idScope(), registrar, settings.retryAfterSeconds(), settings.balancers());
+                settings.serverChain(), settings.idScope(), registrar, settings.retryAfterSeconds(), settings.balancers(), settings.requestDeadline());
         if (settings.mqttPort() >= 0) {
             mqtt = MqttDeviceApi.start(settings, registrar);
         }

@@ -141,6 +141,26 @@ class RegistrationTest {
     }
 
     @Test
+    void a_registration_id_with_cr_lf_is_logged_as_one_escaped_line() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.imprint.dps.registration.Registrar.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            DpsFixture.Device d = f.device(id("crlf"));
+            String forged = id("crlf") + "\r\n2026-12-06T00:00:00Z level=ERROR event=dps.assigned registrationId=victim \"";
+            assertThat(refusal(forged, d.tlsChain())).isEqualTo("REGISTRATION_ID_MISMATCH");
+            assertThat(refusal(forged, List.of())).as("anonymous: its chosen ID is not logged at all").isEqualTo("CLIENT_CERT_REQUIRED");
+            assertThat(lines.list).hasSize(2).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n", "\r"));
+            assertThat(lines.list.get(0).getFormattedMessage()).contains("\\r\\n2026-12-06T00:00:00Z level=ERROR").contains("victim \\\"");
+            assertThat(lines.list.get(1).getFormattedMessage()).doesNotContain("victim");
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
+    @Test
     void refuses_without_a_client_certificate_and_writes_nothing_under_the_chosen_id() {
         assertThat(refusal(id("nobody"), List.of())).isEqualTo("CLIENT_CERT_REQUIRED");
         assertThat(f.store.deviceRegistry().history(id("nobody"), 5, 0)).isEmpty();

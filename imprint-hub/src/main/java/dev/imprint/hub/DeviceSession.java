@@ -135,7 +135,7 @@ final class DeviceSession implements MqttSession {
                 case METHODS -> methods = true;
                 case TWIN_RES -> { }
                 case FOREIGN -> LOG.info("event=hub.subscribe_refused hub={} device={} filter=\"{}\" reason=FOREIGN_TOPIC",
-                        hub.name(), deviceId, s.filter());
+                        hub.name(), deviceId, dev.imprint.pki.LogSafe.of(s.filter()));
             }
             granted.add(k == Kind.FOREIGN ? 0x80 : s.qos());
         }

@@ -1,5 +1,6 @@
 package dev.imprint.mqtt;
 
+import dev.imprint.pki.LogSafe;
 import dev.imprint.mqtt.proxy.ProxiedAddress;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -50,10 +51,10 @@ public final class Disconnector {
             return;
         }
         if (ORDINARY.contains(reason)) {
-            LOG.debug("event=mqtt.disconnect server={} client={} remote={} reason={} msg=\"{}\"", server, clientId, ProxiedAddress.remoteOf(ch), reason, detail);
+            LOG.debug("event=mqtt.disconnect server={} client={} remote={} reason={} msg=\"{}\"", server, LogSafe.token(clientId), ProxiedAddress.remoteOf(ch), reason, LogSafe.of(detail));
         } else {
-            LOG.info("event=mqtt.disconnect server={} client={} remote={} reason={} connack={} msg=\"{}\"", server, clientId,
-                    ProxiedAddress.remoteOf(ch), reason, connack == null ? "-" : connack.name(), detail);
+            LOG.info("event=mqtt.disconnect server={} client={} remote={} reason={} connack={} msg=\"{}\"", server, LogSafe.token(clientId),
+                    ProxiedAddress.remoteOf(ch), reason, connack == null ? "-" : connack.name(), LogSafe.of(detail));
         }
         if (meters != null) {
             meters.counter("imprint.mqtt.disconnects", "server", server, "reason", reason).increment();

@@ -49,7 +49,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private final MqttApplication application;
     private final ConnectionLimits limits;
     private final Disconnector disconnector;
-    private final ClientIdRateLimiter rateLimiter;
+    private final ConnectBudgets budgets;
     private Channel ch;
     private State state = State.AWAIT_CONNECT;
     private String clientId;
@@ -60,11 +60,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private boolean flushPending;
     private final List<MqttMessage> early = new ArrayList<>();
 
-    MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ClientIdRateLimiter rateLimiter) {
+    MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets) {
         this.application = application;
         this.limits = limits;
         this.disconnector = disconnector;
-        this.rateLimiter = rateLimiter;
+        this.budgets = budgets;
     }
 
     @Override
@@ -133,13 +133,14 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                     "MQTT protocol level " + level + "; this server speaks 3.1.1");
             return;
         }
-        if (clientId == null || clientId.isEmpty()) {
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "CLIENT_ID_REJECTED", "empty client ID (the device ID is required)");
+        String bad = MqttStrings.violation(java.util.Arrays.asList(clientId, c.payload().userName(), c.payload().willTopic()));
+        if (bad != null) {
+            // the client ID itself is the bad string: it is logged escaped, never as sent
+            refuse(null, bad, "client ID, user name or will topic is not valid MQTT UTF-8 (MQTT 3.1.1 section 1.5.3)");
             return;
         }
-        if (!rateLimiter.tryAcquire(clientId, System.nanoTime())) {
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "RATE_LIMITED",
-                    "more than " + limits.connectsPerClientIdPerMinute() + " connects per minute for this client ID");
+        if (clientId == null || clientId.isEmpty()) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "CLIENT_ID_REJECTED", "empty client ID (the device ID is required)");
             return;
         }
         int keepAlive = c.variableHeader().keepAliveTimeSeconds();
@@ -152,7 +153,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                     ReasonCode.NO_POSSESSION_PROOF, "no client certificate on this connection"));
         }
         verdict.thenAcceptAsync(v -> {
-            if (state != State.CONNECTING) {
+            if (state != State.CONNECTING || !withinBudget(v)) {
                 return;
             }
             ConnectRequest req = new ConnectRequest(clientId, username, c.variableHeader().isCleanSession(), effective, v);
@@ -164,6 +165,36 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             }
             outcome.whenCompleteAsync((o, e) -> connected(o, e, effective), ch.eventLoop());
         }, ch.eventLoop());
+    }
+
+    /**
+     * Charges the CONNECT budgets, only once the verdict is known: an accepted certificate spends
+     * the budget of the identity it proves (never that of a client ID a stranger can type), a
+     * refused one spends its source address's budget for refused attempts, so a flood of bad
+     * CONNECTs still reaches the application a bounded number of times and never locks out a
+     * device that holds its own key.
+     */
+    private boolean withinBudget(Verdict v) {
+        long now = System.nanoTime();
+        if (v instanceof Verdict.Accepted a) {
+            if (!budgets.accepted().tryAcquire(a.identity(), now)) {
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "RATE_LIMITED",
+                        "more than " + limits.connectsPerClientIdPerMinute() + " connects per minute for this identity");
+                return false;
+            }
+            return true;
+        }
+        if (!budgets.refused().tryAcquire(sourceHost(), now)) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "REFUSED_RATE_LIMITED",
+                    "too many connects with a refused certificate from this address");
+            return false;
+        }
+        return true;
+    }
+
+    private String sourceHost() {
+        SocketAddress a = ProxiedAddress.remoteOf(ch);
+        return a instanceof java.net.InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
     private void connected(ConnectOutcome o, Throwable e, int keepAlive) {
@@ -224,6 +255,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         int packetId = p.variableHeader().packetId();
         byte[] payload = ByteBufUtil.getBytes(p.payload());
         p.release();
+        String bad = MqttStrings.violation(topic);
+        if (bad != null) {
+            // closed, not stored: MQTT 3.1.1 section 1.5.3
+            refuse(null, bad, "topic name is not valid MQTT UTF-8");
+            return;
+        }
         if (qos > 1) {
             refuse(null, "QOS2_UNSUPPORTED", "QoS 2 publish on " + topic + " (this server supports QoS 0 and 1)");
             return;
@@ -258,6 +295,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     private void onSubscribe(MqttSubscribeMessage s) {
         List<MqttSession.Subscription> filters = new ArrayList<>();
+        String bad = MqttStrings.violation(s.payload().topicSubscriptions().stream().map(MqttTopicSubscription::topicFilter).toList());
+        if (bad != null) {
+            refuse(null, bad, "topic filter is not valid MQTT UTF-8");
+            return;
+        }
         for (MqttTopicSubscription t : s.payload().topicSubscriptions()) {
             filters.add(new MqttSession.Subscription(t.topicFilter(), Math.min(1, t.qualityOfService().value())));
         }
@@ -267,6 +309,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage u) {
+        String bad = MqttStrings.violation(u.payload().topics());
+        if (bad != null) {
+            refuse(null, bad, "topic filter is not valid MQTT UTF-8");
+            return;
+        }
         session.onUnsubscribe(u.payload().topics());
         ch.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(u.variableHeader().messageId()).build());
     }

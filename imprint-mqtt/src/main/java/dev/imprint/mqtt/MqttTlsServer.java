@@ -80,7 +80,7 @@ public final class MqttTlsServer implements AutoCloseable {
      */
     public MqttTlsServer start() {
         PeerChains chains = new PeerChains();
-        ClientIdRateLimiter limiter = new ClientIdRateLimiter(b.limits.connectsPerClientIdPerMinute(), 100_000);
+        ConnectBudgets budgets = ConnectBudgets.of(b.limits, b.refusedConnectsPerSourcePerMinute);
         ProxyRefusal proxyRefusal = (ch, reason, detail) -> disconnector.disconnect(ch, null, reason.name(), null, detail);
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
@@ -99,7 +99,7 @@ public final class MqttTlsServer implements AutoCloseable {
                                 .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector, chains))
                                 .addLast("decoder", new MqttDecoder(b.limits.maxMessageBytes()))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
-                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, limiter));
+                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, budgets));
                     }
                 });
         try {
@@ -158,6 +158,7 @@ public final class MqttTlsServer implements AutoCloseable {
         private MqttApplication application;
         private MeterRegistry meters;
         private Balancers balancers = Balancers.none();
+        private int refusedConnectsPerSourcePerMinute = ConnectBudgets.REFUSED_PER_SOURCE_PER_MINUTE;
 
         private Builder() {}
 
@@ -171,6 +172,19 @@ public final class MqttTlsServer implements AutoCloseable {
         public Builder tls(ServerTls tls) { this.tls = tls; return this; }
 
         public Builder limits(ConnectionLimits limits) { this.limits = Objects.requireNonNull(limits); return this; }
+
+        /**
+         * CONNECTs with a refused certificate that reach the application per source address and
+         * minute (REFUSED_RATE_LIMITED beyond; default {@value ConnectBudgets#REFUSED_PER_SOURCE_PER_MINUTE}).
+         * Kept apart from the per-identity budget, which only an accepted certificate spends.
+         */
+        public Builder refusedConnectsPerSourcePerMinute(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("refusedConnectsPerSourcePerMinute must be >= 1: " + n);
+            }
+            this.refusedConnectsPerSourcePerMinute = n;
+            return this;
+        }
 
         /**
          * Validates a client's chain (leaf first) once per connection: normally

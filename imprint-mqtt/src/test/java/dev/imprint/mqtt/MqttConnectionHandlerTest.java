@@ -24,11 +24,13 @@ class MqttConnectionHandlerTest {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final AtomicReference<ConnectRequest> seen = new AtomicReference<>();
 
+    final ConnectBudgets budgets = new ConnectBudgets(new ClientIdRateLimiter(2, 100), new ClientIdRateLimiter(5, 100));
+
     EmbeddedChannel channel(Verdict verdict, MqttApplication app) {
         Disconnector d = new Disconnector("test", meters);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.attr(ClientCertificateHandler.VERDICT).set(CompletableFuture.completedFuture(verdict));
-        ch.pipeline().addLast(new MqttConnectionHandler(app, ConnectionLimits.defaults(), d, new ClientIdRateLimiter(2, 100)));
+        ch.pipeline().addLast(new MqttConnectionHandler(app, ConnectionLimits.defaults(), d, budgets));
         ch.pipeline().fireChannelActive();
         return ch;
     }
@@ -125,5 +127,159 @@ class MqttConnectionHandlerTest {
                 .payload(io.netty.buffer.Unpooled.EMPTY_BUFFER).build());
         assertThat(ch.isOpen()).isFalse();
         assertThat(count("FOREIGN_TOPIC")).isEqualTo(1);
+    }
+
+    static final Verdict SELF_SIGNED = new Verdict.Refused(Verdict.Step.PATH, ReasonCode.UNKNOWN_ISSUER, "self-signed");
+
+    MqttApplication refusingRefused() {
+        return (req, conn) -> req.verdict() instanceof Verdict.Refused r
+                ? CompletableFuture.completedFuture(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, r.reason().name(), "no"))
+                : accepting().connect(req, conn);
+    }
+
+    MqttConnectReturnCode connectOnce(Verdict v, String clientId) {
+        EmbeddedChannel ch = channel(v, refusingRefused());
+        ch.writeInbound(connect(clientId, MqttVersion.MQTT_3_1_1));
+        ch.runPendingTasks();
+        MqttConnAckMessage ack = ch.readOutbound();
+        ch.finishAndReleaseAll();
+        return ack.variableHeader().connectReturnCode();
+    }
+
+    @Test
+    void forged_connects_with_a_victims_client_id_never_spend_the_victims_budget() {
+        for (int i = 0; i < 100; i++) {
+            assertThat(connectOnce(SELF_SIGNED, "dev-1")).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+        }
+        assertThat(count("UNKNOWN_ISSUER")).as("the application heard only the refused budget's worth").isEqualTo(5);
+        assertThat(count("REFUSED_RATE_LIMITED")).isEqualTo(95);
+        assertThat(count("RATE_LIMITED")).isZero();
+        assertThat(connectOnce(OK, "dev-1")).as("the real device still connects").isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    }
+
+    @Test
+    void the_real_devices_own_reconnect_loop_is_rate_limited_by_its_certified_identity() {
+        assertThat(connectOnce(OK, "dev-1")).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        // the budget follows the certificate's identity, whatever client ID is typed
+        assertThat(connectOnce(OK, "another-id")).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(connectOnce(OK, "dev-1")).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+        assertThat(count("RATE_LIMITED")).isEqualTo(1);
+        assertThat(connectOnce(new Verdict.Accepted("dev-2", List.of()), "dev-2")).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    }
+
+    /** A connected channel with Netty's real MQTT decoder in front, for raw bytes. */
+    EmbeddedChannel connectedWithDecoder(List<String> stored) {
+        MqttApplication app = (req, conn) -> CompletableFuture.completedFuture(ConnectOutcome.accept(new MqttSession() {
+            public java.util.concurrent.CompletionStage<Void> onPublish(String t, int q, byte[] p) {
+                stored.add(t);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            public List<Integer> onSubscribe(List<Subscription> f) {
+                f.forEach(x -> stored.add(x.filter()));
+                return f.stream().map(x -> 0).toList();
+            }
+
+            public void onUnsubscribe(List<String> f) {}
+
+            public void onClose(String reason) {}
+        }));
+        EmbeddedChannel ch = channel(OK, app);
+        ch.pipeline().addFirst(new io.netty.handler.codec.mqtt.MqttDecoder());
+        ch.writeInbound(connect("dev-1", MqttVersion.MQTT_3_1_1));
+        ch.runPendingTasks();
+        MqttConnAckMessage ack = ch.readOutbound();
+        assertThat(ack.variableHeader().connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        return ch;
+    }
+
+    /** PUBLISH QoS 0 as it comes off the wire: fixed header, topic length, topic bytes, payload. */
+    static io.netty.buffer.ByteBuf rawPublish(byte[] topic) {
+        byte[] payload = {'{', '}'};
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+        b.writeByte(0x30).writeByte(2 + topic.length + payload.length).writeShort(topic.length).writeBytes(topic).writeBytes(payload);
+        return b;
+    }
+
+    static byte[] bytes(String ascii, int... tail) {
+        byte[] a = ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(a, a.length + tail.length);
+        for (int i = 0; i < tail.length; i++) {
+            out[a.length + i] = (byte) tail[i];
+        }
+        return out;
+    }
+
+    @Test
+    void well_formed_topic_is_published() {
+        List<String> stored = new java.util.ArrayList<>();
+        EmbeddedChannel ch = connectedWithDecoder(stored);
+        ch.writeInbound(rawPublish(bytes("devices/dev-1/messages/events/", 0xC3, 0xA9)));
+        assertThat(stored).containsExactly("devices/dev-1/messages/events/\u00e9");
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void topic_with_invalid_utf8_closes_the_connection_and_stores_nothing() {
+        List<String> stored = new java.util.ArrayList<>();
+        EmbeddedChannel ch = connectedWithDecoder(stored);
+        // 0xC3 0x28: a lead byte followed by a byte that is not a continuation
+        ch.writeInbound(rawPublish(bytes("devices/dev-1/messages/events/", 0xC3, 0x28)));
+        assertThat(stored).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(count("MALFORMED_UTF8")).isEqualTo(1);
+    }
+
+    @Test
+    void topic_with_u0000_closes_the_connection_and_stores_nothing() {
+        List<String> stored = new java.util.ArrayList<>();
+        EmbeddedChannel ch = connectedWithDecoder(stored);
+        ch.writeInbound(rawPublish(bytes("devices/dev-1/messages/events/", 0x00, 'x')));
+        assertThat(stored).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(count("MALFORMED_UTF8")).isEqualTo(1);
+    }
+
+    @Test
+    void topic_with_a_newline_closes_the_connection_as_a_control_character() {
+        List<String> stored = new java.util.ArrayList<>();
+        EmbeddedChannel ch = connectedWithDecoder(stored);
+        ch.writeInbound(rawPublish(bytes("devices/dev-1/messages/events/", '\n')));
+        assertThat(stored).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(count("CONTROL_CHARACTER")).isEqualTo(1);
+    }
+
+    @Test
+    void subscribe_filter_with_invalid_utf8_closes_the_connection() {
+        List<String> stored = new java.util.ArrayList<>();
+        EmbeddedChannel ch = connectedWithDecoder(stored);
+        byte[] f = bytes("devices/dev-1/", 0xFF);
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+        b.writeByte(0x82).writeByte(2 + 2 + f.length + 1).writeShort(7).writeShort(f.length).writeBytes(f).writeByte(0);
+        ch.writeInbound(b);
+        assertThat(stored).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(count("MALFORMED_UTF8")).isEqualTo(1);
+    }
+
+    @Test
+    void client_id_with_a_newline_is_refused_and_logged_as_one_escaped_line() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Disconnector.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            EmbeddedChannel c = channel(OK, accepting());
+            c.writeInbound(connect("dev-1\r\n2026-12-06 level=ERROR event=forged", MqttVersion.MQTT_3_1_1));
+            assertThat(c.isOpen()).isFalse();
+            assertThat(count("CONTROL_CHARACTER")).isEqualTo(1);
+            assertThat(seen.get()).as("the application never saw it").isNull();
+            assertThat(lines.list).hasSize(1);
+            String line = lines.list.get(0).getFormattedMessage();
+            assertThat(line).doesNotContain("\n", "\r").contains("client=dev-1\\r\\n2026-12-06\\u0020level\\u003dERROR");
+        } finally {
+            log.detachAppender(lines);
+        }
     }
 }

@@ -12,12 +12,19 @@ import javax.net.ssl.TrustManagerFactory;
 public final class ClientTls {
     private ClientTls() {}
 
-    /** @param chain the client's certificate first, then its issuers */
+    /** A client without a certificate (anonymous), trusting {@code trust} only. */
+    public static SSLContext anonymous(X509Certificate trust) {
+        return context(null, List.of(), trust);
+    }
+
+    /** @param chain the client's certificate first, then its issuers; key null: no client certificate */
     public static SSLContext context(PrivateKey key, List<X509Certificate> chain, X509Certificate trust) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry("device", key, new char[0], chain.toArray(X509Certificate[]::new));
+            if (key != null) {
+                ks.setKeyEntry("device", key, new char[0], chain.toArray(X509Certificate[]::new));
+            }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
             KeyStore ts = KeyStore.getInstance("PKCS12");

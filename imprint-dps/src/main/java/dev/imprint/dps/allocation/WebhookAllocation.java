@@ -1,5 +1,6 @@
 package dev.imprint.dps.allocation;
 
+import dev.imprint.pki.LogSafe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -94,7 +95,7 @@ public final class WebhookAllocation implements AllocationPolicy {
     }
 
     private Allocation failed(AllocationRequest r, String why) {
-        LOG.warn("event=dps.webhook.failed url={} registrationId={} msg=\"{}\" fallback={}", url, r.registrationId(), why,
+        LOG.warn("event=dps.webhook.failed url={} registrationId={} msg=\"{}\" fallback={}", url, LogSafe.token(r.registrationId()), LogSafe.of(why),
                 fallback == null ? "refuse" : "policy");
         return fallback == null ? Allocation.refused(DpsReason.WEBHOOK_FAILED.name(), why) : fallback.allocate(r);
     }

@@ -1,5 +1,6 @@
 package dev.imprint.dps.registration;
 
+import dev.imprint.pki.LogSafe;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imprint.dps.DpsException;
 import dev.imprint.dps.DpsReason;
@@ -165,7 +166,7 @@ public final class Registrar {
             deviceMoved.accept(id);
         }
         Operation op = assigned.apply(saved);
-        LOG.debug("event=dps.assigned registrationId={} hub={} substatus={}", id, a.hub().name(), saved.substatus());
+        LOG.debug("event=dps.assigned registrationId={} hub={} substatus={}", LogSafe.token(id), a.hub().name(), saved.substatus());
         return op;
     }
 
@@ -224,17 +225,17 @@ public final class Registrar {
                 end.reason.errorCode(), end.reason.name(), end.reason.name() + ": " + end.message, null, List.of(), null, now, now);
         registry.recordEvent(new RegistrationEvent(0, end.id, now, end.status, null, null, e.name(), serial(leaf),
                 end.reason.name(), end.message), operations.record(op));
-        LOG.info("event=dps.refused registrationId={} status={} reason={} msg=\"{}\"", end.id, end.status, end.reason, end.message);
+        LOG.info("event=dps.refused registrationId={} status={} reason={} msg=\"{}\"", LogSafe.token(end.id), end.status, end.reason, LogSafe.of(end.message));
         return op;
     }
 
     private void refused(String id, X509Certificate leaf, String reason, String message) {
-        LOG.info("event=dps.refused registrationId={} reason={} msg=\"{}\"", id, reason, message);
+        LOG.info("event=dps.refused registrationId={} reason={} msg=\"{}\"", LogSafe.token(id), reason, LogSafe.of(message));
         try {
             registry.recordEvent(new RegistrationEvent(0, id == null ? "?" : id, clock.instant(), "failed", null, null, null,
                     leaf == null ? null : serial(leaf), reason, message));
         } catch (RuntimeException e) {
-            LOG.warn("event=dps.history.failed registrationId={} msg=\"{}\"", id, e.toString());
+            LOG.warn("event=dps.history.failed registrationId={} msg=\"{}\"", LogSafe.token(id), LogSafe.of(e));
         }
     }
 

@@ -17,6 +17,7 @@ public enum ConfigKey {
     HTTPS_ENGINE("https.engine", "auto", "TLS engine: auto (BoringSSL, JDK when it cannot load), openssl, jdk"),
     HTTPS_DNS_NAMES("https.dnsNames", "", "extra DNS names for the server certificate (comma-separated in the env)"),
     HTTPS_WORKER_THREADS("https.workerThreads", "64", "worker threads for CSR checks, signing and admin requests (event loops never block)"),
+    HTTPS_REQUEST_TIMEOUT("https.requestTimeoutSeconds", "30", "deadline from the first byte of an HTTPS request (EST, admin, console, DPS) to its last; past it the connection is closed (REQUEST_TIMEOUT)"),
     CA_OPERATIONAL_VALIDITY_DAYS("ca.operationalValidityDays", "30", "validity of operational (re-enrolled) device certificates"),
     CA_MANUFACTURING_VALIDITY_DAYS("ca.manufacturingValidityDays", "7300", "validity of factory device certificates"),
     CA_CRL_NEXT_UPDATE_SECONDS("ca.crlNextUpdateSeconds", "3600", "nextUpdate of CRLs, seconds after thisUpdate"),

@@ -54,7 +54,8 @@ public final class ConfigLoader {
                 new ImprintConfig.Listener(values.address(ConfigKey.HTTPS_ADDRESS), values.port(ConfigKey.HTTPS_PORT)),
                 values.engine(ConfigKey.HTTPS_ENGINE),
                 values.dnsNames(ConfigKey.HTTPS_DNS_NAMES),
-                values.intIn(ConfigKey.HTTPS_WORKER_THREADS, 1, 1024));
+                values.intIn(ConfigKey.HTTPS_WORKER_THREADS, 1, 1024),
+                values.intIn(ConfigKey.HTTPS_REQUEST_TIMEOUT, 1, 3600));
         String p11 = raw.get(ConfigKey.CA_PKCS11_CONFIG);
         Path pkcs11Config = p11.isEmpty() ? null : dataDir.resolve(p11);
         if (pkcs11Config != null && !Files.isReadable(pkcs11Config)) {

@@ -110,9 +110,14 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
     }
 
     /** The HTTPS endpoint: listener, TLS engine choice, extra DNS names, worker threads. */
-    public record Https(Listener listener, TlsEngine engine, List<String> dnsNames, int workerThreads) {
+    /** @param requestTimeoutSeconds deadline on each HTTPS request's headers and body (this listener and the DPS's) */
+    public record Https(Listener listener, TlsEngine engine, List<String> dnsNames, int workerThreads, int requestTimeoutSeconds) {
         public Https {
             dnsNames = List.copyOf(dnsNames);
+        }
+
+        public java.time.Duration requestDeadline() {
+            return java.time.Duration.ofSeconds(requestTimeoutSeconds);
         }
     }
 

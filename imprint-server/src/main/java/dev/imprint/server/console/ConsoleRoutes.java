@@ -1,5 +1,6 @@
 package dev.imprint.server.console;
 
+import dev.imprint.pki.LogSafe;
 import dev.imprint.ca.Authority;
 import dev.imprint.dps.ProvisioningService;
 import dev.imprint.server.http.AdminRoutes;
@@ -182,7 +183,7 @@ public final class ConsoleRoutes {
 
     private static void count(MeterRegistry meters, RoutingContext ctx, ConsoleSessions.Refusal code, String message) {
         meters.counter("imprint.console.refusals", "code", code.name()).increment();
-        LOG.info("event=console.refused method={} path={} code={} msg=\"{}\"", ctx.request().method(), ctx.normalizedPath(), code, message);
+        LOG.info("event=console.refused method={} path={} code={} msg=\"{}\"", ctx.request().method(), LogSafe.token(ctx.normalizedPath()), code, LogSafe.of(message));
     }
 
     private static void blocking(Vertx vertx, RoutingContext ctx, java.util.concurrent.Callable<Object> call) {

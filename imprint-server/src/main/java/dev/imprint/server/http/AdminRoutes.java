@@ -1,5 +1,6 @@
 package dev.imprint.server.http;
 
+import dev.imprint.pki.LogSafe;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imprint.ca.Authority;
 import dev.imprint.ca.CaException;
@@ -97,7 +98,7 @@ public final class AdminRoutes {
                 boolean none = peer.isEmpty();
                 String code = none ? "AUTH_REQUIRED" : ref.reason().name();
                 meters.counter("imprint.admin.refusals", "code", code).increment();
-                LOG.info("event=admin.refused path={} code={} step={} msg=\"{}\"", ctx.normalizedPath(), code, ref.step().number(), ref.detail());
+                LOG.info("event=admin.refused path={} code={} step={} msg=\"{}\"", LogSafe.token(ctx.normalizedPath()), code, ref.step().number(), LogSafe.of(ref.detail()));
                 Responses.error(ctx, none ? 401 : 403, code,
                         none ? "the admin API requires the admin client certificate (<data>/admin/)" : "admin credential refused: " + ref.detail());
             }

@@ -1,5 +1,6 @@
 package dev.imprint.server.http;
 
+import dev.imprint.pki.LogSafe;
 import dev.imprint.ca.est.EstResponse;
 import dev.imprint.ca.est.EstService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,7 +77,7 @@ public final class EstRoutes {
                 java.util.regex.Matcher m = CODE.matcher(body);
                 String code = m.find() ? m.group(1) : "HTTP_" + resp.status();
                 meters.counter("imprint.est.refusals", "op", op, "code", code).increment();
-                LOG.info("event=est.refused op={} status={} code={} body={}", op, resp.status(), code, body);
+                LOG.info("event=est.refused op={} status={} code={} body=\"{}\"", op, resp.status(), code, LogSafe.of(body));
             }
             Responses.bytes(ctx, resp.status(), resp.contentType(), resp.headers(), resp.body());
         });

@@ -154,7 +154,8 @@ public final class DpsRole {
                 .withMqtt(mqttAt.address(), mqttAt.port())
                 .withRateLimits(c.perSecond(), c.perDevicePerMinute())
                 .withLiveDpsNodes(liveDpsNodes)
-                .withBalancers(config.balancers());
+                .withBalancers(config.balancers())
+                .withRequestDeadline(config.https().requestDeadline());
         ProvisioningService dps = ProvisioningService.create(settings, store, issuer);
         java.time.Instant now = java.time.Instant.now();
         List<ImprintConfig.Hub> hubs = config.hubs();

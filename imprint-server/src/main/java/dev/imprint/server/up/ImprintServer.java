@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.imprint.dps.protocol.https.RequestDeadline;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -116,8 +117,9 @@ public final class ImprintServer implements AutoCloseable {
             List<HttpServer> servers = new ArrayList<>();
             if (roles.ca()) {
                 ImprintConfig.Listener pkiAt = cluster.bind(config.pki());
-                servers.add(await(vertx.createHttpServer(new HttpServerOptions()
-                                .setHost(pkiAt.address()).setPort(pkiAt.port()).setTcpNoDelay(true))
+                // plain HTTP, but facing anyone (OCSP POSTs a body): the same request deadline as HTTPS
+                servers.add(await(RequestDeadline.install(vertx.createHttpServer(new HttpServerOptions()
+                                .setHost(pkiAt.address()).setPort(pkiAt.port()).setTcpNoDelay(true)), config.https().requestDeadline(), "pki", meters)
                         .requestHandler(PkiRoutes.router(vertx, authority))
                         .listen()));
             }
@@ -167,14 +169,15 @@ public final class ImprintServer implements AutoCloseable {
                             new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(),
                             Console.page(endpoints(config, authority, dps)));
                 }
-                Http.jsonErrors(https);
+                Http.jsonErrors(https, meters);
                 // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
                 // TLS work) over the event loops; a single server would put every handshake on one thread
                 HttpServerOptions options = tls.options();
                 ImprintConfig.Listener httpsAt = cluster.bind(config.https().listener());
                 options.setHost(httpsAt.address()).setPort(httpsAt.port());
                 for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
-                    servers.add(await(vertx.createHttpServer(options).requestHandler(https).listen()));
+                    servers.add(await(RequestDeadline.install(vertx.createHttpServer(options), config.https().requestDeadline(), "https", meters)
+                            .requestHandler(https).listen()));
                 }
             }
             if (cluster.health() != null) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The HTTPS listener uses the PROXY protocol only with balancers, and only on a Vertx that enforces who may send it. */
 class TlsSetupTest {
     private static final ImprintConfig.Https HTTPS = new ImprintConfig.Https(new ImprintConfig.Listener("127.0.0.1", 8443),
-            ImprintConfig.TlsEngine.AUTO, List.of(), 4);
+            ImprintConfig.TlsEngine.AUTO, List.of(), 4, 30);
     private static final Path CERT = Path.of("server.pem");
     private static final Path KEY = Path.of("server.key");
 

@@ -1,5 +1,6 @@
 package dev.imprint.dps.protocol.https;
 
+import dev.imprint.pki.LogSafe;
 import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.mqtt.proxy.ProxiedAddress;
 import dev.imprint.mqtt.proxy.ProxyGate;
@@ -67,7 +68,7 @@ public final class BalancedVertx {
                 && Transport.nativeTransport().available() ? Transport.nativeTransport() : Transport.NIO;
         ProxyRefusal refusal = (ch, reason, detail) -> {
             LOG.info("event=https.refused server={} remote={} local={} reason={} msg=\"{}\"", server, ProxiedAddress.remoteOf(ch),
-                    ch.localAddress(), reason, detail);
+                    ch.localAddress(), reason, LogSafe.of(detail));
             if (meters != null) {
                 meters.counter("imprint.https.refusals", "server", server, "reason", reason.name()).increment();
             }

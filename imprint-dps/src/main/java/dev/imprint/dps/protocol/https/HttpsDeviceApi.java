@@ -7,6 +7,8 @@ import dev.imprint.dps.protocol.Wire;
 import dev.imprint.dps.registration.Operation;
 import dev.imprint.dps.registration.Registrar;
 import dev.imprint.mqtt.proxy.Balancers;
+import dev.imprint.pki.LogSafe;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -48,6 +50,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpsDeviceApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpsDeviceApi.class);
 
+    /** Largest registration body: a registration JSON with a CSR is a few KiB. */
+    static final int MAX_BODY = 64 * 1024;
+
     private final Vertx vertx;
     private final List<HttpServer> servers;
     private final String engine;
@@ -69,6 +74,12 @@ public final class HttpsDeviceApi implements AutoCloseable {
      */
     public static HttpsDeviceApi start(Vertx vertx, String host, int port, PrivateKey key, List<X509Certificate> chain,
             String idScope, Registrar registrar, int retryAfterSeconds, Balancers balancers) {
+        return start(vertx, host, port, key, chain, idScope, registrar, retryAfterSeconds, balancers, RequestDeadline.DEFAULT);
+    }
+
+    /** As above, with the deadline on each request's headers and body (see {@link RequestDeadline}). */
+    public static HttpsDeviceApi start(Vertx vertx, String host, int port, PrivateKey key, List<X509Certificate> chain,
+            String idScope, Registrar registrar, int retryAfterSeconds, Balancers balancers, java.time.Duration requestDeadline) {
         boolean openssl = OpenSSLEngineOptions.isAvailable();
         HttpServerOptions o = new HttpServerOptions()
                 .setHost(host)
@@ -85,7 +96,9 @@ public final class HttpsDeviceApi implements AutoCloseable {
         BalancedVertx.listenerOptions(vertx, o, balancers);
         Router router = Router.router(vertx);
         String base = "/" + idScope + "/registrations/:registrationId";
-        router.put(base + "/register").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(ctx -> {
+        // before every route: a failure (body too large, client gone, a bug) ends here, never in Vert.x's ERROR line
+        router.route().failureHandler(HttpsDeviceApi::failed);
+        router.put(base + "/register").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(ctx -> {
             List<X509Certificate> peer = peerChain(ctx);
             String id = ctx.pathParam("registrationId");
             blocking(vertx, ctx, retryAfterSeconds, () -> {
@@ -111,7 +124,8 @@ public final class HttpsDeviceApi implements AutoCloseable {
                 }
             }
             for (int i = 0; i < Math.max(1, Runtime.getRuntime().availableProcessors()); i++) {
-                HttpServer s = await(vertx.createHttpServer(o.setPort(bound)).requestHandler(router).listen());
+                HttpServer s = await(RequestDeadline.install(vertx.createHttpServer(o.setPort(bound)), requestDeadline, "dps", null)
+                        .requestHandler(router).listen());
                 bound = s.actualPort();
                 servers.add(s);
             }
@@ -140,6 +154,32 @@ public final class HttpsDeviceApi implements AutoCloseable {
         });
     }
 
+    /**
+     * Failures of the request itself, each with its own reason code: a body over the limit
+     * (announced or sent) is the client's fault and answers 413 in the Azure error JSON; a client
+     * that hung up mid-body gets no answer (there is nobody to answer); anything else is ours
+     * (INTERNAL_ERROR, logged with its stack at WARN).
+     */
+    static void failed(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        if (ctx.statusCode() == 413) {
+            send(ctx, new DpsException(DpsReason.BODY_TOO_LARGE, "request body over " + MAX_BODY / 1024 + " KiB"), 0);
+        } else if (clientGone(ctx, t)) {
+            LOG.info("event=dps.https.refused remote={} reason=CLIENT_GONE msg=\"{}\"", ctx.request().remoteAddress(), LogSafe.of(t));
+            Metrics.counter("imprint.https.refusals", "server", "dps", "reason", "CLIENT_GONE").increment();
+        } else if (t == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            send(ctx, new DpsException(DpsReason.BAD_REQUEST, "HTTP " + ctx.statusCode()), 0);
+        } else {
+            DpsException e = t instanceof DpsException d ? d : internal(t);
+            send(ctx, e, e.retryAfterSeconds());
+        }
+    }
+
+    /** True when the client closed the connection: nothing can be sent, and nothing is wrong on our side. */
+    static boolean clientGone(RoutingContext ctx, Throwable t) {
+        return t instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed();
+    }
+
     private static DpsException internal(Throwable t) {
         LOG.warn("event=dps.internal_error", t);
         return new DpsException(DpsReason.INTERNAL_ERROR, "internal error: " + t);
@@ -148,6 +188,10 @@ public final class HttpsDeviceApi implements AutoCloseable {
     private static void send(RoutingContext ctx, DpsException e, int retryAfter) {
         // the device's address: behind a balancer, the source of its PROXY header (see BalancedVertx)
         LOG.info("event=dps.https.refused remote={} status={} reason={}", ctx.request().remoteAddress(), e.httpStatus(), e.reason());
+        Metrics.counter("imprint.https.refusals", "server", "dps", "reason", e.reason()).increment();
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
         var r = ctx.response().setStatusCode(e.httpStatus()).putHeader("Content-Type", "application/json; charset=utf-8");
         if (retryAfter > 0) {
             r.putHeader("Retry-After", Integer.toString(retryAfter));
