@@ -247,7 +247,17 @@ final class DeviceSession implements MqttSession {
         String rid = Long.toHexString(RIDS.incrementAndGet());
         CompletableFuture<MethodResult> f = new CompletableFuture<>();
         pendingMethods.put(rid, f);
-        conn.publish(AzureTopics.methodRequest(name, rid), 0, payload);
+        HubException offline = new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " disconnected before the method was sent");
+        // the session may have closed since it was looked up: its onClose already failed the pending
+        // methods, so this one would wait out its timeout; publish fails on a closed connection
+        conn.publish(AzureTopics.methodRequest(name, rid), 0, payload).whenComplete((v, e) -> {
+            if (e != null) {
+                f.completeExceptionally(offline);
+            }
+        });
+        if (!conn.isActive()) {
+            f.completeExceptionally(offline);
+        }
         return f.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
             pendingMethods.remove(rid);
             if (e instanceof TimeoutException) {

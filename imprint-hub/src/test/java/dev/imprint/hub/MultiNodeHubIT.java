@@ -89,10 +89,10 @@ class MultiNodeHubIT {
 
         @Override
         public void close() {
-            backend.close();
             if (hub != null) {
                 hub.close();
             }
+            backend.close();
             bus.close();
             store.close();
         }
@@ -219,8 +219,40 @@ class MultiNodeHubIT {
             onB.client.publish("$iothub/methods/res/201/?$rid=" + rid, "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), 0, false);
             MethodResult r = call.get(5, TimeUnit.SECONDS);
             assertThat(r).isEqualTo(new MethodResult(201, "{\"ok\":true}"));
+            // the answer (a database write on a PostgreSQL bus) leaves from B's backend thread, not from the event loop
+            assertThat(net.senders.get(NodeMessage.METHOD_RESULT)).isNotEmpty().allMatch(t -> t.startsWith("imprint-backend-"));
         } finally {
             onB.close();
+        }
+    }
+
+    @Test
+    void a_method_to_a_session_that_closed_after_it_was_looked_up_fails_at_once_with_device_offline() throws Exception {
+        HubFixture.Device d = device("multi-left");
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        DeviceSession s;
+        try {
+            onB.client.subscribe("$iothub/methods/POST/#", 0);
+            s = b.hub().session(d.id()).orElseThrow();
+        } finally {
+            onB.close();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.hub().isConnected(d.id()));
+        // the inbox found the session just before it closed: its onClose already failed the pending methods
+        CompletableFuture<MethodResult> call = s.invoke("reboot", new byte[0], Duration.ofSeconds(30));
+        assertThatThrownBy(() -> call.get(2, TimeUnit.SECONDS)).hasCauseInstanceOf(HubException.class)
+                .satisfies(e -> assertThat(((HubException) e.getCause()).code()).isEqualTo("DEVICE_OFFLINE"));
+    }
+
+    @Test
+    void a_closed_backend_leaves_messages_to_the_bus_instead_of_taking_and_dropping_them() {
+        NodeBus closing = net.node("node-closing");
+        try {
+            new HubBackend(admin.store(), closing, List.of()).close();
+            admin.bus().send("node-closing", NodeMessage.of(NodeMessage.C2D_READY, admin.name(), "multi-closing", 1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> net.waiting("node-closing").size() == 1);
+        } finally {
+            closing.close();
         }
     }
 

@@ -194,8 +194,9 @@ public final class HubRole implements AutoCloseable {
 
     @Override
     public void close() {
-        backend.close();
+        // hubs first: the inbox still handles what it took (answered DEVICE_OFFLINE now), then leaves the rest to the bus
         hubs.forEach(Hub::close);
+        backend.close();
         if (ownsBus) {
             bus.close();
         }
