@@ -215,6 +215,19 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 LOG.warn("event=hub.session_taken_unsent device={} node={} msg=\"{}\"", deviceId, p.node(), e.toString());
             }
         });
+        // a disable or move committed between the registry read in admit() and this claim was sent
+        // to the holder the directory named then (not this node): read the registry again now that
+        // the session is in the table, where any later DEVICE_CHANGED finds it
+        Optional<DeviceRecord> now = store.deviceRegistry().find(deviceId);
+        String late = now.isEmpty() ? "NOT_REGISTERED" : refusal(now.get());
+        if (late != null) {
+            if (sessions.remove(s)) {
+                store.sessions().release(deviceId, bus.self(), s.epoch, Instant.now());
+            }
+            LOG.info("event=hub.refused_after_claim hub={} device={} reason={}", settings.name(), deviceId, late);
+            return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, late,
+                    "device " + deviceId + ": " + late + " (changed while it connected)");
+        }
         // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
         // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
         long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();

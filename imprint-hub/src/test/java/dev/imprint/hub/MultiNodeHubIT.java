@@ -65,7 +65,10 @@ class MultiNodeHubIT {
     /** One node: its store, bus, hub (none on the admin node) and back end. */
     record Node(String name, Store store, NodeBus bus, Hub hub, HubBackend backend, SimpleMeterRegistry meters) implements AutoCloseable {
         static Node start(String name, String host) {
-            Store store = JdbcStore.sqlite(dir.resolve("imprint.db"));
+            return start(name, host, JdbcStore.sqlite(dir.resolve("imprint.db")));
+        }
+
+        static Node start(String name, String host, Store store) {
             NodeBus bus = net.node(name);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             Hub hub = null;
@@ -253,6 +256,22 @@ class MultiNodeHubIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> net.waiting("node-closing").size() == 1);
         } finally {
             closing.close();
+        }
+    }
+
+    @Test
+    void a_disable_committed_while_the_claim_was_on_its_way_refuses_the_connect_and_leaves_no_session() throws Exception {
+        HubFixture.Device d = device("multi-disable-race");
+        ClaimHookStore hooked = new ClaimHookStore(JdbcStore.sqlite(dir.resolve("imprint.db")));
+        // the disable lands after admit() read the registry and before the claim is known here: its
+        // DEVICE_CHANGED went to whoever the directory named before (nobody), never to node C
+        hooked.afterClaim = id -> caStore.deviceRegistry().setEnabled(id, false, Instant.now());
+        try (Node c = Node.start("node-c", "127.0.7.3", hooked)) {
+            assertThatThrownBy(() -> connect(d, "127.0.7.3")).isInstanceOf(MqttException.class);
+            assertThat(c.hub().isConnected(d.id())).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> admin.store().sessions().find(d.id()).isEmpty());
+            // refused with its own reason
+            await().atMost(Duration.ofSeconds(5)).until(() -> c.disconnects("DEVICE_DISABLED") == 1);
         }
     }
 
