@@ -142,7 +142,31 @@ public final class Hub implements MqttApplication, AutoCloseable {
             throw e;
         }
         hub.live.start(hub.timers, settings.watchInterval(), bus);
+        long backstop = settings.watchInterval().multipliedBy(C2D_BACKSTOP_ROUNDS).toMillis();
+        hub.timers.scheduleWithFixedDelay(() -> hub.io(hub::drainQueuedC2d), backstop, backstop, TimeUnit.MILLISECONDS);
         return hub;
+    }
+
+    /** The queued-c2d backstop runs every this many watch intervals (30 s by default). */
+    private static final int C2D_BACKSTOP_ROUNDS = 6;
+    /** At most this many sessions per backstop round: the rest wait for the next. */
+    private static final int C2D_BACKSTOP_LIMIT = 1_000;
+
+    /**
+     * The backstop of a lost C2D_READY: one query for this node's sessions whose device has
+     * messages queued, then each of this hub's (same epoch) delivers what it has not sent yet.
+     * Returns how many sessions were asked.
+     */
+    int drainQueuedC2d() {
+        int asked = 0;
+        for (SessionDirectory.Entry e : store.sessions().withQueuedC2d(bus.self(), Instant.now(), C2D_BACKSTOP_LIMIT)) {
+            DeviceSession s = e.hub().equals(settings.name()) ? sessions.get(e.deviceId()).orElse(null) : null;
+            if (s != null && s.epoch == e.epoch()) {
+                s.deliverC2d();
+                asked++;
+            }
+        }
+        return asked;
     }
 
     private Verdict validate(List<X509Certificate> chain) {

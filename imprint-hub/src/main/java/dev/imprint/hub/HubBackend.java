@@ -236,10 +236,24 @@ public final class HubBackend implements AutoCloseable {
                 bus.send(e.node(), NodeMessage.of(NodeMessage.DEVICE_CHANGED, bus.self(), deviceId, e.epoch()))));
     }
 
-    /** A doorbell to the holder, retried once when it answers DEVICE_MOVED; a lost one costs nothing durable. */
+    /**
+     * A doorbell to the holder, retried once when it answers DEVICE_MOVED and once more when it
+     * could not be sent (the directory or bus failed); a lost one costs nothing durable: the
+     * holder's backstop ({@link Hub}) drains queues of connected devices now and then.
+     */
     private void notice(String deviceId, String type, byte[] body) {
+        notice(deviceId, type, body, true);
+    }
+
+    private void notice(String deviceId, String type, byte[] body, boolean mayRetry) {
         requests.send(deviceId, type, body, NOTICE_WAIT).whenComplete((m, e) -> {
-            if (e != null && !(e instanceof TimeoutException || e.getCause() instanceof TimeoutException)) {
+            if (e == null || e instanceof TimeoutException || e.getCause() instanceof TimeoutException) {
+                return;  // answered, or only answered on failure
+            }
+            if (mayRetry) {
+                LOG.info("event=node.notice_retried type={} device={} msg=\"{}\"", type, deviceId, e.toString());
+                notice(deviceId, type, body, false);
+            } else {
                 LOG.warn("event=node.notice_failed type={} device={} msg=\"{}\"", type, deviceId, e.toString());
             }
         });

@@ -276,6 +276,27 @@ class MultiNodeHubIT {
     }
 
     @Test
+    void a_c2d_whose_notice_was_lost_is_delivered_by_the_holders_backstop() throws Exception {
+        HubFixture.Device d = device("multi-backstop");
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        try {
+            onB.client.subscribe("devices/multi-backstop/messages/devicebound/#", 1);
+            assertThat(b.hub().drainQueuedC2d()).as("nothing queued, nothing asked").isZero();
+            // queued without a C2D_READY (as when the notice was lost)
+            Instant now = Instant.now();
+            caStore.cloudToDevice().enqueue(new dev.imprint.store.C2dMessage(0, d.id(), "lost-notice", "{}",
+                    "late".getBytes(StandardCharsets.UTF_8), now, now.plusSeconds(60)));
+            assertThat(b.hub().drainQueuedC2d()).isEqualTo(1);
+            String got = onB.received.poll(5, TimeUnit.SECONDS);
+            assertThat(got).startsWith("devices/multi-backstop/messages/devicebound/").endsWith(" late");
+            await().atMost(Duration.ofSeconds(5)).until(() -> caStore.cloudToDevice().pending(d.id(), Instant.now(), 10).isEmpty());
+            assertThat(a.hub().drainQueuedC2d()).isZero();
+        } finally {
+            onB.close();
+        }
+    }
+
+    @Test
     void a_stale_holder_answers_device_moved_and_the_request_is_sent_once_more_to_the_new_holder() throws Exception {
         HubFixture.Device d = device("multi-moved");
         // the directory names a node that is about to lose the device: the device connects to B
