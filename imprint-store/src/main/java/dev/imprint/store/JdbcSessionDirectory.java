@@ -125,6 +125,11 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
         } else {
             startWriter();
             queue.add(op);
+            // closed between the check and the add: the writer may have drained and gone; whoever
+            // takes the op back out fails it (if the writer took it first, it handles it)
+            if (!running && queue.remove(op)) {
+                op.done().completeExceptionally(new StoreException("the store closed before this session write", null));
+            }
         }
         return (CompletableFuture<T>) op.done();
     }
@@ -303,6 +308,11 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // a writer that never started, or one that did not stop in time: nothing waits for ever
+        Op left;
+        while ((left = queue.poll()) != null) {
+            left.done().completeExceptionally(new StoreException("the store closed before this session write", null));
         }
     }
 }
