@@ -57,6 +57,9 @@ final class DeviceSession implements MqttSession {
     private volatile boolean methods;
     private final Map<String, CompletableFuture<MethodResult>> pendingMethods = new ConcurrentHashMap<>();
     volatile Instant lastSeen = Instant.now();
+    /** Twin requests acknowledged but not yet answered; beyond TWIN_ACK_AHEAD the PUBACK waits for the answer (the inbound window bounds them). */
+    private final java.util.concurrent.atomic.AtomicInteger twinsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int TWIN_ACK_AHEAD = 8;
     /** The directory epoch of this session, set once its claim committed (before any message can name it). */
     volatile long epoch;
     // event loop only: the highest c2d seq handed to the connection, and desired pushes in version order
@@ -89,7 +92,9 @@ final class DeviceSession implements MqttSession {
         if (topic.startsWith(AzureTopics.TWIN_GET)) {
             String rid = AzureTopics.rid(topic);
             LOG.debug("event=hub.twin_get hub={} device={} rid={} qos={}", hub.name(), deviceId, rid, qos);
-            return hub.io(() -> twinDocument(hub.store().twins().get(deviceId))).handle((doc, e) -> {
+            // PUBACK first, then the answer, as Azure IoT Hub does: the answer is the real acknowledgement,
+            // and the Azure SDK can miss an answer that overtakes the PUBACK of its request (getTwin waited 60 s)
+            CompletableFuture<Void> answered = hub.io(() -> twinDocument(hub.store().twins().get(deviceId))).handle((doc, e) -> {
                 if (e != null) {
                     // the device hears 500 at once rather than waiting out its own timeout
                     LOG.warn("event=hub.twin_get_failed hub={} device={} reason=STORE_UNAVAILABLE msg=\"{}\"", hub.name(), deviceId, e.toString());
@@ -98,21 +103,26 @@ final class DeviceSession implements MqttSession {
                     conn.reply(AzureTopics.twinResponse(200, rid, null), doc).whenComplete((v, x) ->
                             LOG.debug("event=hub.twin_replied hub={} device={} rid={} error={}", hub.name(), deviceId, rid, x));
                 }
+                twinsInFlight.decrementAndGet();
                 return null;
             });
+            return twinsInFlight.incrementAndGet() <= TWIN_ACK_AHEAD ? DONE : answered;
         }
         if (topic.startsWith(AzureTopics.TWIN_PATCH_REPORTED)) {
             String rid = AzureTopics.rid(topic);
             String patch = new String(payload, StandardCharsets.UTF_8);
-            return hub.io(() -> hub.store().twins().patchReported(deviceId, patch)).handle((t, e) -> {
+            // PUBACK first, then the answer (see the GET above)
+            CompletableFuture<Void> answered = hub.io(() -> hub.store().twins().patchReported(deviceId, patch)).handle((t, e) -> {
                 if (e != null) {
                     LOG.info("event=hub.twin_patch_refused hub={} device={} msg=\"{}\"", hub.name(), deviceId, e.getMessage());
                     conn.reply(AzureTopics.twinResponse(400, rid, null), new byte[0]);
                 } else {
                     conn.reply(AzureTopics.twinResponse(204, rid, t.reportedVersion()), new byte[0]);
                 }
+                twinsInFlight.decrementAndGet();
                 return null;
             });
+            return twinsInFlight.incrementAndGet() <= TWIN_ACK_AHEAD ? DONE : answered;
         }
         if (topic.startsWith(AzureTopics.METHOD_RES)) {
             CompletableFuture<MethodResult> f = pendingMethods.remove(String.valueOf(AzureTopics.rid(topic)));
@@ -247,7 +257,17 @@ final class DeviceSession implements MqttSession {
         String rid = Long.toHexString(RIDS.incrementAndGet());
         CompletableFuture<MethodResult> f = new CompletableFuture<>();
         pendingMethods.put(rid, f);
-        conn.publish(AzureTopics.methodRequest(name, rid), 0, payload);
+        HubException offline = new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " disconnected before the method was sent");
+        // the session may have closed since it was looked up: its onClose already failed the pending
+        // methods, so this one would wait out its timeout; publish fails on a closed connection
+        conn.publish(AzureTopics.methodRequest(name, rid), 0, payload).whenComplete((v, e) -> {
+            if (e != null) {
+                f.completeExceptionally(offline);
+            }
+        });
+        if (!conn.isActive()) {
+            f.completeExceptionally(offline);
+        }
         return f.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
             pendingMethods.remove(rid);
             if (e instanceof TimeoutException) {

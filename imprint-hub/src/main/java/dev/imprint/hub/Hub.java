@@ -142,7 +142,31 @@ public final class Hub implements MqttApplication, AutoCloseable {
             throw e;
         }
         hub.live.start(hub.timers, settings.watchInterval(), bus);
+        long backstop = settings.watchInterval().multipliedBy(C2D_BACKSTOP_ROUNDS).toMillis();
+        hub.timers.scheduleWithFixedDelay(() -> hub.io(hub::drainQueuedC2d), backstop, backstop, TimeUnit.MILLISECONDS);
         return hub;
+    }
+
+    /** The queued-c2d backstop runs every this many watch intervals (30 s by default). */
+    private static final int C2D_BACKSTOP_ROUNDS = 6;
+    /** At most this many sessions per backstop round: the rest wait for the next. */
+    private static final int C2D_BACKSTOP_LIMIT = 1_000;
+
+    /**
+     * The backstop of a lost C2D_READY: one query for this node's sessions whose device has
+     * messages queued, then each of this hub's (same epoch) delivers what it has not sent yet.
+     * Returns how many sessions were asked.
+     */
+    int drainQueuedC2d() {
+        int asked = 0;
+        for (SessionDirectory.Entry e : store.sessions().withQueuedC2d(bus.self(), Instant.now(), C2D_BACKSTOP_LIMIT)) {
+            DeviceSession s = e.hub().equals(settings.name()) ? sessions.get(e.deviceId()).orElse(null) : null;
+            if (s != null && s.epoch == e.epoch()) {
+                s.deliverC2d();
+                asked++;
+            }
+        }
+        return asked;
     }
 
     private Verdict validate(List<X509Certificate> chain) {
@@ -215,6 +239,19 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 LOG.warn("event=hub.session_taken_unsent device={} node={} msg=\"{}\"", deviceId, p.node(), e.toString());
             }
         });
+        // a disable or move committed between the registry read in admit() and this claim was sent
+        // to the holder the directory named then (not this node): read the registry again now that
+        // the session is in the table, where any later DEVICE_CHANGED finds it
+        Optional<DeviceRecord> now = store.deviceRegistry().find(deviceId);
+        String late = now.isEmpty() ? "NOT_REGISTERED" : refusal(now.get());
+        if (late != null) {
+            if (sessions.remove(s)) {
+                store.sessions().release(deviceId, bus.self(), s.epoch, Instant.now());
+            }
+            LOG.info("event=hub.refused_after_claim hub={} device={} reason={}", settings.name(), deviceId, late);
+            return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, late,
+                    "device " + deviceId + ": " + late + " (changed while it connected)");
+        }
         // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
         // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
         long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();

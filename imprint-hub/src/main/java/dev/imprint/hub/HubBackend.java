@@ -65,11 +65,13 @@ public final class HubBackend implements AutoCloseable {
         // one thread: this node's doorbells to a device leave in the order they were asked for
         // (desired patches in version order, c2d kicks after their commit); each is one indexed read
         this.executor = Executors.newSingleThreadExecutor(r -> daemon(r, "imprint-backend-" + bus.self()));
-        this.inboxThread = Executors.newSingleThreadExecutor(r -> daemon(r, "imprint-inbox-" + bus.self()));
+        this.inboxThread = boundedInbox("imprint-inbox-" + bus.self(), INBOX_LIMIT);
         this.requests = new NodeRequests(bus, store.sessions(), executor);
-        NodeInbox inbox = new NodeInbox(this.hubs, requests);
+        // answers leave from the backend's thread, never from the event loop or the JDK's timeout thread that completes a method
+        NodeInbox inbox = new NodeInbox(this.hubs, requests, executor);
         bus.onMessage(m -> {
             try {
+                // blocks the bus thread while the inbox is full: the bus stops taking rows, which stay in its table
                 inboxThread.execute(() -> {
                     try {
                         inbox.handle(m);
@@ -78,9 +80,30 @@ public final class HubBackend implements AutoCloseable {
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException closed) {
-                // the node is stopping
+                // the backend closed after the bus read the message: nothing here can serve it any more
+                LOG.debug("event=node.message_after_close type={} device={}", m.type(), m.deviceId());
             }
         });
+    }
+
+    /** Messages taken from the bus and not yet handled; when full, the bus thread waits. */
+    static final int INBOX_LIMIT = 10_000;
+
+    /** One thread, a bounded queue, and a full queue makes the caller (the bus thread) wait for room instead of dropping. */
+    static ExecutorService boundedInbox(String name, int limit) {
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(limit),
+                r -> daemon(r, name), (r, pool) -> {
+                    try {
+                        while (!pool.isShutdown()) {
+                            if (pool.getQueue().offer(r, 100, TimeUnit.MILLISECONDS)) {
+                                return;
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new java.util.concurrent.RejectedExecutionException("inbox closed");
+                });
     }
 
     public List<Hub> hubs() {
@@ -213,10 +236,24 @@ public final class HubBackend implements AutoCloseable {
                 bus.send(e.node(), NodeMessage.of(NodeMessage.DEVICE_CHANGED, bus.self(), deviceId, e.epoch()))));
     }
 
-    /** A doorbell to the holder, retried once when it answers DEVICE_MOVED; a lost one costs nothing durable. */
+    /**
+     * A doorbell to the holder, retried once when it answers DEVICE_MOVED and once more when it
+     * could not be sent (the directory or bus failed); a lost one costs nothing durable: the
+     * holder's backstop ({@link Hub}) drains queues of connected devices now and then.
+     */
     private void notice(String deviceId, String type, byte[] body) {
+        notice(deviceId, type, body, true);
+    }
+
+    private void notice(String deviceId, String type, byte[] body, boolean mayRetry) {
         requests.send(deviceId, type, body, NOTICE_WAIT).whenComplete((m, e) -> {
-            if (e != null && !(e instanceof TimeoutException || e.getCause() instanceof TimeoutException)) {
+            if (e == null || e instanceof TimeoutException || e.getCause() instanceof TimeoutException) {
+                return;  // answered, or only answered on failure
+            }
+            if (mayRetry) {
+                LOG.info("event=node.notice_retried type={} device={} msg=\"{}\"", type, deviceId, e.toString());
+                notice(deviceId, type, body, false);
+            } else {
                 LOG.warn("event=node.notice_failed type={} device={} msg=\"{}\"", type, deviceId, e.toString());
             }
         });
@@ -241,17 +278,23 @@ public final class HubBackend implements AutoCloseable {
                 .orElseThrow(() -> new HubException("DEVICE_NOT_FOUND", 404, "no registered device " + deviceId));
     }
 
-    /** Stops handling the inbox and sending; the hubs are the caller's. */
+    /**
+     * Stops taking messages (the bus keeps what it has not handed over: a PostgreSQL bus leaves
+     * them in its table), handles those already taken, then stops sending. Close the hubs first:
+     * the messages still handled then find their sessions gone and are answered DEVICE_OFFLINE.
+     */
     @Override
     public void close() {
-        bus.onMessage(m -> { });
-        inboxThread.shutdownNow();
-        executor.shutdown();
+        bus.onMessage(null);
+        inboxThread.shutdown();
         try {
+            inboxThread.awaitTermination(2, TimeUnit.SECONDS);
+            executor.shutdown();
             executor.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        inboxThread.shutdownNow();
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +26,13 @@ final class NodeInbox {
 
     private final List<Hub> hubs;
     private final NodeRequests requests;
+    private final Executor answers;
 
-    NodeInbox(List<Hub> hubs, NodeRequests requests) {
+    /** @param answers where method answers are sent from (they write to the bus, which may be the database) */
+    NodeInbox(List<Hub> hubs, NodeRequests requests, Executor answers) {
         this.hubs = hubs;
         this.requests = requests;
+        this.answers = answers;
     }
 
     void handle(NodeMessage m) {
@@ -72,7 +76,7 @@ final class NodeInbox {
         } catch (IOException e) {
             payload = new byte[0];
         }
-        s.invoke(req.path("name").asText(), payload, Duration.ofMillis(req.path("timeoutMs").asLong(30_000))).whenComplete((r, e) -> {
+        s.invoke(req.path("name").asText(), payload, Duration.ofMillis(req.path("timeoutMs").asLong(30_000))).whenCompleteAsync((r, e) -> {
             ObjectNode answer = JSON.createObjectNode();
             Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (t instanceof HubException he && he.code().equals("DEVICE_OFFLINE")) {
@@ -87,7 +91,7 @@ final class NodeInbox {
                 answer.put("payload", r.payload());
             }
             requests.reply(m, NodeMessage.METHOD_RESULT, bytes(answer));
-        });
+        }, answers);
     }
 
     static JsonNode read(byte[] body) {

@@ -158,8 +158,8 @@ final class HubFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        backend.close();
         hub.close();
+        backend.close();
         bus.close();
         ca.close();
         store.close();

@@ -15,11 +15,15 @@ import java.util.function.Consumer;
 /**
  * Several nodes' buses in one JVM, for tests of a hub served by several nodes: each node has an
  * inbox thread of its own (as each process has its bus thread); a message to a node that is not
- * (or no longer) on the network is dropped, as for a dead node. Counts what it carried.
+ * (or no longer) on the network is dropped, as for a dead node. A node without a handler keeps
+ * its messages until one is set (as the PostgreSQL bus leaves them in its table). Counts what it
+ * carried, and records which thread sent each type.
  */
 final class InMemoryNetwork implements AutoCloseable {
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();
     final AtomicLong sent = new AtomicLong();
+    /** The names of the threads that sent each message type. */
+    final Map<String, List<String>> senders = new ConcurrentHashMap<>();
 
     /** Joins a node to the network. */
     NodeBus node(String name) {
@@ -28,6 +32,11 @@ final class InMemoryNetwork implements AutoCloseable {
             throw new IllegalArgumentException("node " + name + " is already on the network");
         }
         return n;
+    }
+
+    /** The messages a node holds for want of a handler. */
+    List<NodeMessage> waiting(String node) {
+        return List.copyOf(nodes.get(node).waiting);
     }
 
     /** Rings a doorbell on every node, as a node of the cluster would. */
@@ -44,6 +53,8 @@ final class InMemoryNetwork implements AutoCloseable {
         private final String name;
         private final ExecutorService thread;
         private volatile Consumer<NodeMessage> handler = m -> { };
+        /** Messages that came while there was no handler: bus thread only. */
+        final List<NodeMessage> waiting = new CopyOnWriteArrayList<>();
         private final Map<String, List<Runnable>> doorbells = new ConcurrentHashMap<>();
 
         Node(String name) {
@@ -65,13 +76,26 @@ final class InMemoryNetwork implements AutoCloseable {
             Node to = nodes.get(node);
             if (to != null) {
                 sent.incrementAndGet();
-                to.run(() -> to.handler.accept(message));
+                senders.computeIfAbsent(message.type(), t -> new CopyOnWriteArrayList<>()).add(Thread.currentThread().getName());
+                to.run(() -> to.deliver(message));
             }
         }
 
         @Override
         public void onMessage(Consumer<NodeMessage> handler) {
             this.handler = handler;
+            run(() -> deliver(null));
+        }
+
+        /** Hands on what waits, then {@code m} (when not null), in order; keeps them while there is no handler. */
+        private void deliver(NodeMessage m) {
+            if (m != null) {
+                waiting.add(m);
+            }
+            Consumer<NodeMessage> h;
+            while ((h = handler) != null && !waiting.isEmpty()) {
+                h.accept(waiting.remove(0));
+            }
         }
 
         @Override

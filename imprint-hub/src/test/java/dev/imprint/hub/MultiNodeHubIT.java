@@ -65,7 +65,10 @@ class MultiNodeHubIT {
     /** One node: its store, bus, hub (none on the admin node) and back end. */
     record Node(String name, Store store, NodeBus bus, Hub hub, HubBackend backend, SimpleMeterRegistry meters) implements AutoCloseable {
         static Node start(String name, String host) {
-            Store store = JdbcStore.sqlite(dir.resolve("imprint.db"));
+            return start(name, host, JdbcStore.sqlite(dir.resolve("imprint.db")));
+        }
+
+        static Node start(String name, String host, Store store) {
             NodeBus bus = net.node(name);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             Hub hub = null;
@@ -89,10 +92,10 @@ class MultiNodeHubIT {
 
         @Override
         public void close() {
-            backend.close();
             if (hub != null) {
                 hub.close();
             }
+            backend.close();
             bus.close();
             store.close();
         }
@@ -219,6 +222,75 @@ class MultiNodeHubIT {
             onB.client.publish("$iothub/methods/res/201/?$rid=" + rid, "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), 0, false);
             MethodResult r = call.get(5, TimeUnit.SECONDS);
             assertThat(r).isEqualTo(new MethodResult(201, "{\"ok\":true}"));
+            // the answer (a database write on a PostgreSQL bus) leaves from B's backend thread, not from the event loop
+            assertThat(net.senders.get(NodeMessage.METHOD_RESULT)).isNotEmpty().allMatch(t -> t.startsWith("imprint-backend-"));
+        } finally {
+            onB.close();
+        }
+    }
+
+    @Test
+    void a_method_to_a_session_that_closed_after_it_was_looked_up_fails_at_once_with_device_offline() throws Exception {
+        HubFixture.Device d = device("multi-left");
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        DeviceSession s;
+        try {
+            onB.client.subscribe("$iothub/methods/POST/#", 0);
+            s = b.hub().session(d.id()).orElseThrow();
+        } finally {
+            onB.close();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.hub().isConnected(d.id()));
+        // the inbox found the session just before it closed: its onClose already failed the pending methods
+        CompletableFuture<MethodResult> call = s.invoke("reboot", new byte[0], Duration.ofSeconds(30));
+        assertThatThrownBy(() -> call.get(2, TimeUnit.SECONDS)).hasCauseInstanceOf(HubException.class)
+                .satisfies(e -> assertThat(((HubException) e.getCause()).code()).isEqualTo("DEVICE_OFFLINE"));
+    }
+
+    @Test
+    void a_closed_backend_leaves_messages_to_the_bus_instead_of_taking_and_dropping_them() {
+        NodeBus closing = net.node("node-closing");
+        try {
+            new HubBackend(admin.store(), closing, List.of()).close();
+            admin.bus().send("node-closing", NodeMessage.of(NodeMessage.C2D_READY, admin.name(), "multi-closing", 1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> net.waiting("node-closing").size() == 1);
+        } finally {
+            closing.close();
+        }
+    }
+
+    @Test
+    void a_disable_committed_while_the_claim_was_on_its_way_refuses_the_connect_and_leaves_no_session() throws Exception {
+        HubFixture.Device d = device("multi-disable-race");
+        ClaimHookStore hooked = new ClaimHookStore(JdbcStore.sqlite(dir.resolve("imprint.db")));
+        // the disable lands after admit() read the registry and before the claim is known here: its
+        // DEVICE_CHANGED went to whoever the directory named before (nobody), never to node C
+        hooked.afterClaim = id -> caStore.deviceRegistry().setEnabled(id, false, Instant.now());
+        try (Node c = Node.start("node-c", "127.0.7.3", hooked)) {
+            assertThatThrownBy(() -> connect(d, "127.0.7.3")).isInstanceOf(MqttException.class);
+            assertThat(c.hub().isConnected(d.id())).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> admin.store().sessions().find(d.id()).isEmpty());
+            // refused with its own reason
+            await().atMost(Duration.ofSeconds(5)).until(() -> c.disconnects("DEVICE_DISABLED") == 1);
+        }
+    }
+
+    @Test
+    void a_c2d_whose_notice_was_lost_is_delivered_by_the_holders_backstop() throws Exception {
+        HubFixture.Device d = device("multi-backstop");
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        try {
+            onB.client.subscribe("devices/multi-backstop/messages/devicebound/#", 1);
+            assertThat(b.hub().drainQueuedC2d()).as("nothing queued, nothing asked").isZero();
+            // queued without a C2D_READY (as when the notice was lost)
+            Instant now = Instant.now();
+            caStore.cloudToDevice().enqueue(new dev.imprint.store.C2dMessage(0, d.id(), "lost-notice", "{}",
+                    "late".getBytes(StandardCharsets.UTF_8), now, now.plusSeconds(60)));
+            assertThat(b.hub().drainQueuedC2d()).isEqualTo(1);
+            String got = onB.received.poll(5, TimeUnit.SECONDS);
+            assertThat(got).startsWith("devices/multi-backstop/messages/devicebound/").endsWith(" late");
+            await().atMost(Duration.ofSeconds(5)).until(() -> caStore.cloudToDevice().pending(d.id(), Instant.now(), 10).isEmpty());
+            assertThat(a.hub().drainQueuedC2d()).isZero();
         } finally {
             onB.close();
         }

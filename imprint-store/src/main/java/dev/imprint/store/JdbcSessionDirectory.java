@@ -103,6 +103,16 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
         return db.list("counting the sessions of " + node, "SELECT COUNT(*) FROM sessions WHERE node = ?", rs -> rs.getInt(1), node).get(0);
     }
 
+    @Override
+    public List<Entry> withQueuedC2d(String node, Instant now, int limit) {
+        // one query per node and round: sessions by their node index, the queue by its (device_id, seq) index
+        return db.list("reading the sessions of " + node + " with queued c2d",
+                "SELECT s.device_id, s.hub, s.node, s.epoch, s.connected_at FROM sessions s WHERE s.node = ?"
+                        + " AND EXISTS (SELECT 1 FROM hub_c2d c WHERE c.device_id = s.device_id AND c.expires_at > ?)"
+                        + " ORDER BY s.device_id LIMIT ?",
+                JdbcSessionDirectory::entry, node, now.toEpochMilli(), limit);
+    }
+
     /** Transactions committed so far by the writer (one per batch): how well group commit works. */
     long commits() {
         return commits.get();
@@ -115,6 +125,11 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
         } else {
             startWriter();
             queue.add(op);
+            // closed between the check and the add: the writer may have drained and gone; whoever
+            // takes the op back out fails it (if the writer took it first, it handles it)
+            if (!running && queue.remove(op)) {
+                op.done().completeExceptionally(new StoreException("the store closed before this session write", null));
+            }
         }
         return (CompletableFuture<T>) op.done();
     }
@@ -293,6 +308,11 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // a writer that never started, or one that did not stop in time: nothing waits for ever
+        Op left;
+        while ((left = queue.poll()) != null) {
+            left.done().completeExceptionally(new StoreException("the store closed before this session write", null));
         }
     }
 }

@@ -35,6 +35,12 @@ public interface SessionDirectory {
     /** How many sessions {@code node} holds. */
     int count(String node);
 
+    /**
+     * The sessions on {@code node} whose device has cloud-to-device messages queued (unexpired
+     * at {@code now}), at most {@code limit}: the holder's slow backstop for a lost C2D_READY.
+     */
+    java.util.List<Entry> withQueuedC2d(String node, Instant now, int limit);
+
     /** Removes every entry of {@code node} (the node stopped or its lease ran out); returns how many. */
     int removeNode(String node);
 

@@ -55,6 +55,25 @@ interface SessionDirectoryContract {
     }
 
     @Test
+    default void the_sessions_of_a_node_with_queued_c2d_are_listed_once_expired_and_other_nodes_left_out() {
+        SessionDirectory d = store().sessions();
+        SessionDirectory.Entry queued = d.claim("dev-q1", "hub-1", "node-q", T1).join().entry();
+        d.claim("dev-q2", "hub-1", "node-q", T1).join();
+        d.claim("dev-q3", "hub-1", "node-q", T1).join();
+        d.claim("dev-q4", "hub-1", "node-other", T1).join();
+        C2dQueue q = store().cloudToDevice();
+        for (int i = 0; i < 2; i++) {
+            q.enqueue(new C2dMessage(0, "dev-q1", "m" + i, "{}", new byte[0], T1, T1.plusSeconds(60)));
+        }
+        q.enqueue(new C2dMessage(0, "dev-q2", "expired", "{}", new byte[0], T1, T1.plusSeconds(1)));
+        q.enqueue(new C2dMessage(0, "dev-q4", "elsewhere", "{}", new byte[0], T1, T1.plusSeconds(60)));
+
+        assertThat(d.withQueuedC2d("node-q", T1.plusSeconds(2), 10)).containsExactly(queued);
+        assertThat(d.withQueuedC2d("node-q", T1, 1)).hasSize(1);
+        assertThat(d.withQueuedC2d("node-none", T1, 10)).isEmpty();
+    }
+
+    @Test
     default void epochs_are_never_reused_after_a_release() {
         SessionDirectory d = store().sessions();
         SessionDirectory.Entry a = d.claim("dev-3", "hub-1", "node-a", T1).join().entry();

@@ -104,7 +104,8 @@ public final class HubRole implements AutoCloseable {
         ImprintConfig.Hub hub = config.hubs().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no hub named " + name + " in the hubs configuration (configured: "
                         + String.join(", ", config.hubs().stream().map(ImprintConfig.Hub::name).toList()) + ")"));
-        NodeBus bus = new LocalBus(LOCAL_NODE);
+        // a node name of its own: rows named "local" would belong to (and be cleared by) an "imprint up" on the same store
+        NodeBus bus = new LocalBus(LOCAL_NODE + "-" + name);
         try {
             return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), config.balancers(), meters, bus)), store, bus, true);
         } catch (IOException | RuntimeException e) {
@@ -194,8 +195,9 @@ public final class HubRole implements AutoCloseable {
 
     @Override
     public void close() {
-        backend.close();
+        // hubs first: the inbox still handles what it took (answered DEVICE_OFFLINE now), then leaves the rest to the bus
         hubs.forEach(Hub::close);
+        backend.close();
         if (ownsBus) {
             bus.close();
         }
