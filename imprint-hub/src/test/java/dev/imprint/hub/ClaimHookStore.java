@@ -150,6 +150,11 @@ final class ClaimHookStore implements Store {
     }
 
     @Override
+    public dev.imprint.store.ConsoleSessionStore consoleSessions() {
+        return store.consoleSessions();
+    }
+
+    @Override
     public String dialect() {
         return store.dialect();
     }
