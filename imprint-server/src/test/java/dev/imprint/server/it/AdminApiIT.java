@@ -113,6 +113,27 @@ class AdminApiIT {
     }
 
     @Test
+    void a_cluster_node_credential_is_no_admin_and_an_admin_credential_is_no_node() throws Exception {
+        var node = server.authority().issueNodeCredential("n1");
+        var other = server.authority().issueAdminCredential("third");
+        X509Certificate serviceCa = server.authority().hierarchy().issuer("service");
+        var admins = new dev.imprint.server.http.AdminAuth(serviceCa, server.store().certificates());
+        var nodes = dev.imprint.server.http.AdminAuth.nodes(serviceCa, server.store().certificates());
+        assertThat(nodes.check(node.fullChain())).isInstanceOfSatisfying(dev.imprint.pki.validation.Verdict.Accepted.class,
+                a -> assertThat(a.identity()).isEqualTo("node:n1"));
+        assertThat(nodes.check(other.fullChain())).isInstanceOfSatisfying(dev.imprint.pki.validation.Verdict.Refused.class,
+                r -> assertThat(r.reason().name()).isEqualTo("NOT_AUTHORIZED"));
+        assertThat(admins.check(node.fullChain())).isInstanceOfSatisfying(dev.imprint.pki.validation.Verdict.Refused.class,
+                r -> assertThat(r.reason().name()).isEqualTo("NOT_AUTHORIZED"));
+        // and over HTTPS: the node credential opens nothing of the admin API
+        Files.writeString(work.resolve("node.crt"), Pem.write(node.fullChain()));
+        Files.writeString(work.resolve("node.key"), dev.imprint.pki.Pem.write(node.key()));
+        Reply r = call(Fixture.https(Path.of(server.endpoints().trust()), work.resolve("node.crt"), work.resolve("node.key")), "GET", "/stations", null);
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body().path("code").asText()).isEqualTo("NOT_AUTHORIZED");
+    }
+
+    @Test
     void admin_credential_lists_stations_and_certificates() throws Exception {
         Reply stations = call(admin, "GET", "/stations", null);
         assertThat(stations.status()).isEqualTo(200);
