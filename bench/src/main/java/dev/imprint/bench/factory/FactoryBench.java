@@ -10,7 +10,7 @@ import dev.imprint.factory.Station;
 import dev.imprint.factory.line.BatchRunner;
 import dev.imprint.pki.Pem;
 import dev.imprint.server.config.ConfigLoader;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -44,7 +44,7 @@ public final class FactoryBench {
         env.put("IMPRINT_HTTPS_PORT", Integer.toString(freePort()));
         env.put("IMPRINT_CA_PASSPHRASE", "bench-only");
         PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
-        try (ImprintServer server = ImprintServer.start(ConfigLoader.load(data, env), env)) {
+        try (Node server = Node.start(ConfigLoader.load(data, env), env)) {
             Authority ca = server.authority();
             Path st = station(ca, data.resolve("station"), "bench");
             String est = server.endpoints().est();

@@ -44,7 +44,7 @@ public final class DpsCommand implements Callable<Integer> {
             return ImprintCommand.USAGE;
         }
         Store store = config.openStore();
-        Authority authority = Authority.open(dev.imprint.server.up.ImprintServer.caSettings(config, env, null), store);
+        Authority authority = Authority.open(dev.imprint.server.up.Node.caSettings(config, env, null), store);
         ProvisioningService dps;
         try {
             dps = DpsRole.start(config, authority, store);

@@ -4,7 +4,7 @@ import dev.imprint.server.config.ConfigException;
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.server.up.Endpoints;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -52,9 +52,9 @@ public final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("imprint up: " + e.getMessage());
             return ImprintCommand.USAGE;
         }
-        ImprintServer server;
+        Node server;
         try {
-            server = ImprintServer.start(config, System.getenv());
+            server = Node.start(config, System.getenv());
         } catch (java.net.BindException e) {
             throw new CliException(ImprintCommand.FAILED, "cannot listen: " + e.getMessage()
                     + " (another imprint up running? change the ports with IMPRINT_PKI_PORT / IMPRINT_HTTPS_PORT)");

@@ -2,7 +2,7 @@ package dev.imprint.server.lifecycle;
 
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.server.cli.AdminClient;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + "Operational certificates live " + lifetime + " s here (30 days by default) so you can watch them rotate.");
         FleetReport rep;
         boolean refusedAgain;
-        try (ImprintServer server = LocalImprint.start(dir, Duration.ofSeconds(lifetime), Map.of())) {
+        try (Node server = LocalImprint.start(dir, Duration.ofSeconds(lifetime), Map.of())) {
             out.printf("   DPS %s (ID scope %s); hubs %s%n", server.endpoints().dps().get("https"), server.endpoints().dps().get("idScope"),
                     server.endpoints().hubs().stream().map(h -> h.name() + " " + h.mqtt()).toList());
             AdminClient admin = AdminClient.forDataDir(dir);

@@ -2,7 +2,7 @@ package dev.imprint.server.lifecycle;
 
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.config.ImprintConfig;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,7 +20,7 @@ public final class LocalImprint {
     private LocalImprint() {}
 
     /** @throws Exception when a role cannot start (the message says which) */
-    public static ImprintServer start(Path data, Duration lifetime, Map<String, String> extraEnv) throws Exception {
+    public static Node start(Path data, Duration lifetime, Map<String, String> extraEnv) throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("IMPRINT_PKI_PORT", Integer.toString(freePort("127.0.0.1")));
         env.put("IMPRINT_HTTPS_PORT", Integer.toString(freePort("127.0.0.1")));
@@ -32,7 +32,7 @@ public final class LocalImprint {
         ImprintConfig.Ca ca = c.ca();
         ImprintConfig withLifetime = c.withCa(
                 new ImprintConfig.Ca(lifetime, ca.manufacturingValidity(), ca.crlNextUpdate(), ca.pkcs11Config(), ca.pkcs11Pin()));
-        return ImprintServer.start(withLifetime, env);
+        return Node.start(withLifetime, env);
     }
 
     static int freePort(String address) throws IOException {

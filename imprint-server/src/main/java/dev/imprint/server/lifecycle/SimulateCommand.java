@@ -3,7 +3,7 @@ package dev.imprint.server.lifecycle;
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.server.cli.AdminClient;
 import dev.imprint.server.cli.DataOption;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -71,7 +71,7 @@ public final class SimulateCommand implements Callable<Integer> {
         FleetSimulator.Options o = new FleetSimulator.Options(count, rate, Duration.ofSeconds(duration), revoke, parallel);
         FleetReport rep;
         if (inProcess) {
-            try (ImprintServer server = LocalImprint.start(data.dir(), Duration.ofSeconds(lifetime == null ? 3600 : lifetime), Map.of())) {
+            try (Node server = LocalImprint.start(data.dir(), Duration.ofSeconds(lifetime == null ? 3600 : lifetime), Map.of())) {
                 out.printf("Imprint started in this process on %s%n", data.dir());
                 rep = run(out, terminal, o);
             }

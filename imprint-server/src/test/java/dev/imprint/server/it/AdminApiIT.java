@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.Pem;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.server.up.ServiceCredentials;
 import java.math.BigInteger;
 import java.net.URI;
@@ -38,7 +38,7 @@ class AdminApiIT {
     @TempDir
     static Path work;
     static Map<String, String> env;
-    static ImprintServer server;
+    static Node server;
     static HttpClient admin;
 
     @BeforeAll

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.Pem;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -39,7 +39,7 @@ class BcEstClientIT {
     static Path data;
     @TempDir
     static Path work;
-    static ImprintServer server;
+    static Node server;
 
     @BeforeAll
     static void up() throws Exception {

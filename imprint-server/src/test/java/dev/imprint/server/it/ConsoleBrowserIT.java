@@ -9,7 +9,7 @@ import dev.imprint.ca.IssuanceRequest;
 import dev.imprint.device.Csrs;
 import dev.imprint.device.DeviceKey;
 import dev.imprint.server.console.ConsoleRoutes;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.AuditEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +48,7 @@ class ConsoleBrowserIT {
     static Path data;
     @TempDir
     static Path profile;
-    static ImprintServer server;
+    static Node server;
     static WebDriver browser;
     static String serial;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.Pem;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.server.up.ServiceCredentials;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -32,7 +32,7 @@ class EstHttpIT {
     static Path data;
     @TempDir
     static Path work;
-    static ImprintServer server;
+    static Node server;
     static HttpClient station;
     static HttpClient anonymous;
 

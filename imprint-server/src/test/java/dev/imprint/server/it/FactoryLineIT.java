@@ -3,7 +3,7 @@ package dev.imprint.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.pki.Pem;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.LedgerEntry;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ class FactoryLineIT {
     @TempDir
     static Path work;
     static Map<String, String> env;
-    static ImprintServer server;
+    static Node server;
 
     @BeforeAll
     static void up() throws Exception {

@@ -3,7 +3,7 @@ package dev.imprint.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.CertificateRecord;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class FactoryLostAnswerIT {
     static Path data;
     @TempDir
     static Path work;
-    static ImprintServer server;
+    static Node server;
     static FreezingProxy proxy;
 
     @BeforeAll

@@ -8,7 +8,7 @@ import dev.imprint.device.bus.BusAddress;
 import dev.imprint.device.bus.BusChannel;
 import dev.imprint.device.bus.BusException;
 import dev.imprint.device.bus.Buses;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.CertificateRecord;
 import java.io.File;
 import java.io.InputStream;
@@ -39,7 +39,7 @@ class FactoryProcessesIT {
     @TempDir
     static Path work;
     static Map<String, String> env;
-    static ImprintServer server;
+    static Node server;
 
     @BeforeAll
     static void up() throws Exception {

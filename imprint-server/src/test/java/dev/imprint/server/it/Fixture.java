@@ -3,7 +3,7 @@ package dev.imprint.server.it;
 import dev.imprint.pki.Pem;
 import dev.imprint.server.cli.ImprintCommand;
 import dev.imprint.server.config.ConfigLoader;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,8 +52,8 @@ final class Fixture {
         return env;
     }
 
-    static ImprintServer start(Path data, Map<String, String> env) throws Exception {
-        return ImprintServer.start(ConfigLoader.load(data, env), env);
+    static Node start(Path data, Map<String, String> env) throws Exception {
+        return Node.start(ConfigLoader.load(data, env), env);
     }
 
     record Run(int code, String out, String err) {

@@ -9,7 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.pki.Pem;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.testkit.ClientTls;
 import dev.imprint.testkit.SlowHttp;
 import java.net.URI;
@@ -42,7 +42,7 @@ class HttpsHostileIT {
 
     @TempDir
     static Path data;
-    static ImprintServer server;
+    static Node server;
     static SSLContext tls;
     static String host;
     static int port;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.ca.IssuanceRequest;
 import dev.imprint.ca.IssuedCertificate;
 import dev.imprint.pki.KeyAlgorithm;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.DeviceRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +46,7 @@ class HubBackendIT {
         Map<String, String> env = Fixture.env();
         String hubs = env.get("IMPRINT_HUBS");
         int port = Integer.parseInt(hubs.substring(hubs.lastIndexOf(':') + 1));
-        try (ImprintServer server = Fixture.start(dir, env)) {
+        try (Node server = Fixture.start(dir, env)) {
             JsonNode endpoints = new ObjectMapper().readTree(dir.resolve("endpoints.json").toFile());
             assertThat(endpoints.path("hubs").get(0).path("name").asText()).isEqualTo("hub-1");
             assertThat(endpoints.path("hubs").get(0).path("mqtt").asText()).isEqualTo("mqtts://127.0.0.1:" + port);

@@ -2,7 +2,7 @@ package dev.imprint.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class JdkEngineIT {
     void jdk_engine_enrolls_with_curl_and_serves_the_admin_cli() throws Exception {
         Map<String, String> env = Fixture.env();
         env.put("IMPRINT_HTTPS_ENGINE", "jdk");
-        try (ImprintServer server = Fixture.start(data, env)) {
+        try (Node server = Fixture.start(data, env)) {
             assertThat(server.tlsEngine()).isEqualTo("jdk");
             var created = Fixture.cli("station", "create", "j1", "--ids", "j-[0-9]+", "--out", work.resolve("st").toString(), "--data", data.toString());
             assertThat(created.code()).as(created.all()).isZero();

@@ -3,7 +3,7 @@ package dev.imprint.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.pki.Pem;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PkiRepositoryIT {
     @TempDir
     static Path data;
-    static ImprintServer server;
+    static Node server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll

@@ -4,7 +4,7 @@ import static dev.imprint.server.it.Fixture.exec;
 import static dev.imprint.server.it.Fixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,7 +27,7 @@ class RealClientsIT {
     static Path data;
     @TempDir
     static Path work;
-    static ImprintServer server;
+    static Node server;
     static Map<String, String> env;
 
     @BeforeAll

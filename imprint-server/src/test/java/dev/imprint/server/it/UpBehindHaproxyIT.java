@@ -3,7 +3,7 @@ package dev.imprint.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.testkit.Haproxy;
 import dev.imprint.testkit.RawTcp;
 import java.net.InetSocketAddress;
@@ -30,7 +30,7 @@ class UpBehindHaproxyIT {
 
     @TempDir
     static Path data;
-    static ImprintServer server;
+    static Node server;
     static Haproxy haproxy;
     static int httpsPort;
     static int hubPort;

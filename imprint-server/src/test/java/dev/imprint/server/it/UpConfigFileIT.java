@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.pki.Pem;
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.hub.HubRole;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,7 +65,7 @@ class UpConfigFileIT {
                   - {name: south, address: 127.0.0.4, port: %d, inflightWindow: 4}
                 """, freePort("127.0.0.1"), freePort("127.0.0.1"), dpsHttps, dpsMqtt, north, south));
 
-        try (ImprintServer server = ImprintServer.start(ConfigLoader.load(data, ENV), ENV)) {
+        try (Node server = Node.start(ConfigLoader.load(data, ENV), ENV)) {
             JsonNode e = new ObjectMapper().readTree(data.resolve("endpoints.json").toFile());
             assertThat(e.path("dps").path("https").asText()).isEqualTo("https://127.0.0.1:" + dpsHttps);
             assertThat(e.path("dps").path("mqtt").asText()).isEqualTo("mqtts://127.0.0.2:" + dpsMqtt);

@@ -3,7 +3,7 @@ package dev.imprint.server.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.server.cli.ImprintCommand;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ class DeviceCliIT {
     void a_device_from_its_state_folder_registers_sends_connects_and_is_refused_once_revoked(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
         Path state = tmp.resolve("device");
-        try (ImprintServer server = LocalImprint.start(data, Duration.ofHours(1), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
+        try (Node server = LocalImprint.start(data, Duration.ofHours(1), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
             Run st = cli("station", "create", "line1", "--ids", "line1-[0-9]{8}", "--out", tmp.resolve("st").toString(), "--data", data.toString());
             assertThat(st.code()).as(st.out()).isZero();
             int port = LocalImprint.freePort("127.0.0.1");

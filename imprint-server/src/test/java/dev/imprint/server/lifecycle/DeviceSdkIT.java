@@ -21,7 +21,7 @@ import dev.imprint.device.cloud.DpsTransport;
 import dev.imprint.device.cloud.Identity;
 import dev.imprint.device.cloud.MethodResponse;
 import dev.imprint.device.cloud.Twin;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.testkit.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ class DeviceSdkIT {
     @TempDir
     static Path tmp;
     static Path data;
-    static ImprintServer server;
+    static Node server;
     static DeviceRuntime rt;
     static CloudConfig https;
     static CloudConfig mqtt;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.server.cli.AdminClient;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.store.TelemetryRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -31,7 +31,7 @@ class LifecycleIT {
         Path data = tmp.resolve("data");
         StringWriter log = new StringWriter();
         PrintWriter out = new PrintWriter(log, true);
-        try (ImprintServer server = LocalImprint.start(data, Duration.ofSeconds(20), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
+        try (Node server = LocalImprint.start(data, Duration.ofSeconds(20), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
             FleetReport rep = new FleetSimulator(AdminClient.forDataDir(data), CloudConfig.fromEndpoints(data), tmp.resolve("sim"), out, false, null)
                     .run(new FleetSimulator.Options(200, 1, Duration.ofSeconds(45), 5, 16));
             rep.print(out);
@@ -61,7 +61,7 @@ class LifecycleIT {
         }
     }
 
-    private static Map<String, Long> missing(ImprintServer server, FleetReport rep) {
+    private static Map<String, Long> missing(Node server, FleetReport rep) {
         Map<String, Long> out = new java.util.TreeMap<>();
         rep.sentByDevice.forEach((id, sent) -> {
             Set<String> seqs = new HashSet<>();

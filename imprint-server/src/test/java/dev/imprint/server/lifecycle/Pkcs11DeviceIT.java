@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.imprint.server.cli.AdminClient;
-import dev.imprint.server.up.ImprintServer;
+import dev.imprint.server.up.Node;
 import dev.imprint.testkit.SoftHsm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class Pkcs11DeviceIT {
         Path pkcs11 = token.pkcs11Config();
 
         Path data = tmp.resolve("data");
-        try (ImprintServer server = LocalImprint.start(data, Duration.ofHours(1), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
+        try (Node server = LocalImprint.start(data, Duration.ofHours(1), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret"))) {
             JsonNode st = AdminClient.forDataDir(data).post("/stations", JsonNodeFactory.instance.objectNode()
                     .put("name", "hsm-line").put("idPattern", "hsm-[0-9]+").put("quota", 0).put("rate", 0));
             Path station = Files.createDirectories(tmp.resolve("station"));

@@ -34,12 +34,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@code imprint up} runs: the store, the CA, the plain-HTTP PKI repository and the HTTPS
- * endpoint (EST, admin API, metrics, health), in one process. {@link #close()} stops them in
+ * One Imprint node: the store and the roles configured for it (CA, admin, DPS, hubs), with the
+ * plain-HTTP PKI repository and the HTTPS endpoint (EST, admin API, metrics, health) of its roles.
+ * {@code imprint up} without a node name runs every role in one node on SQLite. {@link #close()} stops them in
  * reverse order: listeners first, then the CA (it records what is queued), then the store.
  */
-public final class ImprintServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ImprintServer.class);
+public final class Node implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
     private final Store store;
     private final Authority authority;
@@ -50,12 +51,9 @@ public final class ImprintServer implements AutoCloseable {
     private volatile boolean closed;
     private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
     private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
-    // null when this node has no CA role
-
-
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
 
-    private ImprintServer(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine,
+    private Node(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine,
             dev.imprint.dps.ProvisioningService dps) {
         this.dps = dps;
         this.store = store;
@@ -74,7 +72,7 @@ public final class ImprintServer implements AutoCloseable {
      *     wrong CA passphrase, a credential a CA node has not written yet); whatever was started
      *     is closed again
      */
-    public static ImprintServer start(ImprintConfig config, Map<String, String> env) throws Exception {
+    public static Node start(ImprintConfig config, Map<String, String> env) throws Exception {
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(meters);
@@ -202,7 +200,7 @@ public final class ImprintServer implements AutoCloseable {
                 LOG.info("event=up node={} roles={} hubs={} dps={}", cluster.node(), roles, myHubs.stream().map(ImprintConfig.Hub::name).toList(),
                         dps != null);
             }
-            ImprintServer server = new ImprintServer(store, authority, vertx, List.copyOf(servers), endpoints, engine, dps);
+            Node server = new Node(store, authority, vertx, List.copyOf(servers), endpoints, engine, dps);
             server.hubs = hubs;
             server.nodes = nodes;
             return server;
