@@ -94,7 +94,9 @@ public final class HubBench {
                     }
                 }
             }
-            for (Server s : telemetryOnly || balancer ? List.<Server>of() : List.of(hub, mosq)) {
+            // -Dbench.mosquitto=false: the hub's figures only (mosquitto's do not change between runs of ours)
+            boolean withMosquitto = Boolean.parseBoolean(System.getProperty("bench.mosquitto", "true"));
+            for (Server s : telemetryOnly || balancer ? List.<Server>of() : withMosquitto ? List.of(hub, mosq) : List.of(hub)) {
                 idle(client, s, devices, rows, idleOnly);
             }
             for (Server s : idleOnly || telemetryOnly || balancer ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
