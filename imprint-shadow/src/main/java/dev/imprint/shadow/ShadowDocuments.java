@@ -31,9 +31,14 @@ final class ShadowDocuments {
         ObjectNode metadata = ShadowJson.object(cur.metadata());
         String desired = section(cur.desired(), req.desired(), metadata, "desired", limits, now, req.clientToken());
         String reported = section(cur.reported(), req.reported(), metadata, "reported", limits, now, req.clientToken());
-        long dv = cur.desiredVersion() + (cur.classic() && req.desired() != null ? 1 : 0);
-        long rv = cur.reportedVersion() + (cur.classic() && req.reported() != null ? 1 : 0);
+        long dv = cur.desiredVersion() + (cur.classic() && changes(req.desired()) ? 1 : 0);
+        long rv = cur.reportedVersion() + (cur.classic() && changes(req.reported()) ? 1 : 0);
         return new ShadowRecord(cur.deviceId(), cur.name(), desired, reported, metadata.toString(), cur.version() + 1, true, now, dv, rv);
+    }
+
+    /** Whether a request's section changes it: null deletes it, {} (the SDK's companion of a null elsewhere) is a no-op. */
+    static boolean changes(JsonNode section) {
+        return section != null && (section.isNull() || !section.isEmpty());
     }
 
     private static String section(String stored, JsonNode change, ObjectNode metadata, String name, ShadowLimits limits, Instant now,

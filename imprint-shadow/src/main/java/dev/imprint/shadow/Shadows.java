@@ -154,7 +154,7 @@ public final class Shadows {
             ShadowRecord n = ShadowDocuments.updated(cur, req, limits, now, named);
             return new ShadowStore.Outcome<>(n, n);
         });
-        if (next.classic() && req.desired() != null) {
+        if (next.classic() && ShadowDocuments.changes(req.desired())) {
             events.desiredChanged(thing, next.desiredVersion(), req.desired() instanceof NullNode
                     ? deletions(before[0].desired()) : req.desired().toString());
         }
@@ -242,9 +242,10 @@ public final class Shadows {
                 .tag("reason", reason).register(meters).increment();
     }
 
-    private static String tokenOf(byte[] payload) {
+    /** The request's client token for an answer that does not read the request otherwise; null when unreadable. */
+    private String tokenOf(byte[] payload) {
         try {
-            return ShadowRequest.plain(payload, new ShadowLimits(2, 1, Integer.MAX_VALUE, 0)).clientToken();
+            return ShadowRequest.plain(payload, limits).clientToken();
         } catch (ShadowException e) {
             return null;
         }
