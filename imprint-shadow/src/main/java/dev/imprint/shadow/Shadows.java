@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +35,20 @@ public final class Shadows {
     private final Clock clock;
     private final MeterRegistry meters;
 
-    public Shadows(ShadowStore store, ShadowLimits limits, ShadowEvents events, Clock clock, MeterRegistry meters) {
+    private final Predicate<String> thingExists;
+
+    /**
+     * @param thingExists whether a device of that ID is registered: asked on back-end requests
+     *        only (over MQTT the thing is the authenticated device); false is THING_NOT_FOUND (404)
+     */
+    public Shadows(ShadowStore store, ShadowLimits limits, ShadowEvents events, Clock clock, MeterRegistry meters,
+            Predicate<String> thingExists) {
         this.store = store;
         this.limits = limits;
         this.events = events;
         this.clock = clock;
         this.meters = meters;
+        this.thingExists = thingExists;
     }
 
     /** An accepted update: the answer ({@code update/accepted}) and the events it caused. */
@@ -51,7 +60,7 @@ public final class Shadows {
      * @throws ShadowException NO_SHADOW (404) when it does not exist or was deleted; INVALID_SHADOW_NAME
      */
     public ObjectNode get(String thing, String shadow, String clientToken) {
-        return counted(Operation.GET, "api", shadow, () -> read(thing, shadow, clientToken));
+        return counted(Operation.GET, "api", shadow, () -> read(known(thing, clientToken), shadow, clientToken));
     }
 
     /**
@@ -61,7 +70,7 @@ public final class Shadows {
      * @throws ShadowException with AWS's code (400, 403, 409, 413 ...)
      */
     public Updated update(String thing, String shadow, byte[] request) {
-        Updated u = counted(Operation.UPDATE, "api", shadow, () -> write(thing, shadow, request));
+        Updated u = counted(Operation.UPDATE, "api", shadow, () -> write(known(thing, null), shadow, request));
         String prefix = ShadowTopics.prefix(thing, shadow) + "/update";
         List<ShadowMessage> out = new ArrayList<>();
         out.add(message(prefix + "/accepted", u.accepted(), false));
@@ -76,12 +85,16 @@ public final class Shadows {
      * @throws ShadowException NO_SHADOW (404) when there is none
      */
     public ObjectNode delete(String thing, String shadow, String clientToken) {
-        return counted(Operation.DELETE, "api", shadow, () -> remove(thing, shadow, clientToken));
+        return counted(Operation.DELETE, "api", shadow, () -> remove(known(thing, clientToken), shadow, clientToken));
     }
 
-    /** The thing's named shadows (deleted ones not listed). */
+    /**
+     * The thing's named shadows (deleted ones not listed).
+     *
+     * @throws ShadowException THING_NOT_FOUND
+     */
     public List<String> names(String thing) {
-        return store.names(thing);
+        return store.names(known(thing, null));
     }
 
     /**
@@ -132,6 +145,13 @@ public final class Shadows {
         ShadowException e = new ShadowException(error, error.message(null), tokenOf(payload));
         refused(r == null ? Operation.UPDATE : r.operation(), "mqtt", e, topic);
         return message(topic + "/rejected", ShadowDocuments.rejected(e, now().getEpochSecond()), true);
+    }
+
+    private String known(String thing, String token) {
+        if (!thingExists.test(thing)) {
+            throw new ShadowException(ShadowError.THING_NOT_FOUND, token);
+        }
+        return thing;
     }
 
     private ObjectNode read(String thing, String shadow, String token) {

@@ -60,7 +60,7 @@ class ShadowsTest {
             public void desiredChanged(String thing, long twinVersion, String patchJson) {
                 desiredPushes.add(twinVersion + " " + patchJson);
             }
-        }, Clock.fixed(Instant.ofEpochSecond(TS), ZoneOffset.UTC), meters);
+        }, Clock.fixed(Instant.ofEpochSecond(TS), ZoneOffset.UTC), meters, thing -> !thing.equals("ghost"));
     }
 
     private static byte[] b(String s) {
@@ -94,6 +94,14 @@ class ShadowsTest {
         });
         assertThat(meters.counter("imprint.shadow.requests", "operation", "get", "origin", "api", "result", "rejected", "reason", "NO_SHADOW")
                 .count()).isEqualTo(1);
+        // the back end asks whether the device exists; over MQTT the thing is the authenticated device
+        assertThatThrownBy(() -> shadows.get("ghost", "", null)).isInstanceOfSatisfying(ShadowException.class, e -> {
+            assertThat(e.error()).isEqualTo(ShadowError.THING_NOT_FOUND);
+            assertThat(e.getMessage()).isEqualTo("Thing not found");
+        });
+        assertThatThrownBy(() -> shadows.update("ghost", "", b("{\"state\":{}}"))).isInstanceOf(ShadowException.class);
+        assertThatThrownBy(() -> shadows.names("ghost")).isInstanceOf(ShadowException.class);
+        assertThat(shadows.handle("ghost", "$aws/things/ghost/shadow/update", b("{\"state\":{}}")).get(0).topic()).endsWith("/update/accepted");
     }
 
     @Test

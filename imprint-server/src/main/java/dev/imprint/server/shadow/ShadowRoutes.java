@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imprint.server.http.AdminRoutes;
 import dev.imprint.server.http.Responses;
 import dev.imprint.hub.HubBackend;
-import dev.imprint.shadow.ShadowError;
 import dev.imprint.shadow.ShadowEvents;
 import dev.imprint.shadow.ShadowLimits;
 import dev.imprint.shadow.ShadowException;
 import dev.imprint.shadow.Shadows;
-import dev.imprint.store.DeviceRegistry;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -35,13 +33,13 @@ public final class ShadowRoutes {
 
     private ShadowRoutes() {}
 
-    public static void mount(Router r, Vertx vertx, Shadows shadows, DeviceRegistry registry) {
+    public static void mount(Router r, Vertx vertx, Shadows shadows) {
         for (String path : new String[] {DEV + "/shadow", DEV + "/shadows/:name"}) {
-            r.get(path).handler(ctx -> blocking(vertx, ctx, registry, () -> shadows.get(id(ctx), name(ctx), token(ctx))));
-            r.post(path).handler(ctx -> blocking(vertx, ctx, registry, () -> shadows.update(id(ctx), name(ctx), body(ctx)).accepted()));
-            r.delete(path).handler(ctx -> blocking(vertx, ctx, registry, () -> shadows.delete(id(ctx), name(ctx), token(ctx))));
+            r.get(path).handler(ctx -> blocking(vertx, ctx, () -> shadows.get(id(ctx), name(ctx), token(ctx))));
+            r.post(path).handler(ctx -> blocking(vertx, ctx, () -> shadows.update(id(ctx), name(ctx), body(ctx)).accepted()));
+            r.delete(path).handler(ctx -> blocking(vertx, ctx, () -> shadows.delete(id(ctx), name(ctx), token(ctx))));
         }
-        r.get(DEV + "/shadows").handler(ctx -> blocking(vertx, ctx, registry, () -> Map.of("results", shadows.names(id(ctx)),
+        r.get(DEV + "/shadows").handler(ctx -> blocking(vertx, ctx, () -> Map.of("results", shadows.names(id(ctx)),
                 "timestamp", Instant.now().getEpochSecond())));
     }
 
@@ -55,21 +53,16 @@ public final class ShadowRoutes {
             public void desiredChanged(String thing, long twinVersion, String patchJson) {
                 hubs.desiredChanged(thing, twinVersion, patchJson);
             }
-        }, Clock.systemUTC(), meters);
+        }, Clock.systemUTC(), meters, id -> store.deviceRegistry().find(id).isPresent());
     }
 
-    private static void blocking(Vertx vertx, RoutingContext ctx, DeviceRegistry registry, Callable<Object> call) {
-        vertx.executeBlocking(() -> {
-            if (registry.find(id(ctx)).isEmpty()) {
-                throw new ShadowException(ShadowError.THING_NOT_FOUND, ShadowError.THING_NOT_FOUND.message(null), null);
-            }
-            return call.call();
-        }, false).onComplete(ar -> {
+    private static void blocking(Vertx vertx, RoutingContext ctx, Callable<Object> call) {
+        vertx.executeBlocking(call, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 Responses.json(ctx, 200, ar.result());
             } else if (ar.cause() instanceof ShadowException e) {
-                LOG.info("event=request.refused path={} reason={} code={} msg=\"{}\"", ctx.normalizedPath(), e.error(), e.error().code(),
-                        e.getMessage());
+                // Shadows logged and counted it with its reason
+                LOG.debug("event=request.refused path={} reason={} code={}", ctx.normalizedPath(), e.error(), e.error().code());
                 ObjectNode err = Responses.JSON.createObjectNode();
                 err.put("code", e.error().code());
                 err.put("message", e.getMessage());

@@ -163,7 +163,7 @@ public final class Node implements AutoCloseable {
                     }
                     dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
                     dev.imprint.server.shadow.ShadowRoutes.mount(https, vertx,
-                            dev.imprint.server.shadow.ShadowRoutes.shadows(store, config.shadow(), hubs.backend(), meters), store.deviceRegistry());
+                            dev.imprint.server.shadow.ShadowRoutes.shadows(store, config.shadow(), hubs.backend(), meters));
                     // the web console at / (session cookie from a one-time link minted with the admin credential)
                     dev.imprint.server.console.ConsoleRoutes.mount(https, vertx,
                             new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(),
