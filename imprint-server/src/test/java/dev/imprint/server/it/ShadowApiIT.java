@@ -4,35 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imprint.ca.IssuanceRequest;
-import dev.imprint.ca.IssuedCertificate;
-import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.server.up.Node;
 import dev.imprint.server.up.ServiceCredentials;
-import dev.imprint.store.DeviceRecord;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +45,7 @@ class ShadowApiIT {
             ServiceCredentials.Files admin = ServiceCredentials.Files.in(dir);
             http = Fixture.https(admin.adminTrust(), admin.adminCert(), admin.adminKey());
             base = server.endpoints().admin();
-            MqttClient device = azureDevice(server, "sh-dev", port);
+            MqttClient device = Fixture.azureDevice(server, "sh-dev", port);
             BlockingQueue<String> desired = new LinkedBlockingQueue<>();
             device.subscribe("$iothub/twin/PATCH/properties/desired/#", 0, (t, m) -> desired.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
             try {
@@ -139,34 +124,5 @@ class ShadowApiIT {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Resp(resp.statusCode(), resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body()));
-    }
-
-    /** A registered device connected with Paho in the Azure dialect. */
-    private static MqttClient azureDevice(Node server, String id, int port) throws Exception {
-        KeyPair kp = KeyAlgorithm.EC_P256.generate();
-        byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
-        IssuedCertificate cert = server.authority().issue(IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
-        Instant now = Instant.now();
-        server.store().deviceRegistry().save(new DeviceRecord(id, "hub-1", true, "test", "{}", "{}", "assigned", "initialAssignment",
-                cert.serialHex(), 0, now, now), null);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("d", kp.getPrivate(), new char[0], new X509Certificate[] {cert.certificate(), cert.chain().get(0)});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("root", server.authority().hierarchy().root());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        MqttClient device = new MqttClient("ssl://127.0.0.1:" + port, id, new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setSocketFactory(ssl.getSocketFactory());
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        device.connect(o);
-        return device;
     }
 }
