@@ -98,6 +98,26 @@ public final class Shadows {
     }
 
     /**
+     * A desired patch applied to the classic shadow through the twin (Azure dialect: admin API
+     * {@code twin/desired}, {@code imprint twin set}), already committed: publishes the
+     * {@code update/delta} it causes (the patched leaves that now differ from reported, with the
+     * document's current version) to the thing's subscribers. Call it after the patch.
+     */
+    public void twinDesiredPatched(String thing, String patchJson) {
+        try {
+            ShadowRecord s = store.get(thing, ShadowStore.CLASSIC);
+            ObjectNode patch = ShadowJson.object(patchJson);
+            ShadowRequest asRequest = new ShadowRequest(null, null, ShadowJson.JSON.createObjectNode(), patch, null);
+            ObjectNode delta = ShadowDocuments.delta(asRequest, s, now().getEpochSecond());
+            if (s.exists() && delta != null) {
+                events.publish(thing, List.of(message(ShadowTopics.prefix(thing, ShadowStore.CLASSIC) + "/update/delta", delta, false)));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=shadow.delta_failed thing={} reason=INTERNAL msg=\"{}\"", thing, e.toString());
+        }
+    }
+
+    /**
      * A device's publish on a shadow request topic, as the AWS endpoint hands it over: returns the
      * answer ({@code <topic>/accepted} or {@code /rejected}, for the requester only) and, for an
      * accepted update, the events ({@code update/delta} when desired now differs from reported,

@@ -242,6 +242,13 @@ class ShadowsTest {
     @Test
     void the_classic_shadow_and_the_twin_are_one_document() throws Exception {
         store.twins().patchDesired(dev, "{\"rate\":5}");
+        shadows.twinDesiredPatched(dev, "{\"rate\":5}");
+        assertThat(published).singleElement().satisfies(m -> {
+            assertThat(m.topic()).isEqualTo("$aws/things/" + dev + "/shadow/update/delta");
+            assertThat(j(m.text())).isEqualTo(j("{\"state\":{\"rate\":5},\"metadata\":{\"rate\":{\"timestamp\":"
+                    + j(store.shadows().get(dev, "").metadata()).path("desired").path("rate").path("timestamp").asLong()
+                    + "}},\"version\":1,\"timestamp\":" + TS + "}"));
+        });
         JsonNode doc = j(shadows.get(dev, "", null).toString());
         assertThat(doc.path("state").path("desired")).isEqualTo(j("{\"rate\":5}"));
         assertThat(doc.path("state").path("delta")).isEqualTo(j("{\"rate\":5}"));
