@@ -176,11 +176,19 @@ public final class HubBackend implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new HubException("BAD_REQUEST", 400, e.getMessage());
         }
+        desiredChanged(deviceId, t.desiredVersion(), patchJson);
+        return t;
+    }
+
+    /**
+     * Has the node holding the device's session push a desired patch already stored (a shadow
+     * update of the same document, through the AWS dialect). Returns at once.
+     */
+    public void desiredChanged(String deviceId, long version, String patchJson) {
         ObjectNode body = NodeInbox.JSON.createObjectNode();
-        body.put("version", t.desiredVersion());
+        body.put("version", version);
         body.put("patch", patchJson);
         notice(deviceId, NodeMessage.DESIRED_CHANGED, NodeInbox.bytes(body));
-        return t;
     }
 
     /**

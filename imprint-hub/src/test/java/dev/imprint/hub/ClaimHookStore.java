@@ -120,6 +120,11 @@ final class ClaimHookStore implements Store {
     }
 
     @Override
+    public dev.imprint.store.ShadowStore shadows() {
+        return store.shadows();
+    }
+
+    @Override
     public PresenceStore presence() {
         return store.presence();
     }

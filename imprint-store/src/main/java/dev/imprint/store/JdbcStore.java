@@ -36,6 +36,8 @@ public final class JdbcStore implements Store {
     private final TelemetryStore telemetry;
     private final C2dQueue cloudToDevice;
     private final TwinStore twins;
+    // migration V10: the classic shadow is the twin row
+    private final ShadowStore shadows;
     private final PresenceStore presence;
     private final DeviceRegistry deviceRegistry;
     private final HubStore hubs;
@@ -56,7 +58,8 @@ public final class JdbcStore implements Store {
         this.ledger = new JdbcLedger(db);
         this.telemetry = new JdbcTelemetryStore(db);
         this.cloudToDevice = new JdbcC2dQueue(db);
-        this.twins = new JdbcTwinStore(db);
+        this.shadows = new JdbcShadowStore(db);
+        this.twins = new JdbcTwinStore(db, shadows);
         this.presence = new JdbcPresenceStore(db);
         this.deviceRegistry = new JdbcDeviceRegistry(db);
         this.hubs = new JdbcHubStore(db);
@@ -209,6 +212,11 @@ public final class JdbcStore implements Store {
     @Override
     public TwinStore twins() {
         return twins;
+    }
+
+    @Override
+    public ShadowStore shadows() {
+        return shadows;
     }
 
     @Override

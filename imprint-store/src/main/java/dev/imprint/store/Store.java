@@ -25,6 +25,9 @@ public interface Store extends AutoCloseable {
     /** Device twins (desired and reported properties). */
     TwinStore twins();
 
+    /** Device shadows (AWS dialect): the classic one is the twin's row, named ones their own. */
+    ShadowStore shadows();
+
     /** Which hub a device is connected to, and when it was last seen. */
     PresenceStore presence();
 

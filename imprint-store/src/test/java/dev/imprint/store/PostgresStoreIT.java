@@ -11,7 +11,12 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on a real PostgreSQL server started for this class; one fresh database per test. */
-class PostgresStoreIT extends StoreContractTest implements HubStoreContract {
+class PostgresStoreIT extends StoreContractTest implements HubStoreContract, ShadowStoreContract {
+    @Override
+    public Store shadowStore() {
+        return store;
+    }
+
     @Override
     public Store hubStore() {
         return store;

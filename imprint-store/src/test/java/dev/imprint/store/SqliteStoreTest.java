@@ -13,7 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store contract on an SQLite file in a temporary folder. */
-class SqliteStoreTest extends StoreContractTest implements HubStoreContract {
+class SqliteStoreTest extends StoreContractTest implements HubStoreContract, ShadowStoreContract {
+    @Override
+    public Store shadowStore() {
+        return store;
+    }
+
     @Override
     public Store hubStore() {
         return store;

@@ -76,6 +76,10 @@ public final class AdminClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    public JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
     public JsonNode post(String path, Object body) {
         try {
             return send(HttpRequest.newBuilder(URI.create(base + path))

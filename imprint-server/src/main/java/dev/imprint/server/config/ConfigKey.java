@@ -48,6 +48,10 @@ public enum ConfigKey {
     HUB_INFLIGHT_WINDOW("hub.inflightWindow", "16", "unacknowledged QoS 1 messages per session in each direction"),
     HUB_OUTBOUND_QUEUE("hub.outboundQueue", "1000", "messages queued for a slow client beyond the window (beyond: disconnected, SLOW_CONSUMER)"),
     HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)"),
+    SHADOW_MAX_STATE_BYTES("shadow.maxStateBytes", "8192", "largest desired or reported section of a device shadow, compact JSON (beyond: 413)"),
+    SHADOW_MAX_DEPTH("shadow.maxDepth", "6", "deepest nesting inside a shadow's desired or reported section (beyond: 400)"),
+    SHADOW_MAX_REQUEST_BYTES("shadow.maxRequestBytes", "131072", "largest shadow request payload (beyond: 413)"),
+    SHADOW_MAX_NAMED("shadow.maxNamedShadows", "25", "named shadows one device may have (beyond: 403)"),
     CLUSTER_NODE("cluster.node", "", "this node's name in a cluster of several processes (needs store.url on PostgreSQL); empty: one process"),
     CLUSTER_ROLES("cluster.roles", "all",
             "what this node runs: all, or a comma list of ca (CA, EST, PKI repository, OCSP), admin (admin API, console; needs ca),"

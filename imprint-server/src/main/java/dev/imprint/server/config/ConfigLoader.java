@@ -82,11 +82,14 @@ public final class ConfigLoader {
         List<ImprintConfig.Hub> hubs = HubList.read(file.hubs(), env, values, dataDir.toAbsolutePath().normalize());
         ImprintConfig.Cluster cluster = cluster(values, store, hubs);
         Balancers balancers = balancers(values);
+        dev.imprint.shadow.ShadowLimits shadow = new dev.imprint.shadow.ShadowLimits(values.intIn(ConfigKey.SHADOW_MAX_STATE_BYTES, 64, 1 << 24),
+                values.intIn(ConfigKey.SHADOW_MAX_DEPTH, 1, 64), values.intIn(ConfigKey.SHADOW_MAX_REQUEST_BYTES, 64, 1 << 26),
+                values.intIn(ConfigKey.SHADOW_MAX_NAMED, 0, 100_000));
         checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers, shadow);
     }
 
     private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";

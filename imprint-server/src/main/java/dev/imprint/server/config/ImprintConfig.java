@@ -21,22 +21,24 @@ import java.util.List;
  * @param cluster this process's node name and roles
  * @param balancers {@code cluster.balancers}: the TCP balancers whose connections to the hubs, the
  *     DPS and the HTTPS listener carry a PROXY header (none: PROXY protocol off)
+ * @param shadow the Device Shadow limits ({@code shadow.*})
  */
 public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
-        Cluster cluster, Balancers balancers) {
+        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
         java.util.Objects.requireNonNull(balancers, "balancers");
+        java.util.Objects.requireNonNull(shadow, "shadow");
     }
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow);
     }
 
     /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
     public ImprintConfig withCluster(Cluster other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow);
     }
 
     /**

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -33,7 +34,8 @@ public final class HubRoutes {
 
     private HubRoutes() {}
 
-    public static void mount(Router r, Vertx vertx, HubBackend backend) {
+    /** @param desiredPatched told of every committed twin desired patch (the AWS dialect's shadow publishes its delta) */
+    public static void mount(Router r, Vertx vertx, HubBackend backend, java.util.function.BiConsumer<String, String> desiredPatched) {
         r.get(DEV).handler(ctx -> blocking(vertx, ctx, () -> backend.device(id(ctx))));
         r.get(DEV + "/telemetry").handler(ctx -> blocking(vertx, ctx, () ->
                 backend.telemetry(id(ctx), last(ctx)).stream().map(JsonLines::toJson).toList()));
@@ -47,8 +49,14 @@ public final class HubRoutes {
             return Map.of("messageId", m.messageId(), "queued", true, "expiresAt", m.expiresAt().toString());
         }));
         r.get(DEV + "/twin").handler(ctx -> blocking(vertx, ctx, () -> twin(backend.twin(id(ctx)))));
-        r.patch(DEV + "/twin/desired").handler(ctx -> blocking(vertx, ctx, () -> twin(backend.updateDesired(id(ctx), body(ctx).toString()))));
-        r.post(DEV + "/twin/desired").handler(ctx -> blocking(vertx, ctx, () -> twin(backend.updateDesired(id(ctx), body(ctx).toString()))));
+        for (var route : List.of(r.patch(DEV + "/twin/desired"), r.post(DEV + "/twin/desired"))) {
+            route.handler(ctx -> blocking(vertx, ctx, () -> {
+                String patch = body(ctx).toString();
+                TwinRecord t = backend.updateDesired(id(ctx), patch);
+                desiredPatched.accept(id(ctx), patch);
+                return twin(t);
+            }));
+        }
         r.post(DEV + "/methods/:name").handler(ctx -> {
             JsonNode b = body(ctx);
             long timeout = Math.max(1, Math.min(300, b.path("timeoutSeconds").asLong(30)));

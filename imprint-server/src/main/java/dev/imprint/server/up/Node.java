@@ -161,7 +161,9 @@ public final class Node implements AutoCloseable {
                     if (dps != null) {
                         dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
                     }
-                    dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend());
+                    dev.imprint.shadow.Shadows shadows = dev.imprint.server.shadow.ShadowRoutes.shadows(store, config.shadow(), hubs.backend(), meters);
+                    dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend(), shadows::twinDesiredPatched);
+                    dev.imprint.server.shadow.ShadowRoutes.mount(https, vertx, shadows);
                     // the web console at / (session cookie from a one-time link minted with the admin credential)
                     dev.imprint.server.console.ConsoleRoutes.mount(https, vertx,
                             new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(),

@@ -1,23 +1,29 @@
 package dev.imprint.server.it;
 
+import dev.imprint.ca.IssuanceRequest;
+import dev.imprint.ca.IssuedCertificate;
+import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.Pem;
 import dev.imprint.server.cli.ImprintCommand;
 import dev.imprint.server.config.ConfigLoader;
 import dev.imprint.server.up.Node;
+import dev.imprint.store.DeviceRecord;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +32,12 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import picocli.CommandLine;
 
 /** Shared helpers of the integration tests: ports, in-process servers, the CLI, external tools. */
@@ -119,5 +131,34 @@ final class Fixture {
 
     static String read(Path p) throws IOException {
         return Files.readString(p, StandardCharsets.UTF_8);
+    }
+
+    /** A device registered on hub-1 with a manufacturing certificate, connected with Paho (MQTT 3.1.1) to the hub on {@code port}. */
+    static MqttClient azureDevice(Node server, String id, int port) throws Exception {
+        KeyPair kp = KeyAlgorithm.EC_P256.generate();
+        byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+        IssuedCertificate cert = server.authority().issue(IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
+        Instant now = Instant.now();
+        server.store().deviceRegistry().save(new DeviceRecord(id, "hub-1", true, "test", "{}", "{}", "assigned", "initialAssignment",
+                cert.serialHex(), 0, now, now), null);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("d", kp.getPrivate(), new char[0], new X509Certificate[] {cert.certificate(), cert.chain().get(0)});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("root", server.authority().hierarchy().root());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        MqttClient device = new MqttClient("ssl://127.0.0.1:" + port, id, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setSocketFactory(ssl.getSocketFactory());
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        device.connect(o);
+        return device;
     }
 }

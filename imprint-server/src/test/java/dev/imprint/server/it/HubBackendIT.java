@@ -5,32 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imprint.ca.IssuanceRequest;
-import dev.imprint.ca.IssuedCertificate;
-import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.server.up.Node;
-import dev.imprint.store.DeviceRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,33 +35,8 @@ class HubBackendIT {
             assertThat(endpoints.path("hubs").get(0).path("name").asText()).isEqualTo("hub-1");
             assertThat(endpoints.path("hubs").get(0).path("mqtt").asText()).isEqualTo("mqtts://127.0.0.1:" + port);
 
-            KeyPair kp = KeyAlgorithm.EC_P256.generate();
-            byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=cli-dev"), kp.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
-            IssuedCertificate cert = server.authority().issue(IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
-            Instant now = Instant.now();
-            server.store().deviceRegistry().save(new DeviceRecord("cli-dev", "hub-1", true, "test", "{}", "{}", "assigned",
-                    "initialAssignment", cert.serialHex(), 0, now, now), null);
-
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("d", kp.getPrivate(), new char[0], new X509Certificate[] {cert.certificate(), cert.chain().get(0)});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, new char[0]);
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            ts.setCertificateEntry("root", server.authority().hierarchy().root());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ts);
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-
-            MqttClient device = new MqttClient("ssl://127.0.0.1:" + port, "cli-dev", new MemoryPersistence());
+            MqttClient device = Fixture.azureDevice(server, "cli-dev", port);
             BlockingQueue<String> c2d = new LinkedBlockingQueue<>();
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setSocketFactory(ssl.getSocketFactory());
-            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-            device.connect(o);
             try {
                 device.subscribe("devices/cli-dev/messages/devicebound/#", 1, (t, m) -> c2d.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
                 device.subscribe("$iothub/methods/POST/#", 0, (t, m) -> {
