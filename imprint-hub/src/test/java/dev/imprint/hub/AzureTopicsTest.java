@@ -42,13 +42,4 @@ class AzureTopicsTest {
         p.put("color", "dark red");
         assertThat(t.devicebound(p)).isEqualTo("devices/dev-1/messages/devicebound/%24.mid=m1&color=dark%20red");
     }
-
-    @Test
-    void device_id_comes_from_the_imprint_san_uri_or_the_cn() {
-        assertThat(Hub.deviceId("urn:imprint:device:dev-9")).isEqualTo("dev-9");
-        assertThat(Hub.deviceId("dev-9")).isEqualTo("dev-9");
-        assertThat(Hub.usernameMatches("127.0.0.3/dev-9/?api-version=2020-09-30&DeviceClientType=x", "dev-9")).isTrue();
-        assertThat(Hub.usernameMatches("127.0.0.3/dev-8/?api-version=2020-09-30", "dev-9")).isFalse();
-        assertThat(Hub.usernameMatches("anything-without-a-slash", "dev-9")).isTrue();
-    }
 }
