@@ -42,4 +42,22 @@ class AzureTopicsTest {
         p.put("color", "dark red");
         assertThat(t.devicebound(p)).isEqualTo("devices/dev-1/messages/devicebound/%24.mid=m1&color=dark%20red");
     }
+
+    @Test
+    void a_devicebound_filter_is_the_devices_own_only_without_wildcards_in_it() {
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/x")).isEqualTo(AzureTopics.Kind.C2D);
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/+")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/+/#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.filterKind("devices/dev-10/messages/devicebound/#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.deviceId()).isEqualTo("dev-1");
+    }
+
+    @Test
+    void pushes_and_queries_have_the_sdks_shape() {
+        assertThat(AzureTopics.desiredPush(3)).isEqualTo("$iothub/twin/PATCH/properties/desired/?$version=3");
+        assertThat(AzureTopics.methodRequest("reboot", "r1")).isEqualTo("$iothub/methods/POST/reboot/?$rid=r1");
+        assertThat(AzureTopics.rid("?$rid=7")).isEqualTo("7");
+        assertThat(AzureTopics.decodeProperties("=v&k=&%zz=bad")).containsEntry("", "v").containsEntry("k", "")
+                .containsEntry("%zz", "bad");
+    }
 }
