@@ -64,8 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub implements MqttApplication, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
-    /** Imprint's device certificates carry the ID in this SAN URI; other CAs put it in the CN. */
-    static final String DEVICE_URI_PREFIX = "urn:imprint:device:";
 
     private final HubSettings settings;
     private final Store store;
@@ -175,20 +173,12 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     @Override
     public CompletionStage<ConnectOutcome> connect(ConnectRequest req, MqttConnection conn) {
-        if (req.verdict() instanceof Verdict.Refused r) {
-            return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, r.reason().name(),
-                    "certificate refused at step " + r.step().number() + ": " + r.detail()));
+        ConnectOutcome refused = DeviceAccess.refuseConnect(req.verdict(), req.clientId(), req.username());
+        if (refused != null) {
+            return done(refused);
         }
         Verdict.Accepted a = (Verdict.Accepted) req.verdict();
-        String deviceId = deviceId(a.identity());
-        if (!deviceId.equals(req.clientId())) {
-            return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "IDENTITY_MISMATCH",
-                    "client ID '" + req.clientId() + "' is not the certificate's identity '" + deviceId + "'"));
-        }
-        if (req.username() != null && !usernameMatches(req.username(), deviceId)) {
-            return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "USERNAME_MISMATCH",
-                    "username '" + req.username() + "' does not name device " + deviceId));
-        }
+        String deviceId = DeviceAccess.deviceId(a.identity());
         X509Certificate leaf = a.path().get(0);
         return io(() -> admit(deviceId, leaf, conn)).thenCompose(o -> o);
     }
@@ -267,14 +257,8 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     /** Why a registered device may not be here now; null when it may. */
     String refusal(DeviceRecord d) {
-        if (!d.hub().equals(settings.name())) {
-            return "NOT_ASSIGNED_TO_HUB";
-        }
-        if (!d.enabled()) {
-            return "DEVICE_DISABLED";
-        }
-        boolean enrollmentOn = store.enrollments().find(d.enrollment()).map(e -> e.enabled()).orElse(true);
-        return enrollmentOn ? null : "ENROLLMENT_DISABLED";
+        return DeviceAccess.registryRefusal(d, settings.name(),
+                () -> store.enrollments().find(d.enrollment()).map(e -> e.enabled()).orElse(true));
     }
 
     void sessionClosed(DeviceSession s, String reason) {
@@ -418,20 +402,6 @@ public final class Hub implements MqttApplication, AutoCloseable {
         if (ownsBus) {
             bus.close();
         }
-    }
-
-    /** {@code urn:imprint:device:ID} -> ID; any other identity (a CN) as is. */
-    static String deviceId(String identity) {
-        return identity.startsWith(DEVICE_URI_PREFIX) ? identity.substring(DEVICE_URI_PREFIX.length()) : identity;
-    }
-
-    /**
-     * The Azure SDK's {@code {hubHost}/{deviceId}/?api-version=...}: the device part must be the
-     * device. A username without '/' (a plain client's) is not checked: the certificate authenticates.
-     */
-    static boolean usernameMatches(String username, String deviceId) {
-        String[] parts = username.split("/", 3);
-        return parts.length == 1 || parts[1].equals(deviceId);
     }
 
     private static CompletionStage<ConnectOutcome> done(ConnectOutcome o) {

@@ -44,11 +44,20 @@ class AzureTopicsTest {
     }
 
     @Test
-    void device_id_comes_from_the_imprint_san_uri_or_the_cn() {
-        assertThat(Hub.deviceId("urn:imprint:device:dev-9")).isEqualTo("dev-9");
-        assertThat(Hub.deviceId("dev-9")).isEqualTo("dev-9");
-        assertThat(Hub.usernameMatches("127.0.0.3/dev-9/?api-version=2020-09-30&DeviceClientType=x", "dev-9")).isTrue();
-        assertThat(Hub.usernameMatches("127.0.0.3/dev-8/?api-version=2020-09-30", "dev-9")).isFalse();
-        assertThat(Hub.usernameMatches("anything-without-a-slash", "dev-9")).isTrue();
+    void a_devicebound_filter_is_the_devices_own_only_without_wildcards_in_it() {
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/x")).isEqualTo(AzureTopics.Kind.C2D);
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/+")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.filterKind("devices/dev-1/messages/devicebound/+/#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.filterKind("devices/dev-10/messages/devicebound/#")).isEqualTo(AzureTopics.Kind.FOREIGN);
+        assertThat(t.deviceId()).isEqualTo("dev-1");
+    }
+
+    @Test
+    void pushes_and_queries_have_the_sdks_shape() {
+        assertThat(AzureTopics.desiredPush(3)).isEqualTo("$iothub/twin/PATCH/properties/desired/?$version=3");
+        assertThat(AzureTopics.methodRequest("reboot", "r1")).isEqualTo("$iothub/methods/POST/reboot/?$rid=r1");
+        assertThat(AzureTopics.rid("?$rid=7")).isEqualTo("7");
+        assertThat(AzureTopics.decodeProperties("=v&k=&%zz=bad")).containsEntry("", "v").containsEntry("k", "")
+                .containsEntry("%zz", "bad");
     }
 }

@@ -20,6 +20,11 @@ import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
  * presence, subject CN consistent with the SANs, serial number form.
  */
 final class WebPkiCheck {
+    /** md2/md5/sha1 with RSA, DSA with SHA-1, ECDSA with SHA-1. */
+    private static final Set<String> WEAK_HASH_SIGNATURES = Set.of(
+            "1.2.840.113549.1.1.2", "1.2.840.113549.1.1.4", "1.2.840.113549.1.1.5",
+            "1.2.840.10040.4.3", "1.2.840.10045.4.1");
+
     private WebPkiCheck() {}
 
     static void check(List<X509Certificate> path) {
@@ -30,6 +35,9 @@ final class WebPkiCheck {
             boolean anchor = i == n;
             checkKeyIds(c, leaf, anchor);
             checkKeyType(c);
+            if (!anchor) {
+                checkSignatureHash(c);
+            }
             if (CertExtensions.value(c, Extension.policyConstraints.getId()) != null && !isCritical(c, Extension.policyConstraints)) {
                 throw Refusal.path(ReasonCode.POLICY, "policyConstraints not critical in " + CertificateValidator.describe(c));
             }
@@ -58,9 +66,10 @@ final class WebPkiCheck {
     }
 
     private static void checkLeaf(X509Certificate leaf) {
-        if (leaf.getBasicConstraints() >= 0 && !KeyUsageBit.KEY_CERT_SIGN.isSetIn(leaf.getKeyUsage())) {
+        if (leaf.getBasicConstraints() >= 0) {
+            // CABF 7.1.2.7.8: a subscriber certificate has cA false; a CA in leaf position is not a server
             throw Refusal.path(ReasonCode.INVALID_PATH, "leaf " + CertificateValidator.describe(leaf)
-                    + " claims cA without keyCertSign");
+                    + " is a CA certificate (basicConstraints cA true)");
         }
         BigInteger serial = leaf.getSerialNumber();
         if (serial.signum() <= 0 || serial.toByteArray().length > 20) {
@@ -71,7 +80,11 @@ final class WebPkiCheck {
         }
         try {
             List<String> ekus = leaf.getExtendedKeyUsage();
-            if (ekus != null && ekus.contains(Eku.ANY)) {
+            if (ekus == null) {
+                // CABF 7.1.2.7.6: required in a subscriber certificate; RFC 5280 alone lets its absence mean "any"
+                throw Refusal.path(ReasonCode.WRONG_EKU, "server certificate without extKeyUsage");
+            }
+            if (ekus.contains(Eku.ANY)) {
                 throw Refusal.path(ReasonCode.WRONG_EKU, "server certificate with anyExtendedKeyUsage");
             }
         } catch (java.security.cert.CertificateParsingException e) {
@@ -230,6 +243,14 @@ final class WebPkiCheck {
                     || !java.util.Arrays.equals(aki.getKeyIdentifierOctets(), ski)) {
                 throw Refusal.path(ReasonCode.MALFORMED, "root authorityKeyIdentifier must be exactly its key identifier");
             }
+        }
+    }
+
+    /** Signatures over SHA-1 or MD5 (CABF 7.1.3.2): collisions can be bought, so the path may not rest on them. */
+    private static void checkSignatureHash(X509Certificate c) {
+        if (WEAK_HASH_SIGNATURES.contains(c.getSigAlgOID())) {
+            throw Refusal.path(ReasonCode.UNSUPPORTED_ALGORITHM, "signature algorithm " + c.getSigAlgName()
+                    + " (weak hash) on " + CertificateValidator.describe(c));
         }
     }
 

@@ -54,12 +54,17 @@ class ConformanceTest {
 
     /** The figures reached; raise them as the validator improves, never lower them. */
     static final class Floors {
-        static final int LIMBO_PASS = 9_766;
-        static final int LIMBO_WRONG_ACCEPT_MAX = 13;
-        static final int NON_BETTERTLS_PASS = 200;
+        static final int LIMBO_PASS = 9_773;
+        /** The five left are policy, written down with their case IDs in docs/security-model.md. */
+        static final int LIMBO_WRONG_ACCEPT_MAX = 5;
+        static final int NON_BETTERTLS_PASS = 201;
         static final int CRL_PASS = 8;
         static final int CLIENT_PASS = 10;
-        static final int PATHLEN_PASS = 13;
+        /**
+         * pathlen::validation-ignores-pathlen-in-leaf expects a CA certificate accepted as a server
+         * leaf, which webpki::ca-as-leaf (the same shape) expects refused; we refuse both.
+         */
+        static final int PATHLEN_PASS = 12;
         static final int PKITS_PASS = 249;
         static final int PKITS_WRONG_ACCEPT_MAX = 0;
     }
