@@ -54,21 +54,22 @@ public final class Disconnector {
         if (ch.attr(REASON).setIfAbsent(reason) != null) {
             return;
         }
+        Boolean v5 = ch.attr(MQTT5).get();
+        MqttConnectReturnCode sent = connack == null || v5 == null ? connack : Mqtt5Reasons.connack(reason, connack);
         if (ORDINARY.contains(reason)) {
             LOG.debug("event=mqtt.disconnect server={} client={} remote={} reason={} msg=\"{}\"", server, LogSafe.token(clientId), ProxiedAddress.remoteOf(ch), reason, LogSafe.of(detail));
         } else {
             LOG.info("event=mqtt.disconnect server={} client={} remote={} reason={} connack={} msg=\"{}\"", server, LogSafe.token(clientId),
-                    ProxiedAddress.remoteOf(ch), reason, connack == null ? "-" : connack.name(), LogSafe.of(detail));
+                    ProxiedAddress.remoteOf(ch), reason, sent == null ? "-" : sent.name(), LogSafe.of(detail));
         }
         if (meters != null) {
             meters.counter("imprint.mqtt.disconnects", "server", server, "reason", reason).increment();
         }
-        Boolean v5 = ch.attr(MQTT5).get();
         if (connack != null && ch.isActive()) {
             MqttConnAckMessage ack = v5 == null
                     ? new MqttConnAckMessage(new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                             new MqttConnAckVariableHeader(connack, false))
-                    : MqttMessageBuilders.connAck().returnCode(Mqtt5Reasons.connack(reason, connack))
+                    : MqttMessageBuilders.connAck().returnCode(sent)
                             .properties(Mqtt5Reasons.reasonString(reason)).build();
             ch.writeAndFlush(ack).addListener(ChannelFutureListener.CLOSE);
         } else if (Boolean.TRUE.equals(v5) && ch.isActive() && !Mqtt5Reasons.SILENT.contains(reason)) {
