@@ -18,6 +18,8 @@ public final class Mqtt5Reasons {
     public static final byte PROTOCOL_ERROR = (byte) 0x82;
     public static final byte IMPLEMENTATION_SPECIFIC = (byte) 0x83;
     public static final byte NOT_AUTHORIZED = (byte) 0x87;
+    static final byte BANNED = (byte) 0x8A;
+    static final byte ADMINISTRATIVE_ACTION = (byte) 0x98;
 
     /** Our reason code -> MQTT 5 reason code. Validator reasons not named here are certificate refusals: 0x87. */
     static final Map<String, Byte> TABLE = Map.ofEntries(
@@ -29,8 +31,8 @@ public final class Mqtt5Reasons {
             Map.entry("BAD_AUTHENTICATION_METHOD", (byte) 0x8C),
             Map.entry("NOT_REGISTERED", NOT_AUTHORIZED),
             Map.entry("NOT_ASSIGNED_TO_HUB", NOT_AUTHORIZED),
-            Map.entry("DEVICE_DISABLED", (byte) 0x8A),
-            Map.entry("ENROLLMENT_DISABLED", (byte) 0x8A),
+            Map.entry("DEVICE_DISABLED", BANNED),
+            Map.entry("ENROLLMENT_DISABLED", BANNED),
             Map.entry("REVOKED", NOT_AUTHORIZED),
             Map.entry("CERTIFICATE_EXPIRED", NOT_AUTHORIZED),
             Map.entry("RATE_LIMITED", (byte) 0x9F),
@@ -100,9 +102,12 @@ public final class Mqtt5Reasons {
         return PUBACK.contains(c) ? c : 0;
     }
 
-    /** For a server DISCONNECT. */
+    /** For a server DISCONNECT: a device banned while connected (disabled) is an administrative action, 0x98. */
     public static byte disconnect(String reason) {
         byte c = code(reason);
+        if (c == BANNED) {
+            return ADMINISTRATIVE_ACTION;
+        }
         return DISCONNECT.contains(c) ? c : UNSPECIFIED;
     }
 

@@ -59,8 +59,10 @@ class Mqtt5ReasonsTest {
         assertThat(Mqtt5Reasons.disconnect("SLOW_CONSUMER")).isEqualTo(MqttReasonCodes.Disconnect.QUOTA_EXCEEDED.byteValue());
         assertThat(Mqtt5Reasons.disconnect("TOPIC_ALIAS_INVALID")).isEqualTo(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID.byteValue());
         assertThat(Mqtt5Reasons.disconnect("NODE_LEASE_LOST")).isEqualTo(MqttReasonCodes.Disconnect.USE_ANOTHER_SERVER.byteValue());
+        // banned (CONNACK only) is, for a live session, an administrative action
+        assertThat(Mqtt5Reasons.disconnect("DEVICE_DISABLED")).isEqualTo(MqttReasonCodes.Disconnect.ADMINISTRATIVE_ACTION.byteValue());
         // a CONNACK-only code never reaches a DISCONNECT
-        assertThat(Mqtt5Reasons.disconnect("DEVICE_DISABLED")).isEqualTo(Mqtt5Reasons.UNSPECIFIED);
+        assertThat(Mqtt5Reasons.disconnect("USERNAME_MISMATCH")).isEqualTo(Mqtt5Reasons.UNSPECIFIED);
     }
 
     @Test
