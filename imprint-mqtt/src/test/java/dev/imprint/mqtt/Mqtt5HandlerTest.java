@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -290,6 +292,31 @@ class Mqtt5HandlerTest {
         assertThat(big).isCompletedExceptionally();
         assertThat(small).isNotDone();
         assertThat(drainPublishes(ch)).isEqualTo(1);
+    }
+
+    @Test
+    void a_publish_over_our_maximum_packet_size_ends_with_disconnect_0x95_and_one_within_it_is_stored() {
+        // real codec on both sides: the server's decoder refuses the frame, as on a socket
+        EmbeddedChannel client = new EmbeddedChannel(MqttEncoder.INSTANCE);
+        EmbeddedChannel server = new EmbeddedChannel();
+        server.attr(ClientCertificateHandler.VERDICT).set(CompletableFuture.completedFuture(OK));
+        server.pipeline().addLast(new MqttDecoder(2048),
+                new MqttConnectionHandler(app, ConnectionLimits.defaults().withMaxMessageBytes(2048), new Disconnector("test", meters), budgets, true));
+        server.pipeline().fireChannelActive();
+        client.writeOutbound(connect5(60, p -> { }));
+        client.writeOutbound(MqttMessageBuilders.publish().topicName("ok").qos(MqttQoS.AT_LEAST_ONCE).messageId(1)
+                .payload(Unpooled.wrappedBuffer(new byte[1000])).properties(new MqttProperties()).build());
+        client.writeOutbound(MqttMessageBuilders.publish().topicName("ok").qos(MqttQoS.AT_LEAST_ONCE).messageId(2)
+                .payload(Unpooled.wrappedBuffer(new byte[4000])).properties(new MqttProperties()).build());
+        for (Object b; (b = client.readOutbound()) != null; ) {
+            server.writeInbound(b);
+            server.runPendingTasks();
+        }
+        assertThat(((MqttConnAckMessage) server.readOutbound()).variableHeader().connectReturnCode())
+                .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(((MqttPubReplyMessageVariableHeader) ((MqttMessage) server.readOutbound()).variableHeader()).messageId()).isEqualTo(1);
+        assertThat(disconnectOf(server)).isEqualTo("0x95 MESSAGE_TOO_LARGE");
+        assertThat(published).hasSize(1);
     }
 
     static int drainPublishes(EmbeddedChannel ch) {
