@@ -69,6 +69,29 @@ class AzureSdkIT {
         assertThat(r.getDeviceId()).isEqualTo("sdk-mqtt-device-001");
         assertThat(r.getIothubUri()).isIn("127.0.0.3", "127.0.0.4");
         assertThat(f.store.deviceRegistry().find("sdk-mqtt-device-001").orElseThrow().enrollment()).isEqualTo("default");
+        mqtt5_is_refused_with_0x84(device);
+    }
+
+    /**
+     * The DPS speaks MQTT 3.1.1 only, as Azure DPS does (its SDKs never send 5): an MQTT 5 client
+     * hears CONNACK 0x84 Unsupported Protocol Version, with the same certificate the SDK just used.
+     * Here, on the running DPS, rather than in a test of its own (each starts a CA and a DPS).
+     */
+    private void mqtt5_is_refused_with_0x84(DpsFixture.Device device) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/mosquitto_pub").canExecute(), "mosquitto-clients not installed");
+        Path cert = dir.resolve("v5.crt");
+        Path key = dir.resolve("v5.key");
+        Path ca = dir.resolve("v5-root.crt");
+        java.nio.file.Files.writeString(cert, dev.imprint.pki.Pem.write(device.tlsChain().toArray()));
+        java.nio.file.Files.writeString(key, dev.imprint.pki.Pem.write(device.key().getPrivate()));
+        java.nio.file.Files.writeString(ca, dev.imprint.pki.Pem.write(f.root()));
+        Process p = new ProcessBuilder("mosquitto_pub", "-V", "mqttv5", "-h", DpsFixture.HOST, "-p", "8883", "--cafile", ca.toString(),
+                "--cert", cert.toString(), "--key", key.toString(), "-i", device.id(), "-t", "$dps/registrations/GET/x", "-n")
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).containsIgnoringCase("unsupported protocol version");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.imprint.hub.telemetry.TelemetryPipeline;
 import dev.imprint.mqtt.MqttConnection;
 import dev.imprint.mqtt.MqttRefusal;
 import dev.imprint.mqtt.MqttSession;
+import dev.imprint.mqtt.PublishProperties;
 import dev.imprint.store.C2dMessage;
 import dev.imprint.store.TelemetryRecord;
 import dev.imprint.store.TwinRecord;
@@ -79,9 +80,15 @@ final class DeviceSession implements MqttSession {
 
     @Override
     public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload) {
+        return onPublish(topic, qos, payload, PublishProperties.NONE);
+    }
+
+    @Override
+    public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload, PublishProperties mqtt5) {
         lastSeen = Instant.now();
         if (topics.isTelemetry(topic)) {
-            TelemetryRecord r = new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(topics.telemetryProperties(topic)), payload);
+            Map<String, String> props = TelemetryProperties.merge(topics.telemetryProperties(topic), mqtt5);
+            TelemetryRecord r = new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(props), payload);
             if (qos == 0) {
                 hub.telemetry().offer(r);
                 return DONE;

@@ -100,6 +100,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 .validator(this::validate)
                 .application(this)
                 .meters(meters)
+                .mqtt5(true)
                 .build();
     }
 

@@ -151,6 +151,12 @@ final class HubFixture implements AutoCloseable {
         }
     }
 
+    /** Refusals that did not end the connection (MQTT 5 PUBACK reason codes). */
+    double refusals(String reason) {
+        var c = meters.find("imprint.mqtt.refusals").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
     double disconnects(String reason) {
         var c = meters.find("imprint.mqtt.disconnects").tag("reason", reason).counter();
         return c == null ? 0 : c.count();

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,20 @@ class MosquittoClientsIT {
         }
     }
 
+    /** The MQTT 5 cases, on this class's hub. */
+    @Nested
+    class Mqtt5 extends Mqtt5Cases {
+        @Override
+        HubFixture fx() {
+            return fx;
+        }
+
+        @Override
+        Path dir() {
+            return dir;
+        }
+    }
+
     static boolean onPath(String tool) {
         for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(p, tool))) {
@@ -55,8 +70,12 @@ class MosquittoClientsIT {
         return false;
     }
 
-    /** Writes the device's key, chain and the root as PEM; returns the TLS arguments. */
     static List<String> tlsArgs(HubFixture.Device d) throws IOException {
+        return tlsArgs(dir, fx, d, "mqttv311");
+    }
+
+    /** Writes the device's key, chain and the root as PEM in {@code dir}; returns the arguments for {@code fx}'s hub. */
+    static List<String> tlsArgs(Path dir, HubFixture fx, HubFixture.Device d, String version) throws IOException {
         Path cert = dir.resolve(d.id() + ".crt");
         Path key = dir.resolve(d.id() + ".key");
         Path ca = dir.resolve("root.crt");
@@ -65,8 +84,8 @@ class MosquittoClientsIT {
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(d.key().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n");
         Files.writeString(ca, Pem.write(fx.root()));
-        return List.of("-h", HOST, "-p", "8883", "--cafile", ca.toString(), "--cert", cert.toString(), "--key", key.toString(),
-                "-i", d.id(), "-V", "mqttv311");
+        return List.of("-h", fx.host, "-p", "8883", "--cafile", ca.toString(), "--cert", cert.toString(), "--key", key.toString(),
+                "-i", d.id(), "-V", version);
     }
 
     record Run(int exit, String out) {}

@@ -1,6 +1,7 @@
 package dev.imprint.mqtt;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -13,12 +14,17 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * PUBACKs go out in PUBLISH order (MQTT 3.1.1 section 4.6), those completed together in one
  * flush. At {@code window} waiting, reading from this client pauses (autoRead) until the head
  * completes. A failed stage ends the connection with its {@link MqttRefusal} reason (else
- * INTERNAL_ERROR), unacknowledged, and nothing after it is acknowledged. Event loop only,
+ * INTERNAL_ERROR), unacknowledged, and nothing after it is acknowledged; unless (MQTT 5, QoS 1)
+ * the refusal can be answered with a PUBACK carrying its reason code, sent in its place. Event loop only,
  * except that stages may complete on any thread.
  */
 final class InboundAcks {
-    /** Ends the connection with a reason code. */
-    interface Closer {
+    /** What becomes of a refused publish. */
+    interface Refusals {
+        /** The PUBACK carrying the refusal, or null when the refusal must end the connection. */
+        MqttMessage ack(int packetId, String reason, String detail);
+
+        /** Ends the connection with a reason code. */
         void close(String reason, String detail);
     }
 
@@ -30,11 +36,11 @@ final class InboundAcks {
 
     private final Channel ch;
     private final int window;
-    private final Closer closer;
+    private final Refusals closer;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private volatile int scheduled;
 
-    InboundAcks(Channel ch, int window, Closer closer) {
+    InboundAcks(Channel ch, int window, Refusals closer) {
         this.ch = ch;
         this.window = window;
         this.closer = closer;
@@ -72,13 +78,20 @@ final class InboundAcks {
         while (!pending.isEmpty() && pending.peek().done().isDone()) {
             Pending p = pending.poll();
             if (p.done().isCompletedExceptionally()) {
+                Throwable c = p.done().handle((v, e) -> e).join();
+                c = c instanceof CompletionException && c.getCause() != null ? c.getCause() : c;
+                String reason = c instanceof MqttRefusal r ? r.reason() : "INTERNAL_ERROR";
+                MqttMessage refusal = p.packetId() >= 0 ? closer.ack(p.packetId(), reason, String.valueOf(c.getMessage())) : null;
+                if (refusal != null) {
+                    ch.write(refusal);
+                    wrote = true;
+                    continue;
+                }
                 pending.clear();
                 if (wrote) {
                     ch.flush();
                 }
-                Throwable c = p.done().handle((v, e) -> e).join();
-                c = c instanceof CompletionException && c.getCause() != null ? c.getCause() : c;
-                closer.close(c instanceof MqttRefusal r ? r.reason() : "INTERNAL_ERROR", String.valueOf(c.getMessage()));
+                closer.close(reason, String.valueOf(c.getMessage()));
                 return;
             }
             if (p.packetId() >= 0) {

@@ -16,7 +16,7 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
@@ -38,10 +38,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The MQTT 3.1.1 state machine of one connection: waits for the CONNECT (and the verdict on the
+ * The MQTT 3.1.1 and 5 state machine of one connection: waits for the CONNECT (and the verdict on the
  * client certificate), asks the {@link MqttApplication}, answers CONNACK, then routes packets
  * to the {@link MqttSession}. Keep-alive, the in-flight window and the queue limits live here;
- * every end goes through the {@link Disconnector}.
+ * every end goes through the {@link Disconnector}. MQTT 5 (when the server allows it) differs
+ * only where the protocol says so: CONNACK properties ({@link Mqtt5Connect}), the client's
+ * Receive Maximum and Maximum Packet Size honoured, reason codes ({@link Mqtt5Reasons}) on
+ * CONNACK, PUBACK, SUBACK and DISCONNECT, and PUBLISH properties handed to the session.
  */
 final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implements MqttConnection {
     private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
@@ -50,7 +53,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private final ConnectionLimits limits;
     private final Disconnector disconnector;
     private final ConnectBudgets budgets;
+    private final boolean mqtt5Allowed;
     private Channel ch;
+    /** The MQTT 5 CONNECT's properties; null on 3.1.1. */
+    private Mqtt5Connect v5;
     private State state = State.AWAIT_CONNECT;
     private String clientId;
     private MqttSession session;
@@ -61,6 +67,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private final List<MqttMessage> early = new ArrayList<>();
 
     MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets) {
+        this(application, limits, disconnector, budgets, false);
+    }
+
+    MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets,
+            boolean mqtt5Allowed) {
+        this.mqtt5Allowed = mqtt5Allowed;
         this.application = application;
         this.limits = limits;
         this.disconnector = disconnector;
@@ -128,9 +140,19 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTING;
         int level = c.variableHeader().version();
         clientId = c.payload().clientIdentifier();
-        if (level != 4 && level != 3) {
+        if (level == 5) {
+            // the decoder speaks 5 from here on; refusals too (a CONNACK 0x84 when 5 is not allowed)
+            Disconnector.mqtt5Connecting(ch);
+            v5 = Mqtt5Connect.of(c.variableHeader().properties());
+        }
+        if (level != 4 && level != 3 && (level != 5 || !mqtt5Allowed)) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "UNSUPPORTED_PROTOCOL_VERSION",
-                    "MQTT protocol level " + level + "; this server speaks 3.1.1");
+                    "MQTT protocol level " + level + "; this server speaks 3.1.1" + (mqtt5Allowed ? " and 5" : ""));
+            return;
+        }
+        if (v5 != null && v5.authenticationMethod() != null) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD, "BAD_AUTHENTICATION_METHOD",
+                    "enhanced authentication '" + v5.authenticationMethod() + "' asked for; the client certificate is the only credential");
             return;
         }
         String bad = MqttStrings.violation(java.util.Arrays.asList(clientId, c.payload().userName(), c.payload().willTopic()));
@@ -163,7 +185,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             } catch (RuntimeException e) {
                 outcome = CompletableFuture.failedFuture(e);
             }
-            outcome.whenCompleteAsync((o, e) -> connected(o, e, effective), ch.eventLoop());
+            outcome.whenCompleteAsync((o, e) -> connected(o, e, keepAlive, effective), ch.eventLoop());
         }, ch.eventLoop());
     }
 
@@ -197,7 +219,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         return a instanceof java.net.InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
-    private void connected(ConnectOutcome o, Throwable e, int keepAlive) {
+    private void connected(ConnectOutcome o, Throwable e, int requestedKeepAlive, int keepAlive) {
         if (state != State.CONNECTING) {
             if (o instanceof ConnectOutcome.Accepted a) {
                 a.session().onClose(String.valueOf(Disconnector.reasonOf(ch)));
@@ -213,12 +235,18 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         session = ((ConnectOutcome.Accepted) o).session();
-        outbox = new Outbox(ch, limits.inflightWindow(), limits.outboundQueue());
+        outbox = v5 == null ? new Outbox(ch, limits.inflightWindow(), limits.outboundQueue())
+                : new Outbox(ch, v5.window(limits), limits.outboundQueue(), v5.maximumPacketSize());
         state = State.CONNECTED;
         // MQTT 3.1.1 section 3.1.2.10: the server closes after 1.5 keep-alive periods of silence
         ch.pipeline().addBefore(ch.pipeline().context(this).name(), "keepalive",
                 new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-        ch.writeAndFlush(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).sessionPresent(false).build());
+        MqttMessageBuilders.ConnAckBuilder ack = MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).sessionPresent(false);
+        if (v5 != null) {
+            Disconnector.mqtt5Connected(ch);
+            ack.properties(v5.connack(limits, requestedKeepAlive, keepAlive));
+        }
+        ch.writeAndFlush(ack.build());
         List<MqttMessage> queued = new ArrayList<>(early);
         early.clear();
         queued.forEach(this::dispatch);
@@ -233,7 +261,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         MqttFixedHeader h = m.fixedHeader();
         switch (h.messageType()) {
             case PUBLISH -> onPublish((MqttPublishMessage) m);
-            case PUBACK -> outbox.acked(((MqttPubAckMessage) m).variableHeader().messageId());
+            case PUBACK -> outbox.acked(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) m);
             case PINGREQ -> {
@@ -253,8 +281,23 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         int qos = p.fixedHeader().qosLevel().value();
         String topic = p.variableHeader().topicName();
         int packetId = p.variableHeader().packetId();
+        boolean retain = p.fixedHeader().isRetain();
+        MqttProperties mp = p.variableHeader().properties();
         byte[] payload = ByteBufUtil.getBytes(p.payload());
         p.release();
+        PublishProperties props = PublishProperties.NONE;
+        if (v5 != null) {
+            // CONNACK said Topic Alias Maximum 0 and Retain Available 0: either is a protocol error (MQTT 5.0 3.3.2.3.4, 3.3.1.3)
+            if (mp.getProperty(MqttProperties.TOPIC_ALIAS) != null) {
+                refuse(null, "TOPIC_ALIAS_INVALID", "topic alias used; this server's Topic Alias Maximum is 0");
+                return;
+            }
+            if (retain) {
+                refuse(null, "RETAIN_UNSUPPORTED", "retained PUBLISH on " + topic + "; this server's Retain Available is 0");
+                return;
+            }
+            props = PublishProperties.from(mp);
+        }
         String bad = MqttStrings.violation(topic);
         if (bad != null) {
             // closed, not stored: MQTT 3.1.1 section 1.5.3
@@ -267,9 +310,17 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         }
         CompletableFuture<Void> done;
         try {
-            done = session.onPublish(topic, qos, payload).toCompletableFuture();
+            done = session.onPublish(topic, qos, payload, props).toCompletableFuture();
         } catch (MqttRefusal r) {
-            close(r.reason(), r.getMessage());
+            MqttMessage ack = qos == 1 ? ack(packetId, r.reason(), r.getMessage()) : null;
+            if (ack == null) {
+                close(r.reason(), r.getMessage());
+            } else if (inbound == null || inbound.isEmpty()) {
+                ch.write(ack);
+                flushPending = true;
+            } else {
+                inbound.add(packetId, CompletableFuture.failedFuture(r));
+            }
             return;
         } catch (RuntimeException e) {
             close("INTERNAL_ERROR", "publish handling failed: " + e);
@@ -288,9 +339,34 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (inbound == null) {
-            inbound = new InboundAcks(ch, limits.inflightWindow(), this::close);
+            inbound = new InboundAcks(ch, limits.inflightWindow(), new InboundAcks.Refusals() {
+                @Override
+                public MqttMessage ack(int packetId, String reason, String detail) {
+                    return MqttConnectionHandler.this.ack(packetId, reason, detail);
+                }
+
+                @Override
+                public void close(String reason, String detail) {
+                    MqttConnectionHandler.this.close(reason, detail);
+                }
+            });
         }
         inbound.add(qos == 1 ? packetId : -1, done);
+    }
+
+    /**
+     * MQTT 5 only: the PUBACK that refuses a QoS 1 publish with its reason code (logged and
+     * counted as a refusal; the connection stays). Null on 3.1.1, or when no PUBACK may carry
+     * the code: the connection ends instead.
+     */
+    private MqttMessage ack(int packetId, String reason, String detail) {
+        byte code = v5 == null ? 0 : Mqtt5Reasons.puback(reason);
+        if (code == 0) {
+            return null;
+        }
+        disconnector.refused(ch, "PUBLISH", reason, clientId, detail);
+        return MqttMessageBuilders.pubAck().packetId(packetId).reasonCode(code)
+                .properties(v5.problemInformation() ? Mqtt5Reasons.reasonString(reason) : MqttProperties.NO_PROPERTIES).build();
     }
 
     private void onSubscribe(MqttSubscribeMessage s) {
@@ -300,10 +376,25 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             refuse(null, bad, "topic filter is not valid MQTT UTF-8");
             return;
         }
+        if (v5 != null && s.idAndPropertiesVariableHeader().properties().getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
+            refuse(null, "SUBSCRIPTION_IDENTIFIERS_UNSUPPORTED", "SUBSCRIBE with a subscription identifier; CONNACK said none are available");
+            return;
+        }
+        List<Integer> shared = new ArrayList<>();
         for (MqttTopicSubscription t : s.payload().topicSubscriptions()) {
+            if (v5 != null && t.topicFilter().startsWith("$share/")) {
+                // not for the session to see: a shared subscription is refused by filter (CONNACK said none are available)
+                shared.add(filters.size() + shared.size());
+                continue;
+            }
             filters.add(new MqttSession.Subscription(t.topicFilter(), Math.min(1, t.qualityOfService().value())));
         }
-        List<Integer> granted = session.onSubscribe(filters);
+        List<Integer> granted = new ArrayList<>(filters.isEmpty() ? List.of() : session.onSubscribe(filters));
+        if (v5 != null) {
+            // the sessions refuse a filter for one reason, not the device's own topic: 0x87 on MQTT 5
+            granted.replaceAll(g -> g == 0x80 ? Mqtt5Reasons.suback("FOREIGN_TOPIC") & 0xFF : g);
+            shared.forEach(i -> granted.add(i, Mqtt5Reasons.suback("SHARED_SUBSCRIPTIONS_UNSUPPORTED") & 0xFF));
+        }
         ch.writeAndFlush(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(s.variableHeader().messageId()), new MqttSubAckPayload(granted)));
     }
@@ -315,7 +406,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         session.onUnsubscribe(u.payload().topics());
-        ch.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(u.variableHeader().messageId()).build());
+        MqttMessageBuilders.UnsubAckBuilder ack = MqttMessageBuilders.unsubAck().packetId(u.variableHeader().messageId());
+        if (v5 != null) {
+            // MQTT 5 UNSUBACK carries one reason code per filter: 0x00 success
+            u.payload().topics().forEach(t -> ack.addReasonCode((short) 0));
+        }
+        ch.writeAndFlush(ack.build());
     }
 
     @Override
@@ -373,6 +469,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void refuse(MqttConnectReturnCode connack, String reason, String detail) {
+        if (connack == null && v5 != null && state == State.CONNECTING) {
+            // MQTT 5 answers every refused CONNECT with a CONNACK; its code comes from the reason
+            connack = MqttConnectReturnCode.CONNECTION_REFUSED_UNSPECIFIED_ERROR;
+        }
         disconnector.disconnect(ch, state == State.CONNECTED ? null : connack, reason, clientId, detail);
     }
 

@@ -24,6 +24,16 @@ public interface MqttSession {
     CompletionStage<Void> onPublish(String topic, int qos, byte[] payload);
 
     /**
+     * As {@link #onPublish(String, int, byte[])}, with what an MQTT 5 PUBLISH carries beside
+     * ({@link PublishProperties#NONE} for 3.1.1); the transport calls this one. On MQTT 5 a
+     * refused QoS 1 publish is answered with a PUBACK carrying the refusal's reason code
+     * ({@link Mqtt5Reasons}) and the connection stays; on 3.1.1, and for QoS 0, it ends.
+     */
+    default CompletionStage<Void> onPublish(String topic, int qos, byte[] payload, PublishProperties properties) {
+        return onPublish(topic, qos, payload);
+    }
+
+    /**
      * A SUBSCRIBE: one granted QoS (0 or 1) or {@code 0x80} (failure) per filter, in order.
      * The SUBACK is written right after this returns, so work the session posts to the event
      * loop from here (a queued message to deliver) reaches the client after the SUBACK.

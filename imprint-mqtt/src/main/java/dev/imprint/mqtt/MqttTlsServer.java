@@ -35,7 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MQTT 3.1.1 over mutual TLS on Netty, independent of what the messages mean (the hub and the
+ * MQTT 3.1.1 (and 5, when {@link Builder#mqtt5 allowed}) over mutual TLS on Netty, independent of what the messages mean (the hub and the
  * DPS's MQTT device API both run on it). Pipeline per connection:
  * {@code [ProxyGate, behind a balancer] -> SslHandler -> ClientCertificateHandler -> MqttDecoder -> MqttEncoder -> [keep-alive] -> MqttConnectionHandler}.
  *
@@ -99,7 +99,7 @@ public final class MqttTlsServer implements AutoCloseable {
                                 .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector, chains))
                                 .addLast("decoder", new MqttDecoder(b.limits.maxMessageBytes()))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
-                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, budgets));
+                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, budgets, b.mqtt5));
                     }
                 });
         try {
@@ -159,6 +159,7 @@ public final class MqttTlsServer implements AutoCloseable {
         private MeterRegistry meters;
         private Balancers balancers = Balancers.none();
         private int refusedConnectsPerSourcePerMinute = ConnectBudgets.REFUSED_PER_SOURCE_PER_MINUTE;
+        private boolean mqtt5;
 
         private Builder() {}
 
@@ -192,6 +193,12 @@ public final class MqttTlsServer implements AutoCloseable {
          * Must not throw (an exception is a refusal with INTERNAL_ERROR).
          */
         public Builder validator(Function<List<X509Certificate>, Verdict> validator) { this.validator = validator; return this; }
+
+        /**
+         * Whether MQTT 5 clients are served beside 3.1.1 (default false: an MQTT 5 CONNECT is
+         * answered CONNACK 0x84 Unsupported Protocol Version, UNSUPPORTED_PROTOCOL_VERSION).
+         */
+        public Builder mqtt5(boolean on) { this.mqtt5 = on; return this; }
 
         public Builder application(MqttApplication application) { this.application = application; return this; }
 

@@ -31,11 +31,19 @@ final class Outbox {
     private final Channel ch;
     private final int window;
     private final int queueLimit;
+    /** The client's Maximum Packet Size (MQTT 5), 0 for none. */
+    private final long maxPacket;
     private final Map<Integer, CompletableFuture<Void>> inflight = new HashMap<>();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int nextId = 1;
 
     Outbox(Channel ch, int window, int queueLimit) {
+        this(ch, window, queueLimit, 0);
+    }
+
+    /** @param maxPacket the client's Maximum Packet Size (MQTT 5), 0 for none */
+    Outbox(Channel ch, int window, int queueLimit, long maxPacket) {
+        this.maxPacket = maxPacket;
         this.ch = ch;
         this.window = window;
         this.queueLimit = queueLimit;
@@ -48,6 +56,11 @@ final class Outbox {
     /** @param droppable whether a QoS 0 message may be dropped while the channel is not writable */
     CompletableFuture<Void> publish(String topic, int qos, byte[] payload, boolean droppable) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (maxPacket > 0 && upperBound(topic, payload) > maxPacket) {
+            // MQTT 5.0 3.1.2.11.4: never sent. Failed, not "as if sent", so a queued message is not deleted as delivered
+            done.completeExceptionally(new IllegalStateException("message larger than the client's Maximum Packet Size " + maxPacket));
+            return done;
+        }
         if (qos == 0) {
             if (droppable && !ch.isWritable()) {
                 done.completeExceptionally(new IllegalStateException("client not keeping up: QoS 0 message dropped"));
@@ -110,6 +123,11 @@ final class Outbox {
             }
         }
         throw new Overflow("no free packet identifier");
+    }
+
+    /** Fixed header (at most 5), topic, packet ID, properties length (we send none), payload. */
+    private static long upperBound(String topic, byte[] payload) {
+        return 5L + 2 + 3L * topic.length() + 2 + 1 + payload.length;
     }
 
     static MqttPublishMessage message(String topic, int qos, int packetId, byte[] payload) {

@@ -12,6 +12,7 @@ import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.testkit.Haproxy;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -45,10 +46,11 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * with server CPU per connection, resident memory per idle mTLS session (at half and all of
  * {@code --sessions}), and QoS 0 / QoS 1 telemetry messages per second.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds] [idle|telemetry|balancer]}
+ * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds] [idle|telemetry|balancer|mqtt5]}
  * (defaults 10000 and 10). Needs {@code mosquitto} on the PATH ({@code haproxy} for "balancer": the
  * hub with HAProxy's address as its balancer, connections direct and through HAProxy in TCP mode with
- * send-proxy-v2, beside mosquitto); the store lives on /dev/shm.
+ * send-proxy-v2, beside mosquitto; "mqtt5": only the connection rate, the hub on 3.1.1 and on 5 and
+ * mosquitto on 5); the store lives on /dev/shm.
  */
 public final class HubBench {
     static final String HUB_ADDR = "127.0.0.21";
@@ -71,6 +73,8 @@ public final class HubBench {
         boolean telemetryOnly = args.length > 2 && args[2].equals("telemetry");
         // "balancer": only the connection rate, hub direct vs through HAProxy (send-proxy-v2) vs mosquitto
         boolean balancer = args.length > 2 && args[2].equals("balancer");
+        // "mqtt5": only the connection rate, the hub on 3.1.1 vs the hub on 5 vs mosquitto on 5
+        boolean mqtt5 = args.length > 2 && args[2].equals("mqtt5");
         // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
@@ -80,8 +84,21 @@ public final class HubBench {
         Server hub = startHub(work, balancer ? BALANCER_ADDR : "");
         Server mosq = startMosquitto(work);
         Haproxy haproxy = balancer ? Haproxy.start(work, BALANCER_ADDR, BALANCER_ADDR, List.of(hub.address)) : null;
-        try (MqttLoadClient client = new MqttLoadClient(2)) {
+        try (MqttLoadClient client = new MqttLoadClient(2); MqttLoadClient client5 = new MqttLoadClient(2, MqttVersion.MQTT_5)) {
             List<String> rows = new ArrayList<>();
+            if (mqtt5) {
+                List<Device> ids = devices.subList(0, Math.min(1000, devices.size()));
+                Server hub5 = new Server("hub v5", hub.address, hub.process, true);
+                Server mosq5 = new Server("mosq v5", mosq.address, mosq.process, false);
+                // the order of the hub's two versions changes every round (the first run of a round is often the unlucky one)
+                for (int round = 0; round < 4; round++) {
+                    boolean v5First = round % 2 == 1;
+                    rate(v5First ? client5 : client, v5First ? hub5 : hub, ids, seconds, rows, 0);
+                    rate(v5First ? client : client5, v5First ? hub : hub5, ids, seconds, rows, 0);
+                    rate(client5, mosq5, ids, seconds, rows, 0);
+                }
+            }
+            boolean rateOnly = balancer || mqtt5;
             if (balancer) {
                 System.out.println("haproxy pid " + haproxy.pid() + " " + haproxy.routes().get(0).frontend() + " -> " + hub.address);
                 Server viaLb = new Server("hub+haproxy", haproxy.routes().get(0).frontend(), hub.process, true);
@@ -96,13 +113,13 @@ public final class HubBench {
             }
             // -Dbench.mosquitto=false: the hub's figures only (mosquitto's do not change between runs of ours)
             boolean withMosquitto = Boolean.parseBoolean(System.getProperty("bench.mosquitto", "true"));
-            for (Server s : telemetryOnly || balancer ? List.<Server>of() : withMosquitto ? List.of(hub, mosq) : List.of(hub)) {
+            for (Server s : telemetryOnly || rateOnly ? List.<Server>of() : withMosquitto ? List.of(hub, mosq) : List.of(hub)) {
                 idle(client, s, devices, rows, idleOnly);
             }
-            for (Server s : idleOnly || telemetryOnly || balancer ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
+            for (Server s : idleOnly || telemetryOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
                 rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows, 0);
             }
-            for (Server s : idleOnly || balancer ? List.<Server>of() : List.of(hub, mosq)) {
+            for (Server s : idleOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq)) {
                 telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows);
                 telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows);
             }

@@ -34,13 +34,19 @@ import java.util.function.IntConsumer;
 /**
  * The one MQTT-over-mTLS client used against both servers (the hub and mosquitto): Netty with
  * BoringSSL, a new TLS session per connection (no resumption: every connection is a full mutual
- * handshake), MQTT 3.1.1 CONNECT with the device ID as client ID.
+ * handshake), MQTT 3.1.1 (or 5) CONNECT with the device ID as client ID.
  */
 final class MqttLoadClient implements AutoCloseable {
     private final EventLoopGroup group;
+    private final MqttVersion version;
 
     MqttLoadClient(int threads) {
+        this(threads, MqttVersion.MQTT_3_1_1);
+    }
+
+    MqttLoadClient(int threads, MqttVersion version) {
         this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        this.version = version;
     }
 
     /** Completes with the channel at CONNACK 0; fails on a refusal or a closed connection. */
@@ -57,7 +63,7 @@ final class MqttLoadClient implements AutoCloseable {
                                     @Override
                                     public void channelActive(ChannelHandlerContext ctx) {
                                         ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId)
-                                                .protocolVersion(MqttVersion.MQTT_3_1_1).cleanSession(true).keepAlive(600).build());
+                                                .protocolVersion(version).cleanSession(true).keepAlive(600).build());
                                     }
 
                                     @Override
