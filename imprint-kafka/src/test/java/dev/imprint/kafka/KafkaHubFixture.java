@@ -16,21 +16,17 @@ import dev.imprint.pki.validation.CertificateValidator;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
+import dev.imprint.testkit.ClientTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -79,26 +75,10 @@ final class KafkaHubFixture implements AutoCloseable {
             Instant now = Instant.now();
             store.deviceRegistry().save(new DeviceRecord(id, hub, true, "test", "{}", "{}", "assigned", "initialAssignment",
                     c.serialHex(), 0, now, now), null);
-            return new Device(id, ssl(kp.getPrivate(), List.of(c.certificate(), c.chain().get(0)), ca.hierarchy().root()));
+            return new Device(id, ClientTls.context(kp.getPrivate(), List.of(c.certificate(), c.chain().get(0)), ca.hierarchy().root()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static SSLContext ssl(PrivateKey key, List<X509Certificate> chain, X509Certificate trust) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("device", key, new char[0], chain.toArray(X509Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("root", trust);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.2");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     double disconnects(String reason) {
