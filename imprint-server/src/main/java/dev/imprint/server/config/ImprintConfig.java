@@ -21,9 +21,10 @@ import java.util.List;
  * @param cluster this process's node name and roles
  * @param balancers {@code cluster.balancers}: the TCP balancers whose connections to the hubs, the
  *     DPS and the HTTPS listener carry a PROXY header (none: PROXY protocol off)
+ * @param kafka the Kafka cluster telemetry and events go to; null when {@code kafka.bootstrap} is unset
  */
 public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
-        Cluster cluster, Balancers balancers) {
+        Cluster cluster, Balancers balancers, Kafka kafka) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
         java.util.Objects.requireNonNull(balancers, "balancers");
@@ -31,12 +32,12 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, kafka);
     }
 
     /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
     public ImprintConfig withCluster(Cluster other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, kafka);
     }
 
     /**
@@ -91,6 +92,13 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
             return "mqtts://" + new Listener(hostname, listener.port()).hostPort();
         }
     }
+
+    /**
+     * Kafka ({@code kafka.*}).
+     *
+     * @param sqlWindowRows telemetry rows the store keeps besides Kafka (0: none)
+     */
+    public record Kafka(String bootstrap, String telemetryTopic, String eventsTopic, Duration ackTimeout, long sqlWindowRows) {}
 
     /** The store: {@code url} null means the embedded SQLite file {@code <data>/imprint.db}. */
     public record StoreConfig(String url, String user, String password) {}

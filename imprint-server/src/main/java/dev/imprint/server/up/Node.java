@@ -252,7 +252,8 @@ public final class Node implements AutoCloseable {
         return new Endpoints(config.pkiBaseUrl(), https + EstRoutes.BASE, https + AdminRoutes.BASE, https + "/",
                 authority.hierarchy().rootFile().toAbsolutePath().toString())
                 .withDps(dps == null || !config.dps().enabled() ? null : DpsRole.endpoints(config, dps))
-                .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
+                .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList())
+                .withKafka(config.kafka());
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
