@@ -41,7 +41,7 @@ final class KafkaHubFixture implements AutoCloseable {
     private final List<Hub> hubs = new ArrayList<>();
     private final CertificateValidator validator;
 
-    record Device(String id, SSLContext ssl) {}
+    record Device(String id, SSLContext ssl, java.security.cert.X509Certificate certificate, String serial) {}
 
     KafkaHubFixture(Path dir) {
         CryptoProviders.install();
@@ -51,6 +51,8 @@ final class KafkaHubFixture implements AutoCloseable {
                 .trustAnchor(ca.hierarchy().issuer("manufacturing"))
                 .revocation(StoreRevocationSource.of(store.certificates()))
                 .build();
+        // as a node does: a revocation rings the hubs, which end the sessions it concerns
+        ca.revocation().addListener((caName, serial) -> bus.ring("revocations"));
     }
 
     /** A hub on a free port of {@link #HOST} keeping no SQL telemetry; its durable step is a {@link KafkaEgress}. */
@@ -67,15 +69,26 @@ final class KafkaHubFixture implements AutoCloseable {
 
     /** A device certificate from the manufacturing CA, the device registered on {@code hub}. */
     Device device(String id, String hub) {
+        Device d = issue(id, csr -> IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
+        Instant now = Instant.now();
+        store.deviceRegistry().save(new DeviceRecord(id, hub, true, "test", "{}", "{}", "assigned", "initialAssignment",
+                d.serial(), 0, now, now), null);
+        return d;
+    }
+
+    /** A re-enrollment (EST simplereenroll's issuance): a new key and an operational certificate for the same device. */
+    Device rotate(Device d) {
+        return issue(d.id(), csr -> IssuanceRequest.reenroll(d.certificate(), csr));
+    }
+
+    private Device issue(String id, java.util.function.Function<byte[], IssuanceRequest> request) {
         try {
             KeyPair kp = KeyAlgorithm.EC_P256.generate();
             byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
-            IssuedCertificate c = ca.issue(IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
-            Instant now = Instant.now();
-            store.deviceRegistry().save(new DeviceRecord(id, hub, true, "test", "{}", "{}", "assigned", "initialAssignment",
-                    c.serialHex(), 0, now, now), null);
-            return new Device(id, ClientTls.context(kp.getPrivate(), List.of(c.certificate(), c.chain().get(0)), ca.hierarchy().root()));
+            IssuedCertificate c = ca.issue(request.apply(csr));
+            return new Device(id, ClientTls.context(kp.getPrivate(), List.of(c.certificate(), c.chain().get(0)), ca.hierarchy().root()),
+                    c.certificate(), c.serialHex());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

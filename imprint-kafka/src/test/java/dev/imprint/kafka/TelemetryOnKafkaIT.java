@@ -54,19 +54,25 @@ class TelemetryOnKafkaIT {
     static final int WINDOW = 16;
     static final String TOPIC = KafkaSettings.DEFAULT_TELEMETRY_TOPIC;
 
-    @TempDir
+    // kept when a test fails: the broker's own log is in kafka/broker.log
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     static Path dir;
     static KafkaBroker broker;
     static KafkaHubFixture fx;
+    static KafkaEventRelay relay;
 
     @BeforeAll
     static void start() {
         broker = KafkaBroker.start(dir.resolve("kafka"), KafkaHubFixture.HOST, 0);
         fx = new KafkaHubFixture(dir.resolve("imprint"));
+        relay = KafkaEventRelay.start(KafkaSettings.of(broker.bootstrap()), fx.store.deviceEvents(), fx.bus.self());
     }
 
     @AfterAll
     static void stop() {
+        if (relay != null) {
+            relay.close();
+        }
         if (fx != null) {
             fx.close();
         }
@@ -173,8 +179,11 @@ class TelemetryOnKafkaIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(p -> p.window.availablePermits() == 0));
             long ackedWhileAway = acked(devices) - ackedAtStop;
             long stoppedAt = System.nanoTime();
+            System.out.printf("[kafka] broker stopped in %.1f s with %d acked; %d more while away%n", (stoppedAt - stopAt) / 1e9,
+                    ackedAtStop, ackedWhileAway);
             broker.restart();
             long restartedAt = System.nanoTime();
+            System.out.printf("[kafka] broker back in %.1f s%n", (restartedAt - stoppedAt) / 1e9);
             await().atMost(Duration.ofSeconds(150)).until(() -> acked(devices) + failed(devices) >= total);
 
             assertThat(failed(devices)).as("QoS 1 publishes that failed").isZero();
@@ -207,6 +216,30 @@ class TelemetryOnKafkaIT {
 
     @Test
     @Order(2)
+    void a_devices_issue_connect_rotation_revocation_and_disconnect_reach_the_events_topic_in_order() throws Exception {
+        Hub hub = fx.hub("hub-events", KafkaSettings.of(broker.bootstrap()));
+        KafkaHubFixture.Device d = fx.device("kev-1", hub.name());
+        Publisher p = new Publisher(d, hub, 1);
+        try {
+            p.thread.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> p.acked.get() == 1);
+            KafkaHubFixture.Device rotated = fx.rotate(d);
+            fx.ca.revocation().revoke(d.serial(), 1, "admin:test");
+            assertThat(p.lost.await(10, TimeUnit.SECONDS)).as("the revoked session ended").isTrue();
+            List<com.fasterxml.jackson.databind.JsonNode> events = readEvents("kev-1", 5);
+            assertThat(events).extracting(e -> e.get("type").asText()).containsExactly("certificate.issued", "connected",
+                    "certificate.rotated", "certificate.revoked", "disconnected");
+            assertThat(events.get(2).get("serial").asText()).isEqualTo(rotated.serial());
+            assertThat(events.get(3).get("reason").asInt()).isEqualTo(1);
+            assertThat(events.get(4).get("reason").asText()).isEqualTo("REVOKED");
+            assertThat(events).extracting(e -> e.get("eventId").asText()).doesNotHaveDuplicates();
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    @Order(3)
     void session_ends_with_kafka_unavailable_when_kafka_stays_away_past_the_bound() throws Exception {
         Hub hub = fx.hub("hub-short", KafkaSettings.of(broker.bootstrap()).withAckTimeout(Duration.ofSeconds(2)));
         Publisher p = new Publisher(fx.device("kdev-short", hub.name()), hub, 1);
@@ -256,6 +289,31 @@ class TelemetryOnKafkaIT {
                         assertThat(header(r, "content-type")).isEqualTo("text/plain");
                         assertThat(header(r, "seq")).isEqualTo("7");
                         assertThat(Long.parseLong(header(r, "imprint-enqueued-time"))).isEqualTo(r.timestamp());
+                    }
+                }
+            }
+        }
+        return got;
+    }
+
+    /** The events of one device on the events topic, in log order (waits up to 30 s for {@code n}). */
+    private static List<com.fasterxml.jackson.databind.JsonNode> readEvents(String device, int n) throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> got = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            String topic = KafkaSettings.DEFAULT_EVENTS_TOPIC;
+            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.partitionsFor(topic).isEmpty());
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (got.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    if (r.key().equals(device)) {
+                        com.fasterxml.jackson.databind.JsonNode e = json.readTree(r.value());
+                        assertThat(header(r, "event-id")).isEqualTo(e.get("eventId").asText());
+                        got.add(e);
                     }
                 }
             }

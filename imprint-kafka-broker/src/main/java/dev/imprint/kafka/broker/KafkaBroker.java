@@ -166,8 +166,7 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        cmd.add("-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         cmd.add("-cp");
         cmd.add(brokerClasspath());
         cmd.add(mainClass);

@@ -98,7 +98,12 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
      *
      * @param sqlWindowRows telemetry rows the store keeps besides Kafka (0: none)
      */
-    public record Kafka(String bootstrap, String telemetryTopic, String eventsTopic, Duration ackTimeout, long sqlWindowRows) {}
+    public record Kafka(String bootstrap, String telemetryTopic, String eventsTopic, Duration ackTimeout, long sqlWindowRows) {
+        /** What the producers need. */
+        public dev.imprint.kafka.KafkaSettings settings() {
+            return new dev.imprint.kafka.KafkaSettings(bootstrap, telemetryTopic, eventsTopic, ackTimeout);
+        }
+    }
 
     /** The store: {@code url} null means the embedded SQLite file {@code <data>/imprint.db}. */
     public record StoreConfig(String url, String user, String password) {}

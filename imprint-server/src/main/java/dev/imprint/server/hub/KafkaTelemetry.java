@@ -2,7 +2,6 @@ package dev.imprint.server.hub;
 
 import dev.imprint.hub.HubSettings;
 import dev.imprint.kafka.KafkaEgress;
-import dev.imprint.kafka.KafkaSettings;
 import dev.imprint.server.config.ImprintConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -10,12 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class KafkaTelemetry {
     private KafkaTelemetry() {}
 
-    static KafkaSettings settings(ImprintConfig.Kafka k) {
-        return new KafkaSettings(k.bootstrap(), k.telemetryTopic(), k.eventsTopic(), k.ackTimeout());
-    }
-
     static KafkaEgress egress(ImprintConfig.Kafka k, String hub, String node, MeterRegistry meters) {
-        return new KafkaEgress(settings(k), hub, node, meters);
+        return new KafkaEgress(k.settings(), hub, node, meters);
     }
 
     /** The store keeps {@code kafka.sqlWindowRows} recent messages (the hub's age limit still applies). */

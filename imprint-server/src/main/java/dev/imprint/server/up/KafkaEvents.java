@@ -1,7 +1,6 @@
 package dev.imprint.server.up;
 
 import dev.imprint.kafka.KafkaEventRelay;
-import dev.imprint.kafka.KafkaSettings;
 import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.store.Store;
 
@@ -19,7 +18,6 @@ final class KafkaEvents {
         if (!relay) {
             return () -> { };
         }
-        return KafkaEventRelay.start(new KafkaSettings(k.bootstrap(), k.telemetryTopic(), k.eventsTopic(), k.ackTimeout()),
-                store.deviceEvents(), config.cluster().node() == null ? "local" : config.cluster().node());
+        return KafkaEventRelay.start(k.settings(), store.deviceEvents(), config.cluster().node() == null ? "local" : config.cluster().node());
     }
 }
