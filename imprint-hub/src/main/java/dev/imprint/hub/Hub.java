@@ -265,7 +265,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
     void sessionClosed(DeviceSession s, String reason) {
         // a session closed before its claim committed has no epoch, and is not in the table
         if (sessions.remove(s)) {
-            store.sessions().release(s.deviceId, bus.self(), s.epoch, Instant.now()).exceptionally(e -> {
+            store.sessions().release(s.deviceId, bus.self(), s.epoch, Instant.now(), reason).exceptionally(e -> {
                 // the row stays until this node's next start or its lease: messages to it are answered DEVICE_OFFLINE
                 LOG.warn("event=hub.release_failed hub={} device={} msg=\"{}\"", settings.name(), s.deviceId, e.toString());
                 return null;

@@ -25,6 +25,8 @@ final class Db implements AutoCloseable {
     }
 
     final Dialect dialect;
+    /** The device event outbox: appended to inside other writes' transactions (off unless Kafka is configured). */
+    final JdbcDeviceEvents events = new JdbcDeviceEvents(this);
     private final HikariDataSource pool;
     private final Connection writer; // SQLite only; null on PostgreSQL
     private final ReentrantLock writeLock = new ReentrantLock();

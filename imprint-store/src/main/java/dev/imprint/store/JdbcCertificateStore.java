@@ -66,12 +66,24 @@ final class JdbcCertificateStore implements CertificateStore {
                         }
                         ps.executeBatch();
                     }
+                    issued(c, records);
                 }
                 return audit == null ? null : JdbcAuditLog.appendIn(c, db.dialect, List.of(audit)).get(0);
             });
         } catch (Db.DuplicateKeyException e) {
             throw new DuplicateSerialException("a serial of this batch is already recorded; nothing was written: "
                     + e.getMessage(), e.getCause());
+        }
+    }
+
+    /** Device certificates' events: {@code certificate.rotated} for a re-enrollment, else {@code certificate.issued}. */
+    private void issued(java.sql.Connection c, List<CertificateRecord> records) throws java.sql.SQLException {
+        for (CertificateRecord r : records) {
+            if ("device".equals(r.kind())) {
+                String type = r.requestedBy().startsWith("reenroll:") ? "certificate.rotated" : "certificate.issued";
+                db.events.append(c, r.deviceId(), type, r.issuedAt(), JdbcDeviceEvents.detail().put("serial", r.serialHex())
+                        .put("ca", r.ca()).put("notAfter", r.notAfter().toEpochMilli()).put("requestedBy", r.requestedBy()));
+            }
         }
     }
 
@@ -133,8 +145,16 @@ final class JdbcCertificateStore implements CertificateStore {
     @Override
     public Optional<RevokedEntry> revoke(String serialHex, int reason, Instant at) {
         checkReason(reason);
-        return db.write("revoking " + serialHex, c -> Revocations.revoke(c, db.dialect, serialHex, reason, at))
-                .map(Revocation::entry);
+        return db.write("revoking " + serialHex, c -> revoke(c, serialHex, reason, at)).map(Revocation::entry);
+    }
+
+    /** The revocation and, when it is new, its device event, in the caller's transaction. */
+    private Optional<Revocation> revoke(java.sql.Connection c, String serialHex, int reason, Instant at) throws java.sql.SQLException {
+        Optional<Revocation> r = Revocations.revoke(c, db.dialect, serialHex, reason, at);
+        if (r.isPresent() && r.get().fresh()) {
+            db.events.revoked(c, r.get().entry());
+        }
+        return r;
     }
 
     @Override
@@ -143,7 +163,7 @@ final class JdbcCertificateStore implements CertificateStore {
         Objects.requireNonNull(audit, "audit entry");
         JdbcAuditLog.requireComplete(List.of(audit));
         return db.write("revoking " + serialHex, c -> {
-            Optional<Revocation> r = Revocations.revoke(c, db.dialect, serialHex, reason, at);
+            Optional<Revocation> r = revoke(c, serialHex, reason, at);
             if (r.isPresent() && r.get().fresh()) {
                 JdbcAuditLog.appendIn(c, db.dialect, List.of(audit));
             }
@@ -160,7 +180,7 @@ final class JdbcCertificateStore implements CertificateStore {
             List<Revocation> out = new ArrayList<>(serialHexes.size());
             boolean fresh = false;
             for (String serial : serialHexes) {
-                Optional<Revocation> r = Revocations.revoke(c, db.dialect, serial, reason, at);
+                Optional<Revocation> r = revoke(c, serial, reason, at);
                 if (r.isPresent()) {
                     out.add(r.get());
                     fresh |= r.get().fresh();

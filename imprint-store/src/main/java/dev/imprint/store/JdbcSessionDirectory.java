@@ -48,7 +48,7 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
 
     private record ClaimOp(String deviceId, String hub, String node, Instant at, CompletableFuture<Claim> done) implements Op {}
 
-    private record ReleaseOp(String deviceId, String node, long epoch, Instant at, CompletableFuture<Void> done) implements Op {}
+    private record ReleaseOp(String deviceId, String node, long epoch, Instant at, String reason, CompletableFuture<Void> done) implements Op {}
 
     /** @param hub null for all of the node's hubs */
     private record RemoveNodeOp(String node, String hub, CompletableFuture<Integer> done) implements Op {}
@@ -64,7 +64,12 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> release(String deviceId, String node, long epoch, Instant at) {
-        return enqueue(new ReleaseOp(deviceId, node, epoch, at, new CompletableFuture<>()));
+        return release(deviceId, node, epoch, at, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> release(String deviceId, String node, long epoch, Instant at, String reason) {
+        return enqueue(new ReleaseOp(deviceId, node, epoch, at, reason, new CompletableFuture<>()));
     }
 
     /** Queued behind this node's pending claims and releases, so none of them lands after it. */
@@ -190,7 +195,7 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
     }
 
     private List<Object> write(List<Op> batch) {
-        List<Object> results = db.write("recording " + batch.size() + " session changes", c -> apply(c, batch));
+        List<Object> results = db.write("recording " + batch.size() + " session changes", c -> apply(c, db.events, batch));
         commits.incrementAndGet();
         return results;
     }
@@ -205,7 +210,7 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
      * every node's batches lock rows in the same order and cannot deadlock each other; claim
      * batches take the epoch counter first, release batches never do. Results in queue order.
      */
-    private static List<Object> apply(Connection c, List<Op> batch) throws SQLException {
+    private static List<Object> apply(Connection c, JdbcDeviceEvents events, List<Op> batch) throws SQLException {
         long claims = batch.stream().filter(op -> op instanceof ClaimOp).count();
         long epoch = claims == 0 ? 0 : reserveEpochs(c, claims);
         Object[] results = new Object[batch.size()];
@@ -233,10 +238,15 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
                     Entry now = new Entry(cl.deviceId(), cl.hub(), cl.node(), ++epoch, Instant.ofEpochMilli(cl.at().toEpochMilli()));
                     JdbcCertificateStore.bind(upsert, now.deviceId(), now.hub(), now.node(), now.epoch(), now.connectedAt().toEpochMilli());
                     upsert.executeUpdate();
+                    events.append(c, now.deviceId(), "connected", now.connectedAt(), JdbcDeviceEvents.detail().put("hub", now.hub())
+                            .put("node", now.node()).put("epoch", now.epoch()));
                     results[i] = new Claim(now, previous);
                 } else if (op instanceof ReleaseOp r) {
                     JdbcCertificateStore.bind(seen, r.at().toEpochMilli(), r.deviceId(), r.node(), r.epoch());
-                    seen.executeUpdate();
+                    if (seen.executeUpdate() > 0) {
+                        events.append(c, r.deviceId(), "disconnected", r.at(), JdbcDeviceEvents.detail().put("node", r.node())
+                                .put("epoch", r.epoch()).put("reason", r.reason()));
+                    }
                     JdbcCertificateStore.bind(delete, r.deviceId(), r.node(), r.epoch());
                     delete.executeUpdate();
                     results[i] = null;

@@ -240,6 +240,11 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public DeviceEvents deviceEvents() {
+        return db.events;
+    }
+
+    @Override
     public SessionDirectory sessions() {
         return sessions;
     }

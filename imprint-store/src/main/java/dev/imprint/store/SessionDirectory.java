@@ -30,6 +30,11 @@ public interface SessionDirectory {
     /** Removes the entry if it is still this session (same node and epoch); batched, completes after the commit. */
     CompletableFuture<Void> release(String deviceId, String node, long epoch, Instant at);
 
+    /** As {@link #release(String, String, long, Instant)}, with why the session ended (for the device's disconnected event). */
+    default CompletableFuture<Void> release(String deviceId, String node, long epoch, Instant at, String reason) {
+        return release(deviceId, node, epoch, at);
+    }
+
     Optional<Entry> find(String deviceId);
 
     /** How many sessions {@code node} holds. */

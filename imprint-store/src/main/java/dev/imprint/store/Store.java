@@ -19,6 +19,11 @@ public interface Store extends AutoCloseable {
     /** Device telemetry kept by the hubs (bounded retention). */
     TelemetryStore telemetry();
 
+    /** The device event outbox (migration V11); stores without one refuse. */
+    default DeviceEvents deviceEvents() {
+        throw new UnsupportedOperationException("this store has no device event outbox");
+    }
+
     /** The hubs' cloud-to-device queue. */
     C2dQueue cloudToDevice();
 

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * minute. The queue holds {@code capacity} fire-and-forget messages and as many again for
  * durable ones. Messages the store refused or that found the queue full are counted
  * ({@code imprint.hub.telemetry.dropped}).
+ *
+ * <p>When one of the sinks is a {@link TelemetryLog} (Kafka), it is the durable step instead:
+ * the writer thread appends each message to it and a durable message's future follows the log's
+ * acknowledgement; the store then keeps a recent window of {@code maxRows} (0 = nothing),
+ * written best effort.
  */
 public final class TelemetryPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
@@ -32,6 +37,7 @@ public final class TelemetryPipeline implements AutoCloseable {
 
     private final TelemetryStore store;
     private final List<TelemetrySink> sinks;
+    private final TelemetryLog log;
     private final Duration maxAge;
     private final long maxRows;
     private final BlockingQueue<Entry> queue;
@@ -53,7 +59,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     public static final class NotStored extends RuntimeException {
         private final String reason;
 
-        NotStored(String reason, String detail) {
+        public NotStored(String reason, String detail) {
             super(detail, null, false, false);
             this.reason = reason;
         }
@@ -66,7 +72,8 @@ public final class TelemetryPipeline implements AutoCloseable {
     public TelemetryPipeline(String hub, TelemetryStore store, List<TelemetrySink> sinks, Duration maxAge, long maxRows,
             int capacity, MeterRegistry meters) {
         this.store = store;
-        this.sinks = List.copyOf(sinks);
+        this.log = sinks.stream().filter(TelemetryLog.class::isInstance).map(TelemetryLog.class::cast).findFirst().orElse(null);
+        this.sinks = sinks.stream().filter(s -> s != log).toList();
         this.maxAge = maxAge;
         this.maxRows = maxRows;
         // QoS 0 may fill half; the other half is kept for durable messages (bounded anyway by
@@ -155,6 +162,10 @@ public final class TelemetryPipeline implements AutoCloseable {
         for (Entry e : batch) {
             records.add(e.record());
         }
+        if (log != null) {
+            appendToLog(batch, records);
+            return;
+        }
         try {
             store.appendAll(records);
         } catch (RuntimeException x) {
@@ -167,6 +178,34 @@ public final class TelemetryPipeline implements AutoCloseable {
         for (Entry e : batch) {
             if (e.stored() != null) {
                 e.stored().complete(null);
+            }
+        }
+        for (TelemetryRecord r : records) {
+            for (TelemetrySink s : sinks) {
+                s.offer(r);
+            }
+        }
+    }
+
+    /** The log is the durable step; the store's window and the sinks are best effort. */
+    private void appendToLog(List<Entry> batch, List<TelemetryRecord> records) {
+        for (Entry e : batch) {
+            CompletableFuture<Void> appended = log.append(e.record());
+            if (e.stored() != null) {
+                appended.whenComplete((v, x) -> {
+                    if (x == null) {
+                        e.stored().complete(null);
+                    } else {
+                        e.stored().completeExceptionally(x);
+                    }
+                });
+            }
+        }
+        if (maxRows > 0) {
+            try {
+                store.appendAll(records);
+            } catch (RuntimeException x) {
+                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", batch.size(), x.toString());
             }
         }
         for (TelemetryRecord r : records) {
@@ -195,5 +234,8 @@ public final class TelemetryPipeline implements AutoCloseable {
             failQueued();
         }
         sinks.forEach(TelemetrySink::close);
+        if (log != null) {
+            log.close();
+        }
     }
 }

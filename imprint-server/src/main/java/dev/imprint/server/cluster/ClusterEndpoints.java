@@ -54,7 +54,8 @@ public record ClusterEndpoints(@JsonUnwrapped Endpoints endpoints, List<NodeEntr
         }
         List<String> hubs = layout.hubs();
         e = e.withHubs(config.hubs().stream().filter(h -> hubs.contains(h.name()))
-                .map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
+                .map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList())
+                .withKafka(config.kafka());
         List<NodeEntry> nodes = state.nodes().stream().map(n -> new NodeEntry(n.name(), n.roles(),
                 n.process() != null && n.process().alive() ? n.process().pid() : null, n.address())).toList();
         return new ClusterEndpoints(e, nodes);

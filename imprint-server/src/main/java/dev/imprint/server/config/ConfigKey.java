@@ -52,6 +52,14 @@ public enum ConfigKey {
     SHADOW_MAX_DEPTH("shadow.maxDepth", "6", "deepest nesting inside a shadow's desired or reported section (beyond: 400)"),
     SHADOW_MAX_REQUEST_BYTES("shadow.maxRequestBytes", "131072", "largest shadow request payload (beyond: 413)"),
     SHADOW_MAX_NAMED("shadow.maxNamedShadows", "25", "named shadows one device may have (beyond: 403)"),
+    KAFKA_BOOTSTRAP("kafka.bootstrap", "", "bootstrap.servers of a Kafka cluster: hubs then put telemetry and device events on it"
+            + " (a QoS 1 PUBACK after Kafka's acknowledgement); empty: no Kafka, telemetry in the store"),
+    KAFKA_TELEMETRY_TOPIC("kafka.telemetryTopic", "imprint.telemetry", "topic of device-to-cloud messages (key = device ID)"),
+    KAFKA_EVENTS_TOPIC("kafka.eventsTopic", "imprint.events", "topic of device lifecycle events (key = device ID)"),
+    KAFKA_ACK_TIMEOUT_SECONDS("kafka.ackTimeoutSeconds", "60", "how long a QoS 1 PUBACK waits for Kafka; past it the session ends"
+            + " (KAFKA_UNAVAILABLE) and the device sends again"),
+    KAFKA_SQL_WINDOW_ROWS("kafka.sqlWindowRows", "10000", "with Kafka: recent telemetry rows the store still keeps for the console"
+            + " and 'imprint telemetry' (0: none)"),
     CLUSTER_NODE("cluster.node", "", "this node's name in a cluster of several processes (needs store.url on PostgreSQL); empty: one process"),
     CLUSTER_ROLES("cluster.roles", "all",
             "what this node runs: all, or a comma list of ca (CA, EST, PKI repository, OCSP), admin (admin API, console; needs ca),"

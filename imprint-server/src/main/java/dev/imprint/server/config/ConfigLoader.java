@@ -85,11 +85,13 @@ public final class ConfigLoader {
         dev.imprint.shadow.ShadowLimits shadow = new dev.imprint.shadow.ShadowLimits(values.intIn(ConfigKey.SHADOW_MAX_STATE_BYTES, 64, 1 << 24),
                 values.intIn(ConfigKey.SHADOW_MAX_DEPTH, 1, 64), values.intIn(ConfigKey.SHADOW_MAX_REQUEST_BYTES, 64, 1 << 26),
                 values.intIn(ConfigKey.SHADOW_MAX_NAMED, 0, 100_000));
+        ImprintConfig.Kafka kafka = kafka(values);
         checkListenersDiffer(pki, https, dps, hubs, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
-        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers, shadow);
+        return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers, shadow,
+                kafka);
     }
 
     private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
@@ -158,6 +160,26 @@ public final class ConfigLoader {
                 values.problem(Values.where(ConfigKey.CLUSTER_ROLES) + ": no role given");
             }
         }
+    }
+
+    /** Null when {@code kafka.bootstrap} is empty: nothing of Kafka is opened. */
+    private static ImprintConfig.Kafka kafka(Values values) {
+        String bootstrap = values.raw(ConfigKey.KAFKA_BOOTSTRAP);
+        if (bootstrap.isEmpty()) {
+            return null;
+        }
+        if (!bootstrap.matches("[^,\\s]+:[0-9]{1,5}(,[^,\\s]+:[0-9]{1,5})*")) {
+            values.problem(Values.where(ConfigKey.KAFKA_BOOTSTRAP) + ": '" + bootstrap + "' is not host:port[,host:port...]");
+        }
+        String topic = "[A-Za-z0-9._-]{1,249}";
+        for (ConfigKey k : List.of(ConfigKey.KAFKA_TELEMETRY_TOPIC, ConfigKey.KAFKA_EVENTS_TOPIC)) {
+            if (!values.raw(k).matches(topic)) {
+                values.problem(Values.where(k) + ": '" + values.raw(k) + "' is not a Kafka topic name (1-249 of A-Z a-z 0-9 . _ -)");
+            }
+        }
+        return new ImprintConfig.Kafka(bootstrap, values.raw(ConfigKey.KAFKA_TELEMETRY_TOPIC), values.raw(ConfigKey.KAFKA_EVENTS_TOPIC),
+                java.time.Duration.ofSeconds(values.intIn(ConfigKey.KAFKA_ACK_TIMEOUT_SECONDS, 2, 3600)),
+                values.intIn(ConfigKey.KAFKA_SQL_WINDOW_ROWS, 0, 100_000_000));
     }
 
     private static Balancers balancers(Values values) {

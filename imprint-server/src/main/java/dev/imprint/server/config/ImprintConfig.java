@@ -22,9 +22,10 @@ import java.util.List;
  * @param balancers {@code cluster.balancers}: the TCP balancers whose connections to the hubs, the
  *     DPS and the HTTPS listener carry a PROXY header (none: PROXY protocol off)
  * @param shadow the Device Shadow limits ({@code shadow.*})
+ * @param kafka the Kafka cluster telemetry and events go to; null when {@code kafka.bootstrap} is unset
  */
 public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
-        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow) {
+        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow, Kafka kafka) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
         java.util.Objects.requireNonNull(balancers, "balancers");
@@ -33,12 +34,12 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow, kafka);
     }
 
     /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
     public ImprintConfig withCluster(Cluster other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow, kafka);
     }
 
     /**
@@ -91,6 +92,18 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
         /** {@code mqtts://hostname:port} as listed in endpoints.json. */
         public String mqtt() {
             return "mqtts://" + new Listener(hostname, listener.port()).hostPort();
+        }
+    }
+
+    /**
+     * Kafka ({@code kafka.*}).
+     *
+     * @param sqlWindowRows telemetry rows the store keeps besides Kafka (0: none)
+     */
+    public record Kafka(String bootstrap, String telemetryTopic, String eventsTopic, Duration ackTimeout, long sqlWindowRows) {
+        /** What the producers need. */
+        public dev.imprint.kafka.KafkaSettings settings() {
+            return new dev.imprint.kafka.KafkaSettings(bootstrap, telemetryTopic, eventsTopic, ackTimeout);
         }
     }
 

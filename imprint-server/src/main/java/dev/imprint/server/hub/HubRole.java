@@ -7,7 +7,6 @@ import dev.imprint.cluster.NodeBus;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubBackend;
 import dev.imprint.hub.HubSettings;
-import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.hub.StoreRevocationSource;
 import dev.imprint.hub.telemetry.JsonLinesFileSink;
 import dev.imprint.hub.telemetry.TelemetrySink;
@@ -76,7 +75,7 @@ public final class HubRole implements AutoCloseable {
                 if (authority != null) {
                     ensureCredential(config.dataDir(), h, authority);
                 }
-                started.add(start(config.dataDir(), store, h, config.cluster().bind(h.listener()), config.balancers(), meters, bus));
+                started.add(start(config, store, h, config.cluster().bind(h.listener()), meters, bus));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
@@ -107,16 +106,16 @@ public final class HubRole implements AutoCloseable {
         // a node name of its own: rows named "local" would belong to (and be cleared by) an "imprint up" on the same store
         NodeBus bus = new LocalBus(LOCAL_NODE + "-" + name);
         try {
-            return new HubRole(List.of(start(config.dataDir(), store, hub, config.cluster().bind(hub.listener()), config.balancers(), meters, bus)), store, bus, true);
+            return new HubRole(List.of(start(config, store, hub, config.cluster().bind(hub.listener()), meters, bus)), store, bus, true);
         } catch (IOException | RuntimeException e) {
             bus.close();
             throw e;
         }
     }
 
-    private static Hub start(Path dataDir, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, Balancers balancers,
-            MeterRegistry meters, NodeBus bus)
-            throws IOException {
+    private static Hub start(ImprintConfig config, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters,
+            NodeBus bus) throws IOException {
+        Path dataDir = config.dataDir();
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(Pem.readCertificate(pki.resolve("manufacturing.crt")))
@@ -128,12 +127,18 @@ public final class HubRole implements AutoCloseable {
         HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
                 .withPort(bindAt.port())
                 .withLimits(h.limits())
-                .withBalancers(balancers);
-        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters, bus);
+                .withBalancers(config.balancers());
+        if (config.kafka() != null) {
+            settings = KafkaTelemetry.window(settings, config.kafka());
+        }
+        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(config, h, bus, meters), meters, bus);
     }
 
-    private static List<TelemetrySink> sinks(ImprintConfig.Hub h) throws IOException {
+    private static List<TelemetrySink> sinks(ImprintConfig config, ImprintConfig.Hub h, NodeBus bus, MeterRegistry meters) throws IOException {
         List<TelemetrySink> out = new ArrayList<>();
+        if (config.kafka() != null) {
+            out.add(KafkaTelemetry.egress(config.kafka(), h.name(), bus.self(), meters));
+        }
         if (h.telemetryFile() != null) {
             out.add(JsonLinesFileSink.open(h.telemetryFile(), SINK_QUEUE));
         }

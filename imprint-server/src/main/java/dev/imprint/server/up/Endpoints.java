@@ -15,9 +15,11 @@ import java.util.Map;
  * @param trust absolute path of the root certificate to trust
  * @param dps the provisioning service: {@code https}, {@code mqtt}, {@code idScope} (absent when it is not running)
  * @param hubs the IoT hubs this process runs
+ * @param kafka {@code kafka.bootstrap}, {@code kafka.telemetryTopic}, {@code kafka.eventsTopic} when Kafka is configured; else absent
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-public record Endpoints(String pki, String est, String admin, String console, String trust, Map<String, String> dps, List<Hub> hubs) {
+public record Endpoints(String pki, String est, String admin, String console, String trust, Map<String, String> dps, List<Hub> hubs,
+        @com.fasterxml.jackson.annotation.JsonProperty("kafka") Map<String, String> kafka) {
     public static final String FILE = "endpoints.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -25,16 +27,23 @@ public record Endpoints(String pki, String est, String admin, String console, St
     public record Hub(String name, String hostname, String mqtt) {}
 
     public Endpoints(String pki, String est, String admin, String console, String trust) {
-        this(pki, est, admin, console, trust, null, List.of());
+        this(pki, est, admin, console, trust, null, List.of(), null);
     }
 
     /** With the provisioning service's entry ({@code https}, {@code mqtt}, {@code idScope}); null for none. */
     public Endpoints withDps(Map<String, String> dpsEntry) {
-        return new Endpoints(pki, est, admin, console, trust, dpsEntry, hubs);
+        return new Endpoints(pki, est, admin, console, trust, dpsEntry, hubs, kafka);
     }
 
     public Endpoints withHubs(List<Hub> list) {
-        return new Endpoints(pki, est, admin, console, trust, dps, List.copyOf(list));
+        return new Endpoints(pki, est, admin, console, trust, dps, List.copyOf(list), kafka);
+    }
+
+    /** With where Kafka is (null config: none, the entry is left out). */
+    public Endpoints withKafka(dev.imprint.server.config.ImprintConfig.Kafka k) {
+        Map<String, String> entry = k == null ? null
+                : Map.of("bootstrap", k.bootstrap(), "telemetryTopic", k.telemetryTopic(), "eventsTopic", k.eventsTopic());
+        return new Endpoints(pki, est, admin, console, trust, dps, hubs, entry == null ? null : new java.util.TreeMap<>(entry));
     }
 
     public void write(Path dataDir) throws IOException {

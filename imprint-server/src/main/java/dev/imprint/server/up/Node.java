@@ -51,6 +51,7 @@ public final class Node implements AutoCloseable {
     private volatile boolean closed;
     private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
     private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
+    private AutoCloseable events = () -> { }; // the device event relay (Kafka only)
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
 
     private Node(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine,
@@ -84,6 +85,9 @@ public final class Node implements AutoCloseable {
         try {
             Store store = config.openStore();
             started.add(store);
+            // with Kafka every node's writes add device events to the outbox; CA nodes relay it
+            AutoCloseable events = KafkaEvents.start(config, store, roles.ca());
+            started.add(events);
             // a node declared dead while alive lost its directory rows: its sessions must be made again
             java.util.concurrent.atomic.AtomicReference<Runnable> onSelfLost = new java.util.concurrent.atomic.AtomicReference<>(() -> { });
             ClusterServices nodes = ClusterServices.open(config, store, () -> onSelfLost.get().run());
@@ -205,6 +209,7 @@ public final class Node implements AutoCloseable {
             Node server = new Node(store, authority, vertx, List.copyOf(servers), endpoints, engine, dps);
             server.hubs = hubs;
             server.nodes = nodes;
+            server.events = events;
             return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -254,7 +259,8 @@ public final class Node implements AutoCloseable {
         return new Endpoints(config.pkiBaseUrl(), https + EstRoutes.BASE, https + AdminRoutes.BASE, https + "/",
                 authority.hierarchy().rootFile().toAbsolutePath().toString())
                 .withDps(dps == null || !config.dps().enabled() ? null : DpsRole.endpoints(config, dps))
-                .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList());
+                .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList())
+                .withKafka(config.kafka());
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
@@ -311,6 +317,11 @@ public final class Node implements AutoCloseable {
             nodes.close();
         } catch (Exception e) {
             LOG.warn("event=stop.cluster msg=\"{}\"", e.toString());
+        }
+        try {
+            events.close();
+        } catch (Exception e) {
+            LOG.warn("event=stop.events msg=\"{}\"", e.toString());
         }
         try {
             if (authority != null) {

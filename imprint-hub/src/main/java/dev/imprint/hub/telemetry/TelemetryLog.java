@@ -1,0 +1,28 @@
+package dev.imprint.hub.telemetry;
+
+import dev.imprint.store.TelemetryRecord;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A sink that is the durable step: given among a hub's sinks, a QoS 1 PUBACK waits for it
+ * instead of the SQL store, and the store keeps only a recent window ({@code
+ * telemetryMaxRows}, 0 = nothing) written best effort. The pipeline's writer thread calls
+ * {@link #append} in arrival order, one message at a time.
+ */
+public interface TelemetryLog extends TelemetrySink {
+
+    /**
+     * Appends a message, keeping arrival order per device. The future completes once the log
+     * holds it durably, or fails with {@link TelemetryPipeline.NotStored} (its reason ends the
+     * device's session unacknowledged, so the device sends again). May block while the log's own
+     * buffer is full.
+     */
+    CompletableFuture<Void> append(TelemetryRecord record);
+
+    /** Best effort, as any sink: appended without waiting for the log. */
+    @Override
+    default boolean offer(TelemetryRecord record) {
+        append(record);
+        return true;
+    }
+}

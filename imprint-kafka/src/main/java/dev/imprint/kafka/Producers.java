@@ -1,0 +1,37 @@
+package dev.imprint.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** The producer Imprint writes with: at least once, in order per partition, no duplicates from its own retries. */
+final class Producers {
+    private static final int LINGER_MS = 5;
+
+    private Producers() {}
+
+    /**
+     * Idempotent, {@code acks=all}; a record not acknowledged within the ack timeout fails (and
+     * {@code send} blocks at most that long on a full buffer), so a broker outage shows as
+     * withheld acknowledgements first and as failures only past the bound.
+     */
+    static KafkaProducer<String, byte[]> open(KafkaSettings s, String clientId) {
+        int timeout = (int) s.ackTimeout().toMillis();
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", s.bootstrap());
+        p.put("client.id", clientId);
+        p.put("acks", "all");
+        p.put("enable.idempotence", true);
+        p.put("max.in.flight.requests.per.connection", 5);
+        p.put("linger.ms", LINGER_MS);
+        p.put("delivery.timeout.ms", timeout);
+        // the producer requires delivery.timeout >= linger + request.timeout
+        p.put("request.timeout.ms", Math.min(30_000, timeout - LINGER_MS - 1));
+        p.put("max.block.ms", timeout);
+        // back quickly after a broker restart: the devices' acknowledgements are waiting
+        p.put("reconnect.backoff.max.ms", 1_000);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+}

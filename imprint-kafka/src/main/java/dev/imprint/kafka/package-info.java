@@ -1,0 +1,2 @@
+/** Telemetry and device events on Kafka. */
+package dev.imprint.kafka;

@@ -1,0 +1,328 @@
+package dev.imprint.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imprint.hub.Hub;
+import dev.imprint.kafka.broker.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Paho devices publish QoS 1 telemetry through a hub whose durable step is a real Kafka broker
+ * (forked JVM), stopped and restarted mid-stream: PUBACKs are withheld while it is away, every
+ * PUBACKed message is in the topic afterwards, in order per device; past the bound a session
+ * ends with {@code KAFKA_UNAVAILABLE}. Devices x messages: {@code -Dimprint.kafka.it.devices}
+ * (10) x {@code -Dimprint.kafka.it.messages} (1,000; the issue's 10,000 fits a quiet machine).
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TelemetryOnKafkaIT {
+    static final int DEVICES = Integer.getInteger("imprint.kafka.it.devices", 10);
+    static final int MESSAGES = Integer.getInteger("imprint.kafka.it.messages", 1_000);
+    static final int WINDOW = 16;
+    static final String TOPIC = KafkaSettings.DEFAULT_TELEMETRY_TOPIC;
+
+    // kept when a test fails: the broker's own log is in kafka/broker.log
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    static Path dir;
+    static KafkaBroker broker;
+    static KafkaHubFixture fx;
+    static KafkaEventRelay relay;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaBroker.start(dir.resolve("kafka"), KafkaHubFixture.HOST, 0);
+        fx = new KafkaHubFixture(dir.resolve("imprint"));
+        relay = KafkaEventRelay.start(KafkaSettings.of(broker.bootstrap()), fx.store.deviceEvents(), fx.bus.self());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+        if (fx != null) {
+            fx.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** One device publishing seq 0..n-1 with at most {@link #WINDOW} unacknowledged. */
+    static final class Publisher implements MqttCallback {
+        final String id;
+        final MqttAsyncClient client;
+        final Semaphore window = new Semaphore(WINDOW);
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final CountDownLatch lost = new CountDownLatch(1);
+        final Thread thread;
+
+        Publisher(KafkaHubFixture.Device d, Hub hub, int n) throws Exception {
+            this.id = d.id();
+            client = new MqttAsyncClient("ssl://" + KafkaHubFixture.HOST + ":" + hub.settings().port(), id, new MemoryPersistence());
+            client.setCallback(this);
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setSocketFactory(d.ssl().getSocketFactory());
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            o.setCleanSession(true);
+            o.setAutomaticReconnect(false);
+            o.setMaxInflight(WINDOW);
+            o.setKeepAliveInterval(120);
+            client.connect(o).waitForCompletion(20_000);
+            thread = new Thread(() -> run(n), "publisher-" + id);
+        }
+
+        private void run(int n) {
+            String prefix = "devices/" + id + "/messages/events/";
+            IMqttActionListener done = new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken t) {
+                    acked.incrementAndGet();
+                    window.release();
+                }
+
+                @Override
+                public void onFailure(IMqttToken t, Throwable e) {
+                    failed.incrementAndGet();
+                    window.release();
+                }
+            };
+            try {
+                for (int seq = 0; seq < n && lost.getCount() > 0; seq++) {
+                    window.acquire();
+                    String topic = prefix + "%24.mid=" + id + "-" + seq + "&%24.ct=text%2Fplain&seq=" + seq;
+                    MqttMessage m = new MqttMessage(Integer.toString(seq).getBytes(StandardCharsets.US_ASCII));
+                    m.setQos(1);
+                    client.publish(topic, m, null, done);
+                }
+            } catch (Exception e) {
+                failed.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            lost.countDown();
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {}
+
+        @Override
+        public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {}
+
+        void close() {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect().waitForCompletion(2_000);
+                }
+                client.close(true);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void every_acknowledged_message_is_in_the_topic_in_device_order_across_a_broker_restart() throws Exception {
+        Hub hub = fx.hub("hub-kafka", KafkaSettings.of(broker.bootstrap()));
+        List<Publisher> devices = new ArrayList<>();
+        for (int i = 0; i < DEVICES; i++) {
+            devices.add(new Publisher(fx.device("kdev-" + i, hub.name()), hub, MESSAGES));
+        }
+        long total = (long) DEVICES * MESSAGES;
+        long t0 = System.nanoTime();
+        devices.forEach(p -> p.thread.start());
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> acked(devices) >= total * 3 / 10);
+            long stopAt = System.nanoTime();
+            long pid = broker.pid();
+            broker.stop();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("broker process ended").isFalse();
+            long ackedAtStop = acked(devices);
+            // the broker is gone: every device's window fills with messages whose PUBACK is withheld
+            await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(p -> p.window.availablePermits() == 0));
+            long ackedWhileAway = acked(devices) - ackedAtStop;
+            long stoppedAt = System.nanoTime();
+            System.out.printf("[kafka] broker stopped in %.1f s with %d acked; %d more while away%n", (stoppedAt - stopAt) / 1e9,
+                    ackedAtStop, ackedWhileAway);
+            broker.restart();
+            long restartedAt = System.nanoTime();
+            System.out.printf("[kafka] broker back in %.1f s%n", (restartedAt - stoppedAt) / 1e9);
+            await().atMost(Duration.ofSeconds(150)).until(() -> acked(devices) + failed(devices) >= total);
+
+            assertThat(failed(devices)).as("QoS 1 publishes that failed").isZero();
+            assertThat(devices).allMatch(p -> p.lost.getCount() == 1, "no session ended");
+            assertThat(ackedWhileAway).as("PUBACKs sent while Kafka was away").isLessThanOrEqualTo(DEVICES * WINDOW);
+
+            Map<String, List<Integer>> read = readTopic(devices.size(), MESSAGES);
+            int duplicates = 0;
+            for (Publisher p : devices) {
+                List<Integer> seqs = read.getOrDefault(p.id, List.of());
+                int next = 0;
+                for (int s : seqs) {
+                    if (s < next) {
+                        duplicates++;
+                    } else {
+                        assertThat(s).as("device %s: next new message in the topic", p.id).isEqualTo(next);
+                        next++;
+                    }
+                }
+                assertThat(next).as("device %s: distinct messages in the topic", p.id).isEqualTo(MESSAGES);
+            }
+            System.out.printf("[kafka] %d devices x %d QoS 1 messages through the hub, broker stopped after %d acked and restarted: "
+                    + "all %d in the topic in device order, %d duplicates; %d PUBACKs while away; outage %.1f s (start %.1f s); "
+                    + "%.0f msgs/s before the outage%n", DEVICES, MESSAGES, ackedAtStop, total, duplicates, ackedWhileAway,
+                    (restartedAt - stopAt) / 1e9, (restartedAt - stoppedAt) / 1e9, ackedAtStop / ((stopAt - t0) / 1e9));
+        } finally {
+            devices.forEach(Publisher::close);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void a_devices_issue_connect_rotation_revocation_and_disconnect_reach_the_events_topic_in_order() throws Exception {
+        Hub hub = fx.hub("hub-events", KafkaSettings.of(broker.bootstrap()));
+        KafkaHubFixture.Device d = fx.device("kev-1", hub.name());
+        Publisher p = new Publisher(d, hub, 1);
+        try {
+            p.thread.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> p.acked.get() == 1);
+            KafkaHubFixture.Device rotated = fx.rotate(d);
+            fx.ca.revocation().revoke(d.serial(), 1, "admin:test");
+            assertThat(p.lost.await(10, TimeUnit.SECONDS)).as("the revoked session ended").isTrue();
+            List<com.fasterxml.jackson.databind.JsonNode> events = readEvents("kev-1", 5);
+            assertThat(events).extracting(e -> e.get("type").asText()).containsExactly("certificate.issued", "connected",
+                    "certificate.rotated", "certificate.revoked", "disconnected");
+            assertThat(events.get(2).get("serial").asText()).isEqualTo(rotated.serial());
+            assertThat(events.get(3).get("reason").asInt()).isEqualTo(1);
+            assertThat(events.get(4).get("reason").asText()).isEqualTo("REVOKED");
+            assertThat(events).extracting(e -> e.get("eventId").asText()).doesNotHaveDuplicates();
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void session_ends_with_kafka_unavailable_when_kafka_stays_away_past_the_bound() throws Exception {
+        Hub hub = fx.hub("hub-short", KafkaSettings.of(broker.bootstrap()).withAckTimeout(Duration.ofSeconds(2)));
+        Publisher p = new Publisher(fx.device("kdev-short", hub.name()), hub, 1);
+        try {
+            p.thread.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> p.acked.get() == 1);
+            broker.stop();
+            MqttMessage m = new MqttMessage("late".getBytes(StandardCharsets.US_ASCII));
+            m.setQos(1);
+            IMqttToken t = p.client.publish("devices/kdev-short/messages/events/", m);
+            assertThat(p.lost.await(20, TimeUnit.SECONDS)).as("session ended").isTrue();
+            assertThat(t.isComplete() && t.getException() == null).as("the late message was not acknowledged").isFalse();
+            assertThat(fx.disconnects("KAFKA_UNAVAILABLE")).isEqualTo(1);
+        } finally {
+            p.close();
+        }
+    }
+
+    private static long acked(List<Publisher> ps) {
+        return ps.stream().mapToLong(p -> p.acked.get()).sum();
+    }
+
+    private static long failed(List<Publisher> ps) {
+        return ps.stream().mapToLong(p -> p.failed.get()).sum();
+    }
+
+    /** Every record of the telemetry topic, seq per device in log order; checks one record's headers. */
+    private static Map<String, List<Integer>> readTopic(int devices, int messages) {
+        Map<String, List<Integer>> got = new ConcurrentHashMap<>();
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", broker.bootstrap());
+        long distinct = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(TOPIC).stream().map(i -> new TopicPartition(TOPIC, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    int seq = Integer.parseInt(new String(r.value(), StandardCharsets.US_ASCII));
+                    got.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(seq);
+                    if (r.key().equals("kdev-0") && seq == 7) {
+                        assertThat(header(r, "imprint-hub")).isEqualTo("hub-kafka");
+                        assertThat(header(r, "imprint-node")).isEqualTo(fx.bus.self());
+                        assertThat(header(r, "message-id")).isEqualTo("kdev-0-7");
+                        assertThat(header(r, "content-type")).isEqualTo("text/plain");
+                        assertThat(header(r, "seq")).isEqualTo("7");
+                        assertThat(Long.parseLong(header(r, "imprint-enqueued-time"))).isEqualTo(r.timestamp());
+                    }
+                }
+            }
+        }
+        return got;
+    }
+
+    /** The events of one device on the events topic, in log order (waits up to 30 s for {@code n}). */
+    private static List<com.fasterxml.jackson.databind.JsonNode> readEvents(String device, int n) throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> got = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            String topic = KafkaSettings.DEFAULT_EVENTS_TOPIC;
+            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.partitionsFor(topic).isEmpty());
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (got.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    if (r.key().equals(device)) {
+                        com.fasterxml.jackson.databind.JsonNode e = json.readTree(r.value());
+                        assertThat(header(r, "event-id")).isEqualTo(e.get("eventId").asText());
+                        got.add(e);
+                    }
+                }
+            }
+        }
+        return got;
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.imprint.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The device event outbox (migration V11), mixed into every dialect's store test. */
+interface DeviceEventsContract {
+    Instant T0 = Instant.parse("2030-02-01T00:00:00Z");
+
+    Store store();
+
+    @Test
+    default void no_events_are_written_unless_recording_is_on() {
+        store().certificates().insertAll(List.of(StoreContractTest.cert("e0a1", "manufacturing", "ev-off", T0)));
+        store().sessions().claim("ev-off", "hub-1", "node-a", T0).join();
+        assertThat(store().deviceEvents().pending(10)).isEmpty();
+    }
+
+    @Test
+    default void issue_connect_rotate_revoke_disconnect_appear_in_commit_order_and_go_once_published() {
+        DeviceEvents ev = store().deviceEvents();
+        ev.record(true);
+        try {
+            store().certificates().insertAll(List.of(StoreContractTest.cert("e1a1", "manufacturing", "ev-1", T0)));
+            long epoch = store().sessions().claim("ev-1", "hub-1", "node-a", T0.plusSeconds(1)).join().entry().epoch();
+            CertificateRecord c = StoreContractTest.cert("e1a2", "operational", "ev-1", T0.plusSeconds(2));
+            store().certificates().insertAll(List.of(new CertificateRecord(c.serialHex(), c.ca(), c.deviceId(), c.kind(), c.notBefore(),
+                    c.notAfter(), c.keyFingerprint(), "reenroll:e1a1", c.issuedAt(), c.der(), null, null)));
+            store().certificates().revoke("e1a2", 1, T0.plusSeconds(3));
+            store().certificates().revoke("e1a2", 1, T0.plusSeconds(4)); // already revoked: no second event
+            store().sessions().release("ev-1", "node-b", epoch, T0.plusSeconds(5), "STALE").join(); // not this session: no event
+            store().sessions().release("ev-1", "node-a", epoch, T0.plusSeconds(5), "REVOKED").join();
+
+            List<DeviceEvent> got = ev.pending(100);
+            assertThat(got).extracting(DeviceEvent::type).containsExactly("certificate.issued", "connected", "certificate.rotated",
+                    "certificate.revoked", "disconnected");
+            assertThat(got).extracting(DeviceEvent::deviceId).containsOnly("ev-1");
+            assertThat(got).extracting(DeviceEvent::eventId).doesNotHaveDuplicates();
+            assertThat(got.get(3).detail()).contains("\"serial\":\"e1a2\"").contains("\"reason\":1");
+            assertThat(got.get(4).detail()).contains("\"reason\":\"REVOKED\"");
+            assertThat(got.get(4).at()).isEqualTo(T0.plusSeconds(5));
+
+            ev.published(got.subList(0, 2).stream().map(DeviceEvent::id).toList());
+            assertThat(ev.pending(100)).extracting(DeviceEvent::type).containsExactly("certificate.rotated", "certificate.revoked",
+                    "disconnected");
+        } finally {
+            ev.record(false);
+        }
+    }
+}
