@@ -46,6 +46,7 @@ public final class JdbcStore implements Store {
     private final NodeStore nodes;
     private final NodeInbox nodeInbox;
     private final ConsoleSessionStore consoleSessions;
+    private final OperatorStore operators;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -65,6 +66,7 @@ public final class JdbcStore implements Store {
         this.nodes = new JdbcNodeStore(db);
         this.nodeInbox = new JdbcNodeInbox(db);
         this.consoleSessions = new JdbcConsoleSessionStore(db);
+        this.operators = new JdbcOperatorStore(db);
     }
 
     /**
@@ -249,6 +251,11 @@ public final class JdbcStore implements Store {
     @Override
     public ConsoleSessionStore consoleSessions() {
         return consoleSessions;
+    }
+
+    @Override
+    public OperatorStore operators() {
+        return operators;
     }
 
     @Override

@@ -34,13 +34,13 @@ public final class EnrollmentCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrollments.")
     static final class ListEnrollments implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Option(names = "--json", description = "Print JSON instead of a table.") boolean json;
 
         @Override
         public Integer call() {
-            JsonNode list = AdminClient.forDataDir(data.dir()).get("/enrollments");
+            JsonNode list = data.client().get("/enrollments");
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());
@@ -64,7 +64,7 @@ public final class EnrollmentCommand implements Runnable {
             description = {"Add (or replace) an enrollment. Group: --ca (a CA name such as manufacturing, or a PEM file) and",
                     "optionally --ids; individual: --device. Allocation: hashed (default), static (--static-hub), region, webhook (--webhook)."})
     static final class Add implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
         @Option(names = "--ca", paramLabel = "NAME|FILE", description = "Group: the CA devices chain to (manufacturing, operational, or a PEM file).") String ca;
@@ -105,7 +105,7 @@ public final class EnrollmentCommand implements Runnable {
             b.set("desired", desired == null ? JSON.createObjectNode() : JSON.readTree(desired));
             b.put("reprovision", reprovision);
             b.put("enabled", !disabled);
-            JsonNode e = AdminClient.forDataDir(data.dir()).post("/enrollments", b);
+            JsonNode e = data.client().post("/enrollments", b);
             spec.commandLine().getOut().printf("enrollment %s (%s, %s allocation) saved%n", e.path("name").asText(),
                     e.path("kind").asText(), e.path("allocation").asText());
             spec.commandLine().getOut().flush();
@@ -115,7 +115,7 @@ public final class EnrollmentCommand implements Runnable {
 
     /** enable / disable / remove. */
     abstract static class Action implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
 
@@ -123,7 +123,7 @@ public final class EnrollmentCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AdminClient.forDataDir(data.dir()).post("/enrollments/" + UrlPath.segment(name) + "/" + action(), JSON.createObjectNode());
+            data.client().post("/enrollments/" + UrlPath.segment(name) + "/" + action(), JSON.createObjectNode());
             spec.commandLine().getOut().printf("enrollment %s: %s%n", name, action() + (action().endsWith("e") ? "d" : "ed"));
             spec.commandLine().getOut().flush();
             return ImprintCommand.OK;
