@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  * database). A subclass prepares a fresh database per test and opens stores on it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class StoreContractTest implements DpsStoreContract, AuditedWritesContract, SessionDirectoryContract, NodeStoreContract {
+public abstract class StoreContractTest implements DpsStoreContract, AuditedWritesContract, SessionDirectoryContract, NodeStoreContract,
+        OperatorStoreContract {
     protected static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
 
     protected Store store;

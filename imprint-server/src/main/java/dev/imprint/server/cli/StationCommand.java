@@ -40,7 +40,8 @@ public final class StationCommand implements Runnable {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Create a station and write its credential: DIR/station.crt, DIR/station.key (mode 0600),",
-                    "DIR/chain.pem (issuing CA and root) and DIR/station.p12."})
+                    "DIR/chain.pem (issuing CA and root), DIR/station.p12 and DIR/station.json (name and ID pattern, which",
+                    "'imprint factory run' uses to assign IDs the CA accepts)."})
     static final class Create implements Callable<Integer> {
         @Mixin ClientOptions data;
         @Spec CommandSpec spec;
@@ -74,6 +75,9 @@ public final class StationCommand implements Runnable {
             body.put("rate", rate);
             JsonNode r = data.client().post("/stations", body);
             writeCredential(out, r.path("certificate").asText(), r.path("key").asText(), r.path("chain").asText(), p12Password.toCharArray());
+            // 'imprint factory run' reads the pattern to assign IDs the CA accepts
+            PrivateFiles.writePublic(out.resolve("station.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsBytes(Map.of("name", name, "idPattern", ids)));
             PrintWriter w = spec.commandLine().getOut();
             w.printf("station %s created (serial %s); credential written to %s%n", name, r.path("serial").asText(), out.toAbsolutePath());
             w.flush();
