@@ -31,6 +31,7 @@ public final class FactoryCommand implements Runnable {
 
     /** Exit codes: 0 batch complete, 1 line stopped or devices refused, 2 usage, 3 CA unreachable. */
     @Command(name = "run", mixinStandardHelpOptions = true,
+            header = "Provision a batch of devices through this station (resumes after a crash).",
             description = {"Provision devices: each device makes its key and CSR, the station enrolls it over EST with its",
                     "own credential, the device installs the certificate and proves possession, the CA records it in the",
                     "ledger. Kill it and run the same command again: the batch resumes (journal in STATION/journal/)."})

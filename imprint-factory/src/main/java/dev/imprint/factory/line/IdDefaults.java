@@ -18,8 +18,9 @@ public final class IdDefaults {
 
     /** The assigned IDs: {@code prefix} followed by {@code digits} digits. */
     public record Ids(String prefix, int digits) {
+        /** The first ID of a batch (the counter starts at 0). */
         public String first() {
-            return prefix + String.format("%0" + digits + "d", 1);
+            return prefix + String.format("%0" + digits + "d", 0);
         }
     }
 

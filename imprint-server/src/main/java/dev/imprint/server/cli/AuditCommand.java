@@ -69,6 +69,9 @@ public final class AuditCommand implements Runnable {
                 w.println(list.toPrettyString());
             } else {
                 w.printf("%-7s %-24s %-20s %-22s %s%n", "SEQ", "AT", "TYPE", "ACTOR", "SUBJECT");
+                if (list.isEmpty()) {
+                    w.println(actor == null ? "(no entries)" : "(no entries by " + actor + ")");
+                }
                 for (JsonNode e : list) {
                     w.printf("%-7d %-24s %-20s %-22s %s%n", e.path("seq").asLong(), e.path("at").asText(), e.path("type").asText(),
                             e.path("actor").asText(), e.path("subject").asText(""));

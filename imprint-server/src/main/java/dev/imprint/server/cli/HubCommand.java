@@ -84,10 +84,10 @@ public final class HubCommand implements Callable<Integer> {
         @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--hostname", required = true, description = "Host name devices connect to (needs a dot for the Azure SDK).") String hostname;
-        @Option(names = "--mqtt", description = "MQTT endpoint (default mqtts://HOSTNAME:8883).") String mqtt;
-        @Option(names = "--region", description = "Region label for region allocation.") String region;
-        @Option(names = "--weight", defaultValue = "100", description = "Share of hashed allocation, 1-1000 (default ${DEFAULT-VALUE}).") int weight;
+        @Option(names = "--hostname", paramLabel = "HOST", required = true, description = "Host name devices connect to (needs a dot for the Azure SDK).") String hostname;
+        @Option(names = "--mqtt", paramLabel = "URL", description = "MQTT endpoint (default mqtts://HOSTNAME:8883).") String mqtt;
+        @Option(names = "--region", paramLabel = "REGION", description = "Region label for region allocation.") String region;
+        @Option(names = "--weight", paramLabel = "N", defaultValue = "100", description = "Share of hashed allocation, 1-1000 (default ${DEFAULT-VALUE}).") int weight;
 
         @Override
         public Integer call() {

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code imprint operator add|list|revoke}: named operator accounts with roles. */
 @Command(name = "operator", mixinStandardHelpOptions = true,
-        description = {"Operator accounts: a client certificate and a role each (admin, security, operator, factory, auditor).",
-                "Use one with '--as DIR' on any command (or env IMPRINT_CREDENTIAL=DIR), and 'imprint console login --as DIR'."},
+            header = "Operator accounts: a client certificate and a role each.",
+        description = {"Roles: admin, security, operator, factory, auditor ('imprint operator add --help' says what each may do).",
+                "Act as one with '--as DIR' on any command (or env IMPRINT_CREDENTIAL=DIR), and 'imprint console login --as DIR'."},
         subcommands = {OperatorCommand.Add.class, OperatorCommand.ListOperators.class, OperatorCommand.Revoke.class})
 public final class OperatorCommand implements Runnable {
     @Spec
@@ -34,6 +35,7 @@ public final class OperatorCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
+            header = "Create an operator account with a role and write its credential to --out DIR.",
             description = {"Create an operator account and write its credential: DIR/operator.crt, DIR/operator.key (mode 0600),",
                     "DIR/trust.crt (Imprint's root, to check the server). Roles:",
                     "  admin     everything, operator accounts included",

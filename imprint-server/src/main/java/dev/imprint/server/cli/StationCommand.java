@@ -39,6 +39,7 @@ public final class StationCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
+            header = "Create a station and write its credential to --out DIR.",
             description = {"Create a station and write its credential: DIR/station.crt, DIR/station.key (mode 0600),",
                     "DIR/chain.pem (issuing CA and root), DIR/station.p12 and DIR/station.json (name and ID pattern, which",
                     "'imprint factory run' uses to assign IDs the CA accepts)."})

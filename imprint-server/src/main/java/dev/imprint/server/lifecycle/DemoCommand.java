@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
  * it should, 1 otherwise (the summary says what did not).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+            header = "Run the whole device life cycle on a fresh data folder and explain each step (about 35 s).",
         description = {"Runs the whole device life cycle on a fresh data folder, in this process, and explains each step:",
                 "factory -> DPS -> hub -> telemetry -> certificate rotation -> a stolen device revoked and cut off."})
 public final class DemoCommand implements Callable<Integer> {
@@ -32,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "A new (absent or empty) folder; default ./imprint-demo-<time>.")
     Path data;
 
-    @Option(names = "--count", defaultValue = "100", description = "Devices (default ${DEFAULT-VALUE}).")
+    @Option(names = "--count", paramLabel = "N", defaultValue = "100", description = "Devices (default ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS", description = "Seconds of telemetry (default ${DEFAULT-VALUE}).")
