@@ -153,7 +153,8 @@ public final class AdminRoutes {
         return out;
     }
 
-    private static JsonNode body(RoutingContext ctx) {
+    /** The request body as a JSON object ({} when empty). @throws IllegalArgumentException when it is not one */
+    static JsonNode body(RoutingContext ctx) {
         var buf = ctx.body().buffer();
         if (buf == null || buf.length() == 0) {
             return Responses.JSON.createObjectNode();

@@ -11,8 +11,6 @@ import dev.imprint.store.AuditLog;
 import dev.imprint.store.OperatorRecord;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +32,7 @@ public final class OperatorRoutes {
 
     public static void mount(Router r, String base, Vertx vertx, OperatorAccounts accounts, AuditLog audit) {
         r.post(base + "/operators").handler(ctx -> Http.blocking(vertx, ctx, 201, () -> {
-            JsonNode b = body(ctx);
+            JsonNode b = AdminRoutes.body(ctx);
             String name = b.path("name").asText("");
             if (name.isBlank()) {
                 throw new IllegalArgumentException("missing field 'name'");
@@ -87,18 +85,5 @@ public final class OperatorRoutes {
         m.put("subject", e.subject());
         m.put("details", e.detailsJson());
         return m;
-    }
-
-    private static JsonNode body(RoutingContext ctx) {
-        var buf = ctx.body().buffer();
-        try {
-            JsonNode n = buf == null || buf.length() == 0 ? null : Responses.JSON.readTree(buf.getBytes());
-            if (n == null || !n.isObject()) {
-                throw new IllegalArgumentException("the request body must be a JSON object");
-            }
-            return n;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the request body is not valid JSON");
-        }
     }
 }
