@@ -146,7 +146,7 @@ async function start() {
   try {
     const s = await call('GET', '/session');
     csrf = s.csrf;
-    document.getElementById('who').textContent = s.actor + ' (session until ' + s.expiresAt + ')';
+    document.getElementById('who').textContent = s.actor + ' (role ' + s.role + ', session until ' + s.expiresAt + ')';
     document.getElementById('nav').hidden = false;
     window.addEventListener('hashchange', () => { message(''); render(); });
     render();

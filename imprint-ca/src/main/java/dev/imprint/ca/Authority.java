@@ -122,6 +122,16 @@ public final class Authority implements AutoCloseable {
     }
 
     /**
+     * Issues an operator's client credential (service CA, EKU clientAuth, SAN URI
+     * {@code urn:imprint:operator:NAME}); the account and its role are the caller's to record.
+     *
+     * @throws CaException BAD_REQUEST for a name that is not 1-64 of letters, digits, '.', '_', '-'
+     */
+    public Credential issueOperatorCredential(String name, String actor) {
+        return serviceIssuer.operator(name, actor);
+    }
+
+    /**
      * Issues the client credential other nodes of a cluster use to call this CA node (service CA,
      * EKU clientAuth, SAN URI {@code urn:imprint:node:NAME}); it carries no admin rights.
      */

@@ -160,6 +160,11 @@ final class ClaimHookStore implements Store {
     }
 
     @Override
+    public dev.imprint.store.OperatorStore operators() {
+        return store.operators();
+    }
+
+    @Override
     public String dialect() {
         return store.dialect();
     }

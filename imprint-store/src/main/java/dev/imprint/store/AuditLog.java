@@ -37,6 +37,12 @@ public interface AuditLog {
     List<AuditEvent> list(long afterSeq, int limit);
 
     /**
+     * The newest entries first, at most {@code limit}, with seq below {@code beforeSeq}
+     * ({@code Long.MAX_VALUE} for the newest), made by one of {@code actors} (empty: by anyone).
+     */
+    List<AuditEvent> latest(java.util.Collection<String> actors, long beforeSeq, int limit);
+
+    /**
      * Recomputes the chain from the first entry: each entry's hash over its own content, its
      * link to the previous entry, gap-free numbering, and the recorded chain head (which
      * catches entries deleted from the end).

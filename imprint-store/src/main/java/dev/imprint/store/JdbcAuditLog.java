@@ -109,6 +109,16 @@ final class JdbcAuditLog implements AuditLog {
     }
 
     @Override
+    public List<AuditEvent> latest(java.util.Collection<String> actors, long beforeSeq, int limit) {
+        List<Object> args = new ArrayList<>(actors);
+        args.add(beforeSeq);
+        args.add(limit);
+        String who = actors.isEmpty() ? "" : "actor IN (" + String.join(", ", java.util.Collections.nCopies(actors.size(), "?")) + ") AND ";
+        return db.list("listing the latest audit entries", "SELECT " + COLUMNS + " FROM audit_log WHERE " + who
+                + "seq < ? ORDER BY seq DESC LIMIT ?", JdbcAuditLog::read, args.toArray());
+    }
+
+    @Override
     public Optional<AuditBreak> verify() {
         return db.snapshot("verifying the audit chain", this::verify);
     }

@@ -72,45 +72,44 @@ final class JdbcLedger implements Ledger {
     }
 
     @Override
-    public List<LedgerEntry> list(String batch, int limit, int offset) {
+    public List<LedgerEntry> list(String batch, String station, int limit, int offset) {
         if (limit < 0 || offset < 0) {
             throw new IllegalArgumentException("limit and offset must not be negative");
         }
-        String where = batch == null ? "" : " WHERE batch = ?";
-        return db.read("listing the ledger", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM ledger" + where
-                    + " ORDER BY provisioned_at, serial LIMIT ? OFFSET ?")) {
-                int i = 1;
-                if (batch != null) {
-                    ps.setString(i++, batch);
-                }
-                ps.setInt(i++, limit);
-                ps.setInt(i, offset);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<LedgerEntry> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(new LedgerEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7))));
-                    }
-                    return out;
-                }
-            }
-        });
+        List<Object> args = new ArrayList<>(filterArgs(batch, station));
+        args.add(limit);
+        args.add(offset);
+        return db.list("listing the ledger", "SELECT " + COLUMNS + " FROM ledger" + where(batch, station)
+                + " ORDER BY provisioned_at, serial LIMIT ? OFFSET ?",
+                rs -> new LedgerEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7))), args.toArray());
     }
 
     @Override
-    public long count(String batch) {
-        String where = batch == null ? "" : " WHERE batch = ?";
-        return db.read("counting the ledger", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ledger" + where)) {
-                if (batch != null) {
-                    ps.setString(1, batch);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+    public long count(String batch, String station) {
+        return db.list("counting the ledger", "SELECT COUNT(*) FROM ledger" + where(batch, station), rs -> rs.getLong(1),
+                filterArgs(batch, station).toArray()).get(0);
+    }
+
+    private static String where(String batch, String station) {
+        List<String> terms = new ArrayList<>();
+        if (batch != null) {
+            terms.add("batch = ?");
+        }
+        if (station != null) {
+            terms.add("station = ?");
+        }
+        return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
+    }
+
+    private static List<Object> filterArgs(String batch, String station) {
+        List<Object> args = new ArrayList<>();
+        if (batch != null) {
+            args.add(batch);
+        }
+        if (station != null) {
+            args.add(station);
+        }
+        return args;
     }
 }

@@ -48,6 +48,7 @@ public final class JdbcStore implements Store {
     private final NodeStore nodes;
     private final NodeInbox nodeInbox;
     private final ConsoleSessionStore consoleSessions;
+    private final OperatorStore operators;
 
     private JdbcStore(Db db) {
         this.db = db;
@@ -68,6 +69,7 @@ public final class JdbcStore implements Store {
         this.nodes = new JdbcNodeStore(db);
         this.nodeInbox = new JdbcNodeInbox(db);
         this.consoleSessions = new JdbcConsoleSessionStore(db);
+        this.operators = new JdbcOperatorStore(db);
     }
 
     /**
@@ -262,6 +264,11 @@ public final class JdbcStore implements Store {
     @Override
     public ConsoleSessionStore consoleSessions() {
         return consoleSessions;
+    }
+
+    @Override
+    public OperatorStore operators() {
+        return operators;
     }
 
     @Override

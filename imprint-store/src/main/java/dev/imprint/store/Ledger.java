@@ -26,8 +26,18 @@ public interface Ledger {
     int recordAll(List<LedgerEntry> entries, IntFunction<AuditLog.Entry> audit);
 
     /** A page of entries in the order they were provisioned; {@code batch} null means all batches. */
-    List<LedgerEntry> list(String batch, int limit, int offset);
+    default List<LedgerEntry> list(String batch, int limit, int offset) {
+        return list(batch, null, limit, offset);
+    }
+
+    /** As {@link #list(String, int, int)}, of one station's entries when {@code station} is not null. */
+    List<LedgerEntry> list(String batch, String station, int limit, int offset);
 
     /** Entries of one batch, or all when {@code batch} is null. */
-    long count(String batch);
+    default long count(String batch) {
+        return count(batch, null);
+    }
+
+    /** As {@link #count(String)}, of one station's entries when {@code station} is not null. */
+    long count(String batch, String station);
 }

@@ -57,6 +57,9 @@ public interface Store extends AutoCloseable {
     /** The web console's login links and sessions (hashed), shared by every admin node. */
     ConsoleSessionStore consoleSessions();
 
+    /** Operator accounts and their roles, shared by every admin node. */
+    OperatorStore operators();
+
     /** "sqlite" or "postgresql". */
     String dialect();
 

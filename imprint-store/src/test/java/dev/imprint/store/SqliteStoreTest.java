@@ -38,6 +38,19 @@ class SqliteStoreTest extends StoreContractTest implements HubStoreContract, Sha
     }
 
     @Test
+    void an_upgraded_data_folder_keeps_its_admin_credential_as_the_first_admin_account() throws Exception {
+        Path old = dir.resolve("old/imprint.db");
+        java.nio.file.Files.createDirectories(old.getParent());
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, "", "").locations("classpath:db/migration/sqlite")
+                .target("8").load().migrate();
+        try (Store upgraded = JdbcStore.sqlite(old)) {
+            OperatorRecord admin = upgraded.operators().find("admin").orElseThrow();
+            assertThat(admin.role()).isEqualTo("admin");
+            assertThat(admin.createdAt()).isAfter(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+        }
+    }
+
+    @Test
     void open_rejects_other_databases() {
         assertThatThrownBy(() -> JdbcStore.open("jdbc:mysql://localhost/imprint", "u", "p"))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -22,6 +22,8 @@ public final class DeviceIds {
     public static final String DEVICE_URN = "urn:imprint:device:";
     public static final String STATION_URN = "urn:imprint:station:";
     public static final String ADMIN_URN = "urn:imprint:admin:";
+    /** Named operator accounts (a role each, kept in the store's operators table). */
+    public static final String OPERATOR_URN = "urn:imprint:operator:";
     /** Nodes of a cluster calling a CA node (operational certificates for a DPS node): no admin rights. */
     public static final String NODE_URN = "urn:imprint:node:";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}");

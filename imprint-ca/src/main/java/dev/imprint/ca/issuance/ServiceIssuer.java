@@ -64,6 +64,10 @@ public final class ServiceIssuer {
         return issue(clientBuilder, name, "admin", actor, new GeneralNames(uri(DeviceIds.ADMIN_URN + name)));
     }
 
+    public Credential operator(String name, String actor) {
+        return issue(clientBuilder, name, "operator", actor, new GeneralNames(uri(DeviceIds.OPERATOR_URN + name)));
+    }
+
     public Credential node(String name, String actor) {
         return issue(clientBuilder, name, "node", actor, new GeneralNames(uri(DeviceIds.NODE_URN + name)));
     }

@@ -46,8 +46,18 @@ public interface LedgerService {
     Optional<byte[]> stationCertificate(List<X509Certificate> peerChain, String deviceId);
 
     /** A page of the ledger in provisioning order; {@code batch} null means all. */
-    List<LedgerEntry> list(String batch, int limit, int offset);
+    default List<LedgerEntry> list(String batch, int limit, int offset) {
+        return list(batch, null, limit, offset);
+    }
+
+    /** As {@link #list(String, int, int)}, of one station's entries when {@code station} is not null. */
+    List<LedgerEntry> list(String batch, String station, int limit, int offset);
 
     /** Entries in a batch (or all when null). */
-    long count(String batch);
+    default long count(String batch) {
+        return count(batch, null);
+    }
+
+    /** As {@link #count(String)}, of one station's entries when {@code station} is not null. */
+    long count(String batch, String station);
 }

@@ -71,12 +71,12 @@ public final class StoreLedger implements LedgerService {
     }
 
     @Override
-    public List<LedgerEntry> list(String batch, int limit, int offset) {
-        return store.ledger().list(batch, limit, offset);
+    public List<LedgerEntry> list(String batch, String station, int limit, int offset) {
+        return store.ledger().list(batch, station, limit, offset);
     }
 
     @Override
-    public long count(String batch) {
-        return store.ledger().count(batch);
+    public long count(String batch, String station) {
+        return store.ledger().count(batch, station);
     }
 }

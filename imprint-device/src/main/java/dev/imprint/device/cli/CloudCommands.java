@@ -142,7 +142,7 @@ public final class CloudCommands {
     public static final class Connect extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();
 
-        @Option(names = "--seconds", defaultValue = "0", description = "Stay connected this long (0 = until interrupted).")
+        @Option(names = "--seconds", paramLabel = "SECONDS", defaultValue = "0", description = "Stay connected this long (0 = until interrupted).")
         int seconds;
 
         @Override
@@ -178,10 +178,10 @@ public final class CloudCommands {
     public static final class Send extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();
 
-        @Option(names = "--body", required = true, description = "The message (e.g. JSON).")
+        @Option(names = "--body", paramLabel = "TEXT", required = true, description = "The message (e.g. JSON).")
         String body;
 
-        @Option(names = "--count", defaultValue = "1", description = "Send it this many times (default ${DEFAULT-VALUE}).")
+        @Option(names = "--count", paramLabel = "N", defaultValue = "1", description = "Send it this many times (default ${DEFAULT-VALUE}).")
         int count;
 
         @Option(names = "--property", paramLabel = "K=V", description = "Application property (repeatable).")

@@ -2,6 +2,7 @@ package dev.imprint.factory.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.device.bus.BusAddress;
+import dev.imprint.factory.line.IdDefaults;
 import dev.imprint.factory.FactoryException;
 import dev.imprint.factory.Station;
 import dev.imprint.factory.line.BatchRunner;
@@ -30,6 +31,7 @@ public final class FactoryCommand implements Runnable {
 
     /** Exit codes: 0 batch complete, 1 line stopped or devices refused, 2 usage, 3 CA unreachable. */
     @Command(name = "run", mixinStandardHelpOptions = true,
+            header = "Provision a batch of devices through this station (resumes after a crash).",
             description = {"Provision devices: each device makes its key and CSR, the station enrolls it over EST with its",
                     "own credential, the device installs the certificate and proves possession, the CA records it in the",
                     "ledger. Kill it and run the same command again: the batch resumes (journal in STATION/journal/)."})
@@ -59,11 +61,14 @@ public final class FactoryCommand implements Runnable {
                 description = "Data folder whose endpoints.json names the CA (when --est is not given).")
         Path data;
 
-        @Option(names = "--id-prefix", paramLabel = "PREFIX", description = "Assigned IDs are PREFIX + counter (default '<station name>-').")
+        @Option(names = "--id-prefix", paramLabel = "PREFIX",
+                description = "Assigned IDs are PREFIX + counter (default: from the station's --ids pattern when it reads "
+                        + "PREFIX[0-9]{N}, else '<station name>-').")
         String idPrefix;
 
-        @Option(names = "--id-digits", paramLabel = "N", defaultValue = "8", description = "Digits of the counter (default ${DEFAULT-VALUE}).")
-        int idDigits;
+        @Option(names = "--id-digits", paramLabel = "N",
+                description = "Digits of the counter (default: N of the station's pattern, else 8).")
+        Integer idDigits;
 
         @Option(names = "--ids", paramLabel = "REGEX", description = "Refuse device-chosen IDs outside this pattern before asking the CA.")
         String ids;
@@ -97,8 +102,9 @@ public final class FactoryCommand implements Runnable {
                 if (!batch.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
                     throw new IllegalArgumentException("--batch must be 1-64 letters, digits, '.', '_', '-'");
                 }
+                IdDefaults.Ids assigned = assignedIds();
                 o = new Station.Options(station.toAbsolutePath(), est != null ? est : estFromData(), address, count, batch, parallel,
-                        idPrefix, idDigits, ids == null ? null : Pattern.compile(ids), Duration.ofSeconds(timeout),
+                        assigned == null ? idPrefix : assigned.prefix(), assigned == null ? IdDefaults.DEFAULT_DIGITS : assigned.digits(), ids == null ? null : Pattern.compile(ids), Duration.ofSeconds(timeout),
                         Duration.ofSeconds(caTimeout));
             } catch (IllegalArgumentException e) {
                 err.println("imprint factory: " + e.getMessage());
@@ -120,6 +126,26 @@ public final class FactoryCommand implements Runnable {
                 err.printf("imprint factory: %s %s%n", e.code(), e.getMessage());
                 err.flush();
                 return "CA_UNREACHABLE".equals(e.code()) ? 3 : 1;
+            }
+        }
+
+        /**
+         * The IDs to assign, fitted to the station's pattern from {@code STATION/station.json} (written by
+         * 'imprint station create'); null for a station folder without it (prefix from the credential's name).
+         */
+        private IdDefaults.Ids assignedIds() {
+            Path info = station.toAbsolutePath().resolve("station.json");
+            if (!java.nio.file.Files.exists(info)) {
+                if (idDigits != null && (idDigits < 1 || idDigits > 18)) {
+                    throw new IllegalArgumentException("--id-digits must be 1..18");
+                }
+                return idPrefix == null ? null : new IdDefaults.Ids(idPrefix, idDigits == null ? IdDefaults.DEFAULT_DIGITS : idDigits);
+            }
+            try {
+                var n = new ObjectMapper().readTree(info.toFile());
+                return IdDefaults.choose(n.path("name").asText(), n.path("idPattern").asText(null), idPrefix, idDigits);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + info + ": " + e.getMessage());
             }
         }
 

@@ -41,6 +41,26 @@ public final class AdminClient {
 
     /** @throws CliException when the data folder has no endpoints or credential (server never started there) */
     public static AdminClient forDataDir(Path dataDir) {
+        ServiceCredentials.Files f = ServiceCredentials.Files.in(dataDir);
+        return forDataDir(dataDir, f.adminCert(), f.adminKey(), f.adminTrust());
+    }
+
+    /**
+     * With the operator credential in {@code credentialDir} ({@code operator.crt}, {@code operator.key},
+     * {@code trust.crt}, as {@code imprint operator add --out} writes them; or {@code admin.*} as in {@code <data>/admin/}).
+     */
+    public static AdminClient forDataDir(Path dataDir, Path credentialDir) {
+        String stem = java.nio.file.Files.exists(credentialDir.resolve("operator.crt")) ? "operator" : "admin";
+        if (!java.nio.file.Files.exists(credentialDir.resolve(stem + ".crt"))) {
+            throw new CliException(ImprintCommand.USAGE, "no operator credential in " + credentialDir
+                    + " (expected operator.crt and operator.key, as 'imprint operator add NAME --role R --out DIR' writes them)");
+        }
+        Path trust = credentialDir.resolve("trust.crt");
+        return forDataDir(dataDir, credentialDir.resolve(stem + ".crt"), credentialDir.resolve(stem + ".key"),
+                java.nio.file.Files.exists(trust) ? trust : ServiceCredentials.Files.in(dataDir).adminTrust());
+    }
+
+    private static AdminClient forDataDir(Path dataDir, Path certFile, Path keyFile, Path trustFile) {
         Endpoints endpoints;
         try {
             endpoints = Endpoints.read(dataDir);
@@ -48,10 +68,9 @@ public final class AdminClient {
             throw new CliException(ImprintCommand.UNREACHABLE, "no " + dataDir.resolve(Endpoints.FILE)
                     + ": start the server first with 'imprint up --data " + dataDir + "'");
         }
-        ServiceCredentials.Files f = ServiceCredentials.Files.in(dataDir);
         try {
-            List<X509Certificate> chain = Pem.readCertificates(f.adminCert());
-            PrivateKey key = Pem.readPrivateKey(f.adminKey(), null);
+            List<X509Certificate> chain = Pem.readCertificates(certFile);
+            PrivateKey key = Pem.readPrivateKey(keyFile, null);
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             ks.setKeyEntry("admin", key, new char[0], chain.toArray(X509Certificate[]::new));
@@ -59,7 +78,7 @@ public final class AdminClient {
             kmf.init(ks, new char[0]);
             KeyStore ts = KeyStore.getInstance("PKCS12");
             ts.load(null, null);
-            ts.setCertificateEntry("imprint-root", Pem.readCertificate(f.adminTrust()));
+            ts.setCertificateEntry("imprint-root", Pem.readCertificate(trustFile));
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ts);
             SSLContext ssl = SSLContext.getInstance("TLS");
@@ -68,7 +87,7 @@ public final class AdminClient {
                     .connectTimeout(Duration.ofSeconds(5)).build();
             return new AdminClient(client, endpoints.admin());
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new CliException(ImprintCommand.FAILED, "cannot load the admin credential from " + f.adminCert().getParent() + ": " + e.getMessage());
+            throw new CliException(ImprintCommand.FAILED, "cannot load the operator credential from " + certFile.getParent() + ": " + e.getMessage());
         }
     }
 

@@ -25,7 +25,7 @@ public final class CertCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List issued certificates, newest first.")
     static final class ListCerts implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Option(names = "--device", paramLabel = "ID", description = "Only the certificates of this device ID.")
@@ -43,7 +43,7 @@ public final class CertCommand implements Runnable {
         @Override
         public Integer call() {
             String q = "/certificates?limit=" + limit + "&offset=" + offset + (device == null ? "" : "&device=" + UrlPath.segment(device));
-            JsonNode list = AdminClient.forDataDir(data.dir()).get(q);
+            JsonNode list = data.client().get(q);
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());
@@ -63,7 +63,7 @@ public final class CertCommand implements Runnable {
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke one certificate by serial, or every certificate of a device. CRLs and OCSP reflect it within a second.")
     static final class Revoke implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -84,7 +84,7 @@ public final class CertCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AdminClient client = AdminClient.forDataDir(data.dir());
+            AdminClient client = data.client();
             PrintWriter w = spec.commandLine().getOut();
             if (target.serial != null) {
                 JsonNode r = client.post("/certificates/" + UrlPath.segment(target.serial) + "/revoke", Map.of("reason", reason));

@@ -24,12 +24,12 @@ public final class ConsoleCommand implements Runnable {
     @Command(name = "login", mixinStandardHelpOptions = true,
             description = "Print a one-time login link for the web console (single use, valid 5 minutes; the session lasts 8 hours).")
     static final class Login implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() {
-            JsonNode r = AdminClient.forDataDir(data.dir()).post("/console/login-links", Map.of());
+            JsonNode r = data.client().post("/console/login-links", Map.of());
             PrintWriter w = spec.commandLine().getOut();
             w.println(r.path("url").asText());
             w.flush();

@@ -42,7 +42,7 @@ public final class DeviceCommands {
 
     @Command(name = "telemetry", mixinStandardHelpOptions = true, description = "Show a device's recent telemetry, newest first.")
     public static final class Telemetry implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Option(names = "--device", required = true, paramLabel = "ID", description = "The device ID.") String device;
         @Option(names = "--last", defaultValue = "10", paramLabel = "N", description = "How many messages (default ${DEFAULT-VALUE}).") int last;
@@ -50,7 +50,7 @@ public final class DeviceCommands {
 
         @Override
         public Integer call() {
-            JsonNode list = AdminClient.forDataDir(data.dir()).get(dev(device) + "/telemetry?last=" + last);
+            JsonNode list = data.client().get(dev(device) + "/telemetry?last=" + last);
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());
@@ -77,7 +77,7 @@ public final class DeviceCommands {
         @Command(name = "send", mixinStandardHelpOptions = true,
                 description = "Send a message to a device: delivered at once when connected, else queued (QoS 1) until it connects.")
         static final class Send implements Callable<Integer> {
-            @Mixin DataOption data;
+            @Mixin ClientOptions data;
             @Spec CommandSpec spec;
             @Option(names = "--device", required = true, paramLabel = "ID") String device;
             @Option(names = "--body", required = true, paramLabel = "TEXT") String body;
@@ -92,7 +92,7 @@ public final class DeviceCommands {
                 if (ttl != null) {
                     req.put("ttlSeconds", ttl);
                 }
-                JsonNode r = AdminClient.forDataDir(data.dir()).post(dev(device) + "/c2d", req);
+                JsonNode r = data.client().post(dev(device) + "/c2d", req);
                 spec.commandLine().getOut().printf("queued %s (expires %s)%n", r.path("messageId").asText(), r.path("expiresAt").asText());
                 spec.commandLine().getOut().flush();
                 return ImprintCommand.OK;
@@ -112,13 +112,13 @@ public final class DeviceCommands {
 
         @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the twin (desired and reported, with versions).")
         static final class Get implements Callable<Integer> {
-            @Mixin DataOption data;
+            @Mixin ClientOptions data;
             @Spec CommandSpec spec;
             @Option(names = "--device", required = true, paramLabel = "ID") String device;
 
             @Override
             public Integer call() {
-                spec.commandLine().getOut().println(AdminClient.forDataDir(data.dir()).get(dev(device) + "/twin").toPrettyString());
+                spec.commandLine().getOut().println(data.client().get(dev(device) + "/twin").toPrettyString());
                 spec.commandLine().getOut().flush();
                 return ImprintCommand.OK;
             }
@@ -127,14 +127,14 @@ public final class DeviceCommands {
         @Command(name = "set", mixinStandardHelpOptions = true,
                 description = "Merge a patch into the desired properties (null deletes); a connected device gets it at once.")
         static final class Set implements Callable<Integer> {
-            @Mixin DataOption data;
+            @Mixin ClientOptions data;
             @Spec CommandSpec spec;
             @Option(names = "--device", required = true, paramLabel = "ID") String device;
             @Option(names = "--desired", required = true, paramLabel = "JSON") String desired;
 
             @Override
             public Integer call() {
-                JsonNode r = AdminClient.forDataDir(data.dir()).post(dev(device) + "/twin/desired", json(desired, "--desired"));
+                JsonNode r = data.client().post(dev(device) + "/twin/desired", json(desired, "--desired"));
                 spec.commandLine().getOut().println(r.toPrettyString());
                 spec.commandLine().getOut().flush();
                 return ImprintCommand.OK;
@@ -154,7 +154,7 @@ public final class DeviceCommands {
         @Command(name = "invoke", mixinStandardHelpOptions = true,
                 description = "Invoke a method on a connected device and print its answer (exit 1 when offline or on timeout).")
         static final class Invoke implements Callable<Integer> {
-            @Mixin DataOption data;
+            @Mixin ClientOptions data;
             @Spec CommandSpec spec;
             @Option(names = "--device", required = true, paramLabel = "ID") String device;
             @Option(names = "--name", required = true, paramLabel = "NAME") String name;
@@ -169,7 +169,7 @@ public final class DeviceCommands {
                 } catch (IOException e) {
                     throw new CliException(ImprintCommand.USAGE, "--payload is not valid JSON: " + e.getMessage());
                 }
-                JsonNode r = AdminClient.forDataDir(data.dir()).post(dev(device) + "/methods/" + UrlPath.segment(name),
+                JsonNode r = data.client().post(dev(device) + "/methods/" + UrlPath.segment(name),
                         Map.of("payload", p, "timeoutSeconds", timeout));
                 spec.commandLine().getOut().println(r.toPrettyString());
                 spec.commandLine().getOut().flush();
@@ -189,14 +189,14 @@ public final class DeviceCommands {
 
         @Command(name = "show", mixinStandardHelpOptions = true, description = "Assigned hub, enabled, connected or not (to which hub and node), last seen.")
         static final class Show implements Callable<Integer> {
-            @Mixin DataOption data;
+            @Mixin ClientOptions data;
             @Spec CommandSpec spec;
             @Parameters(paramLabel = "ID") String device;
             @Option(names = "--json", description = "Print JSON.") boolean json;
 
             @Override
             public Integer call() {
-                JsonNode d = AdminClient.forDataDir(data.dir()).get(dev(device));
+                JsonNode d = data.client().get(dev(device));
                 PrintWriter w = spec.commandLine().getOut();
                 if (json) {
                     w.println(d.toPrettyString());

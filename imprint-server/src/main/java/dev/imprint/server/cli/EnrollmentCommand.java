@@ -34,13 +34,13 @@ public final class EnrollmentCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrollments.")
     static final class ListEnrollments implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Option(names = "--json", description = "Print JSON instead of a table.") boolean json;
 
         @Override
         public Integer call() {
-            JsonNode list = AdminClient.forDataDir(data.dir()).get("/enrollments");
+            JsonNode list = data.client().get("/enrollments");
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());
@@ -61,24 +61,25 @@ public final class EnrollmentCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
+            header = "Add (or replace) an enrollment: which devices may register, and how they are allocated to hubs.",
             description = {"Add (or replace) an enrollment. Group: --ca (a CA name such as manufacturing, or a PEM file) and",
                     "optionally --ids; individual: --device. Allocation: hashed (default), static (--static-hub), region, webhook (--webhook)."})
     static final class Add implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
         @Option(names = "--ca", paramLabel = "NAME|FILE", description = "Group: the CA devices chain to (manufacturing, operational, or a PEM file).") String ca;
         @Option(names = "--ids", paramLabel = "REGEX", description = "Group: registration IDs must match this in full.") String ids;
         @Option(names = "--device", paramLabel = "ID", description = "Individual enrollment for this registration ID.") String device;
-        @Option(names = "--allocation", defaultValue = "hashed", description = "hashed, static, region or webhook (default ${DEFAULT-VALUE}).") String allocation;
+        @Option(names = "--allocation", paramLabel = "POLICY", defaultValue = "hashed", description = "hashed, static, region or webhook (default ${DEFAULT-VALUE}).") String allocation;
         @Option(names = "--static-hub", paramLabel = "HUB", description = "Static allocation: the hub.") String staticHub;
         @Option(names = "--webhook", paramLabel = "URL", description = "Webhook allocation: the URL to POST to.") String webhook;
-        @Option(names = "--webhook-timeout-ms", defaultValue = "5000") long webhookTimeout;
-        @Option(names = "--webhook-fallback", defaultValue = "refuse", description = "refuse, hashed, static or region.") String fallback;
+        @Option(names = "--webhook-timeout-ms", paramLabel = "MS", defaultValue = "5000", description = "Webhook allocation: how long to wait for its answer (default ${DEFAULT-VALUE}).") long webhookTimeout;
+        @Option(names = "--webhook-fallback", paramLabel = "POLICY", defaultValue = "refuse", description = "refuse, hashed, static or region.") String fallback;
         @Option(names = "--hubs", split = ",", paramLabel = "HUB", description = "Hubs to choose from (default: all).") List<String> hubs;
         @Option(names = "--tags", paramLabel = "JSON", description = "Initial twin tags.") String tags;
         @Option(names = "--desired", paramLabel = "JSON", description = "Initial desired properties.") String desired;
-        @Option(names = "--reprovision", defaultValue = "reprovisionAndMigrate",
+        @Option(names = "--reprovision", paramLabel = "POLICY", defaultValue = "reprovisionAndMigrate",
                 description = "reprovisionAndMigrate, reprovisionAndReset or never (default ${DEFAULT-VALUE}).") String reprovision;
         @Option(names = "--disabled", description = "Create it disabled.") boolean disabled;
 
@@ -105,7 +106,7 @@ public final class EnrollmentCommand implements Runnable {
             b.set("desired", desired == null ? JSON.createObjectNode() : JSON.readTree(desired));
             b.put("reprovision", reprovision);
             b.put("enabled", !disabled);
-            JsonNode e = AdminClient.forDataDir(data.dir()).post("/enrollments", b);
+            JsonNode e = data.client().post("/enrollments", b);
             spec.commandLine().getOut().printf("enrollment %s (%s, %s allocation) saved%n", e.path("name").asText(),
                     e.path("kind").asText(), e.path("allocation").asText());
             spec.commandLine().getOut().flush();
@@ -115,7 +116,7 @@ public final class EnrollmentCommand implements Runnable {
 
     /** enable / disable / remove. */
     abstract static class Action implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
 
@@ -123,7 +124,7 @@ public final class EnrollmentCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AdminClient.forDataDir(data.dir()).post("/enrollments/" + UrlPath.segment(name) + "/" + action(), JSON.createObjectNode());
+            data.client().post("/enrollments/" + UrlPath.segment(name) + "/" + action(), JSON.createObjectNode());
             spec.commandLine().getOut().printf("enrollment %s: %s%n", name, action() + (action().endsWith("e") ? "d" : "ed"));
             spec.commandLine().getOut().flush();
             return ImprintCommand.OK;

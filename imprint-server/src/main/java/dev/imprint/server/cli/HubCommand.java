@@ -81,19 +81,19 @@ public final class HubCommand implements Callable<Integer> {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add (or update) a hub.")
     static final class Add implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--hostname", required = true, description = "Host name devices connect to (needs a dot for the Azure SDK).") String hostname;
-        @Option(names = "--mqtt", description = "MQTT endpoint (default mqtts://HOSTNAME:8883).") String mqtt;
-        @Option(names = "--region", description = "Region label for region allocation.") String region;
-        @Option(names = "--weight", defaultValue = "100", description = "Share of hashed allocation, 1-1000 (default ${DEFAULT-VALUE}).") int weight;
+        @Option(names = "--hostname", paramLabel = "HOST", required = true, description = "Host name devices connect to (needs a dot for the Azure SDK).") String hostname;
+        @Option(names = "--mqtt", paramLabel = "URL", description = "MQTT endpoint (default mqtts://HOSTNAME:8883).") String mqtt;
+        @Option(names = "--region", paramLabel = "REGION", description = "Region label for region allocation.") String region;
+        @Option(names = "--weight", paramLabel = "N", defaultValue = "100", description = "Share of hashed allocation, 1-1000 (default ${DEFAULT-VALUE}).") int weight;
 
         @Override
         public Integer call() {
             ObjectNode b = EnrollmentCommand.JSON.createObjectNode().put("name", name).put("hostname", hostname)
                     .put("mqtt", mqtt == null ? "mqtts://" + hostname + ":8883" : mqtt).put("region", region).put("weight", weight);
-            AdminClient.forDataDir(data.dir()).post("/hubs", b);
+            data.client().post("/hubs", b);
             spec.commandLine().getOut().printf("hub %s (%s, weight %d) saved%n", name, hostname, weight);
             spec.commandLine().getOut().flush();
             return ImprintCommand.OK;
@@ -102,13 +102,13 @@ public final class HubCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List hubs.")
     static final class ListHubs implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Option(names = "--json", description = "Print JSON instead of a table.") boolean json;
 
         @Override
         public Integer call() {
-            JsonNode list = AdminClient.forDataDir(data.dir()).get("/hubs");
+            JsonNode list = data.client().get("/hubs");
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());
@@ -126,13 +126,13 @@ public final class HubCommand implements Callable<Integer> {
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a hub (its devices move when they register again).")
     static final class Remove implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
 
         @Override
         public Integer call() {
-            AdminClient.forDataDir(data.dir()).post("/hubs/" + UrlPath.segment(name) + "/remove", EnrollmentCommand.JSON.createObjectNode());
+            data.client().post("/hubs/" + UrlPath.segment(name) + "/remove", EnrollmentCommand.JSON.createObjectNode());
             spec.commandLine().getOut().printf("hub %s removed%n", name);
             spec.commandLine().getOut().flush();
             return ImprintCommand.OK;

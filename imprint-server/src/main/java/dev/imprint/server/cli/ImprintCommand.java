@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ImprintCommand.Version.class,
         description = "Imprint: device identity and provisioning for IoT fleets.",
-        subcommands = {UpCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class, ConsoleCommand.class,
+        subcommands = {UpCommand.class, OperatorCommand.class, StationCommand.class, CertCommand.class, AuditCommand.class, VerifyCommand.class, ConsoleCommand.class,
                 DpsCommand.class, EnrollmentCommand.class, HubCommand.class, NodeCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
                 LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
                 // the hubs (imprint-hub): the back-end commands; 'hub --name' runs one alone; 'device show' is added below

@@ -26,7 +26,7 @@ public final class LedgerCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List ledger entries as a table.")
     static final class ListEntries implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Option(names = "--batch", paramLabel = "NAME", description = "Only this batch.")
@@ -37,7 +37,7 @@ public final class LedgerCommand implements Runnable {
 
         @Override
         public Integer call() {
-            JsonNode page = AdminClient.forDataDir(data.dir()).get(query(batch, Math.max(1, Math.min(limit, PAGE)), 0));
+            JsonNode page = data.client().get(query(batch, Math.max(1, Math.min(limit, PAGE)), 0));
             PrintWriter w = spec.commandLine().getOut();
             w.printf("%-28s %-42s %-16s %-16s %s%n", "DEVICE", "SERIAL", "STATION", "BATCH", "PROVISIONED");
             for (JsonNode e : page.path("entries")) {
@@ -52,7 +52,7 @@ public final class LedgerCommand implements Runnable {
 
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Export every ledger entry (of a batch) as CSV or JSON.")
     static final class Export implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Option(names = "--batch", paramLabel = "NAME", description = "Only this batch.")
@@ -66,7 +66,7 @@ public final class LedgerCommand implements Runnable {
             if (!format.equals("csv") && !format.equals("json")) {
                 throw new CliException(ImprintCommand.USAGE, "--format must be csv or json");
             }
-            AdminClient admin = AdminClient.forDataDir(data.dir());
+            AdminClient admin = data.client();
             ArrayNode all = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
             for (int offset = 0; ; offset += PAGE) {
                 JsonNode page = admin.get(query(batch, PAGE, offset));

@@ -34,6 +34,7 @@ public final class NodeCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
+            header = "Every node of the cluster with its roles, address, sessions and state.",
             description = {"Every node: name, roles, address, pid, age, sessions held, state (live until its lease runs out, then dead",
                     "until another node's janitor removes its row)."})
     static final class ListNodes implements Callable<Integer> {

@@ -23,7 +23,7 @@ public final class RegistrationCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List registration attempts (accepted and refused), newest first.")
     static final class ListRegistrations implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
         @Option(names = "--device", paramLabel = "ID", description = "Only this registration ID.") String device;
         @Option(names = "--last", defaultValue = "50", paramLabel = "N", description = "How many (default ${DEFAULT-VALUE}).") int last;
@@ -32,7 +32,7 @@ public final class RegistrationCommand implements Runnable {
         @Override
         public Integer call() {
             String q = "/registrations?limit=" + last + (device == null ? "" : "&device=" + UrlPath.segment(device));
-            JsonNode list = AdminClient.forDataDir(data.dir()).get(q);
+            JsonNode list = data.client().get(q);
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());

@@ -39,10 +39,12 @@ public final class StationCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
+            header = "Create a station and write its credential to --out DIR.",
             description = {"Create a station and write its credential: DIR/station.crt, DIR/station.key (mode 0600),",
-                    "DIR/chain.pem (issuing CA and root) and DIR/station.p12."})
+                    "DIR/chain.pem (issuing CA and root), DIR/station.p12 and DIR/station.json (name and ID pattern, which",
+                    "'imprint factory run' uses to assign IDs the CA accepts)."})
     static final class Create implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Parameters(paramLabel = "NAME", description = "Station name: letters, digits, '.', '_', '-'.")
@@ -72,8 +74,11 @@ public final class StationCommand implements Runnable {
             body.put("idPattern", ids);
             body.put("quota", quota);
             body.put("rate", rate);
-            JsonNode r = AdminClient.forDataDir(data.dir()).post("/stations", body);
+            JsonNode r = data.client().post("/stations", body);
             writeCredential(out, r.path("certificate").asText(), r.path("key").asText(), r.path("chain").asText(), p12Password.toCharArray());
+            // 'imprint factory run' reads the pattern to assign IDs the CA accepts
+            PrivateFiles.writePublic(out.resolve("station.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsBytes(Map.of("name", name, "idPattern", ids)));
             PrintWriter w = spec.commandLine().getOut();
             w.printf("station %s created (serial %s); credential written to %s%n", name, r.path("serial").asText(), out.toAbsolutePath());
             w.flush();
@@ -101,7 +106,7 @@ public final class StationCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List stations with their policy and counters.")
     static final class ListStations implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -109,7 +114,7 @@ public final class StationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            JsonNode list = AdminClient.forDataDir(data.dir()).get("/stations");
+            JsonNode list = data.client().get("/stations");
             PrintWriter w = spec.commandLine().getOut();
             if (json) {
                 w.println(list.toPrettyString());
@@ -131,7 +136,7 @@ public final class StationCommand implements Runnable {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a station and its certificate; it obtains nothing afterwards.")
     static final class Revoke implements Callable<Integer> {
-        @Mixin DataOption data;
+        @Mixin ClientOptions data;
         @Spec CommandSpec spec;
 
         @Parameters(paramLabel = "NAME", description = "Station name.")
@@ -139,7 +144,7 @@ public final class StationCommand implements Runnable {
 
         @Override
         public Integer call() {
-            AdminClient.forDataDir(data.dir()).post("/stations/" + UrlPath.segment(name) + "/revoke", Map.of());
+            data.client().post("/stations/" + UrlPath.segment(name) + "/revoke", Map.of());
             spec.commandLine().getOut().printf("station %s revoked%n", name);
             spec.commandLine().getOut().flush();
             return ImprintCommand.OK;

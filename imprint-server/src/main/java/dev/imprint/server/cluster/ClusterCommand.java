@@ -47,6 +47,7 @@ public final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
+            header = "Start PostgreSQL, HAProxy and the nodes on this machine, and return once all are healthy.",
             description = {"Start PostgreSQL, HAProxy and the nodes, wait until every node's /health answers, write",
                     "<data>/endpoints.json (as 'imprint up' does, with the public addresses, plus nodes[]) and",
                     "<data>/cluster.json (the PIDs), and return. The nodes run on until 'imprint cluster down'.",
@@ -165,6 +166,7 @@ public final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
+            header = "Show each node, HAProxy and PostgreSQL; exit 0 when everything is up.",
             description = {"Show each node (up: process running and /health 200; unhealthy; down), HAProxy's view of it,",
                     "HAProxy and PostgreSQL. Exit 0 when everything is up, 1 otherwise."})
     static final class Status implements Callable<Integer> {
@@ -193,6 +195,7 @@ public final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "kill", mixinStandardHelpOptions = true,
+            header = "SIGKILL one node to try fail-over.",
             description = {"SIGKILL one node, to try fail-over: HAProxy's checks take it out within ~2 s, its devices reconnect",
                     "to the other nodes. Only a process this cluster started is signalled (PID, start time and command checked)."})
     static final class Kill implements Callable<Integer> {
@@ -212,6 +215,7 @@ public final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true,
+            header = "Start one node again (stopping it first when it runs).",
             description = {"Start one node again with the same command and variables (stopping it first when it runs:",
                     "SIGTERM, then SIGKILL after --grace), and wait for its /health."})
     static final class Restart implements Callable<Integer> {
@@ -237,6 +241,7 @@ public final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true,
+            header = "Stop everything 'cluster up' started; the data stay.",
             description = {"Stop everything 'cluster up' started, by PID: SIGTERM to every node, SIGKILL to those still running",
                     "after --grace; then HAProxy; then PostgreSQL (pg_ctl stop -m fast). Data stay in the folder:",
                     "'cluster up' on it again continues with the same CA, devices and database."})

@@ -3,7 +3,11 @@ package dev.imprint.server.console;
 import dev.imprint.pki.LogSafe;
 import dev.imprint.ca.Authority;
 import dev.imprint.dps.ProvisioningService;
+import dev.imprint.server.access.Access;
+import dev.imprint.server.access.OperatorAccounts;
+import dev.imprint.server.access.Principal;
 import dev.imprint.server.http.AdminRoutes;
+import dev.imprint.server.http.OperatorRoutes;
 import dev.imprint.server.http.DpsAdminRoutes;
 import dev.imprint.server.http.LedgerRoutes;
 import dev.imprint.server.http.Responses;
@@ -31,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * admin credential mints a link; {@code GET /console/login?token=} redeems it for a session
  * cookie) and the JSON API under {@code /console/api/} (the admin API's own handlers behind the
  * session cookie; non-GET calls also need the session's CSRF token in {@value #CSRF_HEADER}).
- * Refusals are 401/403 JSON {@code {"code","message"}}, logged and counted in
- * {@code imprint.console.refusals{code}}; logins are audited as {@code console.login}.
+ * Every call is decided by the same role table as the admin API ({@link Access}) for the operator
+ * who minted the link. Refusals are 401/403 JSON {@code {"code","message"}}, logged and counted in
+ * {@code imprint.console.refusals{code}} (sessions) or {@code imprint.access.refusals{code,surface="console"}}
+ * (roles); logins are audited as {@code console.login}.
  */
 public final class ConsoleRoutes {
     public static final String API = "/console/api";
@@ -57,6 +63,7 @@ public final class ConsoleRoutes {
      */
     public static ConsoleSessions mount(Router r, Vertx vertx, Services s, String httpsBase, String pageHtml) {
         ConsoleSessions sessions = new ConsoleSessions(s.store().consoleSessions(), Clock.systemUTC());
+        Access access = new Access(s.store().operators(), s.meters());
         r.get("/").handler(ctx -> html(ctx, 200, pageHtml));
         staticFile(r, "console.js", "text/javascript; charset=utf-8");
         staticFile(r, "console.css", "text/css; charset=utf-8");
@@ -79,13 +86,23 @@ public final class ConsoleRoutes {
 
         r.route(API + "/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
         r.route(API + "/*").handler(ctx -> authenticate(vertx, ctx, s.meters(), sessions));
+        // the same role table as the admin API, for the operator who minted the login link
+        r.route(API + "/*").handler(ctx -> access.authorize(vertx, ctx, AdminRoutes.actor(ctx), API, "console"));
         r.get(API + "/session").handler(ctx -> {
             ConsoleSessions.Session session = ctx.get(SESSION);
-            Responses.json(ctx, 200, Map.of("actor", session.actor(), "csrf", session.csrf(), "expiresAt", session.expiresAt().toString()));
+            Principal p = Access.principal(ctx);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("actor", session.actor());
+            out.put("operator", p.name());
+            out.put("role", p.role().wire());
+            out.put("permissions", p.role().permissions().stream().map(Enum::name).sorted().toList());
+            out.put("csrf", session.csrf());
+            out.put("expiresAt", session.expiresAt().toString());
+            Responses.json(ctx, 200, out);
         });
         r.get(API + "/overview").handler(ctx -> blocking(vertx, ctx, () -> ConsoleQueries.overview(s.authority(), s.store())));
-        r.get(API + "/audit").handler(ctx -> blocking(vertx, ctx, () -> ConsoleQueries.latestAudit(s.store().audit(), 50)));
         AdminRoutes.routes(r, API, vertx, s.authority());
+        OperatorRoutes.mount(r, API, vertx, new OperatorAccounts(s.authority(), s.store()), s.store().audit());
         LedgerRoutes.mountAdmin(r, API, vertx, s.authority().ledger());
         if (s.dps() != null) {
             DpsAdminRoutes.mount(r, API, vertx, s.dps(), s.authority());

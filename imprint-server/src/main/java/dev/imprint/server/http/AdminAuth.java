@@ -14,35 +14,40 @@ import dev.imprint.pki.validation.Verdict.Step;
 import dev.imprint.store.CertificateStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decides whether a TLS client chain is an administrator, through the shared
  * {@link CertificateValidator} (the same five steps as everywhere): the chain must lead to the
  * service CA, carry EKU clientAuth, be recorded and unrevoked in this CA's store (unknown serials
- * fail closed), and name the identity {@code urn:imprint:admin:NAME} in a SAN URI. Each refusal
- * carries the validator's reason code; a valid non-admin certificate (a station's) is
- * {@code NOT_AUTHORIZED}.
+ * fail closed), and name the identity {@code urn:imprint:admin:NAME} (the credential
+ * {@code imprint up} writes) or {@code urn:imprint:operator:NAME} (an operator account's) in a SAN
+ * URI. Each refusal carries the validator's reason code; a valid certificate of anything else (a
+ * station's, a node's) is {@code NOT_AUTHORIZED}. What the identity may do is decided afterwards
+ * by its account's role ({@link dev.imprint.server.access.Access}).
  */
 public final class AdminAuth {
     static final String ADMIN_URI_PREFIX = "urn:imprint:admin:";
     static final String NODE_URI_PREFIX = "urn:imprint:node:";
+    static final String OPERATOR_URI_PREFIX = "urn:imprint:operator:";
 
     private final CertificateValidator validator;
-    private final String prefix;
-    private final String kind;
+    /** SAN URI prefix -> identity kind ({@code urn:imprint:admin:NAME} -> {@code admin:NAME}). */
+    private final Map<String, String> kinds;
+    private final String what;
 
     public AdminAuth(X509Certificate serviceCa, CertificateStore certificates) {
-        this(serviceCa, certificates, ADMIN_URI_PREFIX, "admin");
+        this(serviceCa, certificates, Map.of(ADMIN_URI_PREFIX, "admin", OPERATOR_URI_PREFIX, "operator"), "an operator");
     }
 
     /** The same decision for other nodes of a cluster ({@code urn:imprint:node:NAME}, identity {@code node:NAME}); admins are not nodes. */
     public static AdminAuth nodes(X509Certificate serviceCa, CertificateStore certificates) {
-        return new AdminAuth(serviceCa, certificates, NODE_URI_PREFIX, "node");
+        return new AdminAuth(serviceCa, certificates, Map.of(NODE_URI_PREFIX, "node"), "a node");
     }
 
-    private AdminAuth(X509Certificate serviceCa, CertificateStore certificates, String prefix, String kind) {
-        this.prefix = prefix;
-        this.kind = kind;
+    private AdminAuth(X509Certificate serviceCa, CertificateStore certificates, Map<String, String> kinds, String what) {
+        this.kinds = kinds;
+        this.what = what;
         this.validator = CertificateValidator.builder()
                 .trustAnchor(serviceCa)
                 .revocation(fromStore(certificates))
@@ -59,14 +64,19 @@ public final class AdminAuth {
                 .chain(peerChain)
                 .possession(PossessionProof.tlsHandshake())
                 .requiredEku(Eku.CLIENT_AUTH)
-                .authorizer((identity, path) -> identity.startsWith(prefix) && identity.length() > prefix.length()
+                .authorizer((identity, path) -> prefixOf(identity) != null
                         ? AuthorizationDecision.granted()
-                        : AuthorizationDecision.denied(identity + " is not " + ("admin".equals(kind) ? "an administrator" : "a node")))
+                        : AuthorizationDecision.denied(identity + " is not " + what))
                 .build());
         if (v instanceof Verdict.Accepted a) {
-            return new Verdict.Accepted(kind + ":" + a.identity().substring(prefix.length()), a.path());
+            String prefix = prefixOf(a.identity());
+            return new Verdict.Accepted(kinds.get(prefix) + ":" + a.identity().substring(prefix.length()), a.path());
         }
         return v;
+    }
+
+    private String prefixOf(String identity) {
+        return kinds.keySet().stream().filter(p -> identity.startsWith(p) && identity.length() > p.length()).findFirst().orElse(null);
     }
 
     private static RevocationSource fromStore(CertificateStore certificates) {

@@ -7,6 +7,8 @@ import dev.imprint.ca.CaException;
 import dev.imprint.ca.Credential;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.Verdict;
+import dev.imprint.server.access.Access;
+import dev.imprint.server.access.Principal;
 import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.RevokedEntry;
 import dev.imprint.store.StationRecord;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin API under {@code /api/v1} (JSON; errors {@code {"code","message"}}). Every route but
- * {@code /api/v1/health} requires the admin client credential, checked by {@link AdminAuth}
- * after the handshake so a refusal is a 401/403 with a reason code.
+ * {@code /api/v1/health} requires an operator's client credential, checked by {@link AdminAuth}
+ * after the handshake so a refusal is a 401/403 with a reason code, and a role that holds the
+ * route's permission ({@link Access}, 403 {@code ROLE_FORBIDDEN} otherwise).
  */
 public final class AdminRoutes {
     public static final String BASE = "/api/v1";
@@ -35,11 +38,18 @@ public final class AdminRoutes {
 
     private AdminRoutes() {}
 
-    public static void mount(Router r, Vertx vertx, Authority authority, AdminAuth auth, io.micrometer.core.instrument.MeterRegistry meters) {
+    /**
+     * Mounts health, the authentication ({@code auth}) and authorization ({@code access}, by
+     * {@link dev.imprint.server.access.RoutePermissions}) of every route under {@link #BASE}, and
+     * this class's routes. Other classes mount theirs under {@link #BASE} afterwards, behind the same two.
+     */
+    public static void mount(Router r, Vertx vertx, Authority authority, AdminAuth auth, Access access,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         r.get(BASE + "/health").handler(ctx -> Responses.json(ctx, 200, Map.of("status", "UP")));
         // the body handler first: it must see the request before any asynchronous step
         r.route(BASE + "/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
         r.route(BASE + "/*").handler(ctx -> authenticate(vertx, ctx, auth, meters));
+        r.route(BASE + "/*").handler(ctx -> access.authorize(vertx, ctx, actor(ctx), BASE, "admin"));
         routes(r, BASE, vertx, authority);
     }
 
@@ -50,8 +60,12 @@ public final class AdminRoutes {
      */
     public static void routes(Router r, String base, Vertx vertx, Authority authority) {
         r.post(base + "/stations").handler(ctx -> blocking(vertx, ctx, 201, () -> createStation(ctx, authority)));
-        r.get(base + "/stations").handler(ctx -> blocking(vertx, ctx, 200,
-                () -> authority.stations().list().stream().map(AdminRoutes::station).toList()));
+        r.get(base + "/stations").handler(ctx -> {
+            // a factory account sees its own stations only; no principal (no authorization ran) sees none
+            Principal p = Access.principal(ctx);
+            blocking(vertx, ctx, 200, () -> authority.stations().list().stream()
+                    .filter(s -> p != null && p.seesStation(s.name())).map(AdminRoutes::station).toList());
+        });
         r.post(base + "/stations/:name/revoke").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             authority.stations().revoke(ctx.pathParam("name"), actor(ctx));
             return Map.of("revoked", ctx.pathParam("name"));
@@ -106,13 +120,7 @@ public final class AdminRoutes {
     }
 
     private static void blocking(Vertx vertx, RoutingContext ctx, int status, Callable<Object> call) {
-        vertx.executeBlocking(call, false).onComplete(ar -> {
-            if (ar.succeeded()) {
-                Responses.json(ctx, status, ar.result());
-            } else {
-                Http.fail(ctx, ar.cause());
-            }
-        });
+        Http.blocking(vertx, ctx, status, call);
     }
 
     private static Object createStation(RoutingContext ctx, Authority authority) {
@@ -145,7 +153,8 @@ public final class AdminRoutes {
         return out;
     }
 
-    private static JsonNode body(RoutingContext ctx) {
+    /** The request body as a JSON object ({} when empty). @throws IllegalArgumentException when it is not one */
+    static JsonNode body(RoutingContext ctx) {
         var buf = ctx.body().buffer();
         if (buf == null || buf.length() == 0) {
             return Responses.JSON.createObjectNode();
@@ -184,19 +193,7 @@ public final class AdminRoutes {
     }
 
     private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
-        String v = ctx.queryParams().get(name);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("query parameter '" + name + "' must be a whole number in " + min + ".." + max);
+        return Http.intParam(ctx, name, dflt, min, max);
     }
 
     /** Accepts {@code 0A:1B...}, {@code 0x0a1b}, upper case; the store keys are lower-case hex without leading zeros. */

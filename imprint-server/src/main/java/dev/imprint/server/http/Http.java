@@ -24,7 +24,11 @@ public final class Http {
 
     static void fail(RoutingContext ctx, Throwable e) {
         Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (t instanceof CaException ce) {
+        if (t instanceof dev.imprint.server.access.AccessException ae) {
+            LOG.info("event=request.refused method={} path={} code={} status={} msg=\"{}\"",
+                    ctx.request().method(), LogSafe.token(ctx.normalizedPath()), ae.code(), ae.status(), LogSafe.of(ae.getMessage()));
+            Responses.error(ctx, ae.status(), ae.code(), ae.getMessage());
+        } else if (t instanceof CaException ce) {
             LOG.info("event=request.refused method={} path={} code={} status={} msg=\"{}\"",
                     ctx.request().method(), LogSafe.token(ctx.normalizedPath()), ce.code(), ce.httpStatus(), LogSafe.of(ce.getMessage()));
             Responses.error(ctx, ce.httpStatus(), ce.code(), ce.getMessage());
@@ -36,6 +40,51 @@ public final class Http {
             LOG.error("event=request.failed method={} path={} code=INTERNAL_ERROR", ctx.request().method(), LogSafe.token(ctx.normalizedPath()), t);
             Responses.error(ctx, 500, "INTERNAL_ERROR", "internal error; see the server log");
         }
+    }
+
+    /** Runs {@code call} off the event loop and answers its value as JSON with {@code status}, or its failure. */
+    static void blocking(io.vertx.core.Vertx vertx, RoutingContext ctx, int status, java.util.concurrent.Callable<Object> call) {
+        vertx.executeBlocking(call, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Responses.json(ctx, status, ar.result());
+            } else {
+                fail(ctx, ar.cause());
+            }
+        });
+    }
+
+    /** A whole-number query parameter in {@code min..max}, {@code dflt} when absent. */
+    static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+        String v = ctx.queryParams().get(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("query parameter '" + name + "' must be a whole number in " + min + ".." + max);
+    }
+
+    /** A positive whole-number query parameter, {@code dflt} when absent. */
+    static long longParam(RoutingContext ctx, String name, long dflt) {
+        String v = ctx.queryParams().get(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("query parameter '" + name + "' must be a positive whole number");
     }
 
     /** {@link #jsonErrors(Router, MeterRegistry)} counting in Micrometer's global registry. */

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  *       {@code {"recorded": N}}. Idempotent by serial.
  *   <li>{@code GET /factory/v1/certificates/{deviceId}} (station certificate): the certificate this
  *       station already obtained for that ID, {@code {"certificate": PEM}}, or 404 NOT_FOUND.
- *   <li>{@code GET /api/v1/ledger?batch=&limit=&offset=} (admin credential; mounted after the
+ *   <li>{@code GET /api/v1/ledger?batch=&station=&limit=&offset=} (admin credential; mounted after the
  *       admin routes so their authentication runs first): {@code {"total", "entries"}}.
  * </ul>
  */
@@ -61,8 +61,10 @@ public final class LedgerRoutes {
             int limit = intParam(ctx, "limit", 1000, 1, 100_000);
             int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("total", ledger.count(batch));
-            out.put("entries", ledger.list(batch, limit, offset).stream().map(LedgerRoutes::entry).toList());
+            String station = ctx.queryParams().get("station");
+            station = station == null || station.isBlank() ? null : station;
+            out.put("total", ledger.count(batch, station));
+            out.put("entries", ledger.list(batch, station, limit, offset).stream().map(LedgerRoutes::entry).toList());
             return out;
         }));
     }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
  * it should, 1 otherwise (the summary says what did not).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+            header = "Run the whole device life cycle on a fresh data folder and explain each step (about 35 s).",
         description = {"Runs the whole device life cycle on a fresh data folder, in this process, and explains each step:",
                 "factory -> DPS -> hub -> telemetry -> certificate rotation -> a stolen device revoked and cut off."})
 public final class DemoCommand implements Callable<Integer> {
@@ -32,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "A new (absent or empty) folder; default ./imprint-demo-<time>.")
     Path data;
 
-    @Option(names = "--count", defaultValue = "100", description = "Devices (default ${DEFAULT-VALUE}).")
+    @Option(names = "--count", paramLabel = "N", defaultValue = "100", description = "Devices (default ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS", description = "Seconds of telemetry (default ${DEFAULT-VALUE}).")
@@ -93,15 +94,29 @@ public final class DemoCommand implements Callable<Integer> {
         boolean ok = rep.provisioned == count && rep.connected.get() == count && rep.lost.get() == 0 && rep.unacked == 0
                 && rep.rotations.get() > 0 && rep.cutOff.size() == rep.revoked && rep.maxCutOffMillis() <= 2000 && refusedAgain;
         out.println();
-        out.println(wrap("Where to look next: the data folder " + dir + " keeps everything (imprint.db, pki/, audit log). Start it again with "
-                + "'imprint up --data " + dir + "', then run 'imprint console login --data " + dir + "' and open the link it prints "
-                + "(the web console), or try: "
-                + "imprint registration list --data " + dir + " | imprint device show <id> --data " + dir
-                + " | imprint telemetry --device <id> --data " + dir + " | imprint cert list --data " + dir
-                + " | imprint audit verify --data " + dir + ". Run your own fleet with 'imprint device simulate --count N'."));
+        out.println("Where to look next. The data folder " + dir + " keeps everything (imprint.db, pki/, the audit log).");
+        out.println("Start it again, then try these (each runs as it is):");
+        for (String command : nextCommands(dir, rep.sentByDevice.keySet().stream().sorted().findFirst().orElse("<device-id>"))) {
+            out.println("  " + command);
+        }
         out.printf("%ndemo %s in %.0f s%n", ok ? "completed" : "FAILED (see the summary)", (System.nanoTime() - t0) / 1e9);
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** Commands to run after the demo, one a line, on its data folder; {@code device} is one of its devices. */
+    static java.util.List<String> nextCommands(Path dir, String device) {
+        String data = " --data " + dir;
+        return java.util.List.of(
+                "./imprint up" + data + " &",
+                "./imprint console login" + data + "          # prints a link to the web console",
+                "./imprint registration list" + data,
+                "./imprint device show " + device + data,
+                "./imprint telemetry --device " + device + data,
+                "./imprint cert list --device " + device + data,
+                "./imprint audit list" + data,
+                "./imprint audit verify" + data,
+                "./imprint device simulate --count 1000" + data + "   # your own fleet");
     }
 
     static String wrap(String text) {

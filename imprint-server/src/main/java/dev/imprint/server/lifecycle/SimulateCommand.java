@@ -31,10 +31,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--count", required = true, description = "Devices.")
+    @Option(names = "--count", paramLabel = "N", required = true, description = "Devices.")
     int count;
 
-    @Option(names = "--rate", defaultValue = "1", description = "Telemetry messages per second per device (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "1", description = "Telemetry messages per second per device (default ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "Seconds of telemetry once connected (default ${DEFAULT-VALUE}).")
@@ -47,7 +47,7 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Operational certificate lifetime; applies with --in-process (a running server uses its own setting).")
     Integer lifetime;
 
-    @Option(names = "--parallel", defaultValue = "16", description = "Factory conversations in flight; registrations in flight are 16 times that (default ${DEFAULT-VALUE}).")
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "16", description = "Factory conversations in flight; registrations in flight are 16 times that (default ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--in-process", description = "Start CA, DPS and hubs in this process on the data folder (free ports) instead of using a running server.")

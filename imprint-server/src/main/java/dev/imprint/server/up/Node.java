@@ -53,6 +53,7 @@ public final class Node implements AutoCloseable {
     private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
     private AutoCloseable events = () -> { }; // the device event relay (Kafka only)
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
+    private List<io.vertx.ext.web.Route> httpsRoutes = List.of();
 
     private Node(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine,
             dev.imprint.dps.ProvisioningService dps) {
@@ -148,10 +149,12 @@ public final class Node implements AutoCloseable {
             }
 
             String engine = "-";
+            Router httpsRouter = null;
             if (roles.ca() || roles.admin()) {
                 TlsSetup.Options tls = TlsSetup.httpsOptions(vertx, config.https(), config.balancers(), creds.serverCert(), creds.serverKey());
                 engine = tls.engine();
                 Router https = Router.router(vertx);
+                httpsRouter = https;
                 https.get("/health").handler(ctx -> Responses.json(ctx, 200, health(config)));
                 https.get("/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
                 EstRoutes.mount(https, vertx, authority.est(), meters);
@@ -160,7 +163,10 @@ public final class Node implements AutoCloseable {
                             AdminAuth.nodes(authority.hierarchy().issuer("service"), store.certificates()), meters);
                 }
                 if (roles.admin()) {
-                    AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()), meters);
+                    AdminRoutes.mount(https, vertx, authority, new AdminAuth(authority.hierarchy().issuer("service"), store.certificates()),
+                            new dev.imprint.server.access.Access(store.operators(), meters), meters);
+                    dev.imprint.server.http.OperatorRoutes.mount(https, AdminRoutes.BASE, vertx,
+                            new dev.imprint.server.access.OperatorAccounts(authority, store), store.audit());
                     dev.imprint.server.http.LedgerRoutes.mount(https, vertx, authority.ledger());
                     if (dps != null) {
                         dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
@@ -210,6 +216,7 @@ public final class Node implements AutoCloseable {
             server.hubs = hubs;
             server.nodes = nodes;
             server.events = events;
+            server.httpsRoutes = httpsRouter == null ? List.of() : List.copyOf(httpsRouter.getRoutes());
             return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -274,6 +281,14 @@ public final class Node implements AutoCloseable {
     /** Where this node's CA-side endpoints listen; null on a node without the ca role. */
     public Endpoints endpoints() {
         return endpoints;
+    }
+
+    /**
+     * Every route of the HTTPS endpoint as mounted (empty on a node without it), so a test can
+     * check each admin route against the permission table.
+     */
+    public List<io.vertx.ext.web.Route> httpsRoutes() {
+        return httpsRoutes;
     }
 
     public Authority authority() {

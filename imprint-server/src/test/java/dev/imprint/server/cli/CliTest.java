@@ -38,6 +38,57 @@ class CliTest {
         }
     }
 
+    /** Every command and subcommand, walked from the root: each has help, and its one-line summary is a whole sentence. */
+    @Test
+    void every_command_in_the_tree_has_help_and_a_whole_sentence_in_the_command_list() {
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(ImprintCommand.commandLine()));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            String[] summary = c.getCommandSpec().usageMessage().header().length > 0 ? c.getCommandSpec().usageMessage().header()
+                    : c.getCommandSpec().usageMessage().description();
+            if (c.getCommandName().equals("help") || summary.length == 0) {
+                continue;
+            }
+            seen++;
+            assertThat(summary[0].strip()).as("summary of '%s'", c.getCommandSpec().qualifiedName()).matches("(?s).*[.)]$");
+            String usage = c.getUsageMessage();
+            assertThat(usage).as("'%s' has an option without a PARAM label", c.getCommandSpec().qualifiedName())
+                    .doesNotContainPattern("--[a-z-]+=<[a-z][A-Za-z]*>");
+        }
+        assertThat(seen).isGreaterThan(40);
+    }
+
+    @Test
+    void operator_and_audit_list_are_commands_with_help() {
+        assertThat(run("operator", "add", "--help").out()).contains("--role", "--station", "--out", "--as", "auditor");
+        assertThat(run("audit", "list", "--help").out()).contains("--actor", "--json");
+        Run missing = run("operator", "add", "bob");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("--role", "--out");
+    }
+
+    @Test
+    void as_names_a_folder_without_a_credential_clearly() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("endpoints.json"), "{\"admin\":\"https://127.0.0.1:1/api/v1\"}");
+        Run r = run("station", "list", "--data", dir.toString(), "--as", dir.resolve("nobody").toString());
+        assertThat(r.code()).isEqualTo(ImprintCommand.USAGE);
+        assertThat(r.err()).contains("operator.crt").contains("imprint operator add");
+    }
+
+    @Test
+    void factory_run_stops_before_the_first_device_when_the_ids_cannot_match_the_station_pattern() throws Exception {
+        Path station = dir.resolve("line1");
+        java.nio.file.Files.createDirectories(station);
+        java.nio.file.Files.writeString(station.resolve("station.json"), "{\"name\":\"line1\",\"idPattern\":\"DEV-[0-9]{6}\"}");
+        Run r = run("factory", "run", "--station", station.toString(), "--bus", "sim", "--count", "500", "--id-prefix", "line1-",
+                "--est", "https://127.0.0.1:1/.well-known/est");
+        assertThat(r.code()).isEqualTo(ImprintCommand.USAGE);
+        assertThat(r.err()).contains("DEV-[0-9]{6}", "--id-prefix", "--id-digits");
+        assertThat(station.resolve("journal")).doesNotExist();
+    }
+
     @Test
     void up_help_lists_configuration_keys_and_environment_names() {
         Run r = run("up", "--help");

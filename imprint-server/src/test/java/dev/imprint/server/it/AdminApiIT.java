@@ -154,7 +154,10 @@ class AdminApiIT {
         Reply unknown = call(admin, "POST", "/certificates/0a1b2c/revoke", "{}");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body().path("code").asText()).isEqualTo("NOT_FOUND");
-        assertThat(call(admin, "GET", "/nowhere", null).status()).isEqualTo(404);
+        // a path with no row in the permission table is refused before any handler (fails closed)
+        Reply unmapped = call(admin, "GET", "/nowhere", null);
+        assertThat(unmapped.status()).isEqualTo(403);
+        assertThat(unmapped.body().path("code").asText()).isEqualTo("ROUTE_NOT_MAPPED");
         assertThat(call(admin, "GET", "/health", null).status()).isEqualTo(200);
     }
 
