@@ -42,6 +42,7 @@ public final class RoutePermissions {
     private static final HttpMethod GET = HttpMethod.GET;
     private static final HttpMethod POST = HttpMethod.POST;
     private static final HttpMethod PATCH = HttpMethod.PATCH;
+    private static final HttpMethod DELETE = HttpMethod.DELETE;
 
     /** Every route, grouped by the class that mounts it. */
     public static final List<Rule> TABLE = List.of(
@@ -78,6 +79,14 @@ public final class RoutePermissions {
             rule(PATCH, "/devices/:id/twin/desired", DEVICES_MANAGE),
             rule(POST, "/devices/:id/twin/desired", DEVICES_MANAGE),
             rule(POST, "/devices/:id/methods/:name", DEVICES_MANAGE),
+            // ShadowRoutes (the classic shadow is the twin: same permissions)
+            rule(GET, "/devices/:id/shadow", DEVICES_READ),
+            rule(POST, "/devices/:id/shadow", DEVICES_MANAGE),
+            rule(DELETE, "/devices/:id/shadow", DEVICES_MANAGE),
+            rule(GET, "/devices/:id/shadows", DEVICES_READ),
+            rule(GET, "/devices/:id/shadows/:name", DEVICES_READ),
+            rule(POST, "/devices/:id/shadows/:name", DEVICES_MANAGE),
+            rule(DELETE, "/devices/:id/shadows/:name", DEVICES_MANAGE),
             // ConsoleRoutes (login links on the admin API; the rest under the console's base)
             rule(POST, "/console/login-links", CONSOLE_LOGIN),
             rule(GET, "/session", CONSOLE_LOGIN),
