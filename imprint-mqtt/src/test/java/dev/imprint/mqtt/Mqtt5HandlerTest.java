@@ -219,6 +219,23 @@ class Mqtt5HandlerTest {
     }
 
     @Test
+    void a_refusal_behind_a_waiting_publish_is_answered_after_it_and_counted_once() {
+        EmbeddedChannel ch = connected(p -> { });
+        ch.writeInbound(publish("slow", 1, 1, p -> { }, false));
+        ch.writeInbound(publish("elsewhere", 1, 2, p -> { }, false));
+        assertThat((Object) ch.readOutbound()).isNull();
+        slow.complete(null);
+        ch.runPendingTasks();
+        MqttPubReplyMessageVariableHeader first = (MqttPubReplyMessageVariableHeader) ((MqttMessage) ch.readOutbound()).variableHeader();
+        MqttPubReplyMessageVariableHeader second = (MqttPubReplyMessageVariableHeader) ((MqttMessage) ch.readOutbound()).variableHeader();
+        assertThat(first.messageId()).isEqualTo(1);
+        assertThat(first.reasonCode()).isZero();
+        assertThat(second.messageId()).isEqualTo(2);
+        assertThat(second.reasonCode()).isEqualTo((byte) 0x87);
+        assertThat(meters.find("imprint.mqtt.refusals").tag("reason", "FOREIGN_TOPIC").counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void no_reason_string_when_the_client_asked_for_no_problem_information() {
         EmbeddedChannel ch = connected(p -> p.add(new MqttProperties.IntegerProperty(MqttProperties.REQUEST_PROBLEM_INFORMATION, 0)));
         ch.writeInbound(publish("elsewhere", 1, 7, p -> { }, false));
