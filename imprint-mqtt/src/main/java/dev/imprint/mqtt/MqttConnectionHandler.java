@@ -312,13 +312,13 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         try {
             done = session.onPublish(topic, qos, payload, props).toCompletableFuture();
         } catch (MqttRefusal r) {
-            MqttMessage ack = qos == 1 ? ack(packetId, r.reason(), r.getMessage()) : null;
-            if (ack == null) {
+            if (qos != 1 || v5 == null || Mqtt5Reasons.puback(r.reason()) == 0) {
                 close(r.reason(), r.getMessage());
             } else if (inbound == null || inbound.isEmpty()) {
-                ch.write(ack);
+                ch.write(ack(packetId, r.reason(), r.getMessage()));
                 flushPending = true;
             } else {
+                // its PUBACK goes out in order, behind those still waiting
                 inbound.add(packetId, CompletableFuture.failedFuture(r));
             }
             return;

@@ -36,6 +36,8 @@ class Mqtt5HandlerTest {
     final ConnectBudgets budgets = new ConnectBudgets(new ClientIdRateLimiter(100, 100), new ClientIdRateLimiter(100, 100));
     final AtomicReference<MqttConnection> conn = new AtomicReference<>();
     final List<PublishProperties> published = new ArrayList<>();
+    /** The stage of a publish on "slow": completed by the test (a telemetry batch's commit). */
+    final CompletableFuture<Void> slow = new CompletableFuture<>();
 
     /** A session that accepts its own topic "ok" and refuses every other publish and filter as FOREIGN_TOPIC. */
     final MqttApplication app = (req, c) -> {
@@ -46,6 +48,9 @@ class Mqtt5HandlerTest {
             }
 
             public CompletionStage<Void> onPublish(String t, int q, byte[] p, PublishProperties props) {
+                if (t.equals("slow")) {
+                    return slow;
+                }
                 if (!t.equals("ok")) {
                     throw new MqttRefusal("FOREIGN_TOPIC", t);
                 }
@@ -192,6 +197,41 @@ class Mqtt5HandlerTest {
         assertThat(good.messageId()).isEqualTo(8);
         assertThat(good.reasonCode()).isZero();
         assertThat(ch.isActive()).isTrue();
+        assertThat(meters.find("imprint.mqtt.refusals").tag("reason", "FOREIGN_TOPIC").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void a_store_failure_after_the_fact_is_puback_0x83_in_order_and_what_follows_is_acknowledged() {
+        EmbeddedChannel ch = connected(p -> { });
+        ch.writeInbound(publish("slow", 1, 1, p -> { }, false));
+        ch.writeInbound(publish("ok", 1, 2, p -> { }, false));
+        assertThat((Object) ch.readOutbound()).as("the second waits behind the first").isNull();
+        slow.completeExceptionally(new MqttRefusal("STORE_UNAVAILABLE", "disk full"));
+        ch.runPendingTasks();
+        MqttPubReplyMessageVariableHeader first = (MqttPubReplyMessageVariableHeader) ((MqttMessage) ch.readOutbound()).variableHeader();
+        MqttPubReplyMessageVariableHeader second = (MqttPubReplyMessageVariableHeader) ((MqttMessage) ch.readOutbound()).variableHeader();
+        assertThat(first.messageId()).isEqualTo(1);
+        assertThat(first.reasonCode()).isEqualTo((byte) 0x83);
+        assertThat(reasonString(first.properties())).isEqualTo("STORE_UNAVAILABLE");
+        assertThat(second.messageId()).isEqualTo(2);
+        assertThat(second.reasonCode()).isZero();
+        assertThat(ch.isActive()).isTrue();
+    }
+
+    @Test
+    void a_refusal_behind_a_waiting_publish_is_answered_after_it_and_counted_once() {
+        EmbeddedChannel ch = connected(p -> { });
+        ch.writeInbound(publish("slow", 1, 1, p -> { }, false));
+        ch.writeInbound(publish("elsewhere", 1, 2, p -> { }, false));
+        assertThat((Object) ch.readOutbound()).isNull();
+        slow.complete(null);
+        ch.runPendingTasks();
+        MqttPubReplyMessageVariableHeader first = (MqttPubReplyMessageVariableHeader) ((MqttMessage) ch.readOutbound()).variableHeader();
+        MqttPubReplyMessageVariableHeader second = (MqttPubReplyMessageVariableHeader) ((MqttMessage) ch.readOutbound()).variableHeader();
+        assertThat(first.messageId()).isEqualTo(1);
+        assertThat(first.reasonCode()).isZero();
+        assertThat(second.messageId()).isEqualTo(2);
+        assertThat(second.reasonCode()).isEqualTo((byte) 0x87);
         assertThat(meters.find("imprint.mqtt.refusals").tag("reason", "FOREIGN_TOPIC").counter().count()).isEqualTo(1);
     }
 
