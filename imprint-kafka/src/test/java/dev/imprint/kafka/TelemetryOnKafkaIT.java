@@ -296,27 +296,24 @@ class TelemetryOnKafkaIT {
         return got;
     }
 
-    /** The events of one device on the events topic, in log order (waits up to 30 s for {@code n}). */
+    /** The events of one device on the events topic, in log order, read as {@code imprint events --follow} does (up to 30 s for {@code n}). */
     private static List<com.fasterxml.jackson.databind.JsonNode> readEvents(String device, int n) throws Exception {
         List<com.fasterxml.jackson.databind.JsonNode> got = new ArrayList<>();
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrap()),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            String topic = KafkaSettings.DEFAULT_EVENTS_TOPIC;
-            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.partitionsFor(topic).isEmpty());
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (got.size() < n && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-                    if (r.key().equals(device)) {
-                        com.fasterxml.jackson.databind.JsonNode e = json.readTree(r.value());
-                        assertThat(header(r, "event-id")).isEqualTo(e.get("eventId").asText());
-                        got.add(e);
-                    }
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            reader.submit(() -> KafkaTail.follow(broker.bootstrap(), KafkaSettings.DEFAULT_EVENTS_TOPIC, device, true, line -> {
+                try {
+                    com.fasterxml.jackson.databind.JsonNode e = json.readTree(line.value());
+                    assertThat(line.headers().get("event-id")).isEqualTo(e.get("eventId").asText());
+                    got.add(e);
+                } catch (java.io.IOException x) {
+                    throw new IllegalStateException(x);
                 }
-            }
+                return got.size() < n;
+            })).get(30, TimeUnit.SECONDS);
+        } finally {
+            reader.shutdownNow();
         }
         return got;
     }

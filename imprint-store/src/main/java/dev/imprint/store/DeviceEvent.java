@@ -7,7 +7,7 @@ import java.time.Instant;
  *
  * @param id outbox order (commit order on SQLite; insert order on PostgreSQL)
  * @param eventId random UUID consumers deduplicate on (an event may be delivered more than once)
- * @param type {@code connected}, {@code disconnected}, {@code certificate.issued}, {@code certificate.rotated}, {@code certificate.revoked}
+ * @param type {@code registered}, {@code connected}, {@code disconnected}, {@code certificate.issued}, {@code certificate.rotated}, {@code certificate.revoked}
  * @param detail JSON object with the type's fields
  */
 public record DeviceEvent(long id, String eventId, String deviceId, String type, Instant at, String detail) {}

@@ -45,6 +45,10 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
             }
             if (event != null) {
                 insertEvent(c, event);
+                if ("assigned".equals(event.status())) {
+                    db.events.append(c, d.deviceId(), "registered", event.at(), JdbcDeviceEvents.detail().put("hub", event.hub())
+                            .put("enrollment", event.enrollment()).put("substatus", event.substatus()).put("serial", event.certSerial()));
+                }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?")) {
                 ps.setString(1, d.deviceId());

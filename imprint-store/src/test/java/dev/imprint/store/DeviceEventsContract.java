@@ -20,6 +20,26 @@ interface DeviceEventsContract {
     }
 
     @Test
+    default void an_assigned_registration_is_an_event_and_a_refused_one_is_not() {
+        DeviceEvents ev = store().deviceEvents();
+        ev.record(true);
+        try {
+            DeviceRecord d = new DeviceRecord("ev-reg", "hub-2", true, "group-a", "{}", "{}", "assigned", "initialAssignment", "e2a1", 0,
+                    T0, T0);
+            store().deviceRegistry().save(d, new RegistrationEvent(0, "ev-reg", T0, "assigned", "initialAssignment", "hub-2", "group-a",
+                    "e2a1", null, null));
+            store().deviceRegistry().save(d, new RegistrationEvent(0, "ev-reg", T0.plusSeconds(1), "failed", null, null, "group-a",
+                    "e2a1", "REVOKED", "no"));
+            List<DeviceEvent> got = ev.pending(100).stream().filter(e -> e.deviceId().equals("ev-reg")).toList();
+            assertThat(got).extracting(DeviceEvent::type).containsExactly("registered");
+            assertThat(got.get(0).detail()).contains("\"hub\":\"hub-2\"").contains("\"enrollment\":\"group-a\"");
+            ev.published(got.stream().map(DeviceEvent::id).toList());
+        } finally {
+            ev.record(false);
+        }
+    }
+
+    @Test
     default void issue_connect_rotate_revoke_disconnect_appear_in_commit_order_and_go_once_published() {
         DeviceEvents ev = store().deviceEvents();
         ev.record(true);

@@ -44,6 +44,47 @@ class TelemetryPipelineTest {
         }
     }
 
+    /** A log that acknowledges when the test says so: the durable step handed to the pipeline. */
+    static final class HeldLog implements TelemetryLog {
+        final List<TelemetryRecord> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<CompletableFuture<Void>> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<Void> append(TelemetryRecord r) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            appended.add(r);
+            acks.add(f);
+            return f;
+        }
+
+        @Override
+        public long dropped() {
+            return 0;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void with_a_log_the_durable_future_follows_the_log_and_the_store_keeps_no_rows_at_window_zero() throws Exception {
+        HeldLog log = new HeldLog();
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(log), Duration.ofDays(1), 0, 100, null)) {
+            CompletableFuture<Void> first = p.store(record("dev-k", 0));
+            CompletableFuture<Void> second = p.store(record("dev-k", 1));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> log.acks.size() == 2);
+            assertThat(log.appended).extracting(r -> new String(r.body(), StandardCharsets.UTF_8)).containsExactly("{\"n\":0}", "{\"n\":1}");
+            assertThat(first).isNotDone();
+            log.acks.get(0).complete(null);
+            log.acks.get(1).completeExceptionally(new TelemetryPipeline.NotStored("KAFKA_UNAVAILABLE", "away"));
+            first.get(5, TimeUnit.SECONDS);
+            assertThat(second).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(TelemetryPipeline.NotStored.class, n -> assertThat(n.reason()).isEqualTo("KAFKA_UNAVAILABLE"));
+            assertThat(store.telemetry().recent("dev-k", 10)).isEmpty();
+        }
+    }
+
     @Test
     void waits_for_a_locked_store_and_a_qos0_flood_never_refuses_durable_messages() throws Exception {
         Path db = dir.resolve("imprint.db");

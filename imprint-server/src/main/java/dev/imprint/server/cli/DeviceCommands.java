@@ -44,12 +44,20 @@ public final class DeviceCommands {
     public static final class Telemetry implements Callable<Integer> {
         @Mixin ClientOptions data;
         @Spec CommandSpec spec;
-        @Option(names = "--device", required = true, paramLabel = "ID", description = "The device ID.") String device;
+        @Option(names = "--device", paramLabel = "ID", description = "The device ID (with --follow: optional, only this device).") String device;
         @Option(names = "--last", defaultValue = "10", paramLabel = "N", description = "How many messages (default ${DEFAULT-VALUE}).") int last;
         @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Option(names = "--follow", description = "Print messages as they arrive, from Kafka (needs kafka.bootstrap), until interrupted.") boolean follow;
+        @Option(names = "--from-beginning", description = "With --follow: start at the oldest message the topic keeps.") boolean fromBeginning;
 
         @Override
         public Integer call() {
+            if (follow) {
+                return KafkaFollow.run(data.dir(), "telemetryTopic", device, fromBeginning, spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+            if (device == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--device=ID'");
+            }
             JsonNode list = data.client().get(dev(device) + "/telemetry?last=" + last);
             PrintWriter w = spec.commandLine().getOut();
             if (json) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 DpsCommand.class, EnrollmentCommand.class, HubCommand.class, NodeCommand.class, RegistrationCommand.class, // DPS role (imprint-dps)
                 LedgerCommand.class, dev.imprint.factory.cli.FactoryCommand.class, dev.imprint.device.cli.DeviceCommand.class,
                 // the hubs (imprint-hub): the back-end commands; 'hub --name' runs one alone; 'device show' is added below
-                DeviceCommands.Telemetry.class, DeviceCommands.C2d.class, DeviceCommands.Twin.class, DeviceCommands.Method.class,
+                DeviceCommands.Telemetry.class, EventsCommand.class, DeviceCommands.C2d.class, DeviceCommands.Twin.class, DeviceCommands.Method.class,
                 ShadowCommand.class, // AWS Device Shadow (imprint-shadow)
                 dev.imprint.server.lifecycle.DemoCommand.class, // the whole life cycle in one command
                 dev.imprint.server.cluster.ClusterCommand.class, // a cluster of node processes on this machine
