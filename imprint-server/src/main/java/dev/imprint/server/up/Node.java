@@ -51,6 +51,7 @@ public final class Node implements AutoCloseable {
     private volatile boolean closed;
     private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
     private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
+    private io.micrometer.core.instrument.MeterRegistry meters; // in the global registry while this node runs
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
 
     private Node(Store store, Authority authority, Vertx vertx, List<HttpServer> servers, Endpoints endpoints, String tlsEngine,
@@ -78,9 +79,12 @@ public final class Node implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
+        // the DPS counts its refusals in Micrometer's global registry: without this /metrics would not show them
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
         ImprintConfig.Cluster cluster = config.cluster();
         Roles roles = cluster.roles();
         List<AutoCloseable> started = new ArrayList<>();
+        started.add(() -> io.micrometer.core.instrument.Metrics.removeRegistry(meters));
         try {
             Store store = config.openStore();
             started.add(store);
@@ -203,6 +207,7 @@ public final class Node implements AutoCloseable {
             Node server = new Node(store, authority, vertx, List.copyOf(servers), endpoints, engine, dps);
             server.hubs = hubs;
             server.nodes = nodes;
+            server.meters = meters;
             return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -316,6 +321,9 @@ public final class Node implements AutoCloseable {
             }
         } finally {
             store.close();
+            if (meters != null) {
+                io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+            }
         }
         LOG.info("event=stopped");
     }
