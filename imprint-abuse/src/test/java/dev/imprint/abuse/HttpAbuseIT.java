@@ -226,4 +226,31 @@ class HttpAbuseIT {
         c.held(held.toString());
         c.finish();
     }
+
+    @Test
+    void a_slow_reader_on_https_is_held_back_not_buffered() throws Exception {
+        long max = Scale.of(20_000);
+        Case c = Case.start(live, "slow-read on the HTTPS listener: " + max + " pipelined GET /metrics (4 KiB each), answers never read",
+                "the server stops reading while its answers cannot be written; idle timeout 120 s", "(back-pressure)");
+        String pad = "X-Pad: " + "p".repeat(4000) + "\r\n";
+        byte[] get = ("GET /metrics HTTP/1.1\r\nHost: imprint\r\n" + pad + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        SlowReader.Outcome o;
+        java.net.Socket raw = new java.net.Socket();
+        try {
+            raw.bind(new InetSocketAddress("127.0.6.40", 0));
+            raw.connect(live.https, 5000);
+            javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) live.anonymous.getSocketFactory().createSocket(raw,
+                    live.https.getHostString(), live.https.getPort(), true);
+            s.startHandshake();
+            o = SlowReader.writeWithoutReading(s, get, max, Duration.ofSeconds(3));
+        } finally {
+            // the TCP socket, not the TLS one: closing that would wait for the blocked writer (until the server's idle timeout)
+            raw.close();
+        }
+        c.held(String.format("the server stopped reading after %d requests (%d KiB) and held the connection (idle timeout)", o.written(),
+                o.written() * get.length / 1024));
+        // were the server buffering, all would have gone (80 MB): it paused reading instead
+        assertThat(o.written()).isLessThan(max);
+        c.finish();
+    }
 }

@@ -198,5 +198,10 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
         node.close();
         log.detach();
         Figures.print();
+        try (java.util.stream.Stream<Path> all = Files.walk(data)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.out.println("abuse: cannot delete " + data + ": " + e);
+        }
     }
 }

@@ -193,4 +193,21 @@ class MqttAbuseIT {
         c.held(String.join("; ", held));
         c.finish(Map.of("otherTelemetry", 1L));
     }
+
+    @Test
+    void a_slow_reader_on_the_hub_costs_the_server_nothing_but_its_own_telemetry() throws Exception {
+        long max = Scale.of(10_000);
+        Case c = Case.start(live, "slow-read on the hub: a valid device publishing " + max + " QoS 1 (1 KiB) without ever reading a PUBACK",
+                "PUBACKs wait in the kernel's socket buffer; no per-device telemetry rate", "(none: see findings)");
+        SlowReader.Outcome o;
+        try (RawMqtt m = RawMqtt.open(mallory.tls(live.root), "127.0.6.41", live.hub)) {
+            assertThat(m.send(RawMqtt.connect("mallory", 30)).connack()).isZero();
+            o = m.writeWithoutReading(RawMqtt.publish("devices/mallory/messages/events/", 1, false, 1, new byte[1024]), max,
+                    Duration.ofSeconds(10));
+        }
+        c.held(String.format("%d publishes written in %s, none of their PUBACKs read; connection still open", o.written(),
+                o.endedAfter() == null ? "under 10 s" : o.endedAfter().toMillis() + " ms"));
+        // the device's own telemetry, stored as such: how much is what this case measures (see docs/security-model.md, Abuse)
+        c.growing("otherTelemetry").finish();
+    }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
@@ -24,11 +25,13 @@ import javax.net.ssl.SSLSocket;
  * test's choosing, and reads what the server answers.
  */
 final class RawMqtt implements AutoCloseable {
+    private final Socket raw;
     private final SSLSocket socket;
     private final OutputStream out;
     private final InputStream in;
 
-    private RawMqtt(SSLSocket socket) throws IOException {
+    private RawMqtt(Socket raw, SSLSocket socket) throws IOException {
+        this.raw = raw;
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = socket.getInputStream();
@@ -36,12 +39,13 @@ final class RawMqtt implements AutoCloseable {
 
     /** Connects from {@code source} and completes the TLS handshake. */
     static RawMqtt open(SSLContext tls, String source, InetSocketAddress to) throws IOException {
-        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
-        s.bind(new InetSocketAddress(source, 0));
-        s.connect(to, 5000);
+        Socket raw = new Socket();
+        raw.bind(new InetSocketAddress(source, 0));
+        raw.connect(to, 5000);
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, to.getHostString(), to.getPort(), true);
         s.setSoTimeout(10_000);
         s.startHandshake();
-        return new RawMqtt(s);
+        return new RawMqtt(raw, s);
     }
 
     static byte[] encode(MqttMessage m) {
@@ -106,8 +110,15 @@ final class RawMqtt implements AutoCloseable {
         return dev.imprint.testkit.RawTcp.untilClosed(socket, max);
     }
 
+    /** Sends {@code packet} up to {@code max} times without reading (see {@link SlowReader}); how many were written. */
+    SlowReader.Outcome writeWithoutReading(byte[] packet, long max, Duration during) throws Exception {
+        return SlowReader.writeWithoutReading(socket, packet, max, during);
+    }
+
     @Override
     public void close() throws IOException {
+        // the TCP socket first: closing the TLS one waits for a writer blocked on a server that stopped reading
+        raw.close();
         socket.close();
     }
 }
