@@ -30,4 +30,28 @@ public final class RawTcp {
             return false;
         }
     }
+
+    /**
+     * Sends nothing more and reads (discarding any answer) until the server closes {@code socket}.
+     *
+     * @return the time until the server closed
+     * @throws AssertionError when the server still held the connection after {@code max}
+     */
+    public static java.time.Duration untilClosed(Socket socket, java.time.Duration max) throws IOException {
+        long start = System.nanoTime();
+        socket.setSoTimeout(100);
+        InputStream in = socket.getInputStream();
+        while (System.nanoTime() - start < max.toNanos()) {
+            try {
+                if (in.read() < 0) {
+                    return java.time.Duration.ofNanos(System.nanoTime() - start);
+                }
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                // keep waiting
+            } catch (IOException closed) {
+                return java.time.Duration.ofNanos(System.nanoTime() - start);
+            }
+        }
+        throw new AssertionError("the server still held the connection after " + max);
+    }
 }

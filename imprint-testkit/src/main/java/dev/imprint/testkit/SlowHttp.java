@@ -69,6 +69,16 @@ public final class SlowHttp implements AutoCloseable {
         throw new AssertionError("the server still held the connection after " + max);
     }
 
+    /**
+     * Sends nothing more and reads (discarding any answer) until the server closes.
+     *
+     * @return the time until the server closed
+     * @throws AssertionError when the server still held the connection after {@code max}
+     */
+    public Duration awaitClosed(Duration max) throws IOException {
+        return RawTcp.untilClosed(socket, max);
+    }
+
     /** Reads one response: the status code and the body (by Content-Length). */
     public Response read() throws IOException {
         socket.setSoTimeout(10_000);

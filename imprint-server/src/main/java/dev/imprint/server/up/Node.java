@@ -52,6 +52,7 @@ public final class Node implements AutoCloseable {
     private AutoCloseable hubs = () -> { }; // the hub role, stopped before the CA
     private AutoCloseable nodes = () -> { }; // bus, membership, leadership: after the roles that use them
     private AutoCloseable events = () -> { }; // the device event relay (Kafka only)
+    private io.micrometer.core.instrument.MeterRegistry meters; // in the global registry while this node runs
     private final dev.imprint.dps.ProvisioningService dps; // null when the DPS role did not start
     private List<io.vertx.ext.web.Route> httpsRoutes = List.of();
 
@@ -80,9 +81,12 @@ public final class Node implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
+        // the DPS counts its refusals in Micrometer's global registry: without this /metrics would not show them
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
         ImprintConfig.Cluster cluster = config.cluster();
         Roles roles = cluster.roles();
         List<AutoCloseable> started = new ArrayList<>();
+        started.add(() -> io.micrometer.core.instrument.Metrics.removeRegistry(meters));
         try {
             Store store = config.openStore();
             started.add(store);
@@ -217,6 +221,7 @@ public final class Node implements AutoCloseable {
             server.nodes = nodes;
             server.events = events;
             server.httpsRoutes = httpsRouter == null ? List.of() : List.copyOf(httpsRouter.getRoutes());
+            server.meters = meters;
             return server;
         } catch (Exception | Error e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -344,6 +349,9 @@ public final class Node implements AutoCloseable {
             }
         } finally {
             store.close();
+            if (meters != null) {
+                io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+            }
         }
         LOG.info("event=stopped");
     }

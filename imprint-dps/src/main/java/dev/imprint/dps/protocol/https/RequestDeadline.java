@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A deadline on every HTTP/1.x request: from its first byte to its last (headers and body),
- * however the bytes trickle in. The idle timer alone cannot do this: every byte restarts it, so
+ * A deadline on every HTTP/1.x request: from its first byte (for a connection's first request:
+ * from the end of the TLS handshake) to its last (headers and body), however the bytes trickle in. The idle timer alone cannot do this: every byte restarts it, so
  * a header or a chunked body sent one byte every few seconds would hold a connection (and a file
  * descriptor) for ever. When the deadline passes the connection is closed with reason code
  * REQUEST_TIMEOUT, logged and counted in {@code imprint.https.refusals{server,reason}}.
@@ -49,13 +49,15 @@ public final class RequestDeadline {
 
     /**
      * Puts the deadline on every connection {@code http} accepts (call before {@code listen}; it
-     * takes the server's connection handler).
+     * takes the server's connection and exception handlers), and counts the connections that end
+     * before HTTP ({@link HandshakeRefusals}).
      *
      * @param meters where REQUEST_TIMEOUT is counted; null: Micrometer's global registry
      */
     public static HttpServer install(HttpServer http, Duration deadline, String server, MeterRegistry meters) {
         RequestDeadline d = new RequestDeadline(deadline, server, meters);
-        return http.connectionHandler(d::watch);
+        // the deadline starts once TLS is done: what happens before it is counted there
+        return HandshakeRefusals.install(http.connectionHandler(d::watch), server, d.meters);
     }
 
     private void watch(HttpConnection conn) {
@@ -66,6 +68,10 @@ public final class RequestDeadline {
         Clock clock = new Clock(c.channel());
         c.channel().pipeline().addFirst("imprint-request-start", clock.start);
         c.channel().pipeline().addBefore(c.channelHandlerContext().name(), "imprint-request-end", clock.end);
+        // the first request's bytes may have come with the TLS handshake's last flight, before these
+        // handlers existed: its clock starts now, or a request sent whole-but-unfinished at once and
+        // then left silent would never have one (found by the abuse tests: held until the idle timeout)
+        clock.begin();
     }
 
     /** The clock of one connection; everything runs on its event loop. */
@@ -80,9 +86,7 @@ public final class RequestDeadline {
         final ChannelInboundHandlerAdapter start = new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (running == null) {
-                    running = ch.eventLoop().schedule(Clock.this::expired, deadline.toMillis(), TimeUnit.MILLISECONDS);
-                }
+                begin();
                 ctx.fireChannelRead(msg);
             }
 
@@ -103,6 +107,12 @@ public final class RequestDeadline {
                 ctx.fireChannelRead(msg);
             }
         };
+
+        void begin() {
+            if (running == null) {
+                running = ch.eventLoop().schedule(Clock.this::expired, deadline.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
 
         private void stop() {
             if (running != null) {

@@ -48,6 +48,8 @@ public final class MqttDeviceApi implements AutoCloseable {
                     .limits(ConnectionLimits.defaults().withMaxMessageBytes(64 * 1024))
                     .validator(chain -> registrar.attestation().verdict(chain))
                     .balancers(settings.balancers())
+                    // like the rest of the DPS, in the global registry (imprint up adds its /metrics registry to it)
+                    .meters(io.micrometer.core.instrument.Metrics.globalRegistry)
                     .application(new DpsMqttApplication(settings.idScope(), registrar, workers, timer, settings.retryAfterSeconds()))
                     .build()
                     .start();
