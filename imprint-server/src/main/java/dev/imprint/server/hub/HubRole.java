@@ -128,6 +128,7 @@ public final class HubRole implements AutoCloseable {
         HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
                 .withPort(bindAt.port())
                 .withLimits(h.limits())
+                .withTelemetryMaxAge(h.telemetryRetention())
                 .withBalancers(balancers);
         return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(h), meters, bus);
     }
