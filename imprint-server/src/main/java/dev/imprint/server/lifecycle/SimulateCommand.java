@@ -56,6 +56,16 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--in-process", description = "Start CA, DPS and hubs in this process on the data folder (free ports) instead of using a running server.")
     boolean inProcess;
 
+    @Option(names = "--churn", defaultValue = "0", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = {"Soak runs: every this long (e.g. 10s) one device in turn drops and reconnects, goes away for --park"
+                    + " and comes back, or has its operational certificate revoked and registers again (default 0: none)."})
+    Duration churn;
+
+    @Option(names = "--park", defaultValue = "90s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a churned device stays away; longer than the certificate lifetime makes it register again"
+                    + " (default ${DEFAULT-VALUE}).")
+    Duration park;
+
     @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
     boolean plain;
 
@@ -71,7 +81,7 @@ public final class SimulateCommand implements Callable<Integer> {
             return 2;
         }
         boolean terminal = !plain && System.console() != null;
-        FleetSimulator.Options o = new FleetSimulator.Options(count, rate, duration, revoke, parallel);
+        FleetSimulator.Options o = new FleetSimulator.Options(count, rate, duration, revoke, parallel, churn, park);
         FleetReport rep;
         if (inProcess) {
             try (Node server = LocalImprint.start(data.dir(), lifetime == null ? Duration.ofHours(1) : lifetime, Map.of())) {
