@@ -181,7 +181,7 @@ def slope(xs, ys):
 def report(rows, warmup_s, out):
     warm = [r for r in rows if r["t_s"] >= warmup_s]
     lines = [f"slopes after {warmup_s} s of warm-up, {len(warm)} samples, least squares over time",
-             f"{'series':34} {'warm value':>12} {'end value':>12} {'per hour':>12} {'% of warm/h':>12}"]
+             f"{'series':34} {'warm mean':>12} {'end value':>12} {'per hour':>12} {'% of warm/h':>12}"]
     for k in rows[0]:
         if k in ("t_s", "time"):
             continue
@@ -190,7 +190,7 @@ def report(rows, warmup_s, out):
             continue
         xs, ys = [p[0] / 3600 for p in pts], [p[1] for p in pts]
         s = slope(xs, ys)
-        w = ys[0]
+        w = sum(ys) / len(ys)  # the warm value: the mean after warm-up (one sample is too noisy a reference)
         pct = f"{100 * s / w:+.2f}" if w else "-"
         lines.append(f"{k:34} {w:12.1f} {ys[-1]:12.1f} {s:+12.2f} {pct:>12}")
     text = "\n".join(lines)
@@ -226,7 +226,14 @@ def main():
     a.add_argument("--java-opts", default="-Xmx512m", help="both processes, besides NMT")
     a.add_argument("--malloc-arena-max", default="", help="MALLOC_ARENA_MAX for both (default: the launcher's; 8 is glibc's own on 1 core)")
     a.add_argument("--out", default=os.path.join(ROOT, "bench", "target", "soak-" + time.strftime("%Y%m%d-%H%M%S")))
+    a.add_argument("--report", metavar="CSV", help="only print the slopes of an earlier run's samples.csv")
     o = a.parse_args()
+    if o.report:
+        rows = [{k: (float(v) if re.fullmatch(r"-?[0-9.]+", v or "") else v) for k, v in r.items()}
+                for r in csv.DictReader(open(o.report))]
+        end = rows[-1]["t_s"]
+        report(rows, o.warmup * end if o.warmup <= 1 else o.warmup, os.path.dirname(os.path.abspath(o.report)))
+        return
 
     data = os.path.join(o.out, "data")
     os.makedirs(data)
