@@ -20,4 +20,16 @@ public final class DurationConverter implements ITypeConverter<Duration> {
             throw new TypeConversionException(e.getMessage());
         }
     }
+
+    /** For the options whose name says milliseconds ({@code --webhook-timeout-ms}): a plain number stays milliseconds. */
+    public static final class PlainMillis implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value, java.time.temporal.ChronoUnit.MILLIS);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

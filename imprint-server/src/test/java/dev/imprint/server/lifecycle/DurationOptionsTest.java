@@ -31,6 +31,21 @@ class DurationOptionsTest {
     }
 
     @Test
+    void factory_and_enrollment_options_read_through_the_same_parser() {
+        CommandLine.ParseResult factory = ImprintCommand.commandLine()
+                .parseArgs("factory", "run", "--station", "st", "--bus", "sim", "--timeout", "2m", "--ca-timeout", "45");
+        CommandLine.ParseResult run = factory.subcommand().subcommand();
+        assertThat(run.<Duration>matchedOptionValue("--timeout", null)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(run.<Duration>matchedOptionValue("--ca-timeout", null)).isEqualTo(Duration.ofSeconds(45));
+        // the option's name says milliseconds: a plain number stays milliseconds, a unit is read as given
+        CommandLine.ParseResult add = ImprintCommand.commandLine()
+                .parseArgs("enrollment", "add", "e1", "--webhook-timeout-ms", "1500").subcommand().subcommand();
+        assertThat(add.<Duration>matchedOptionValue("--webhook-timeout-ms", null)).isEqualTo(Duration.ofMillis(1500));
+        add = ImprintCommand.commandLine().parseArgs("enrollment", "add", "e1", "--webhook-timeout-ms", "5s").subcommand().subcommand();
+        assertThat(add.<Duration>matchedOptionValue("--webhook-timeout-ms", null)).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void garbage_is_a_usage_error_naming_the_accepted_forms() {
         StringWriter err = new StringWriter();
         CommandLine cl = ImprintCommand.commandLine();
