@@ -39,6 +39,10 @@ public record HubSettings(String name, String hostname, String bindAddress, int 
                 Duration.ofDays(1), Duration.ofSeconds(5), Balancers.none());
     }
 
+    public HubSettings withTelemetryMaxAge(Duration age) {
+        return new HubSettings(name, hostname, bindAddress, port, limits, age, telemetryMaxRows, c2dTtl, watchInterval, balancers);
+    }
+
     public HubSettings withPort(int p) {
         return new HubSettings(name, hostname, bindAddress, p, limits, telemetryMaxAge, telemetryMaxRows, c2dTtl, watchInterval, balancers);
     }

@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -144,6 +145,9 @@ public final class MqttTlsServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         validation.shutdownNow();
+        if (b.tls.context() instanceof ReferenceCounted rc && rc.refCnt() > 0) {
+            rc.release(); // BoringSSL's SSL_CTX and key; engines of closed connections gave theirs back already
+        }
     }
 
     /** Builder; tls, validator and application are required. */

@@ -37,7 +37,9 @@ public record ServerTls(SslContext context, String engine) {
         }
         try {
             SslContext ctx = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                    .sslProvider(openssl ? SslProvider.OPENSSL : SslProvider.JDK)
+                    // reference-counted: each connection's engine is freed by its SslHandler when the connection
+                    // ends, not by a finalizer long after (issue 15); the server releases the context on close
+                    .sslProvider(openssl ? SslProvider.OPENSSL_REFCNT : SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .clientAuth(ClientAuth.REQUIRE)
                     .trustManager(new dev.imprint.pki.tls.AcceptAnyClientChain())

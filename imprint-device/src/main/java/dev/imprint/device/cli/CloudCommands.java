@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,9 @@ public final class CloudCommands {
                 description = "Take DPS, EST, hubs and trust from a server's data folder (its endpoints.json) and keep them in DIR/cloud.json.")
         Path endpoints;
 
-        @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Give up after (default ${DEFAULT-VALUE}).")
-        int timeout;
+        @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "Give up after this long: 30s, 5m, or plain seconds (default ${DEFAULT-VALUE}).")
+        Duration timeout;
 
         @Option(names = "--dps-transport", paramLabel = "https|mqtt",
                 description = "Register with DPS over HTTPS (the default) or MQTT; the choice is kept in DIR/cloud.json.")
@@ -125,7 +127,7 @@ public final class CloudCommands {
         @Override
         int run(PrintWriter out) throws Exception {
             try (DeviceRuntime rt = new DeviceRuntime(1); DeviceClient c = o.client(rt, null)) {
-                String hub = c.registerNow().get(o.timeout, TimeUnit.SECONDS);
+                String hub = c.registerNow().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
                 FolderState f = o.folder();
                 var cert = f.operational().orElseThrow().chain().get(0);
                 out.printf("registered %s: hub %s, operational certificate %s valid until %s%n", f.deviceId().orElseThrow(), hub,
@@ -142,8 +144,9 @@ public final class CloudCommands {
     public static final class Connect extends Base {
         @picocli.CommandLine.Mixin StateOptions o = new StateOptions();
 
-        @Option(names = "--seconds", paramLabel = "SECONDS", defaultValue = "0", description = "Stay connected this long (0 = until interrupted).")
-        int seconds;
+        @Option(names = {"--duration", "--seconds"}, defaultValue = "0", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "Stay connected this long: 90s, 15m, 1d, or plain seconds (0 = until interrupted).")
+        Duration stay;
 
         @Override
         int run(PrintWriter out) throws Exception {
@@ -157,8 +160,8 @@ public final class CloudCommands {
             };
             try (DeviceRuntime rt = new DeviceRuntime(1); DeviceClient c = o.client(rt, ev)) {
                 c.onMethod("ping", payload -> "{\"pong\":true}");
-                c.start().get(o.timeout, TimeUnit.SECONDS);
-                long until = seconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) : Long.MAX_VALUE;
+                c.start().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                long until = stay.isZero() ? Long.MAX_VALUE : System.nanoTime() + stay.toNanos();
                 while (System.nanoTime() < until && c.state() != DeviceClient.State.FAILED) {
                     Thread.sleep(200);
                 }
@@ -202,8 +205,8 @@ public final class CloudCommands {
                 for (int i = 0; i < count; i++) {
                     acks.add(c.send(body.getBytes(StandardCharsets.UTF_8), props));
                 }
-                c.start().get(o.timeout, TimeUnit.SECONDS);
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(o.timeout, TimeUnit.SECONDS);
+                c.start().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
                 out.printf("sent %d message(s) to %s, all acknowledged%n", count, o.folder().operational().orElseThrow().hubHostname());
                 return 0;
             }

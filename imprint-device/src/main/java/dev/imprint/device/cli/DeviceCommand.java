@@ -44,8 +44,9 @@ public final class DeviceCommand implements Runnable {
         @Option(names = "--id", paramLabel = "ID", description = "Ask for this device ID (e.g. a hardware serial); default: the station assigns one.")
         String id;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Per-step timeout (default ${DEFAULT-VALUE}).")
-        int timeoutSeconds;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+                description = "Per-step timeout: 30s, 2m, or plain seconds (default ${DEFAULT-VALUE}).")
+        Duration timeout;
 
         @Override
         public Integer call() {
@@ -68,7 +69,7 @@ public final class DeviceCommand implements Runnable {
             if (id != null && folder.deviceId().isEmpty()) {
                 folder.saveDeviceId(id);
             }
-            Duration step = Duration.ofSeconds(timeoutSeconds);
+            Duration step = timeout;
             try (BusChannel ch = Buses.connect(address, step)) {
                 Device.JoinResult r = new Device(folder).factoryJoin(ch, step);
                 out.printf("provisioned %s serial %s%n", r.deviceId(), r.serialHex());

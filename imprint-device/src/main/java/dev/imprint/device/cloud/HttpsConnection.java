@@ -43,7 +43,7 @@ final class HttpsConnection implements AutoCloseable {
         this.hostHeader = hostHeader;
     }
 
-    /** Connects and completes the TLS handshake. */
+    /** Connects and completes the TLS handshake. Takes {@code ssl} over: made for this connection, released once the connect attempt is over. */
     static CompletableFuture<HttpsConnection> open(DeviceRuntime rt, URI base, SslContext ssl, Duration timeout) {
         String host = base.getHost();
         int port = base.getPort() > 0 ? base.getPort() : 443;
@@ -101,6 +101,7 @@ final class HttpsConnection implements AutoCloseable {
                     }
                 })
                 .connect(host, port).addListener(f -> {
+                    Tls.release(ssl); // the channel was initialised on registration: its engine holds its own reference
                     if (!f.isSuccess()) {
                         done.completeExceptionally(CloudException.of(f.cause()));
                     }

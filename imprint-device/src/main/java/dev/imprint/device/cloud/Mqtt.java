@@ -40,7 +40,8 @@ final class Mqtt {
 
     /**
      * Opens the TCP connection; {@code handler} is made per channel and goes last in the pipeline.
-     * A connect failure fails {@code done} with a CloudException (UNREACHABLE ...).
+     * A connect failure fails {@code done} with a CloudException (UNREACHABLE ...). Takes
+     * {@code ssl} over: made for this connection, released once the connect attempt is over.
      */
     static void open(DeviceRuntime rt, URI endpoint, SslContext ssl, Duration timeout, Function<Channel, ChannelHandler> handler,
             CompletableFuture<?> done) {
@@ -54,6 +55,7 @@ final class Mqtt {
                     }
                 })
                 .connect(host, port).addListener(f -> {
+                    Tls.release(ssl); // the channel was initialised on registration: its engine holds its own reference
                     if (!f.isSuccess()) {
                         done.completeExceptionally(CloudException.of(f.cause()));
                     }

@@ -3,6 +3,7 @@ package dev.imprint.factory.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.device.bus.BusAddress;
 import dev.imprint.factory.line.IdDefaults;
+import dev.imprint.device.cli.DurationConverter;
 import dev.imprint.factory.FactoryException;
 import dev.imprint.factory.Station;
 import dev.imprint.factory.line.BatchRunner;
@@ -73,12 +74,14 @@ public final class FactoryCommand implements Runnable {
         @Option(names = "--ids", paramLabel = "REGEX", description = "Refuse device-chosen IDs outside this pattern before asking the CA.")
         String ids;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Per-step bus timeout (default ${DEFAULT-VALUE}).")
-        int timeout;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+                description = "Per-step bus timeout: 30s, 2m, or plain seconds (default ${DEFAULT-VALUE}).")
+        Duration timeout;
 
-        @Option(names = "--ca-timeout", paramLabel = "SECONDS", defaultValue = "15",
-                description = "How long an EST request may wait for the CA's answer before the station asks the CA what it issued and retries (default ${DEFAULT-VALUE}).")
-        int caTimeout;
+        @Option(names = "--ca-timeout", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+                description = "How long an EST request may wait for the CA's answer before the station asks the CA what it issued and retries:"
+                        + " 15s, 1m, or plain seconds (default ${DEFAULT-VALUE}).")
+        Duration caTimeout;
 
         @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
         boolean plain;
@@ -93,8 +96,8 @@ public final class FactoryCommand implements Runnable {
                 if (address.kind() == BusAddress.Kind.SIM && count <= 0) {
                     throw new IllegalArgumentException("--bus sim needs --count N");
                 }
-                if (caTimeout < 1 || caTimeout > 600) {
-                    throw new IllegalArgumentException("--ca-timeout must be 1..600 seconds");
+                if (caTimeout.compareTo(Duration.ofSeconds(1)) < 0 || caTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+                    throw new IllegalArgumentException("--ca-timeout must be 1s..10m");
                 }
                 if (parallel < 1 || parallel > 1024) {
                     throw new IllegalArgumentException("--parallel must be 1..1024");
@@ -104,8 +107,8 @@ public final class FactoryCommand implements Runnable {
                 }
                 IdDefaults.Ids assigned = assignedIds();
                 o = new Station.Options(station.toAbsolutePath(), est != null ? est : estFromData(), address, count, batch, parallel,
-                        assigned == null ? idPrefix : assigned.prefix(), assigned == null ? IdDefaults.DEFAULT_DIGITS : assigned.digits(), ids == null ? null : Pattern.compile(ids), Duration.ofSeconds(timeout),
-                        Duration.ofSeconds(caTimeout));
+                        assigned == null ? idPrefix : assigned.prefix(), assigned == null ? IdDefaults.DEFAULT_DIGITS : assigned.digits(), ids == null ? null : Pattern.compile(ids), timeout,
+                        caTimeout);
             } catch (IllegalArgumentException e) {
                 err.println("imprint factory: " + e.getMessage());
                 err.flush();

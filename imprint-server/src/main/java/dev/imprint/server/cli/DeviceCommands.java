@@ -2,17 +2,19 @@ package dev.imprint.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imprint.device.cli.DurationConverter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The hubs' back-end commands, all through the admin API: {@code imprint telemetry},
@@ -90,7 +92,8 @@ public final class DeviceCommands {
             @Option(names = "--device", required = true, paramLabel = "ID") String device;
             @Option(names = "--body", required = true, paramLabel = "TEXT") String body;
             @Option(names = "--property", paramLabel = "K=V", description = "An application property (repeatable).") Map<String, String> props;
-            @Option(names = "--ttl", paramLabel = "S", description = "Seconds to wait for an offline device (default: the hub's, 1 day).") Long ttl;
+            @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+                    description = "How long to wait for an offline device: 90s, 2h, 1d, or plain seconds (default: the hub's, 1 day).") Duration ttl;
 
             @Override
             public Integer call() {
@@ -98,7 +101,7 @@ public final class DeviceCommands {
                 req.put("body", body);
                 req.put("properties", props == null ? Map.of() : props);
                 if (ttl != null) {
-                    req.put("ttlSeconds", ttl);
+                    req.put("ttlSeconds", ttl.getSeconds());
                 }
                 JsonNode r = data.client().post(dev(device) + "/c2d", req);
                 spec.commandLine().getOut().printf("queued %s (expires %s)%n", r.path("messageId").asText(), r.path("expiresAt").asText());
@@ -167,7 +170,8 @@ public final class DeviceCommands {
             @Option(names = "--device", required = true, paramLabel = "ID") String device;
             @Option(names = "--name", required = true, paramLabel = "NAME") String name;
             @Option(names = "--payload", defaultValue = "{}", paramLabel = "JSON") String payload;
-            @Option(names = "--timeout", defaultValue = "30", paramLabel = "S", description = "Seconds (default ${DEFAULT-VALUE}).") int timeout;
+            @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+                    description = "How long to wait for the answer: 30s, 2m, or plain seconds (default ${DEFAULT-VALUE}).") Duration timeout;
 
             @Override
             public Integer call() {
@@ -178,7 +182,7 @@ public final class DeviceCommands {
                     throw new CliException(ImprintCommand.USAGE, "--payload is not valid JSON: " + e.getMessage());
                 }
                 JsonNode r = data.client().post(dev(device) + "/methods/" + UrlPath.segment(name),
-                        Map.of("payload", p, "timeoutSeconds", timeout));
+                        Map.of("payload", p, "timeoutSeconds", timeout.getSeconds()));
                 spec.commandLine().getOut().println(r.toPrettyString());
                 spec.commandLine().getOut().flush();
                 return r.path("status").asInt() / 100 == 2 ? ImprintCommand.OK : ImprintCommand.FAILED;

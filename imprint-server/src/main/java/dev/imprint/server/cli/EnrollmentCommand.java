@@ -3,18 +3,20 @@ package dev.imprint.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.device.cli.DurationConverter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code imprint enrollment list|add|enable|disable|remove}: DPS enrollments. */
 @Command(name = "enrollment", mixinStandardHelpOptions = true,
@@ -74,8 +76,10 @@ public final class EnrollmentCommand implements Runnable {
         @Option(names = "--allocation", paramLabel = "POLICY", defaultValue = "hashed", description = "hashed, static, region or webhook (default ${DEFAULT-VALUE}).") String allocation;
         @Option(names = "--static-hub", paramLabel = "HUB", description = "Static allocation: the hub.") String staticHub;
         @Option(names = "--webhook", paramLabel = "URL", description = "Webhook allocation: the URL to POST to.") String webhook;
-        @Option(names = "--webhook-timeout-ms", paramLabel = "MS", defaultValue = "5000", description = "Webhook allocation: how long to wait for its answer (default ${DEFAULT-VALUE}).") long webhookTimeout;
-        @Option(names = "--webhook-fallback", paramLabel = "POLICY", defaultValue = "refuse", description = "refuse, hashed, static or region.") String fallback;
+        @Option(names = "--webhook-timeout-ms", defaultValue = "5000", paramLabel = "DURATION", converter = DurationConverter.PlainMillis.class,
+                description = "Webhook allocation: how long to wait for the answer: 5s, 1500ms, or plain milliseconds (default ${DEFAULT-VALUE}).")
+        Duration webhookTimeout;
+        @Option(names = "--webhook-fallback", defaultValue = "refuse", paramLabel = "POLICY", description = "refuse, hashed, static or region.") String fallback;
         @Option(names = "--hubs", split = ",", paramLabel = "HUB", description = "Hubs to choose from (default: all).") List<String> hubs;
         @Option(names = "--tags", paramLabel = "JSON", description = "Initial twin tags.") String tags;
         @Option(names = "--desired", paramLabel = "JSON", description = "Initial desired properties.") String desired;
@@ -99,7 +103,7 @@ public final class EnrollmentCommand implements Runnable {
                 settings.put("hub", staticHub);
             }
             if (webhook != null) {
-                settings.put("url", webhook).put("timeoutMs", webhookTimeout).put("fallback", fallback);
+                settings.put("url", webhook).put("timeoutMs", webhookTimeout.toMillis()).put("fallback", fallback);
             }
             b.set("hubs", JSON.valueToTree(hubs == null ? List.of() : hubs));
             b.set("tags", tags == null ? JSON.createObjectNode() : JSON.readTree(tags));

@@ -1,5 +1,6 @@
 package dev.imprint.server.cluster;
 
+import dev.imprint.device.cli.DurationConverter;
 import dev.imprint.server.Main;
 import dev.imprint.server.cli.CliException;
 import dev.imprint.server.cli.DataOption;
@@ -103,9 +104,10 @@ public final class ClusterCommand implements Runnable {
                 description = "JVM options of each node (default: ${DEFAULT-VALUE})")
         String javaOpts;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
-                description = "how long the CA node, then all the others, may take to become healthy (default: ${DEFAULT-VALUE})")
-        int timeout;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
+                description = "how long the CA node, then all the others, may take to become healthy: 120s, 5m,"
+                        + " or plain seconds (default: ${DEFAULT-VALUE})")
+        Duration timeout;
 
         @Option(names = "--node-command", paramLabel = "CMD", hidden = true,
                 description = "testing: run CMD (split at spaces) as each node instead of java -jar imprint.jar up --data DIR")
@@ -132,7 +134,7 @@ public final class ClusterCommand implements Runnable {
                 out.flush();
                 LocalCluster cluster = new LocalCluster(data.dir(), out);
                 ImprintConfig.StoreConfig existing = store == null ? null : new ImprintConfig.StoreConfig(store, storeUser, storePassword);
-                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, Duration.ofSeconds(timeout)));
+                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, timeout));
                 out.printf("The cluster is up. Endpoints in %s; 'imprint cluster status --data %s'.%n",
                         data.dir().resolve("endpoints.json"), data.dir());
                 return ImprintCommand.OK;
@@ -222,11 +224,13 @@ public final class ClusterCommand implements Runnable {
         @Mixin
         NodeTarget target;
 
-        @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30", description = "time to stop before SIGKILL (default: ${DEFAULT-VALUE})")
-        int grace;
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+                description = "time to stop before SIGKILL: 30s, 2m, or plain seconds (default: ${DEFAULT-VALUE})")
+        Duration grace;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "time to become healthy (default: ${DEFAULT-VALUE})")
-        int timeout;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
+                description = "time to become healthy: 120s, 5m, or plain seconds (default: ${DEFAULT-VALUE})")
+        Duration timeout;
 
         @Spec
         CommandSpec spec;
@@ -234,7 +238,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return guarded(() -> {
-                new LocalCluster(target.data.dir(), spec.commandLine().getOut()).restart(target.node, Duration.ofSeconds(grace), Duration.ofSeconds(timeout));
+                new LocalCluster(target.data.dir(), spec.commandLine().getOut()).restart(target.node, grace, timeout);
                 return ImprintCommand.OK;
             });
         }
@@ -249,8 +253,9 @@ public final class ClusterCommand implements Runnable {
         @Mixin
         DataOption data;
 
-        @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30", description = "time to stop before SIGKILL (default: ${DEFAULT-VALUE})")
-        int grace;
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+                description = "time to stop before SIGKILL: 30s, 2m, or plain seconds (default: ${DEFAULT-VALUE})")
+        Duration grace;
 
         @Spec
         CommandSpec spec;
@@ -258,7 +263,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return guarded(() -> {
-                new LocalCluster(data.dir(), spec.commandLine().getOut()).down(Duration.ofSeconds(grace));
+                new LocalCluster(data.dir(), spec.commandLine().getOut()).down(grace);
                 spec.commandLine().getOut().println("The cluster is down.");
                 return ImprintCommand.OK;
             });

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -55,7 +56,7 @@ public final class ConfigLoader {
                 values.engine(ConfigKey.HTTPS_ENGINE),
                 values.dnsNames(ConfigKey.HTTPS_DNS_NAMES),
                 values.intIn(ConfigKey.HTTPS_WORKER_THREADS, 1, 1024),
-                values.intIn(ConfigKey.HTTPS_REQUEST_TIMEOUT, 1, 3600));
+                (int) values.duration(ConfigKey.HTTPS_REQUEST_TIMEOUT, ChronoUnit.SECONDS, Duration.ofSeconds(1), Duration.ofHours(1)).getSeconds());
         String p11 = raw.get(ConfigKey.CA_PKCS11_CONFIG);
         Path pkcs11Config = p11.isEmpty() ? null : dataDir.resolve(p11);
         if (pkcs11Config != null && !Files.isReadable(pkcs11Config)) {
@@ -63,9 +64,10 @@ public final class ConfigLoader {
         }
         String pin = raw.get(ConfigKey.CA_PKCS11_PIN);
         ImprintConfig.Ca ca = new ImprintConfig.Ca(
-                Duration.ofDays(values.intIn(ConfigKey.CA_OPERATIONAL_VALIDITY_DAYS, 1, 3650)),
-                Duration.ofDays(values.intIn(ConfigKey.CA_MANUFACTURING_VALIDITY_DAYS, 1, 36500)),
-                Duration.ofSeconds(values.intIn(ConfigKey.CA_CRL_NEXT_UPDATE_SECONDS, 60, 30 * 86400)),
+                // down to seconds so that a running server rotates devices every 30 s (demos, soak runs); a plain number stays days
+                values.duration(ConfigKey.CA_OPERATIONAL_VALIDITY_DAYS, ChronoUnit.DAYS, Duration.ofSeconds(10), Duration.ofDays(3650)),
+                values.duration(ConfigKey.CA_MANUFACTURING_VALIDITY_DAYS, ChronoUnit.DAYS, Duration.ofSeconds(10), Duration.ofDays(36500)),
+                values.duration(ConfigKey.CA_CRL_NEXT_UPDATE_SECONDS, ChronoUnit.SECONDS, Duration.ofSeconds(10), Duration.ofDays(30)),
                 pkcs11Config,
                 pin.isEmpty() ? null : pin.toCharArray());
         if (pkcs11Config != null && pin.isEmpty()) {

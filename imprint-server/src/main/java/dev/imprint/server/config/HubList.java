@@ -2,10 +2,12 @@ package dev.imprint.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imprint.mqtt.ConnectionLimits;
+import dev.imprint.pki.Durations;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -145,18 +147,24 @@ final class HubList {
         }
         ConnectionLimits limits = new ConnectionLimits(
                 setting(ConfigKey.HUB_MAX_MESSAGE_BYTES, e, env, values).intIn(values, 1024, 268_435_455),
-                Duration.ofSeconds(setting(ConfigKey.HUB_CONNECT_TIMEOUT_SECONDS, e, env, values).intIn(values, 1, 300)),
-                setting(ConfigKey.HUB_MAX_KEEP_ALIVE_SECONDS, e, env, values).intIn(values, 1, 65535),
+                setting(ConfigKey.HUB_CONNECT_TIMEOUT_SECONDS, e, env, values).duration(values, Duration.ofSeconds(1), Duration.ofSeconds(300)),
+                (int) setting(ConfigKey.HUB_MAX_KEEP_ALIVE_SECONDS, e, env, values).duration(values, Duration.ofSeconds(1), Duration.ofSeconds(65535)).getSeconds(),
                 setting(ConfigKey.HUB_INFLIGHT_WINDOW, e, env, values).intIn(values, 1, 65535),
                 setting(ConfigKey.HUB_OUTBOUND_QUEUE, e, env, values).intIn(values, 1, 1_000_000),
                 setting(ConfigKey.HUB_CONNECTS_PER_MINUTE, e, env, values).intIn(values, 1, 1_000_000));
-        return new ImprintConfig.Hub(name, new ImprintConfig.Listener(address, port), hostname, telemetryFile, webhook, limits);
+        Duration retention = setting(ConfigKey.HUB_TELEMETRY_RETENTION, e, env, values).duration(values, Duration.ofSeconds(10), Duration.ofDays(36500));
+        return new ImprintConfig.Hub(name, new ImprintConfig.Listener(address, port), hostname, telemetryFile, webhook, limits, retention);
     }
 
     /** One hub's value of a {@code hub.*} key and the name a message gives it. */
     private record Setting(ConfigKey key, String label, String value) {
         int intIn(Values values, int min, int max) {
             return values.intIn(label, value, min, max, Integer.parseInt(key.defaultValue()));
+        }
+
+        /** A plain number is seconds here: every duration of a hub is in seconds. */
+        Duration duration(Values values, Duration min, Duration max) {
+            return values.duration(label, value, ChronoUnit.SECONDS, min, max, Durations.parse(key.defaultValue()));
         }
     }
 

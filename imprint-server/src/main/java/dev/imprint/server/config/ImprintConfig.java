@@ -88,7 +88,8 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
      * @param webhook telemetry webhook, null for none
      * @param limits per-connection limits
      */
-    public record Hub(String name, Listener listener, String hostname, Path telemetryFile, URI webhook, ConnectionLimits limits) {
+    public record Hub(String name, Listener listener, String hostname, Path telemetryFile, URI webhook, ConnectionLimits limits,
+            Duration telemetryRetention) {
         /** {@code mqtts://hostname:port} as listed in endpoints.json. */
         public String mqtt() {
             return "mqtts://" + new Listener(hostname, listener.port()).hostPort();

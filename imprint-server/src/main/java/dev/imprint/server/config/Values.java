@@ -1,6 +1,9 @@
 package dev.imprint.server.config;
 
+import dev.imprint.pki.Durations;
 import java.net.URI;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +52,26 @@ final class Values {
         }
         problems.add(where + ": '" + v + "' is not a whole number in " + min + ".." + max);
         return fallback;
+    }
+
+    /** A duration key read through {@link Durations}; a plain number is in {@code plainUnit}, the unit the key's name says. */
+    Duration duration(ConfigKey k, ChronoUnit plainUnit, Duration min, Duration max) {
+        return duration(where(k), raw.get(k), plainUnit, min, max, Durations.parse(k.defaultValue(), plainUnit));
+    }
+
+    Duration duration(String where, String v, ChronoUnit plainUnit, Duration min, Duration max, Duration fallback) {
+        Duration d;
+        try {
+            d = Durations.parse(v, plainUnit);
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + e.getMessage());
+            return fallback;
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            problems.add(where + ": '" + v + "' is not in " + Durations.format(min) + ".." + Durations.format(max));
+            return fallback;
+        }
+        return d;
     }
 
     int port(ConfigKey k) {

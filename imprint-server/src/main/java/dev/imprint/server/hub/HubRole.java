@@ -127,6 +127,7 @@ public final class HubRole implements AutoCloseable {
         HubSettings settings = HubSettings.of(h.name(), h.hostname(), bindAt.address())
                 .withPort(bindAt.port())
                 .withLimits(h.limits())
+                .withTelemetryMaxAge(h.telemetryRetention())
                 .withBalancers(config.balancers());
         if (config.kafka() != null) {
             settings = KafkaTelemetry.window(settings, config.kafka());

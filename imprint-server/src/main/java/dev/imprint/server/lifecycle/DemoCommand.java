@@ -1,5 +1,6 @@
 package dev.imprint.server.lifecycle;
 
+import dev.imprint.device.cli.DurationConverter;
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.server.cli.AdminClient;
 import dev.imprint.server.up.Node;
@@ -36,12 +37,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", defaultValue = "100", description = "Devices (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS", description = "Seconds of telemetry (default ${DEFAULT-VALUE}).")
-    int duration;
+    @Option(names = "--duration", defaultValue = "20s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Telemetry this long: 20s, 2m, or plain seconds (default ${DEFAULT-VALUE}).")
+    Duration duration;
 
-    @Option(names = "--lifetime", defaultValue = "15", paramLabel = "SECONDS",
-            description = "Lifetime of operational certificates, short so rotations happen during the demo (default ${DEFAULT-VALUE}).")
-    int lifetime;
+    @Option(names = "--lifetime", defaultValue = "15s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Lifetime of operational certificates, short so rotations happen during the demo: 15s, 2m, or plain seconds"
+                    + " (default ${DEFAULT-VALUE}).")
+    Duration lifetime;
 
     @Override
     public Integer call() throws Exception {
@@ -70,16 +73,16 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         say.step("Starting Imprint in this process on the fresh data folder " + dir + ": the certificate authorities (root, manufacturing, "
                 + "operational, service), EST, the admin API, the provisioning service (DPS) and two IoT hubs, hub-1 and hub-2. "
-                + "Operational certificates live " + lifetime + " s here (30 days by default) so you can watch them rotate.");
+                + "Operational certificates live " + dev.imprint.pki.Durations.format(lifetime) + " here (30 days by default) so you can watch them rotate.");
         FleetReport rep;
         boolean refusedAgain;
-        try (Node server = LocalImprint.start(dir, Duration.ofSeconds(lifetime), Map.of())) {
+        try (Node server = LocalImprint.start(dir, lifetime, Map.of())) {
             out.printf("   DPS %s (ID scope %s); hubs %s%n", server.endpoints().dps().get("https"), server.endpoints().dps().get("idScope"),
                     server.endpoints().hubs().stream().map(h -> h.name() + " " + h.mqtt()).toList());
             AdminClient admin = AdminClient.forDataDir(dir);
             CloudConfig cloud = CloudConfig.fromEndpoints(dir);
             FleetSimulator sim = new FleetSimulator(admin, cloud, dir.resolve("sim"), out, false, say);
-            rep = sim.run(new FleetSimulator.Options(count, 1, Duration.ofSeconds(duration), 1, 16));
+            rep = sim.run(new FleetSimulator.Options(count, 1, duration, 1, 16));
             say.step(String.format("Rotation: every device renewed its certificate at two thirds of its lifetime over EST (simplereenroll), "
                     + "authenticated by its current certificate, with a new key each time, and reconnected without losing a queued "
                     + "message: %d rotations, %d messages sent, %d acknowledged by the hubs, %d lost.",

@@ -26,6 +26,11 @@ public final class FleetReport {
     public final ConcurrentLinkedQueue<Long> cutOff = new ConcurrentLinkedQueue<>();
     public final AtomicInteger refusedAfterRevocation = new AtomicInteger();
     public final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+    /** Churn (soak runs): devices that went away and came back, operational certificates revoked under them. */
+    public final AtomicInteger churned = new AtomicInteger();
+    public final AtomicInteger churnRevocations = new AtomicInteger();
+    /** Messages a device still held when it went away on purpose (not counted as lost). */
+    public final AtomicLong droppedByChurn = new AtomicLong();
     /** Per device at the end: messages sent (live devices only), rotations, and how revoked devices ended. */
     public final Map<String, Long> sentByDevice = new ConcurrentHashMap<>();
     public final Map<String, Integer> rotationsByDevice = new ConcurrentHashMap<>();
@@ -78,6 +83,10 @@ public final class FleetReport {
                 minRotations());
         out.printf("  revoked              %d, cut off %d (slowest %d ms), refused when they came back %d%n", revoked, cutOff.size(),
                 maxCutOffMillis(), refusedAfterRevocation.get());
+        if (churned.get() + churnRevocations.get() > 0) {
+            out.printf("  churn                %d went away and came back, %d operational certificates revoked (re-registered),"
+                    + " %d queued messages dropped on the way out%n", churned.get(), churnRevocations.get(), droppedByChurn.get());
+        }
         out.printf("  errors by reason     %s%n", errors.isEmpty() ? "none" : errorCounts());
         out.printf("  total                %.1f s%n", totalSeconds);
         out.flush();

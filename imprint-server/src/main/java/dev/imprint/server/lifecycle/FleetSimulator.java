@@ -4,7 +4,6 @@ import dev.imprint.device.MemoryState;
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.device.cloud.DeviceClient;
 import dev.imprint.device.cloud.DeviceRuntime;
-import dev.imprint.device.cloud.Identity;
 import dev.imprint.server.cli.AdminClient;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +30,14 @@ public final class FleetSimulator {
      * @param revoke devices revoked (keyCompromise) half-way through
      * @param parallel factory conversations in flight at once; registrations in flight are 16 times
      *     that, since each one waits out the DPS's Retry-After (2 s) before it polls
+     * @param churn every this long one device goes away and comes back or has its certificate revoked ({@link Churn}); zero: never
+     * @param park how long a device that goes away stays away (longer than the certificate lifetime: it registers again)
      */
-    public record Options(int count, double ratePerDevice, Duration duration, int revoke, int parallel) {}
+    public record Options(int count, double ratePerDevice, Duration duration, int revoke, int parallel, Duration churn, Duration park) {
+        public Options(int count, double ratePerDevice, Duration duration, int revoke, int parallel) {
+            this(count, ratePerDevice, duration, revoke, parallel, Duration.ZERO, Duration.ZERO);
+        }
+    }
 
     private final AdminClient admin;
     private final CloudConfig cloud;
@@ -76,8 +81,8 @@ public final class FleetSimulator {
             // what keeps the servers busy, so it is wide (16 x parallel: 1,024 at --parallel 64)
             Semaphore starting = new Semaphore(Math.max(1, o.parallel() * 16));
             for (MemoryState s : made) {
-                SimDevice d = new SimDevice(s.deviceId().orElseThrow(), rep);
-                d.client = new DeviceClient(rt, cloud, d.id, new Identity(s.key(), s.chain()), s, DeviceClient.Options.defaults(), d);
+                SimDevice d = new SimDevice(s.deviceId().orElseThrow(), s, rep);
+                d.client = Churn.client(rt, cloud, d);
                 fleet.add(d);
                 starting.acquire();
                 d.startedAt = System.nanoTime();
@@ -91,7 +96,7 @@ public final class FleetSimulator {
                     + "over MQTT with acknowledgements; a message leaves the device's queue only when the hub confirms it.",
                     rep.connected.get(), rep.hubsLine(), trim(o.ratePerDevice())));
 
-            runTelemetry(fleet, o, rep);
+            runTelemetry(fleet, o, rep, o.churn().isZero() ? null : new Churn(fleet, rt, cloud, admin, rep, o.park()));
             // drain: every queued message of a live device must reach the hub
             long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < drainUntil && fleet.stream().anyMatch(d -> !d.revoked && d.client.queued() > 0
@@ -113,29 +118,39 @@ public final class FleetSimulator {
         return rep;
     }
 
-    private void runTelemetry(List<SimDevice> fleet, Options o, FleetReport rep) throws InterruptedException {
+    private void runTelemetry(List<SimDevice> fleet, Options o, FleetReport rep, Churn churn) throws InterruptedException {
         long start = System.nanoTime();
         long end = start + o.duration().toNanos();
         long revokeAt = start + o.duration().toNanos() / 2;
         boolean revoked = o.revoke() == 0;
         long lastPrint = start;
+        long nextChurn = start + o.churn().toNanos();
         while (System.nanoTime() < end) {
             long now = System.nanoTime();
             double elapsed = (now - start) / 1e9;
             long due = (long) Math.floor(elapsed * o.ratePerDevice()) + 1;
             for (SimDevice d : fleet) {
-                while (d.sent < due && !d.revoked && d.client.state() != DeviceClient.State.FAILED) {
+                while (d.sent < due && !d.revoked && !d.away && d.client.state() != DeviceClient.State.FAILED) {
                     long seq = ++d.sent;
                     rep.sent.incrementAndGet();
                     d.client.send(("{\"seq\":" + seq + ",\"temperature\":" + (20 + seq % 7) + "}").getBytes(StandardCharsets.UTF_8),
                             Map.of("seq", Long.toString(seq))).whenComplete((v, t) -> {
                                 if (t == null) {
                                     rep.acked.incrementAndGet();
+                                } else if (d.backAt != 0 && t instanceof dev.imprint.device.cloud.CloudException ce && "CLOSED".equals(ce.code())) {
+                                    rep.droppedByChurn.incrementAndGet(); // queued when its device went away on purpose
                                 } else if (!d.revoked) {
                                     rep.lost.incrementAndGet(); // a live device's message that never reached the hub
                                 }
                             });
                 }
+            }
+            if (churn != null) {
+                if (now >= nextChurn) {
+                    nextChurn += o.churn().toNanos();
+                    churn.step(now);
+                }
+                churn.comeBack(now);
             }
             if (!revoked && now >= revokeAt) {
                 revoked = true;

@@ -1,12 +1,17 @@
 package dev.imprint.server.lifecycle;
 
+import dev.imprint.device.MemoryState;
 import dev.imprint.device.cloud.DeviceClient;
 
 /** One simulated device of a fleet run and what happened to it; events arrive on the device's thread. */
 final class SimDevice implements DeviceClient.Events {
     final String id;
     private final FleetReport rep;
+    final MemoryState state;
     DeviceClient client;
+    volatile boolean away; // churn: closed on purpose, back at backAt
+    volatile long backAt;
+    volatile boolean expectCutOff; // churn revoked its operational certificate
     volatile long startedAt;
     volatile long connectedAt;
     volatile boolean revoked;
@@ -15,8 +20,9 @@ final class SimDevice implements DeviceClient.Events {
     volatile long sent; // written by the telemetry thread only
     volatile int rotations;
 
-    SimDevice(String id, FleetReport rep) {
+    SimDevice(String id, MemoryState state, FleetReport rep) {
         this.id = id;
+        this.state = state;
         this.rep = rep;
     }
 
@@ -49,7 +55,9 @@ final class SimDevice implements DeviceClient.Events {
         if (revoked && !cut) {
             cut = true;
             rep.cutOff.add((System.nanoTime() - revokedAt) / 1_000_000);
-        } else if (!revoked) {
+        } else if (expectCutOff) {
+            expectCutOff = false;
+        } else if (!revoked && !away) {
             rep.error("DISCONNECTED_" + code);
         }
     }

@@ -1,5 +1,6 @@
 package dev.imprint.server.lifecycle;
 
+import dev.imprint.device.cli.DurationConverter;
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.server.cli.AdminClient;
 import dev.imprint.server.cli.DataOption;
@@ -37,21 +38,33 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "N", defaultValue = "1", description = "Telemetry messages per second per device (default ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "Seconds of telemetry once connected (default ${DEFAULT-VALUE}).")
-    int duration;
+    @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Telemetry once connected, this long: 60s, 30m, 24h, or plain seconds (default ${DEFAULT-VALUE}).")
+    Duration duration;
 
     @Option(names = "--revoke", defaultValue = "0", paramLabel = "K", description = "Devices to revoke half-way (default ${DEFAULT-VALUE}).")
     int revoke;
 
-    @Option(names = "--lifetime", paramLabel = "SECONDS",
-            description = "Operational certificate lifetime; applies with --in-process (a running server uses its own setting).")
-    Integer lifetime;
+    @Option(names = "--lifetime", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Operational certificate lifetime: 30s, 15m, 30d, or plain seconds; applies with --in-process"
+                    + " (a running server uses its own ca.operationalValidityDays, which takes the same forms).")
+    Duration lifetime;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "16", description = "Factory conversations in flight; registrations in flight are 16 times that (default ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--in-process", description = "Start CA, DPS and hubs in this process on the data folder (free ports) instead of using a running server.")
     boolean inProcess;
+
+    @Option(names = "--churn", defaultValue = "0", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = {"Soak runs: every this long (e.g. 10s) one device in turn drops and reconnects, goes away for --park"
+                    + " and comes back, or has its operational certificate revoked and registers again (default 0: none)."})
+    Duration churn;
+
+    @Option(names = "--park", defaultValue = "90s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a churned device stays away; longer than the certificate lifetime makes it register again"
+                    + " (default ${DEFAULT-VALUE}).")
+    Duration park;
 
     @Option(names = "--plain", description = "Plain progress lines even on a terminal.")
     boolean plain;
@@ -63,15 +76,15 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (count <= 0 || rate < 0 || duration < 0 || revoke < 0 || revoke > count || parallel <= 0) {
-            spec.commandLine().getErr().println("imprint device simulate: --count > 0, 0 <= --revoke <= --count, --parallel > 0");
+        if (count <= 0 || rate < 0 || duration.isNegative() || lifetime != null && lifetime.getSeconds() < 10 || revoke < 0 || revoke > count || parallel <= 0) {
+            spec.commandLine().getErr().println("imprint device simulate: --count > 0, 0 <= --revoke <= --count, --parallel > 0, --lifetime >= 10s");
             return 2;
         }
         boolean terminal = !plain && System.console() != null;
-        FleetSimulator.Options o = new FleetSimulator.Options(count, rate, Duration.ofSeconds(duration), revoke, parallel);
+        FleetSimulator.Options o = new FleetSimulator.Options(count, rate, duration, revoke, parallel, churn, park);
         FleetReport rep;
         if (inProcess) {
-            try (Node server = LocalImprint.start(data.dir(), Duration.ofSeconds(lifetime == null ? 3600 : lifetime), Map.of())) {
+            try (Node server = LocalImprint.start(data.dir(), lifetime == null ? Duration.ofHours(1) : lifetime, Map.of())) {
                 out.printf("Imprint started in this process on %s%n", data.dir());
                 rep = run(out, terminal, o);
             }

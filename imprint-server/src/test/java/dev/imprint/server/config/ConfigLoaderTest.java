@@ -71,6 +71,52 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void durations_take_units_and_plain_numbers_keep_the_unit_of_the_key() throws Exception {
+        Files.writeString(dir.resolve("imprint.yaml"), """
+                https:
+                  requestTimeoutSeconds: 2m
+                ca:
+                  operationalValidityDays: 30s
+                  manufacturingValidityDays: 365
+                  crlNextUpdateSeconds: 15m
+                hub:
+                  connectTimeoutSeconds: 5
+                  telemetryRetention: 1h
+                hubs:
+                  - {name: hub-1, address: 127.0.8.3, telemetryRetention: 90s}
+                  - {name: hub-2, address: 127.0.8.4}
+                """);
+        ImprintConfig c = ConfigLoader.load(dir, Map.of("IMPRINT_HUB_MAX_KEEP_ALIVE_SECONDS", "30m"));
+        assertThat(c.https().requestDeadline()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.ca().operationalValidity()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.ca().manufacturingValidity()).isEqualTo(Duration.ofDays(365));
+        assertThat(c.ca().crlNextUpdate()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.hubs().get(0).telemetryRetention()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.hubs().get(1).telemetryRetention()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.hubs().get(1).limits().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.hubs().get(1).limits().maxKeepAliveSeconds()).isEqualTo(1800);
+    }
+
+    @Test
+    void a_bad_duration_names_the_key_and_the_accepted_forms() throws Exception {
+        Files.writeString(dir.resolve("imprint.yaml"), """
+                ca:
+                  crlNextUpdateSeconds: 1s
+                  manufacturingValidityDays: 1.5d
+                hub:
+                  telemetryRetention: forever
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of("IMPRINT_CA_OPERATIONAL_VALIDITY_DAYS", "-5s")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .hasSize(4)
+                        .anyMatch(p -> p.contains("ca.crlNextUpdateSeconds") && p.contains("not in 10s..30d"))
+                        .anyMatch(p -> p.contains("ca.manufacturingValidityDays") && p.contains("20s, 15m, 2h, 30d")
+                                && p.contains("plain number of days"))
+                        .anyMatch(p -> p.contains("hub.telemetryRetention") && p.contains("'forever' is not a duration"))
+                        .anyMatch(p -> p.contains("IMPRINT_CA_OPERATIONAL_VALIDITY_DAYS") && p.contains("'-5s'")));
+    }
+
+    @Test
     void unreadable_yaml_is_a_problem_not_a_crash() throws Exception {
         Files.writeString(dir.resolve("imprint.yaml"), "pki: [unclosed");
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of())).isInstanceOf(ConfigException.class)
