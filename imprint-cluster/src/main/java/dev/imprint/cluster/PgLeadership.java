@@ -102,9 +102,20 @@ public final class PgLeadership implements Leadership {
         }
     }
 
-    /** Releases every lock (closing the connection releases them all). */
+    /**
+     * Releases every lock before it returns, so a standby can lead at once. Closing the connection
+     * alone would release them too, but only when the server has ended the session, after
+     * {@code close()} returned.
+     */
     @Override
     public synchronized void close() {
+        if (connection != null && !held.isEmpty()) {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+                ps.execute();
+            } catch (SQLException e) {
+                LOG.warn("event=leader.release_failed node={} held={} msg=\"{}\"", node, held, e.getMessage());
+            }
+        }
         drop();
     }
 }
