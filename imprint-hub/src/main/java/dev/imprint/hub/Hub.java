@@ -38,7 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An IoT hub: an MQTT 3.1.1 broker over mutual TLS for the devices DPS assigned to it.
+ * An IoT hub: an MQTT 3.1.1 and 5 broker over mutual TLS for the devices DPS assigned to it,
+ * speaking one {@link HubDialect} (Azure IoT Hub by default; the AWS endpoint is a hub speaking
+ * the AWS IoT Core dialect, which serves every registered device and ignores the username).
  *
  * <p>On every connection the client's chain goes through the shared {@link CertificateValidator}
  * (the five steps); then the certificate's identity must equal the MQTT client ID (and the
