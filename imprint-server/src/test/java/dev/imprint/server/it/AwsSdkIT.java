@@ -169,6 +169,38 @@ class AwsSdkIT {
     }
 
     @Test
+    void the_sdks_v2_shadow_client_gets_its_answers_matched_by_client_token() throws Exception {
+        Device d = Device.start(host, port, root(), device("aws-v2"), "aws-v2");
+        try (software.amazon.awssdk.iot.iotshadow.IotShadowV2Client shadow = software.amazon.awssdk.iot.iotshadow.IotShadowV2Client.newFromMqtt5(
+                d.client, software.amazon.awssdk.crt.iot.MqttRequestResponseClientOptions.builder()
+                        .withMaxRequestResponseSubscriptions(4).withMaxStreamingSubscriptions(2).withOperationTimeoutSeconds(10).build())) {
+            assertThat(d.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            software.amazon.awssdk.iot.iotshadow.model.GetShadowRequest get = new software.amazon.awssdk.iot.iotshadow.model.GetShadowRequest();
+            get.thingName = "aws-v2";
+            assertThat(shadow.getShadow(get)).failsWithin(WAIT).withThrowableThat().havingCause()
+                    .isInstanceOfSatisfying(software.amazon.awssdk.iot.iotshadow.model.V2ErrorResponseException.class,
+                            e -> assertThat(e.getModeledError().code).isEqualTo(404));
+
+            software.amazon.awssdk.iot.iotshadow.model.UpdateShadowRequest up = new software.amazon.awssdk.iot.iotshadow.model.UpdateShadowRequest();
+            up.thingName = "aws-v2";
+            up.state = new software.amazon.awssdk.iot.iotshadow.model.ShadowState();
+            up.state.reported = new java.util.HashMap<>(Map.of("fw", "1.0"));
+            assertThat(shadow.updateShadow(up).get(WAIT.toSeconds(), TimeUnit.SECONDS).version).isEqualTo(1);
+            software.amazon.awssdk.iot.iotshadow.model.GetShadowResponse doc = shadow.getShadow(get).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(doc.version).isEqualTo(1);
+            assertThat(doc.state.reported).containsEntry("fw", "1.0");
+            assertThat(doc.timestamp.getTime()).isBetween(System.currentTimeMillis() - 60_000, System.currentTimeMillis() + 1_000);
+
+            up.version = 7;
+            assertThat(shadow.updateShadow(up)).failsWithin(WAIT).withThrowableThat().havingCause()
+                    .isInstanceOfSatisfying(software.amazon.awssdk.iot.iotshadow.model.V2ErrorResponseException.class,
+                            e -> assertThat(e.getModeledError().code).isEqualTo(409));
+        } finally {
+            d.close();
+        }
+    }
+
+    @Test
     void a_second_thing_never_sees_the_first_ones_shadow_answers() throws Exception {
         Device first = Device.start(host, port, root(), device("aws-a"), "aws-a");
         Device second = Device.start(host, port, root(), device("aws-b"), "aws-b");
@@ -335,7 +367,7 @@ class AwsSdkIT {
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         /** Everything received, kept (next() takes from received). */
         final List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private Mqtt5Client client;
+        Mqtt5Client client;
 
         static Device start(String host, long port, Path root, Path[] creds, String clientId) {
             Device d = new Device();
