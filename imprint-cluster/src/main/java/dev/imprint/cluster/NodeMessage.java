@@ -17,6 +17,8 @@ public record NodeMessage(String type, String from, String deviceId, long epoch,
     public static final String C2D_READY = "C2D_READY";
     /** The twin's desired properties changed: push them. */
     public static final String DESIRED_CHANGED = "DESIRED_CHANGED";
+    /** A back-end shadow change: deliver its events (delta, documents) to the thing's AWS-dialect session. */
+    public static final String SHADOW_EVENTS = "SHADOW_EVENTS";
     /** Invoke a direct method; answered with METHOD_RESULT or DEVICE_MOVED / DEVICE_OFFLINE. */
     public static final String METHOD_INVOKE = "METHOD_INVOKE";
     public static final String METHOD_RESULT = "METHOD_RESULT";

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the session ends with STORE_UNAVAILABLE (STORE_BEHIND when the queue is full) before any
  * PUBACK, and the device resends.
  */
-final class DeviceSession implements MqttSession {
+class DeviceSession implements MqttSession {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong RIDS = new AtomicLong();
@@ -51,7 +51,7 @@ final class DeviceSession implements MqttSession {
     final String enrollment;
     final Instant notAfter;
     final MqttConnection conn;
-    private final Hub hub;
+    final Hub hub;
     private final AzureTopics topics;
     private volatile boolean c2d;
     private volatile boolean desired;
@@ -88,13 +88,7 @@ final class DeviceSession implements MqttSession {
         lastSeen = Instant.now();
         if (topics.isTelemetry(topic)) {
             Map<String, String> props = TelemetryProperties.merge(topics.telemetryProperties(topic), mqtt5);
-            TelemetryRecord r = new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(props), payload);
-            if (qos == 0) {
-                hub.telemetry().offer(r);
-                return DONE;
-            }
-            // QoS 1: the PUBACK waits for the batch's commit; a failed write ends the session unacknowledged, so the device resends
-            return hub.telemetry().store(r).exceptionally(DeviceSession::notStored);
+            return telemetry(qos, payload, props);
         }
         if (topic.startsWith(AzureTopics.TWIN_GET)) {
             String rid = AzureTopics.rid(topic);
@@ -139,6 +133,16 @@ final class DeviceSession implements MqttSession {
             return DONE;
         }
         throw new MqttRefusal("FOREIGN_TOPIC", "device " + deviceId + " published to '" + topic + "', which is not its own");
+    }
+
+    /** Stores a device-to-cloud message; QoS 1: the PUBACK waits for the batch's commit, a failed write ends the session unacknowledged, so the device resends. */
+    final CompletionStage<Void> telemetry(int qos, byte[] payload, Map<String, String> props) {
+        TelemetryRecord r = new TelemetryRecord(0, deviceId, hub.name(), lastSeen, json(props), payload);
+        if (qos == 0) {
+            hub.telemetry().offer(r);
+            return DONE;
+        }
+        return hub.telemetry().store(r).exceptionally(DeviceSession::notStored);
     }
 
     @Override

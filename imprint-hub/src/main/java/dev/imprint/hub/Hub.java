@@ -38,7 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An IoT hub: an MQTT 3.1.1 broker over mutual TLS for the devices DPS assigned to it.
+ * An IoT hub: an MQTT 3.1.1 and 5 broker over mutual TLS for the devices DPS assigned to it,
+ * speaking one {@link HubDialect} (Azure IoT Hub by default; the AWS endpoint is a hub speaking
+ * the AWS IoT Core dialect, which serves every registered device and ignores the username).
  *
  * <p>On every connection the client's chain goes through the shared {@link CertificateValidator}
  * (the five steps); then the certificate's identity must equal the MQTT client ID (and the
@@ -77,10 +79,12 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final TelemetryPipeline telemetry;
     private final LiveRevocation live;
     private final MqttTlsServer server;
+    private final HubDialect dialect;
 
     private Hub(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls, List<TelemetrySink> sinks,
-            MeterRegistry meters, NodeBus bus, boolean ownsBus) {
+            MeterRegistry meters, NodeBus bus, boolean ownsBus, HubDialect dialect) {
         this.settings = settings;
+        this.dialect = dialect;
         this.bus = bus;
         this.ownsBus = ownsBus;
         this.store = store;
@@ -111,7 +115,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
      */
     public static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
             List<TelemetrySink> sinks, MeterRegistry meters) {
-        return start(settings, store, validator, tls, sinks, meters, new LocalBus(settings.name()), true);
+        return start(settings, store, validator, tls, sinks, meters, new LocalBus(settings.name()), true, HubDialect.azure());
     }
 
     /**
@@ -127,12 +131,18 @@ public final class Hub implements MqttApplication, AutoCloseable {
      */
     public static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
             List<TelemetrySink> sinks, MeterRegistry meters, NodeBus bus) {
-        return start(settings, store, validator, tls, sinks, meters, bus, false);
+        return start(settings, store, validator, tls, sinks, meters, bus, false, HubDialect.azure());
+    }
+
+    /** Starts a listener on this node speaking {@code dialect} (the AWS endpoint: {@link HubDialect#aws}); otherwise as above. */
+    public static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
+            List<TelemetrySink> sinks, MeterRegistry meters, NodeBus bus, HubDialect dialect) {
+        return start(settings, store, validator, tls, sinks, meters, bus, false, dialect);
     }
 
     private static Hub start(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls,
-            List<TelemetrySink> sinks, MeterRegistry meters, NodeBus bus, boolean ownsBus) {
-        Hub hub = new Hub(settings, store, validator, tls, sinks, meters, bus, ownsBus);
+            List<TelemetrySink> sinks, MeterRegistry meters, NodeBus bus, boolean ownsBus, HubDialect dialect) {
+        Hub hub = new Hub(settings, store, validator, tls, sinks, meters, bus, ownsBus, dialect);
         try {
             store.sessions().removeSessions(bus.self(), settings.name());
             hub.server.start();
@@ -174,7 +184,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     @Override
     public CompletionStage<ConnectOutcome> connect(ConnectRequest req, MqttConnection conn) {
-        ConnectOutcome refused = DeviceAccess.refuseConnect(req.verdict(), req.clientId(), req.username());
+        ConnectOutcome refused = dialect.refuseConnect(req.verdict(), req.clientId(), req.username());
         if (refused != null) {
             return done(refused);
         }
@@ -202,7 +212,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 trackedIssuers.add(leaf.getIssuerX500Principal());
             }
         }
-        DeviceSession s = new DeviceSession(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn);
+        DeviceSession s = dialect.session(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn);
         return store.sessions().claim(deviceId, settings.name(), bus.self(), Instant.now())
                 .thenApplyAsync(claim -> admitted(s, claim), io)
                 .exceptionally(e -> ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "STORE_UNAVAILABLE",
@@ -258,7 +268,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     /** Why a registered device may not be here now; null when it may. */
     String refusal(DeviceRecord d) {
-        return DeviceAccess.registryRefusal(d, settings.name(),
+        return dialect.registryRefusal(d, settings.name(),
                 () -> store.enrollments().find(d.enrollment()).map(e -> e.enabled()).orElse(true));
     }
 

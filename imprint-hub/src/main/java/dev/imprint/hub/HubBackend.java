@@ -192,6 +192,19 @@ public final class HubBackend implements AutoCloseable {
     }
 
     /**
+     * Has the node holding the thing's session deliver the events of a back-end shadow change
+     * (the shadow service's {@code ShadowEvents.publish}) to an AWS-dialect device. Returns at once;
+     * a device connected elsewhere or not at all reads the shadow when it comes back.
+     */
+    public void shadowEvents(String thing, List<dev.imprint.shadow.ShadowMessage> messages) {
+        com.fasterxml.jackson.databind.node.ArrayNode list = NodeInbox.JSON.createArrayNode();
+        for (dev.imprint.shadow.ShadowMessage m : messages) {
+            list.addObject().put("topic", m.topic()).put("payload", m.payload());
+        }
+        notice(thing, NodeMessage.SHADOW_EVENTS, NodeInbox.bytes(list));
+    }
+
+    /**
      * Invokes a direct method on whichever node holds the device's session; completes with the
      * device's answer, or fails with HubException DEVICE_OFFLINE (no session anywhere, or not
      * listening: at once) or METHOD_TIMEOUT.

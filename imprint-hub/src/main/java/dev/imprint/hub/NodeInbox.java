@@ -44,6 +44,11 @@ final class NodeInbox {
                 JsonNode b = read(m.body());
                 s.pushDesired(b.path("version").asLong(), b.path("patch").asText());
             });
+            case NodeMessage.SHADOW_EVENTS -> fenced(m).ifPresent(s -> {
+                if (s instanceof AwsSession aws) {
+                    aws.deliver(shadowMessages(read(m.body())));
+                }
+            });
             case NodeMessage.METHOD_INVOKE -> fenced(m).ifPresent(s -> invoke(s, m));
             case NodeMessage.METHOD_RESULT, NodeMessage.DEVICE_MOVED, NodeMessage.DEVICE_OFFLINE -> {
                 if (!requests.answered(m)) {
@@ -92,6 +97,19 @@ final class NodeInbox {
             }
             requests.reply(m, NodeMessage.METHOD_RESULT, bytes(answer));
         }, answers);
+    }
+
+    /** {@code [{"topic","payload"(base64)}...]}, as {@link HubBackend#shadowEvents} writes them. */
+    private static List<dev.imprint.shadow.ShadowMessage> shadowMessages(JsonNode list) {
+        List<dev.imprint.shadow.ShadowMessage> out = new java.util.ArrayList<>();
+        for (JsonNode n : list) {
+            try {
+                out.add(new dev.imprint.shadow.ShadowMessage(n.path("topic").asText(), n.path("payload").binaryValue(), false));
+            } catch (IOException e) {
+                LOG.warn("event=node.bad_shadow_event msg=\"{}\"", e.toString());
+            }
+        }
+        return out;
     }
 
     static JsonNode read(byte[] body) {

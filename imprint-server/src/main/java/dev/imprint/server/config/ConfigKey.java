@@ -50,6 +50,10 @@ public enum ConfigKey {
     HUB_INFLIGHT_WINDOW("hub.inflightWindow", "16", "unacknowledged QoS 1 messages per session in each direction"),
     HUB_OUTBOUND_QUEUE("hub.outboundQueue", "1000", "messages queued for a slow client beyond the window (beyond: disconnected, SLOW_CONSUMER)"),
     HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)"),
+    AWS_ENABLED("aws.enabled", "false", "run the AWS IoT Core-compatible endpoint (devices on the AWS IoT Device SDK: client ID = thing name,"
+            + " telemetry on dt/<thing>/# and things/<thing>/#, Device Shadow over MQTT); off by default: 'imprint up' opens nothing new"),
+    AWS_ADDRESS("aws.address", "127.0.0.5", "address of the AWS endpoint (endpoints.json aws.mqtt)"),
+    AWS_PORT("aws.port", "8883", "its port (the AWS SDK's MQTT 5 default is 8883; its 3.1.1 builder needs withPort)"),
     SHADOW_MAX_STATE_BYTES("shadow.maxStateBytes", "8192", "largest desired or reported section of a device shadow, compact JSON (beyond: 413)"),
     SHADOW_MAX_DEPTH("shadow.maxDepth", "6", "deepest nesting inside a shadow's desired or reported section (beyond: 400)"),
     SHADOW_MAX_REQUEST_BYTES("shadow.maxRequestBytes", "131072", "largest shadow request payload (beyond: 413)"),

@@ -88,12 +88,18 @@ public final class ConfigLoader {
                 values.intIn(ConfigKey.SHADOW_MAX_DEPTH, 1, 64), values.intIn(ConfigKey.SHADOW_MAX_REQUEST_BYTES, 64, 1 << 26),
                 values.intIn(ConfigKey.SHADOW_MAX_NAMED, 0, 100_000));
         ImprintConfig.Kafka kafka = kafka(values);
-        checkListenersDiffer(pki, https, dps, hubs, problems);
+        ImprintConfig.Hub aws = !values.bool(ConfigKey.AWS_ENABLED) ? null
+                : HubList.endpoint(HubList.AWS, values.address(ConfigKey.AWS_ADDRESS), values.intIn(ConfigKey.AWS_PORT, 1, 65535), env, values, dataDir);
+        if (aws != null && hubs.stream().anyMatch(h -> h.name().equals(HubList.AWS))) {
+            problems.add("hubs: the name '" + HubList.AWS + "' is the AWS endpoint's (aws.enabled)");
+        }
+        checkListenersDiffer(pki, https, dps, aws == null ? hubs : java.util.stream.Stream.concat(hubs.stream(), java.util.stream.Stream.of(aws)).toList(),
+                problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
         return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers, shadow,
-                kafka);
+                kafka, aws);
     }
 
     private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";

@@ -113,6 +113,14 @@ final class HubList {
         return false;
     }
 
+    /** The AWS endpoint's name, as a listener among the hubs (session directory, telemetry's hub). */
+    static final String AWS = "aws";
+
+    /** A listener that is not in the hubs list (the AWS endpoint), with the {@code hub.*} settings. */
+    static ImprintConfig.Hub endpoint(String name, String address, int port, Map<String, String> env, Values values, Path dataDir) {
+        return hub(new Entry(Map.of("name", name, "address", address, "port", Integer.toString(port)), name, ""), env, values, dataDir);
+    }
+
     private static ImprintConfig.Hub hub(Entry e, Map<String, String> env, Values values, Path dataDir) {
         String name = e.fields().getOrDefault("name", "");
         if (!name.matches(NAME)) {

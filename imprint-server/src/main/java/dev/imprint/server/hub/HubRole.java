@@ -6,6 +6,7 @@ import dev.imprint.cluster.LocalBus;
 import dev.imprint.cluster.NodeBus;
 import dev.imprint.hub.Hub;
 import dev.imprint.hub.HubBackend;
+import dev.imprint.hub.HubDialect;
 import dev.imprint.hub.HubSettings;
 import dev.imprint.hub.StoreRevocationSource;
 import dev.imprint.hub.telemetry.JsonLinesFileSink;
@@ -16,6 +17,9 @@ import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;
 import dev.imprint.server.PrivateFiles;
 import dev.imprint.server.config.ImprintConfig;
+import dev.imprint.shadow.ShadowEvents;
+import dev.imprint.shadow.ShadowMessage;
+import dev.imprint.shadow.Shadows;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,12 +29,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The hub role of {@code imprint up} (and of {@code imprint hub --name NAME} alone): which hubs
@@ -52,12 +58,42 @@ public final class HubRole implements AutoCloseable {
     private final HubBackend backend;
     private final NodeBus bus;
     private final boolean ownsBus;
+    private final Shadows shadows;
 
-    private HubRole(List<Hub> hubs, Store store, NodeBus bus, boolean ownsBus) {
+    private HubRole(List<Hub> hubs, Store store, NodeBus bus, boolean ownsBus, Shadows shadows, AtomicReference<HubBackend> backendRef) {
         this.hubs = List.copyOf(hubs);
         this.bus = bus;
         this.ownsBus = ownsBus;
         this.backend = new HubBackend(store, bus, hubs);
+        this.shadows = shadows;
+        backendRef.set(backend);
+    }
+
+    /**
+     * The shadow service of this node, built before the hubs (the AWS endpoint answers shadow
+     * requests with it) and bound to their back end once it exists: a classic shadow's desired
+     * change reaches an Azure-dialect device as a twin desired patch, a back-end update's events
+     * reach an AWS-dialect device on its shadow topics, wherever its session is.
+     */
+    private static Shadows shadows(ImprintConfig config, Store store, MeterRegistry meters, AtomicReference<HubBackend> backend) {
+        boolean aws = config.aws() != null;
+        return new Shadows(store.shadows(), config.shadow(), new ShadowEvents() {
+            @Override
+            public void publish(String thing, List<ShadowMessage> messages) {
+                HubBackend b = backend.get();
+                if (aws && b != null) {
+                    b.shadowEvents(thing, messages);
+                }
+            }
+
+            @Override
+            public void desiredChanged(String thing, long twinVersion, String patchJson) {
+                HubBackend b = backend.get();
+                if (b != null) {
+                    b.desiredChanged(thing, twinVersion, patchJson);
+                }
+            }
+        }, Clock.systemUTC(), meters, id -> store.deviceRegistry().find(id).isPresent());
     }
 
     /**
@@ -70,12 +106,19 @@ public final class HubRole implements AutoCloseable {
             NodeBus bus) throws IOException {
         boolean ownsBus = false;
         List<Hub> started = new ArrayList<>();
+        AtomicReference<HubBackend> backendRef = new AtomicReference<>();
+        Shadows shadows = shadows(config, store, meters, backendRef);
+        List<ImprintConfig.Hub> listeners = new ArrayList<>(hubs);
+        if (config.aws() != null && config.cluster().roles().servesHub(config.aws().name())) {
+            listeners.add(config.aws());
+        }
         try {
-            for (ImprintConfig.Hub h : hubs) {
+            for (ImprintConfig.Hub h : listeners) {
                 if (authority != null) {
                     ensureCredential(config.dataDir(), h, authority);
                 }
-                started.add(start(config, store, h, config.cluster().bind(h.listener()), meters, bus));
+                HubDialect dialect = h == config.aws() ? HubDialect.aws(shadows) : HubDialect.azure();
+                started.add(start(config, store, h, config.cluster().bind(h.listener()), meters, bus, dialect));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Hub::close);
@@ -84,7 +127,7 @@ public final class HubRole implements AutoCloseable {
             }
             throw e;
         }
-        HubRole role = new HubRole(started, store, bus, ownsBus);
+        HubRole role = new HubRole(started, store, bus, ownsBus, shadows, backendRef);
         if (authority != null) {
             authority.revocation().addListener((ca, serial) -> role.backend.certificateRevoked(serial));
         }
@@ -106,7 +149,9 @@ public final class HubRole implements AutoCloseable {
         // a node name of its own: rows named "local" would belong to (and be cleared by) an "imprint up" on the same store
         NodeBus bus = new LocalBus(LOCAL_NODE + "-" + name);
         try {
-            return new HubRole(List.of(start(config, store, hub, config.cluster().bind(hub.listener()), meters, bus)), store, bus, true);
+            AtomicReference<HubBackend> backendRef = new AtomicReference<>();
+            return new HubRole(List.of(start(config, store, hub, config.cluster().bind(hub.listener()), meters, bus, HubDialect.azure())), store, bus,
+                    true, shadows(config, store, meters, backendRef), backendRef);
         } catch (IOException | RuntimeException e) {
             bus.close();
             throw e;
@@ -114,7 +159,7 @@ public final class HubRole implements AutoCloseable {
     }
 
     private static Hub start(ImprintConfig config, Store store, ImprintConfig.Hub h, ImprintConfig.Listener bindAt, MeterRegistry meters,
-            NodeBus bus) throws IOException {
+            NodeBus bus, HubDialect dialect) throws IOException {
         Path dataDir = config.dataDir();
         Path pki = dataDir.resolve("pki");
         CertificateValidator validator = CertificateValidator.builder()
@@ -132,7 +177,7 @@ public final class HubRole implements AutoCloseable {
         if (config.kafka() != null) {
             settings = KafkaTelemetry.window(settings, config.kafka());
         }
-        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(config, h, bus, meters), meters, bus);
+        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(config, h, bus, meters), meters, bus, dialect);
     }
 
     private static List<TelemetrySink> sinks(ImprintConfig config, ImprintConfig.Hub h, NodeBus bus, MeterRegistry meters) throws IOException {
@@ -184,6 +229,11 @@ public final class HubRole implements AutoCloseable {
             }
         }
         return names.stream().allMatch(n -> sans.contains(n.toLowerCase(Locale.ROOT)));
+    }
+
+    /** The shadow service: the admin API's, and the AWS endpoint's. */
+    public Shadows shadows() {
+        return shadows;
     }
 
     public HubBackend backend() {

@@ -3,17 +3,11 @@ package dev.imprint.server.shadow;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imprint.server.http.AdminRoutes;
 import dev.imprint.server.http.Responses;
-import dev.imprint.hub.HubBackend;
-import dev.imprint.shadow.ShadowEvents;
-import dev.imprint.shadow.ShadowLimits;
 import dev.imprint.shadow.ShadowException;
 import dev.imprint.shadow.Shadows;
-import dev.imprint.store.Store;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,19 +35,6 @@ public final class ShadowRoutes {
         }
         r.get(DEV + "/shadows").handler(ctx -> blocking(vertx, ctx, () -> Map.of("results", shadows.names(id(ctx)),
                 "timestamp", Instant.now().getEpochSecond())));
-    }
-
-    /**
-     * The shadow service of this node: a classic shadow's desired change is pushed to an
-     * Azure-dialect device as a twin desired patch (the same document).
-     */
-    public static Shadows shadows(Store store, ShadowLimits limits, HubBackend hubs, MeterRegistry meters) {
-        return new Shadows(store.shadows(), limits, new ShadowEvents() {
-            @Override
-            public void desiredChanged(String thing, long twinVersion, String patchJson) {
-                hubs.desiredChanged(thing, twinVersion, patchJson);
-            }
-        }, Clock.systemUTC(), meters, id -> store.deviceRegistry().find(id).isPresent());
     }
 
     private static void blocking(Vertx vertx, RoutingContext ctx, Callable<Object> call) {

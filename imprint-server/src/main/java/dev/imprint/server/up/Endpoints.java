@@ -16,10 +16,11 @@ import java.util.Map;
  * @param dps the provisioning service: {@code https}, {@code mqtt}, {@code idScope} (absent when it is not running)
  * @param hubs the IoT hubs this process runs
  * @param kafka {@code kafka.bootstrap}, {@code kafka.telemetryTopic}, {@code kafka.eventsTopic} when Kafka is configured; else absent
+ * @param aws the AWS IoT Core-compatible endpoint: {@code mqtt} ({@code mqtts://address:port}) when {@code aws.enabled}; else absent
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record Endpoints(String pki, String est, String admin, String console, String trust, Map<String, String> dps, List<Hub> hubs,
-        @com.fasterxml.jackson.annotation.JsonProperty("kafka") Map<String, String> kafka) {
+        @com.fasterxml.jackson.annotation.JsonProperty("kafka") Map<String, String> kafka, Map<String, String> aws) {
     public static final String FILE = "endpoints.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -27,23 +28,28 @@ public record Endpoints(String pki, String est, String admin, String console, St
     public record Hub(String name, String hostname, String mqtt) {}
 
     public Endpoints(String pki, String est, String admin, String console, String trust) {
-        this(pki, est, admin, console, trust, null, List.of(), null);
+        this(pki, est, admin, console, trust, null, List.of(), null, null);
     }
 
     /** With the provisioning service's entry ({@code https}, {@code mqtt}, {@code idScope}); null for none. */
     public Endpoints withDps(Map<String, String> dpsEntry) {
-        return new Endpoints(pki, est, admin, console, trust, dpsEntry, hubs, kafka);
+        return new Endpoints(pki, est, admin, console, trust, dpsEntry, hubs, kafka, aws);
     }
 
     public Endpoints withHubs(List<Hub> list) {
-        return new Endpoints(pki, est, admin, console, trust, dps, List.copyOf(list), kafka);
+        return new Endpoints(pki, est, admin, console, trust, dps, List.copyOf(list), kafka, aws);
     }
 
     /** With where Kafka is (null config: none, the entry is left out). */
     public Endpoints withKafka(dev.imprint.server.config.ImprintConfig.Kafka k) {
         Map<String, String> entry = k == null ? null
                 : Map.of("bootstrap", k.bootstrap(), "telemetryTopic", k.telemetryTopic(), "eventsTopic", k.eventsTopic());
-        return new Endpoints(pki, est, admin, console, trust, dps, hubs, entry == null ? null : new java.util.TreeMap<>(entry));
+        return new Endpoints(pki, est, admin, console, trust, dps, hubs, entry == null ? null : new java.util.TreeMap<>(entry), aws);
+    }
+
+    /** With the AWS endpoint's entry ({@code mqtt}); null for none. */
+    public Endpoints withAws(Map<String, String> awsEntry) {
+        return new Endpoints(pki, est, admin, console, trust, dps, hubs, kafka, awsEntry);
     }
 
     public void write(Path dataDir) throws IOException {

@@ -175,7 +175,7 @@ public final class Node implements AutoCloseable {
                     if (dps != null) {
                         dev.imprint.server.http.DpsAdminRoutes.mount(https, vertx, dps, authority);
                     }
-                    dev.imprint.shadow.Shadows shadows = dev.imprint.server.shadow.ShadowRoutes.shadows(store, config.shadow(), hubs.backend(), meters);
+                    dev.imprint.shadow.Shadows shadows = hubs.shadows();
                     dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend(), shadows::twinDesiredPatched);
                     dev.imprint.server.shadow.ShadowRoutes.mount(https, vertx, shadows);
                     // the web console at / (session cookie from a one-time link minted with the admin credential)
@@ -272,7 +272,8 @@ public final class Node implements AutoCloseable {
                 authority.hierarchy().rootFile().toAbsolutePath().toString())
                 .withDps(dps == null || !config.dps().enabled() ? null : DpsRole.endpoints(config, dps))
                 .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList())
-                .withKafka(config.kafka());
+                .withKafka(config.kafka())
+                .withAws(config.aws() == null ? null : Map.of("mqtt", config.aws().mqtt()));
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) throws Exception {

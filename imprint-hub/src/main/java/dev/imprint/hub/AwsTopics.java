@@ -1,0 +1,64 @@
+package dev.imprint.hub;
+
+import dev.imprint.shadow.ShadowTopics;
+
+/**
+ * The AWS IoT Core topic dialect for one thing, and its default policy: the thing publishes
+ * telemetry under {@code dt/<thing>/} and {@code things/<thing>/}, shadow requests on its own
+ * {@code $aws/things/<thing>/shadow/...} topics, and subscribes only to filters inside those
+ * namespaces ({@code cmd/<thing>/} too, for commands). Pure functions; no I/O.
+ */
+final class AwsTopics {
+    /** The telemetry property that carries the topic an AWS device published on. */
+    static final String TOPIC_PROPERTY = "aws.topic";
+
+    private final String thing;
+    private final String[] telemetry;
+    private final String[] subscribable;
+
+    AwsTopics(String thing) {
+        this.thing = thing;
+        this.telemetry = new String[] {"dt/" + thing, "things/" + thing};
+        this.subscribable = new String[] {"dt/" + thing, "things/" + thing, "cmd/" + thing, "$aws/things/" + thing + "/shadow"};
+    }
+
+    enum Kind { TELEMETRY, SHADOW_REQUEST, FOREIGN }
+
+    /** What a publish on {@code topic} is under the default policy. */
+    Kind publishKind(String topic) {
+        if (within(topic, telemetry)) {
+            return Kind.TELEMETRY;
+        }
+        ShadowTopics.Request r = ShadowTopics.request(topic);
+        return r != null && r.thing().equals(thing) ? Kind.SHADOW_REQUEST : Kind.FOREIGN;
+    }
+
+    /** Whether the thing may subscribe to {@code filter}: every topic it can match lies in the thing's namespaces. */
+    boolean maySubscribe(String filter) {
+        return within(filter, subscribable);
+    }
+
+    private static boolean within(String topic, String[] namespaces) {
+        for (String ns : namespaces) {
+            if (topic.equals(ns) || topic.startsWith(ns) && topic.charAt(ns.length()) == '/') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** MQTT topic matching: {@code +} one level, a trailing {@code #} the rest (the parent level too). */
+    static boolean matches(String filter, String topic) {
+        String[] f = filter.split("/", -1);
+        String[] t = topic.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return true;
+            }
+            if (i >= t.length || !f[i].equals("+") && !f[i].equals(t[i])) {
+                return false;
+            }
+        }
+        return f.length == t.length;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.imprint.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imprint.hub.AwsTopics.Kind;
+import org.junit.jupiter.api.Test;
+
+/** The AWS dialect's default policy and topic matching, both ways. */
+class AwsTopicsTest {
+    private final AwsTopics t = new AwsTopics("th-1");
+
+    @Test
+    void a_thing_publishes_telemetry_and_shadow_requests_under_its_own_name_only() {
+        assertThat(t.publishKind("dt/th-1/temp")).isEqualTo(Kind.TELEMETRY);
+        assertThat(t.publishKind("dt/th-1")).isEqualTo(Kind.TELEMETRY);
+        assertThat(t.publishKind("things/th-1/a/b")).isEqualTo(Kind.TELEMETRY);
+        assertThat(t.publishKind("$aws/things/th-1/shadow/update")).isEqualTo(Kind.SHADOW_REQUEST);
+        assertThat(t.publishKind("$aws/things/th-1/shadow/name/cfg/get")).isEqualTo(Kind.SHADOW_REQUEST);
+
+        assertThat(t.publishKind("dt/th-10/temp")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("dt/th-2/temp")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("dtx/th-1")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("$aws/things/th-2/shadow/update")).isEqualTo(Kind.FOREIGN);
+        // answers and events are the server's to publish
+        assertThat(t.publishKind("$aws/things/th-1/shadow/update/accepted")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("$aws/things/th-1/shadow/update/delta")).isEqualTo(Kind.FOREIGN);
+    }
+
+    @Test
+    void a_thing_subscribes_inside_its_namespaces_only() {
+        assertThat(t.maySubscribe("$aws/things/th-1/shadow/get/+")).isTrue();
+        assertThat(t.maySubscribe("$aws/things/th-1/shadow/#")).isTrue();
+        assertThat(t.maySubscribe("cmd/th-1/#")).isTrue();
+        assertThat(t.maySubscribe("things/th-1/x")).isTrue();
+
+        assertThat(t.maySubscribe("#")).isFalse();
+        assertThat(t.maySubscribe("$aws/things/+/shadow/get/+")).isFalse();
+        assertThat(t.maySubscribe("$aws/things/th-2/shadow/get/+")).isFalse();
+        assertThat(t.maySubscribe("$aws/things/th-1/jobs/notify")).isFalse();
+        assertThat(t.maySubscribe("cmd/th-10/#")).isFalse();
+    }
+
+    @Test
+    void filters_match_as_mqtt_says() {
+        assertThat(AwsTopics.matches("a/+/c", "a/b/c")).isTrue();
+        assertThat(AwsTopics.matches("a/#", "a")).isTrue();
+        assertThat(AwsTopics.matches("a/#", "a/b/c")).isTrue();
+        assertThat(AwsTopics.matches("a/b", "a/b")).isTrue();
+        assertThat(AwsTopics.matches("a/+", "a/b/c")).isFalse();
+        assertThat(AwsTopics.matches("a/b/c", "a/b")).isFalse();
+        assertThat(AwsTopics.matches("a/+/c", "a/b/d")).isFalse();
+    }
+}
