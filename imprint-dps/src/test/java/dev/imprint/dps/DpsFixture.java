@@ -26,18 +26,18 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * A real CA (Authority on an SQLite store in a temp folder), a DPS server credential for the
  * test addresses, and factory devices issued by the manufacturing CA.
  */
-final class DpsFixture implements AutoCloseable {
-    static final String ID_SCOPE = "0ne00TEST";
+public final class DpsFixture implements AutoCloseable {
+    public static final String ID_SCOPE = "0ne00TEST";
     static final String HOST = "127.0.0.12";
 
     final Path dir;
-    final Store store;
-    final Authority ca;
+    public final Store store;
+    public final Authority ca;
     final Credential server;
 
     /** A device: key, certificate, chain (issuing CA first, root last). */
-    record Device(String id, KeyPair key, X509Certificate cert, List<X509Certificate> chain) {
-        List<X509Certificate> tlsChain() {
+    public record Device(String id, KeyPair key, X509Certificate cert, List<X509Certificate> chain) {
+        public List<X509Certificate> tlsChain() {
             List<X509Certificate> c = new ArrayList<>();
             c.add(cert);
             c.addAll(chain);
@@ -45,7 +45,7 @@ final class DpsFixture implements AutoCloseable {
         }
     }
 
-    DpsFixture(Path dir) {
+    public DpsFixture(Path dir) {
         CryptoProviders.install();
         this.dir = dir;
         this.store = JdbcStore.sqlite(dir.resolve("imprint.db"));
@@ -54,7 +54,7 @@ final class DpsFixture implements AutoCloseable {
     }
 
     /** Operational certificates through this fixture's CA, as the server's in-process wiring does it. */
-    OperationalIssuer issuer() {
+    public OperationalIssuer issuer() {
         return (current, csrDer) -> {
             try {
                 IssuedCertificate c = ca.issue(IssuanceRequest.reenroll(current, csrDer));
@@ -68,7 +68,7 @@ final class DpsFixture implements AutoCloseable {
         };
     }
 
-    X509Certificate manufacturing() {
+    public X509Certificate manufacturing() {
         return ca.hierarchy().issuer(CaHierarchy.MANUFACTURING);
     }
 
@@ -77,7 +77,7 @@ final class DpsFixture implements AutoCloseable {
     }
 
     /** A device certificate from the manufacturing CA, as a factory station would have made it. */
-    Device device(String id) {
+    public Device device(String id) {
         return device(id, CaHierarchy.MANUFACTURING);
     }
 
@@ -87,7 +87,7 @@ final class DpsFixture implements AutoCloseable {
         return new Device(id, kp, c.certificate(), c.chain());
     }
 
-    static byte[] csr(KeyPair kp, String id) {
+    public static byte[] csr(KeyPair kp, String id) {
         try {
             return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(CryptoProviders.bouncyCastle()).build(kp.getPrivate()))
@@ -106,7 +106,7 @@ final class DpsFixture implements AutoCloseable {
         return new StoreRevocation(store.certificates(), own, RevocationSource.NONE);
     }
 
-    DpsSettings settings() {
+    public DpsSettings settings() {
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(server.certificate());
         chain.addAll(server.chain());

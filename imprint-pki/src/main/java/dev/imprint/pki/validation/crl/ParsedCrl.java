@@ -113,11 +113,12 @@ final class ParsedCrl {
         ASN1Sequence crl;
         try (ASN1InputStream in = new ASN1InputStream(der, true)) { // lazy: children stay encoded
             crl = ASN1Sequence.getInstance(in.readObject());
+            // size() decodes the lazy sequence: inside the try, so bad lengths are "not a CRL" too (found by fuzzing)
+            if (crl == null || crl.size() != 3) {
+                throw new IOException("not a CRL: expected SEQUENCE of 3");
+            }
         } catch (RuntimeException e) {
             throw new IOException("not a CRL: " + e.getMessage(), e);
-        }
-        if (crl == null || crl.size() != 3) {
-            throw new IOException("not a CRL: expected SEQUENCE of 3");
         }
         Builder b = new Builder();
         try {

@@ -103,19 +103,11 @@ public final class OcspSource implements RevocationSource {
                     .setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
                             new DEROctetString(nonce))))
                     .build();
-            OCSPResp resp = post(url, req.getEncoded());
-            if (resp.getStatus() != OCSPResp.SUCCESSFUL) {
-                return unavailable("OCSP responder answered status " + resp.getStatus());
+            Answer answer = read(post(url, req.getEncoded()), issuer, id, at, skew, requireNonce ? nonce : null);
+            if (answer.nextUpdate() != null && !(answer.status() instanceof RevocationStatus.Unknown)) {
+                cache.put(key, new CachedAnswer(answer.status(), answer.thisUpdate(), answer.nextUpdate()));
             }
-            if (!(resp.getResponseObject() instanceof BasicOCSPResp basic)) {
-                return unavailable("OCSP response is not a basic response");
-            }
-            OcspResponseCheck check = new OcspResponseCheck(basic, issuer, id, at, skew, requireNonce ? nonce : null);
-            RevocationStatus status = check.status();
-            if (check.nextUpdate() != null && !(status instanceof RevocationStatus.Unknown)) {
-                cache.put(key, new CachedAnswer(status, check.thisUpdate(), check.nextUpdate()));
-            }
-            return status;
+            return answer.status();
         } catch (IOException | OCSPException | OperatorCreationException | java.security.cert.CertificateEncodingException e) {
             return unavailable("OCSP request to " + url + " failed: " + e);
         } catch (InterruptedException e) {
@@ -129,7 +121,33 @@ public final class OcspSource implements RevocationSource {
         return cache.size();
     }
 
-    private OCSPResp post(String url, byte[] body) throws IOException, InterruptedException {
+    /** What a responder said, with the window it may be cached for (null when not cacheable). */
+    record Answer(RevocationStatus status, Instant thisUpdate, Instant nextUpdate) {}
+
+    /**
+     * Parses and checks the bytes a responder sent (it is named by the certificate, so they may
+     * be anyone's): whatever they are, the answer is a status, never an exception.
+     */
+    static Answer read(byte[] body, X509Certificate issuer, CertificateID id, Instant at, Duration skew, byte[] nonce) {
+        try {
+            OCSPResp resp = new OCSPResp(body);
+            if (resp.getStatus() != OCSPResp.SUCCESSFUL) {
+                return new Answer(unavailable("OCSP responder answered status " + resp.getStatus()), null, null);
+            }
+            if (!(resp.getResponseObject() instanceof BasicOCSPResp basic)) {
+                return new Answer(unavailable("OCSP response is not a basic response"), null, null);
+            }
+            OcspResponseCheck check = new OcspResponseCheck(basic, issuer, id, at, skew, nonce);
+            RevocationStatus status = check.status();
+            return new Answer(status, check.thisUpdate(), check.nextUpdate());
+        } catch (IOException | OCSPException | RuntimeException e) {
+            // Bouncy Castle parses lazily: a malformed part (an embedded certificate's extensions)
+            // throws IllegalArgumentException wherever it is first touched, not here (found by fuzzing)
+            return new Answer(unavailable("OCSP response does not parse: " + e), null, null);
+        }
+    }
+
+    private byte[] post(String url, byte[] body) throws IOException, InterruptedException {
         URI uri = URI.create(url);
         if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
             throw new IOException("OCSP responder URL is not HTTP(S): " + url);
@@ -141,7 +159,7 @@ public final class OcspSource implements RevocationSource {
         if (response.statusCode() != 200) {
             throw new IOException("HTTP " + response.statusCode());
         }
-        return new OCSPResp(response.body());
+        return response.body();
     }
 
     private static DigestCalculator sha1() throws OperatorCreationException {
