@@ -93,14 +93,27 @@ class WebPkiCheckTest {
         refused(validate(leaf, ica), ReasonCode.UNSUPPORTED_ALGORITHM, Verdict.Step.PATH);
     }
 
+    /** A server whose SANs do not name the host asked for (a mutant that matched every name survived the unit tests). */
+    @Test
+    void refuses_a_server_certificate_for_another_host() throws Exception {
+        X509Certificate leaf = leaf(ica, icaKey, "SHA256withECDSA", false, KeyPurposeId.id_kp_serverAuth);
+        refused(validator.validate(request(leaf, ica, "other.example.com").build()), ReasonCode.IDENTITY_MISMATCH,
+                Verdict.Step.IDENTITY);
+        accepted(validate(leaf, ica));
+    }
+
     private static Verdict validate(X509Certificate leaf, X509Certificate ica) {
         return validator.validate(request(leaf, ica).build());
     }
 
     private static ValidationRequest.Builder request(X509Certificate leaf, X509Certificate ica) {
+        return request(leaf, ica, "example.com");
+    }
+
+    private static ValidationRequest.Builder request(X509Certificate leaf, X509Certificate ica, String host) {
         return ValidationRequest.builder().chain(leaf, ica).possession(PossessionProof.tlsHandshake())
                 .profile(Profile.WEB_PKI).requiredEku(Eku.SERVER_AUTH).time(NOW)
-                .peerName(new PeerName(PeerName.Kind.DNS, "example.com"));
+                .peerName(new PeerName(PeerName.Kind.DNS, host));
     }
 
     private static X509Certificate leaf(X509Certificate issuer, KeyPair issuerKey, String sigAlg, boolean ca,
