@@ -30,18 +30,27 @@ final class LiveRevocation {
 
     private final Hub hub;
     private final Map<String, Long> lastSeqByCa = new ConcurrentHashMap<>();
+    /** Each CA's revocation seq before the hub took its first connection. */
+    private final Map<String, Long> baseline;
     private final Map<String, Boolean> enrollmentOn = new ConcurrentHashMap<>();
     private volatile boolean running;
     private ScheduledFuture<?> task;
 
+    /** Called before the hub binds: see {@link #track}. */
     LiveRevocation(Hub hub) {
         this.hub = hub;
+        this.baseline = Map.copyOf(hub.store().certificates().lastRevocationSeqs());
     }
 
-    /** Starts following revocations of this CA (null: the certificate is not in this store). */
+    /**
+     * Starts following revocations of this CA (null: the certificate is not in this store) from
+     * the seq it had before the hub bound, not from its current one: a revocation committed
+     * between a connection's validation and this call is then still delivered. Replaying a CA's
+     * revocations since the hub started costs one read, once.
+     */
     void track(String ca) {
         if (ca != null) {
-            lastSeqByCa.computeIfAbsent(ca, c -> hub.store().certificates().lastRevocationSeq(c));
+            lastSeqByCa.computeIfAbsent(ca, c -> baseline.getOrDefault(c, 0L));
         }
     }
 

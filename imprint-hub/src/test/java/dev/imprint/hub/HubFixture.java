@@ -12,6 +12,7 @@ import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.validation.CertificateValidator;
+import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
@@ -56,6 +57,12 @@ final class HubFixture implements AutoCloseable {
 
     /** As above, with the CA's settings adjusted (e.g. a short operational validity). */
     HubFixture(Path dir, String host, String hubName, List<TelemetrySink> sinks, UnaryOperator<CaSettings> caSettings) {
+        this(dir, host, hubName, sinks, caSettings, UnaryOperator.identity());
+    }
+
+    /** As above, with the validator's revocation source wrapped (to act between validation and admission). */
+    HubFixture(Path dir, String host, String hubName, List<TelemetrySink> sinks, UnaryOperator<CaSettings> caSettings,
+            UnaryOperator<RevocationSource> revocation) {
         CryptoProviders.install();
         this.dir = dir;
         this.host = host;
@@ -66,7 +73,7 @@ final class HubFixture implements AutoCloseable {
         CertificateValidator validator = CertificateValidator.builder()
                 .trustAnchor(ca.hierarchy().issuer("manufacturing"))
                 .trustAnchor(ca.hierarchy().issuer("operational"))
-                .revocation(StoreRevocationSource.of(store.certificates()))
+                .revocation(revocation.apply(StoreRevocationSource.of(store.certificates())))
                 .build();
         this.bus = new LocalBus("node-" + hubName);
         this.hub = Hub.start(HubSettings.of(hubName, host, host), store, validator,

@@ -87,5 +87,8 @@ public interface CertificateStore {
     /** The highest revocation seq of this CA (0 when none). */
     long lastRevocationSeq(String ca);
 
+    /** The highest revocation seq of every CA that has revoked anything (absent: 0). */
+    java.util.Map<String, Long> lastRevocationSeqs();
+
     long count();
 }

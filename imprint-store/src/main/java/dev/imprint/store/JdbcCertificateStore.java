@@ -231,6 +231,20 @@ final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
+    public java.util.Map<String, Long> lastRevocationSeqs() {
+        return db.read("reading the revocation seqs", c -> {
+            java.util.Map<String, Long> seqs = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT ca, last_seq FROM revocation_counters");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    seqs.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return seqs;
+        });
+    }
+
+    @Override
     public long count() {
         return db.read("counting certificates", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM certificates");
