@@ -5,8 +5,9 @@ import dev.imprint.pki.validation.ReasonCode;
 import dev.imprint.pki.validation.Verdict;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -46,8 +48,10 @@ import java.util.concurrent.TimeUnit;
  * Receive Maximum and Maximum Packet Size honoured, reason codes ({@link Mqtt5Reasons}) on
  * CONNACK, PUBACK, SUBACK and DISCONNECT, and PUBLISH properties handed to the session.
  */
-final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implements MqttConnection {
+final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttConnection {
     private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+    /** The attribute Netty's MQTT codec keeps the connection's protocol version in ({@code MqttCodecUtil}). */
+    private static final io.netty.util.AttributeKey<MqttVersion> CODEC_VERSION = io.netty.util.AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     private final MqttApplication application;
     private final ConnectionLimits limits;
@@ -58,6 +62,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     /** The MQTT 5 CONNECT's properties; null on 3.1.1. */
     private Mqtt5Connect v5;
     private State state = State.AWAIT_CONNECT;
+    /**
+     * The protocol version the first CONNECT chose. Netty's decoder keeps the version in a channel
+     * attribute that its encoder reads, and sets it from every CONNECT it decodes, even a second
+     * one it has only half read; every write puts it back to this one.
+     */
+    private MqttVersion negotiated;
     private String clientId;
     private MqttSession session;
     private Outbox outbox;
@@ -112,7 +122,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             }
             case CONNECTING -> {
                 // a client may pipeline packets behind its CONNECT; keep a few until the session exists
-                if (early.size() >= limits.inflightWindow()) {
+                if (m instanceof MqttConnectMessage) {
+                    ReferenceCountUtil.release(m);
+                    secondConnect();
+                } else if (early.size() >= limits.inflightWindow()) {
                     ReferenceCountUtil.release(m);
                     refuse(null, "PROTOCOL_ERROR", "too many packets before CONNACK");
                 } else {
@@ -139,6 +152,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private void onConnect(MqttConnectMessage c) {
         state = State.CONNECTING;
         int level = c.variableHeader().version();
+        negotiated = level == 5 ? MqttVersion.MQTT_5 : level == 3 ? MqttVersion.MQTT_3_1 : MqttVersion.MQTT_3_1_1;
         clientId = c.payload().clientIdentifier();
         if (level == 5) {
             // the decoder speaks 5 from here on; refusals too (a CONNACK 0x84 when 5 is not allowed)
@@ -175,7 +189,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                     ReasonCode.NO_POSSESSION_PROOF, "no client certificate on this connection"));
         }
         verdict.thenAcceptAsync(v -> {
-            if (state != State.CONNECTING || !withinBudget(v)) {
+            // closing already (a refusal's close makes the channel inactive only in a later task)
+            if (state != State.CONNECTING || Disconnector.reasonOf(ch) != null || !withinBudget(v)) {
                 return;
             }
             ConnectRequest req = new ConnectRequest(clientId, username, c.variableHeader().isCleanSession(), effective, v);
@@ -220,7 +235,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void connected(ConnectOutcome o, Throwable e, int requestedKeepAlive, int keepAlive) {
-        if (state != State.CONNECTING) {
+        if (state != State.CONNECTING || Disconnector.reasonOf(ch) != null) {
             if (o instanceof ConnectOutcome.Accepted a) {
                 a.session().onClose(String.valueOf(Disconnector.reasonOf(ch)));
             }
@@ -269,7 +284,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                 flushPending = true;
             }
             case DISCONNECT -> close("CLIENT_DISCONNECT", "client sent DISCONNECT");
-            case CONNECT -> refuse(null, "PROTOCOL_ERROR", "second CONNECT on one connection");
+            case CONNECT -> secondConnect();
             default -> {
                 ReferenceCountUtil.release(m);
                 refuse(null, "PROTOCOL_ERROR", "unsupported packet " + h.messageType());
@@ -441,6 +456,14 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (negotiated != null) {
+            ch.attr(CODEC_VERSION).set(negotiated);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         close("CONNECTION_LOST", String.valueOf(cause));
     }
@@ -466,6 +489,16 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             session.onClose(reason);
         }
         super.channelInactive(ctx);
+    }
+
+    /**
+     * A second CONNECT is a protocol violation (MQTT 3.1.1 3.1.0-2, MQTT 5 3.1.0-2): closed without
+     * a word, because Netty's decoder has already switched the connection's protocol version to
+     * the second CONNECT's, so anything written now (a CONNACK still pending for the first, a
+     * DISCONNECT) would be encoded for a version the client did not negotiate.
+     */
+    private void secondConnect() {
+        disconnector.disconnect(ch, null, "SECOND_CONNECT", clientId, "second CONNECT on one connection");
     }
 
     private void refuse(MqttConnectReturnCode connack, String reason, String detail) {

@@ -91,6 +91,33 @@ class MqttConnectionHandlerTest {
     }
 
     @Test
+    void a_second_connect_behind_the_first_closes_without_a_word_in_the_wrong_version() {
+        // the decoder switches the connection to the second CONNECT's version before the first is answered
+        EmbeddedChannel ch = MqttPipelineForTests.open(accepting(), ConnectionLimits.defaults(), new Disconnector("test", meters), OK);
+        MqttMessage v5 = MqttMessageBuilders.connect().clientId("dev-1").protocolVersion(MqttVersion.MQTT_5).cleanSession(true).build();
+        byte[] both = MqttPipelineForTests.encoded(0, connect("dev-1", MqttVersion.MQTT_3_1), v5);
+        ch.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(both, 1, both.length - 1));
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(Disconnector.reasonOf(ch)).isEqualTo("SECOND_CONNECT");
+        assertThat((Object) ch.readOutbound()).as("nothing written after the version switched").isNull();
+        assertThat(count("SECOND_CONNECT")).isEqualTo(1);
+    }
+
+    @Test
+    void a_second_connect_on_a_live_session_closes_it() {
+        EmbeddedChannel ch = channel(OK, accepting());
+        ch.writeInbound(connect("dev-1", MqttVersion.MQTT_3_1_1));
+        ch.runPendingTasks();
+        MqttConnAckMessage ack = ch.readOutbound();
+        assertThat(ack.variableHeader().connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        ch.writeInbound(connect("dev-1", MqttVersion.MQTT_3_1_1));
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(Disconnector.reasonOf(ch)).isEqualTo("SECOND_CONNECT");
+    }
+
+    @Test
     void first_packet_other_than_connect_is_a_protocol_error() {
         EmbeddedChannel ch = channel(OK, accepting());
         ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
