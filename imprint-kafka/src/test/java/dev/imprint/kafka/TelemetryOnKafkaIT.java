@@ -217,22 +217,28 @@ class TelemetryOnKafkaIT {
 
     @Test
     @Order(2)
-    void a_devices_issue_connect_rotation_revocation_and_disconnect_reach_the_events_topic_in_order() throws Exception {
+    void a_devices_issue_connect_twin_report_rotation_revocation_and_disconnect_reach_the_events_topic_in_order() throws Exception {
         Hub hub = fx.hub("hub-events", KafkaSettings.of(broker.bootstrap()));
         KafkaHubFixture.Device d = fx.device("kev-1", hub.name());
         Publisher p = new Publisher(d, hub, 1);
         try {
             p.thread.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> p.acked.get() == 1);
+            MqttMessage patch = new MqttMessage("{\"fw\":\"2.0\"}".getBytes(StandardCharsets.UTF_8));
+            patch.setQos(1);
+            p.client.publish("$iothub/twin/PATCH/properties/reported/?$rid=1", patch).waitForCompletion(10_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.store.twins().get("kev-1").reportedVersion() == 2);
             KafkaHubFixture.Device rotated = fx.rotate(d);
             fx.ca.revocation().revoke(d.serial(), 1, "admin:test");
             assertThat(p.lost.await(10, TimeUnit.SECONDS)).as("the revoked session ended").isTrue();
-            List<com.fasterxml.jackson.databind.JsonNode> events = readEvents("kev-1", 5);
+            List<com.fasterxml.jackson.databind.JsonNode> events = readEvents("kev-1", 6);
             assertThat(events).extracting(e -> e.get("type").asText()).containsExactly("certificate.issued", "connected",
-                    "certificate.rotated", "certificate.revoked", "disconnected");
-            assertThat(events.get(2).get("serial").asText()).isEqualTo(rotated.serial());
-            assertThat(events.get(3).get("reason").asInt()).isEqualTo(1);
-            assertThat(events.get(4).get("reason").asText()).isEqualTo("REVOKED");
+                    "twin.reported", "certificate.rotated", "certificate.revoked", "disconnected");
+            assertThat(events.get(2).get("version").asLong()).isEqualTo(2);
+            assertThat(events.get(2).get("reported").get("fw").asText()).isEqualTo("2.0");
+            assertThat(events.get(3).get("serial").asText()).isEqualTo(rotated.serial());
+            assertThat(events.get(4).get("reason").asInt()).isEqualTo(1);
+            assertThat(events.get(5).get("reason").asText()).isEqualTo("REVOKED");
             assertThat(events).extracting(e -> e.get("eventId").asText()).doesNotHaveDuplicates();
         } finally {
             p.close();
