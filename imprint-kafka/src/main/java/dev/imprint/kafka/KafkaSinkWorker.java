@@ -88,23 +88,29 @@ public final class KafkaSinkWorker implements TelemetrySink {
         int failures = 0;
         try {
             while (stopping.getCount() > 0) {
-                ConsumerRecords<String, byte[]> polled = consumer.poll(Duration.ofMillis(500));
-                if (polled.isEmpty()) {
-                    continue;
-                }
-                List<TelemetryRecord> batch = ofHub(polled);
+                ConsumerRecords<String, byte[]> polled = ConsumerRecords.empty();
+                int size = 0;
                 try {
+                    polled = consumer.poll(Duration.ofMillis(500));
+                    if (polled.isEmpty()) {
+                        continue;
+                    }
+                    List<TelemetryRecord> batch = ofHub(polled);
+                    size = batch.size();
                     if (!batch.isEmpty()) {
                         writer.write(batch);
                     }
+                    // fails when a rebalance took partitions away meanwhile: their new owner writes them again
                     consumer.commitSync(next(polled));
-                    written.increment(batch.size());
+                    written.increment(size);
                     failures = 0;
+                } catch (InterruptedException e) {
+                    throw e;
                 } catch (Exception e) {
-                    failed.increment(batch.size());
+                    failed.increment(size);
                     failures++;
-                    LOG.warn("event=kafka.sink_failed reason=WRITE_FAILED group={} records={} attempt={} msg=\"{}\"", group, batch.size(),
-                            failures, e.toString());
+                    LOG.warn("event=kafka.sink_failed reason=WRITE_FAILED group={} records={} attempt={} msg=\"{}\"", group, size, failures,
+                            e.toString());
                     rewind(polled);
                     if (stopping.await(Math.min(MAX_BACKOFF_MS, 200L << Math.min(failures, 6)), TimeUnit.MILLISECONDS)) {
                         return;
@@ -149,9 +155,13 @@ public final class KafkaSinkWorker implements TelemetrySink {
         return m;
     }
 
+    /** Reads the batch again next poll, from the partitions this worker still owns. */
     private void rewind(ConsumerRecords<String, byte[]> polled) {
+        Set<TopicPartition> owned = consumer.assignment();
         for (TopicPartition tp : polled.partitions()) {
-            consumer.seek(tp, polled.records(tp).get(0).offset());
+            if (owned.contains(tp)) {
+                consumer.seek(tp, polled.records(tp).get(0).offset());
+            }
         }
     }
 

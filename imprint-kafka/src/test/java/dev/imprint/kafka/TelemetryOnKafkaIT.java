@@ -54,6 +54,8 @@ class TelemetryOnKafkaIT {
     static final int MESSAGES = Integer.getInteger("imprint.kafka.it.messages", 1_000);
     static final int WINDOW = 16;
     static final String TOPIC = KafkaSettings.DEFAULT_TELEMETRY_TOPIC;
+    static final String KILL_HOST = "127.0.15.4";
+    static final int KILL_DEVICES = 3;
 
     // kept when a test fails: the broker's own log is in kafka/broker.log
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
@@ -88,16 +90,21 @@ class TelemetryOnKafkaIT {
         final MqttAsyncClient client;
         final Semaphore window = new Semaphore(WINDOW);
         final AtomicLong acked = new AtomicLong();
+        final java.util.Set<Integer> ackedSeqs = ConcurrentHashMap.newKeySet();
         final AtomicLong failed = new AtomicLong();
         final CountDownLatch lost = new CountDownLatch(1);
         final Thread thread;
 
         Publisher(KafkaHubFixture.Device d, Hub hub, int n) throws Exception {
-            this.id = d.id();
-            client = new MqttAsyncClient("ssl://" + KafkaHubFixture.HOST + ":" + hub.settings().port(), id, new MemoryPersistence());
+            this(d.id(), d.ssl(), KafkaHubFixture.HOST, hub.settings().port(), n);
+        }
+
+        Publisher(String id, javax.net.ssl.SSLContext ssl, String host, int port, int n) throws Exception {
+            this.id = id;
+            client = new MqttAsyncClient("ssl://" + host + ":" + port, id, new MemoryPersistence());
             client.setCallback(this);
             MqttConnectOptions o = new MqttConnectOptions();
-            o.setSocketFactory(d.ssl().getSocketFactory());
+            o.setSocketFactory(ssl.getSocketFactory());
             o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
             o.setCleanSession(true);
             o.setAutomaticReconnect(false);
@@ -105,6 +112,7 @@ class TelemetryOnKafkaIT {
             o.setKeepAliveInterval(120);
             client.connect(o).waitForCompletion(20_000);
             thread = new Thread(() -> run(n), "publisher-" + id);
+            thread.setDaemon(true);
         }
 
         private void run(int n) {
@@ -112,6 +120,7 @@ class TelemetryOnKafkaIT {
             IMqttActionListener done = new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken t) {
+                    ackedSeqs.add((Integer) t.getUserContext());
                     acked.incrementAndGet();
                     window.release();
                 }
@@ -128,7 +137,7 @@ class TelemetryOnKafkaIT {
                     String topic = prefix + "%24.mid=" + id + "-" + seq + "&%24.ct=text%2Fplain&seq=" + seq;
                     MqttMessage m = new MqttMessage(Integer.toString(seq).getBytes(StandardCharsets.US_ASCII));
                     m.setQos(1);
-                    client.publish(topic, m, null, done);
+                    client.publish(topic, m, seq, done);
                 }
             } catch (Exception e) {
                 failed.incrementAndGet();
@@ -357,6 +366,58 @@ class TelemetryOnKafkaIT {
 
     @Test
     @Order(4)
+    void kill_minus_9_of_the_hub_mid_stream_leaves_every_acknowledged_message_in_the_topic() throws Exception {
+        Path child = dir.resolve("hub-child");
+        java.nio.file.Files.createDirectories(child);
+        Process hub = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), KafkaHubChild.class.getName(), child.toString(),
+                broker.bootstrap(), KILL_HOST, Integer.toString(KILL_DEVICES))
+                .redirectErrorStream(true).redirectOutput(child.resolve("hub.log").toFile()).start();
+        List<Publisher> devices = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> !hub.isAlive()
+                    || java.nio.file.Files.readString(child.resolve("hub.log")).contains("READY "));
+            String log = java.nio.file.Files.readString(child.resolve("hub.log"));
+            assertThat(hub.isAlive()).as(log).isTrue();
+            int port = Integer.parseInt(log.substring(log.indexOf("READY ") + 6).trim().split("\\s")[0]);
+            for (int i = 0; i < KILL_DEVICES; i++) {
+                String id = "kkill-" + i;
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(child.resolve(id + ".p12"))) {
+                    ks.load(in, "test".toCharArray());
+                }
+                List<java.security.cert.X509Certificate> chain = java.util.Arrays.stream(ks.getCertificateChain("device"))
+                        .map(java.security.cert.X509Certificate.class::cast).toList();
+                javax.net.ssl.SSLContext ssl = dev.imprint.testkit.ClientTls.context((java.security.PrivateKey) ks.getKey("device",
+                        "test".toCharArray()), chain, (java.security.cert.X509Certificate) ks.getCertificate("root"));
+                // more than it can send before the kill: the stream is cut mid-way
+                devices.add(new Publisher(id, ssl, KILL_HOST, port, 1_000_000));
+            }
+            devices.forEach(p -> p.thread.start());
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked(devices) >= 150L * KILL_DEVICES);
+            ProcessHandle.of(hub.pid()).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+            assertThat(hub.waitFor(10, TimeUnit.SECONDS)).as("hub process ended").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(p -> p.lost.getCount() == 0));
+
+            Map<String, List<Integer>> read = readTopic(0, 0);
+            long acked = 0;
+            for (Publisher p : devices) {
+                java.util.Set<Integer> inTopic = new java.util.HashSet<>(read.getOrDefault(p.id, List.of()));
+                acked += p.ackedSeqs.size();
+                assertThat(inTopic).as("device %s: PUBACKed messages in the topic", p.id).containsAll(p.ackedSeqs);
+            }
+            System.out.printf("[kafka] kill -9 of the hub process mid-stream: %d devices, %d PUBACKed, all in the topic%n", KILL_DEVICES, acked);
+        } finally {
+            devices.forEach(Publisher::close);
+            if (hub.isAlive()) {
+                ProcessHandle.of(hub.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                hub.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void session_ends_with_kafka_unavailable_when_kafka_stays_away_past_the_bound() throws Exception {
         Hub hub = fx.hub("hub-short", KafkaSettings.of(broker.bootstrap()).withAckTimeout(Duration.ofSeconds(2)));
         Publisher p = new Publisher(fx.device("kdev-short", hub.name()), hub, 1);
@@ -397,6 +458,9 @@ class TelemetryOnKafkaIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (!r.key().startsWith("kdev-") && !r.key().startsWith("kkill-")) {
+                        continue; // another test's records, not sequence numbers
+                    }
                     int seq = Integer.parseInt(new String(r.value(), StandardCharsets.US_ASCII));
                     got.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(seq);
                     if (r.key().equals("kdev-0") && seq == 7) {
