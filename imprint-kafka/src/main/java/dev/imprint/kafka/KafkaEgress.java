@@ -33,6 +33,8 @@ public final class KafkaEgress implements TelemetryLog {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEgress.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> SYSTEM = Map.of("$.mid", "message-id", "$.ct", "content-type", "$.ce", "content-encoding");
+    /** The other way: a system property's header name to its Azure property name. */
+    static final Map<String, String> PROPERTY_OF_HEADER = Map.of("message-id", "$.mid", "content-type", "$.ct", "content-encoding", "$.ce");
 
     private final String topic;
     private final byte[] hub;

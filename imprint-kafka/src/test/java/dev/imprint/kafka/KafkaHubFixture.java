@@ -31,7 +31,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-/** A real CA on SQLite in a temp folder, and hubs on 127.0.2.1 whose durable telemetry step is Kafka. */
+/** A real CA on SQLite in a temp folder, and hubs on a loopback address (127.0.2.1 unless given) whose durable telemetry step is Kafka. */
 final class KafkaHubFixture implements AutoCloseable {
     static final String HOST = "127.0.2.1";
     final Store store;
@@ -40,10 +40,17 @@ final class KafkaHubFixture implements AutoCloseable {
     final LocalBus bus = new LocalBus("node-kafka");
     private final List<Hub> hubs = new ArrayList<>();
     private final CertificateValidator validator;
+    private final String host;
 
-    record Device(String id, SSLContext ssl, java.security.cert.X509Certificate certificate, String serial) {}
+    record Device(String id, SSLContext ssl, java.security.cert.X509Certificate certificate, String serial, java.security.PrivateKey key,
+            List<java.security.cert.X509Certificate> chain) {}
 
     KafkaHubFixture(Path dir) {
+        this(dir, HOST);
+    }
+
+    KafkaHubFixture(Path dir, String host) {
+        this.host = host;
         CryptoProviders.install();
         this.store = JdbcStore.sqlite(dir.resolve("imprint.db"));
         this.ca = Authority.open(CaSettings.defaults(dir.resolve("pki"), "test-passphrase".toCharArray(), "http://127.0.0.1:1"), store);
@@ -55,10 +62,10 @@ final class KafkaHubFixture implements AutoCloseable {
         ca.revocation().addListener((caName, serial) -> bus.ring("revocations"));
     }
 
-    /** A hub on a free port of {@link #HOST} keeping no SQL telemetry; its durable step is a {@link KafkaEgress}. */
+    /** A hub on a free port of this fixture's address keeping no SQL telemetry; its durable step is a {@link KafkaEgress}. */
     Hub hub(String name, KafkaSettings kafka) {
-        Credential server = ca.issueServerCertificate(name, List.of(), List.of(HOST));
-        HubSettings d = HubSettings.of(name, HOST, HOST).withPort(freePort());
+        Credential server = ca.issueServerCertificate(name, List.of(), List.of(host));
+        HubSettings d = HubSettings.of(name, host, host).withPort(freePort(host));
         HubSettings s = new HubSettings(d.name(), d.hostname(), d.bindAddress(), d.port(), d.limits(), d.telemetryMaxAge(), 0,
                 d.c2dTtl(), d.watchInterval(), d.balancers());
         Hub hub = Hub.start(s, store, validator, ServerTls.create(server.key(), server.fullChain(), true),
@@ -87,8 +94,9 @@ final class KafkaHubFixture implements AutoCloseable {
             byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
             IssuedCertificate c = ca.issue(request.apply(csr));
-            return new Device(id, ClientTls.context(kp.getPrivate(), List.of(c.certificate(), c.chain().get(0)), ca.hierarchy().root()),
-                    c.certificate(), c.serialHex());
+            List<java.security.cert.X509Certificate> chain = List.of(c.certificate(), c.chain().get(0));
+            return new Device(id, ClientTls.context(kp.getPrivate(), chain, ca.hierarchy().root()), c.certificate(), c.serialHex(),
+                    kp.getPrivate(), chain);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -99,9 +107,9 @@ final class KafkaHubFixture implements AutoCloseable {
         return c == null ? 0 : c.count();
     }
 
-    static int freePort() {
+    static int freePort(String host) {
         try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(HOST, 0));
+            s.bind(new InetSocketAddress(host, 0));
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * The outbox of device lifecycle events: rows written in the transactions of the changes they
- * describe (DPS assignments, session claims and releases, certificate issuance and revocation) once {@link
- * #record} is on, read and removed by one relay. Off by default: a store without Kafka writes
- * no events.
+ * describe (DPS assignments, session claims and releases, certificate issuance and revocation,
+ * twin reported changes) once {@link #record} is on, read and removed by one relay. Off by
+ * default: a store without Kafka writes no events.
  */
 public interface DeviceEvents {
 

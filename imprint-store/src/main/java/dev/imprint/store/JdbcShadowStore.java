@@ -50,11 +50,25 @@ final class JdbcShadowStore implements ShadowStore {
 
     private <T> T apply(Connection c, String deviceId, String name, Change<T> change) throws SQLException {
         ShadowRecord stored = read(c, deviceId, name, db.dialect.forUpdate);
-        Outcome<T> out = change.apply(stored != null ? stored : ShadowRecord.absent(deviceId, name), () -> countNamed(c, deviceId));
+        ShadowRecord before = stored != null ? stored : ShadowRecord.absent(deviceId, name);
+        Outcome<T> out = change.apply(before, () -> countNamed(c, deviceId));
         if (out.write() != null) {
+            reportedChanged(c, before, out.write());
             write(c, out.write(), stored == null);
         }
         return out.result();
+    }
+
+    /**
+     * The twin's reported section changed (a device's twin patch, an AWS classic shadow update or
+     * delete): a {@code twin.reported} event in this transaction, so none exists for a change
+     * that did not commit.
+     */
+    private void reportedChanged(Connection c, ShadowRecord before, ShadowRecord next) throws SQLException {
+        if (next.classic() && next.reportedVersion() > before.reportedVersion()) {
+            db.events.append(c, next.deviceId(), "twin.reported", next.updatedAt(), JdbcDeviceEvents.detail()
+                    .put("version", next.reportedVersion()).set("reported", ShadowJson.object(next.reported())));
+        }
     }
 
     private static int countNamed(Connection c, String deviceId) {

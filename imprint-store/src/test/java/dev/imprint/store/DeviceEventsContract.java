@@ -70,4 +70,28 @@ interface DeviceEventsContract {
             ev.record(false);
         }
     }
+
+    @Test
+    default void a_reported_twin_change_is_an_event_with_its_version_and_a_desired_one_or_an_uncommitted_one_is_not() {
+        DeviceEvents ev = store().deviceEvents();
+        ev.record(true);
+        try {
+            store().twins().patchReported("ev-tw", "{\"fw\":\"1.0\",\"temp\":{\"unit\":\"C\"}}");
+            store().twins().patchDesired("ev-tw", "{\"interval\":30}");
+            store().twins().patchReported("ev-tw", "{\"fw\":\"1.1\"}");
+            // a change whose write fails (metadata is NOT NULL): its transaction rolls back, event and all
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store().shadows().update("ev-tw", ShadowStore.CLASSIC, (s, named) ->
+                    new ShadowStore.Outcome<>(new ShadowRecord(s.deviceId(), s.name(), s.desired(), "{\"fw\":\"9\"}", null, s.version() + 1,
+                            true, T0, s.desiredVersion(), s.reportedVersion() + 1), null))).isInstanceOf(StoreException.class);
+
+            List<DeviceEvent> got = ev.pending(100).stream().filter(e -> e.deviceId().equals("ev-tw")).toList();
+            assertThat(got).extracting(DeviceEvent::type).containsExactly("twin.reported", "twin.reported");
+            assertThat(got.get(0).detail()).contains("\"version\":2").contains("\"fw\":\"1.0\"");
+            assertThat(got.get(1).detail()).contains("\"version\":3").contains("\"reported\":{\"fw\":\"1.1\",\"temp\":{\"unit\":\"C\"}}");
+            assertThat(store().twins().get("ev-tw").reportedVersion()).isEqualTo(3);
+            ev.published(got.stream().map(DeviceEvent::id).toList());
+        } finally {
+            ev.record(false);
+        }
+    }
 }

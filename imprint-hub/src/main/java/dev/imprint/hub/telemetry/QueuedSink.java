@@ -10,23 +10,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A sink with a bounded queue drained in batches by its own thread; subclasses write a batch. */
-abstract class QueuedSink implements TelemetrySink {
+/** A sink with a bounded queue drained in batches by its own thread into a {@link TelemetryWriter}. */
+public final class QueuedSink implements TelemetrySink {
     private static final Logger LOG = LoggerFactory.getLogger(QueuedSink.class);
 
     private final BlockingQueue<TelemetryRecord> queue;
     private final AtomicLong dropped = new AtomicLong();
+    private final TelemetryWriter writer;
     private final Thread thread;
     private volatile boolean running = true;
 
-    QueuedSink(String name, int capacity) {
+    private QueuedSink(String name, TelemetryWriter writer, int capacity) {
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.writer = writer;
         this.thread = new Thread(this::run, "imprint-sink-" + name);
         this.thread.setDaemon(true);
     }
 
-    void start() {
-        thread.start();
+    /** Starts draining into {@code writer} (closed with the sink); {@code name} names the thread. */
+    public static QueuedSink start(String name, TelemetryWriter writer, int capacity) {
+        QueuedSink s = new QueuedSink(name, writer, capacity);
+        s.thread.start();
+        return s;
     }
 
     @Override
@@ -43,9 +48,6 @@ abstract class QueuedSink implements TelemetrySink {
         return dropped.get();
     }
 
-    /** Writes one batch; an exception is logged and the batch dropped (counted). */
-    abstract void write(List<TelemetryRecord> batch) throws Exception;
-
     private void run() {
         List<TelemetryRecord> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
@@ -56,7 +58,8 @@ abstract class QueuedSink implements TelemetrySink {
                 }
                 batch.add(first);
                 queue.drainTo(batch, 999);
-                write(batch);
+                // an exception is logged and the batch dropped (counted): devices are never held back by a sink
+                writer.write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -77,5 +80,6 @@ abstract class QueuedSink implements TelemetrySink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        writer.close();
     }
 }

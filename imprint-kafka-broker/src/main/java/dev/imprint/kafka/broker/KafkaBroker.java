@@ -35,15 +35,19 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final List<String> jvmOptions;
+    private final List<String> launcher;
     private Process process;
 
-    private KafkaBroker(Path dir, String host, int port, int controllerPort, List<String> jvmOptions) {
+    private KafkaBroker(Path dir, String host, int port, int controllerPort, List<String> jvmOptions, List<String> launcher) {
         this.dir = dir;
         this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.launcher = List.copyOf(launcher);
     }
+
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     /**
      * Starts a broker keeping its data in {@code dir}, listening on {@code host} (a loopback
@@ -53,8 +57,21 @@ public final class KafkaBroker implements AutoCloseable {
      *     output is in {@code dir/broker.log})
      */
     public static KafkaBroker start(Path dir, String host, int port) {
-        KafkaBroker b = new KafkaBroker(dir.toAbsolutePath(), host, port == 0 ? freePort(host) : port, freePort(host),
-                List.of("-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        KafkaBroker b = new KafkaBroker(dir.toAbsolutePath(), host, port == 0 ? freePort(host) : port, freePort(host), JVM_OPTIONS, List.of());
+        b.format();
+        b.launch();
+        return b;
+    }
+
+    /**
+     * Starts a broker that outlives this JVM ({@code imprint cluster up --kafka}): in a session of
+     * its own ({@code setsid}), so the terminal's signals to the launcher do not reach it, on
+     * fixed ports ({@code port} and {@code port + 1} for the controller, which the KRaft log
+     * records, so a later start on the same folder finds its quorum again). Stop it by its
+     * {@link #pid}.
+     */
+    public static KafkaBroker startDetached(Path dir, String host, int port) {
+        KafkaBroker b = new KafkaBroker(dir.toAbsolutePath(), host, port, port + 1, JVM_OPTIONS, List.of("setsid"));
         b.format();
         b.launch();
         return b;
@@ -128,7 +145,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     private synchronized void launch() {
         try {
-            List<String> cmd = java("kafka.Kafka");
+            List<String> cmd = new ArrayList<>(launcher);
+            cmd.addAll(java("kafka.Kafka"));
             cmd.add(dir.resolve("server.properties").toString());
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();

@@ -51,11 +51,14 @@ public final class DeviceCommands {
         @Option(names = "--json", description = "Print JSON.") boolean json;
         @Option(names = "--follow", description = "Print messages as they arrive, from Kafka (needs kafka.bootstrap), until interrupted.") boolean follow;
         @Option(names = "--from-beginning", description = "With --follow: start at the oldest message the topic keeps.") boolean fromBeginning;
+        @Option(names = "--group", paramLabel = "ID", defaultValue = "imprint-follow-telemetry",
+                description = "With --follow: the consumer group (default ${DEFAULT-VALUE}); a follower goes on where the last one of its group stopped.")
+        String group;
 
         @Override
         public Integer call() {
             if (follow) {
-                return KafkaFollow.run(data.dir(), "telemetryTopic", device, fromBeginning, spec.commandLine().getOut(), spec.commandLine().getErr());
+                return KafkaFollow.run(data.dir(), "telemetryTopic", group, device, fromBeginning, spec.commandLine().getOut(), spec.commandLine().getErr());
             }
             if (device == null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--device=ID'");

@@ -16,9 +16,11 @@ public final class EventsCommand implements Callable<Integer> {
     @Option(names = "--follow", required = true, description = "Print events as they arrive (until interrupted).") boolean follow;
     @Option(names = "--device", paramLabel = "ID", description = "Only this device's events.") String device;
     @Option(names = "--from-beginning", description = "Start at the oldest event the topic keeps.") boolean fromBeginning;
+    @Option(names = "--group", paramLabel = "ID", defaultValue = "imprint-follow-events",
+            description = "Consumer group (default ${DEFAULT-VALUE}): a follower goes on where the last one of its group stopped.") String group;
 
     @Override
     public Integer call() {
-        return KafkaFollow.run(data.dir(), "eventsTopic", device, fromBeginning, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return KafkaFollow.run(data.dir(), "eventsTopic", group, device, fromBeginning, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -15,9 +15,10 @@ final class KafkaFollow {
 
     /**
      * @param topicKey {@code telemetryTopic} or {@code eventsTopic}
+     * @param group the consumer group: where a follower of that group stopped is where it goes on
      * @return the exit code: {@link ImprintCommand#USAGE} when this Imprint has no Kafka configured
      */
-    static int run(Path dataDir, String topicKey, String device, boolean fromBeginning, PrintWriter out, PrintWriter err) {
+    static int run(Path dataDir, String topicKey, String group, String device, boolean fromBeginning, PrintWriter out, PrintWriter err) {
         Map<String, String> kafka;
         try {
             kafka = Endpoints.read(dataDir).kafka();
@@ -29,7 +30,7 @@ final class KafkaFollow {
             err.println("--follow reads Kafka, and this Imprint has none configured (set kafka.bootstrap, see docs/operations.md)");
             return ImprintCommand.USAGE;
         }
-        KafkaTail.follow(kafka.get("bootstrap"), kafka.get(topicKey), device, fromBeginning, line -> {
+        KafkaTail.follow(kafka.get("bootstrap"), kafka.get(topicKey), group, device, fromBeginning, line -> {
             String body = new String(line.value(), StandardCharsets.UTF_8);
             out.printf("%s  %s  %s  %s%n", Instant.ofEpochMilli(line.timestamp()), line.deviceId(), line.headers(), body);
             out.flush();

@@ -109,12 +109,30 @@ public final class ClusterCommand implements Runnable {
                         + " or plain seconds (default: ${DEFAULT-VALUE})")
         Duration timeout;
 
+        @Option(names = "--kafka", arity = "0..1", paramLabel = "HOST:PORT", fallbackValue = LocalKafka.DEFAULT_LISTENER,
+                description = {"also start a single-node Kafka (KRaft, in its own JVM, data in <data>/kafka) on HOST:PORT",
+                        "(alone: " + LocalKafka.DEFAULT_LISTENER + "; its controller on PORT+1) and set kafka.bootstrap for the nodes"})
+        String kafka;
+
         @Option(names = "--node-command", paramLabel = "CMD", hidden = true,
                 description = "testing: run CMD (split at spaces) as each node instead of java -jar imprint.jar up --data DIR")
         String nodeCommand;
 
         @Spec
         CommandSpec spec;
+
+        private static ImprintConfig.Listener hostPort(String v) {
+            int colon = v.lastIndexOf(':');
+            try {
+                int port = Integer.parseInt(v.substring(colon + 1));
+                if (colon > 0 && port > 0 && port < 65535) {
+                    return new ImprintConfig.Listener(v.substring(0, colon), port);
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
+            throw new CliException(ImprintCommand.USAGE, "--kafka: '" + v + "' is not HOST:PORT (PORT 1-65534: the controller takes PORT+1)");
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -127,6 +145,7 @@ public final class ClusterCommand implements Runnable {
             if (store != null && !store.startsWith("jdbc:postgresql:")) {
                 throw new CliException(ImprintCommand.USAGE, "--store: '" + store + "' is not jdbc:postgresql://...");
             }
+            ImprintConfig.Listener kafkaAt = kafka == null ? null : hostPort(kafka);
             PrintWriter out = spec.commandLine().getOut();
             return guarded(() -> {
                 List<String> command = nodeCommand != null ? Arrays.asList(nodeCommand.trim().split("\\s+")) : javaCommand();
@@ -134,7 +153,7 @@ public final class ClusterCommand implements Runnable {
                 out.flush();
                 LocalCluster cluster = new LocalCluster(data.dir(), out);
                 ImprintConfig.StoreConfig existing = store == null ? null : new ImprintConfig.StoreConfig(store, storeUser, storePassword);
-                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, timeout));
+                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, timeout, kafkaAt));
                 out.printf("The cluster is up. Endpoints in %s; 'imprint cluster status --data %s'.%n",
                         data.dir().resolve("endpoints.json"), data.dir());
                 return ImprintCommand.OK;

@@ -38,6 +38,12 @@ final class ClusterConfigFile {
     }
 
     static void write(Path data, Layout layout, String storeUrl, String storeUser, String storePassword) throws IOException {
+        write(data, layout, storeUrl, storeUser, storePassword, null);
+    }
+
+    /** @param kafkaBootstrap the broker {@code cluster up --kafka} started; null leaves {@code kafka.*} as the file has it */
+    static void write(Path data, Layout layout, String storeUrl, String storeUser, String storePassword, String kafkaBootstrap)
+            throws IOException {
         Path file = file(data);
         YAMLMapper yaml = new YAMLMapper();
         JsonNode read = Files.exists(file) ? yaml.readTree(Files.readString(file)) : null;
@@ -57,9 +63,12 @@ final class ClusterConfigFile {
         put(root, ConfigKey.STORE_URL.path(), storeUrl, true);
         put(root, ConfigKey.STORE_USER.path(), storeUser, true);
         put(root, ConfigKey.STORE_PASSWORD.path(), storePassword, true);
+        if (kafkaBootstrap != null) {
+            put(root, ConfigKey.KAFKA_BOOTSTRAP.path(), kafkaBootstrap, true);
+        }
         root.set(ConfigKey.HUBS.path(), hubs(root.get(ConfigKey.HUBS.path()), layout.hubs(), text(root, ConfigKey.DPS_MQTT_ADDRESS.path(),
                 ConfigKey.DPS_MQTT_ADDRESS.defaultValue())));
-        PrivateFiles.write(file, ("# the local cluster's configuration ('imprint cluster up' sets store.*, dps.enabled and hubs)\n"
+        PrivateFiles.write(file, ("# the local cluster's configuration ('imprint cluster up' sets store.*, dps.enabled, hubs and with --kafka kafka.bootstrap)\n"
                 + yaml.writeValueAsString(root)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -21,9 +21,10 @@ import java.util.Map;
  * @param nodes the node processes
  * @param haproxy the balancer, null when the layout needs none
  * @param postgres the database
+ * @param kafka the Kafka broker of {@code cluster up --kafka}; null without
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ClusterState(String layout, List<String> nodeCommand, List<Node> nodes, OwnProcess haproxy, Postgres postgres) {
+public record ClusterState(String layout, List<String> nodeCommand, List<Node> nodes, OwnProcess haproxy, Postgres postgres, Kafka kafka) {
     public static final String FILE = "cluster.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -64,6 +65,15 @@ public record ClusterState(String layout, List<String> nodeCommand, List<Node> n
         }
     }
 
+    /**
+     * The single-node Kafka this launcher runs.
+     *
+     * @param bootstrap its {@code host:port}, the nodes' {@code kafka.bootstrap}
+     * @param dataDir its folder (configuration, KRaft log, {@code broker.log})
+     * @param process the broker's JVM
+     */
+    public record Kafka(String bootstrap, String dataDir, OwnProcess process) {}
+
     public Node node(String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
     }
@@ -72,11 +82,11 @@ public record ClusterState(String layout, List<String> nodeCommand, List<Node> n
     public ClusterState with(Node node) {
         List<Node> list = new ArrayList<>(nodes);
         list.replaceAll(n -> n.name().equals(node.name()) ? node : n);
-        return new ClusterState(layout, nodeCommand, list, haproxy, postgres);
+        return new ClusterState(layout, nodeCommand, list, haproxy, postgres, kafka);
     }
 
     public ClusterState withHaproxy(OwnProcess p) {
-        return new ClusterState(layout, nodeCommand, nodes, p, postgres);
+        return new ClusterState(layout, nodeCommand, nodes, p, postgres, kafka);
     }
 
     public void write(Path dataDir) throws IOException {

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * {@code imprint cluster status}: each node up (its process runs and /health answers 200),
  * unhealthy (it runs, /health does not answer) or down; HAProxy's own view of each node from its
- * stats socket; HAProxy and PostgreSQL.
+ * stats socket; HAProxy, Kafka (with {@code --kafka}) and PostgreSQL.
  */
 final class ClusterStatus {
     /** A node's state. */
@@ -39,6 +39,12 @@ final class ClusterStatus {
         if (s.haproxy() != null) {
             allUp &= haproxyUp;
             out.printf("haproxy        pid %d %s  (config %s)%n", s.haproxy().pid(), haproxyUp ? "up" : "DOWN", data.resolve("haproxy.cfg"));
+        }
+        if (s.kafka() != null) {
+            boolean kafkaUp = s.kafka().process() != null && s.kafka().process().alive();
+            allUp &= kafkaUp;
+            out.printf("kafka          %s  %s  (data %s)%n", s.kafka().bootstrap(), kafkaUp ? "up, pid " + s.kafka().process().pid() : "DOWN",
+                    s.kafka().dataDir());
         }
         ClusterState.Postgres pg = s.postgres();
         if (pg != null && pg.managed()) {

@@ -44,8 +44,10 @@ final class LocalCluster {
      * @param timeout how long each wave of nodes may take to become healthy
      * @param nodeNet the nodes' addresses without the last octet ({@code 127.0.1.})
      * @param proxyProtocol whether HAProxy sends PROXY v2 headers (and nodes are told its address)
+     * @param kafka where a Kafka broker of this cluster listens; null for none
      */
-    record Options(Layout layout, String nodeNet, boolean proxyProtocol, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout) {}
+    record Options(Layout layout, String nodeNet, boolean proxyProtocol, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout,
+            ImprintConfig.Listener kafka) {}
 
     /**
      * Starts everything; on any failure stops what it started and throws.
@@ -112,7 +114,14 @@ final class LocalCluster {
             user = LocalPostgres.DATABASE;
             password = local.password();
         }
-        ClusterConfigFile.write(data, o.layout(), pg.url(), user, password);
+        ClusterState.Kafka kafka = null;
+        if (o.kafka() != null) {
+            ClusterState.Kafka started = LocalKafka.start(data, o.kafka());
+            undo.add(() -> quietly(() -> started.process().stop(LocalKafka.GRACE)));
+            out.printf("  kafka     %s  pid %d  data %s%n", started.bootstrap(), started.process().pid(), started.dataDir());
+            kafka = started;
+        }
+        ClusterConfigFile.write(data, o.layout(), pg.url(), user, password, kafka == null ? null : kafka.bootstrap());
         ImprintConfig config = config();
         if (o.layout().runsDps() && config.dps().idScope() == null) {
             DpsScope.ensure(data);
@@ -127,7 +136,7 @@ final class LocalCluster {
         List<ClusterState.Node> nodes = plan.nodes().stream().map(n -> new ClusterState.Node(n.name(), n.roles(), n.shownAddress(config),
                 n.health().hostPort(), NodeLauncher.env(n, n.shownAddress(config), o.proxyProtocol() ? plan.balancer() : null), null, data.resolve("logs").resolve(n.name() + ".log").toString()))
                 .toList();
-        ClusterState state = new ClusterState(o.layout().toString(), o.nodeCommand(), nodes, null, pg);
+        ClusterState state = new ClusterState(o.layout().toString(), o.nodeCommand(), nodes, null, pg, kafka);
         if (!plan.services().isEmpty()) {
             Haproxy haproxy = new Haproxy(haproxyBin, data);
             haproxy.write(HaproxyConfig.render(plan, Haproxy.statsSocket(data), o.proxyProtocol()));
@@ -216,7 +225,7 @@ final class LocalCluster {
 
     /**
      * Stops every recorded process: SIGTERM to all nodes at once, up to {@code grace} for them to
-     * end, SIGKILL to the rest; then HAProxy, then PostgreSQL ({@code pg_ctl stop -m fast}).
+     * end, SIGKILL to the rest; then Kafka, HAProxy, PostgreSQL ({@code pg_ctl stop -m fast}).
      */
     void down(Duration grace) throws Exception {
         try (AutoCloseable lock = lock()) {
@@ -235,6 +244,10 @@ final class LocalCluster {
                     n.process().awaitExit(Duration.ofSeconds(5));
                 }
                 out.printf("  stopped %-14s pid %d%s%n", n.name(), n.process().pid(), ended ? "" : " (SIGKILL after " + grace.toSeconds() + " s)");
+            }
+            // after the nodes, whose producers hand over what they hold while they stop
+            if (s.kafka() != null && s.kafka().process() != null && s.kafka().process().stop(LocalKafka.GRACE)) {
+                out.printf("  stopped kafka          pid %d%n", s.kafka().process().pid());
             }
             if (s.haproxy() != null && s.haproxy().stop(Duration.ofSeconds(5))) {
                 out.printf("  stopped haproxy        pid %d%n", s.haproxy().pid());
@@ -288,7 +301,8 @@ final class LocalCluster {
     }
 
     static boolean anyAlive(ClusterState s) {
-        return (s.haproxy() != null && s.haproxy().alive()) || s.nodes().stream().anyMatch(n -> n.process() != null && n.process().alive());
+        return (s.haproxy() != null && s.haproxy().alive()) || (s.kafka() != null && s.kafka().process() != null && s.kafka().process().alive())
+                || s.nodes().stream().anyMatch(n -> n.process() != null && n.process().alive());
     }
 
     /** A clean-up step: its failure is printed, the next step still runs. */

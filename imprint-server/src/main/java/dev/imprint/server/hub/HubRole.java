@@ -9,9 +9,11 @@ import dev.imprint.hub.HubBackend;
 import dev.imprint.hub.HubDialect;
 import dev.imprint.hub.HubSettings;
 import dev.imprint.hub.StoreRevocationSource;
-import dev.imprint.hub.telemetry.JsonLinesFileSink;
+import dev.imprint.hub.telemetry.JsonLinesFileWriter;
+import dev.imprint.hub.telemetry.QueuedSink;
 import dev.imprint.hub.telemetry.TelemetrySink;
-import dev.imprint.hub.telemetry.WebhookSink;
+import dev.imprint.hub.telemetry.TelemetryWriter;
+import dev.imprint.hub.telemetry.WebhookWriter;
 import dev.imprint.mqtt.ServerTls;
 import dev.imprint.pki.Pem;
 import dev.imprint.pki.validation.CertificateValidator;
@@ -182,14 +184,17 @@ public final class HubRole implements AutoCloseable {
 
     private static List<TelemetrySink> sinks(ImprintConfig config, ImprintConfig.Hub h, NodeBus bus, MeterRegistry meters) throws IOException {
         List<TelemetrySink> out = new ArrayList<>();
-        if (config.kafka() != null) {
-            out.add(KafkaTelemetry.egress(config.kafka(), h.name(), bus.self(), meters));
+        ImprintConfig.Kafka kafka = config.kafka();
+        if (kafka != null) {
+            out.add(KafkaTelemetry.egress(kafka, h.name(), bus.self(), meters));
         }
         if (h.telemetryFile() != null) {
-            out.add(JsonLinesFileSink.open(h.telemetryFile(), SINK_QUEUE));
+            TelemetryWriter w = new JsonLinesFileWriter(h.telemetryFile());
+            out.add(kafka != null ? KafkaTelemetry.worker(kafka, h.name(), "jsonl", w, meters) : QueuedSink.start("jsonl", w, SINK_QUEUE));
         }
         if (h.webhook() != null) {
-            out.add(WebhookSink.start(h.webhook(), SINK_QUEUE));
+            TelemetryWriter w = new WebhookWriter(h.webhook());
+            out.add(kafka != null ? KafkaTelemetry.worker(kafka, h.name(), "webhook", w, meters) : QueuedSink.start("webhook", w, SINK_QUEUE));
         }
         return out;
     }

@@ -43,6 +43,7 @@ class ClusterLauncherIT {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NODES = "127.0.77";
+    private static final String KAFKA = "127.0.15.3:9092";
 
     @TempDir
     Path tmp;
@@ -80,10 +81,17 @@ class ClusterLauncherIT {
     @Test
     void launcher_with_stand_in_nodes() throws Exception {
         String stub = JAVA + " -Xmx32m -cp " + Path.of("target", "test-classes").toAbsolutePath() + " " + StubNode.class.getName() + " 8883 9443";
-        Run up = imprint(Duration.ofSeconds(90), "cluster", "up", "--data", data.toString(), "--nodes", "ca,admin=1;dps=1;hub:hub-1=2",
-                "--node-addresses", NODES, "--timeout", "60", "--node-command", stub);
+        Run up = imprint(Duration.ofSeconds(150), "cluster", "up", "--data", data.toString(), "--nodes", "ca,admin=1;dps=1;hub:hub-1=2",
+                "--node-addresses", NODES, "--timeout", "60", "--node-command", stub, "--kafka=" + KAFKA);
         assertThat(up.exit()).as(up.output()).isZero();
-        assertThat(up.output()).contains("healthy ca-admin-1", "healthy hub-1-2", "The cluster is up");
+        assertThat(up.output()).contains("healthy ca-admin-1", "healthy hub-1-2", "The cluster is up", "kafka     " + KAFKA);
+        // --kafka: a broker in its own JVM (not a child left to the launcher), in the nodes' configuration and in endpoints.json
+        assertThat(Files.readString(data.resolve("imprint.yaml"))).contains("kafka:", KAFKA);
+        assertThat(JSON.readTree(data.resolve("endpoints.json").toFile()).path("kafka").path("bootstrap").asText()).isEqualTo(KAFKA);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", KAFKA))) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+        }
 
         JsonNode endpoints = JSON.readTree(data.resolve("endpoints.json").toFile());
         assertThat(endpoints.path("pki").asText()).isEqualTo("http://127.0.76.1:8080");
@@ -96,6 +104,7 @@ class ClusterLauncherIT {
         ClusterState state = ClusterState.read(data);
         List<OwnProcess> processes = new ArrayList<>(state.nodes().stream().map(ClusterState.Node::process).toList());
         processes.add(state.haproxy());
+        processes.add(state.kafka().process());
         assertThat(processes).allSatisfy(p -> assertThat(p.alive()).isTrue());
         long postmaster = new LocalPostgres(data, Path.of(state.postgres().binDir())).pid();
         assertThat(ProcessHandle.of(postmaster)).isPresent();
@@ -113,7 +122,8 @@ class ClusterLauncherIT {
         Run kill = imprint(Duration.ofSeconds(30), "cluster", "kill", "hub-1-2", "--data", data.toString());
         assertThat(kill.exit()).as(kill.output()).isZero();
         assertThat(killed.alive()).isFalse();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        // one status run is a JVM start; on a loaded machine (and with the Kafka broker running) it alone can take 15 s
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Run s = imprint(Duration.ofSeconds(30), "cluster", "status", "--data", data.toString());
             assertThat(s.exit()).isEqualTo(1);
             assertThat(s.output()).containsPattern("hub-1-2 +hub:hub-1 +- +127\\.0\\.77\\.4 .* down +DOWN");
@@ -132,7 +142,7 @@ class ClusterLauncherIT {
 
         Run down = imprint(Duration.ofSeconds(60), "cluster", "down", "--data", data.toString());
         assertThat(down.exit()).as(down.output()).isZero();
-        assertThat(down.output()).contains("stopped haproxy", "stopped postgres", "The cluster is down");
+        assertThat(down.output()).contains("stopped kafka", "stopped haproxy", "stopped postgres", "The cluster is down");
         assertThat(processes).allSatisfy(p -> assertThat(p.alive()).as("pid " + p.pid()).isFalse());
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(postmaster).map(h -> !h.isAlive()).orElse(true));
         assertThat(ClusterState.read(data)).isNull();

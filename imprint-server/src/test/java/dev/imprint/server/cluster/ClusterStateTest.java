@@ -20,7 +20,8 @@ class ClusterStateTest {
                                 Map.of("IMPRINT_CLUSTER_NODE", "ca-admin-1"), p, dir.resolve("logs/ca-admin-1.log").toString()),
                         new ClusterState.Node("dps-1", "dps", "127.0.1.2", "127.0.1.2:8090", Map.of(), null, "dps-1.log")),
                 new OwnProcess(77, 1, List.of("/usr/sbin/haproxy", "-D")),
-                new ClusterState.Postgres(dir.resolve("pg").toString(), "/usr/lib/postgresql/15/bin", 5433, "jdbc:postgresql://127.0.0.1:5433/imprint"));
+                new ClusterState.Postgres(dir.resolve("pg").toString(), "/usr/lib/postgresql/15/bin", 5433, "jdbc:postgresql://127.0.0.1:5433/imprint"),
+                new ClusterState.Kafka("127.0.15.1:9092", dir.resolve("kafka").toString(), new OwnProcess(78, 2, List.of("java", "kafka.Kafka"))));
         assertThat(ClusterState.read(dir)).isNull();
         s.write(dir);
         assertThat(ClusterState.read(dir)).isEqualTo(s);

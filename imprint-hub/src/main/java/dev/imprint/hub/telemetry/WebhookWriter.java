@@ -10,27 +10,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
-/**
- * POSTs batches of messages as a JSON array to a URL (5 s timeout). A batch the endpoint does
- * not accept with 2xx is dropped and counted: devices are never held back by a webhook.
- */
-public final class WebhookSink extends QueuedSink {
+/** POSTs batches of messages as a JSON array to a URL (5 s timeout); anything but 2xx is a failure. */
+public final class WebhookWriter implements TelemetryWriter {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI url;
 
-    private WebhookSink(URI url, int capacity) {
-        super("webhook", capacity);
+    public WebhookWriter(URI url) {
         this.url = url;
     }
 
-    public static WebhookSink start(URI url, int capacity) {
-        WebhookSink s = new WebhookSink(url, capacity);
-        s.start();
-        return s;
-    }
-
     @Override
-    void write(List<TelemetryRecord> batch) throws IOException, InterruptedException {
+    public void write(List<TelemetryRecord> batch) throws IOException, InterruptedException {
         ArrayNode a = JsonLines.JSON.createArrayNode();
         batch.forEach(r -> a.add(JsonLines.toJson(r)));
         HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5))
