@@ -2,10 +2,11 @@
 """Soak benchmark (issue 15): an Imprint server and a simulated fleet in two processes, sampled.
 
 The server is `./imprint up` on a fresh data folder (127.0.8.x addresses), with operational
-certificates living --lifetime (devices rotate at two thirds of it), CRLs with a short nextUpdate
-and telemetry kept --retention. The fleet is `./imprint device simulate` against it: telemetry at
-1 msg/s per device, one device churned every --churn (drop and reconnect, away past its
-certificate's lifetime and back, operational certificate revoked and registered again).
+certificates living --lifetime (devices rotate at two thirds of it), CRLs with a short nextUpdate,
+telemetry kept --retention and expired device certificates kept --cert-retention. The fleet is
+`./imprint device simulate` against it: telemetry at 1 msg/s per device, one device churned every
+--churn (drop and reconnect, away past its certificate's lifetime and back, operational
+certificate revoked and registered again).
 
 Every --every seconds, for each process: RSS, JVM-tracked native memory (NMT committed) and RSS
 minus it, threads, file descriptors; every --gc-every samples a forced GC (after the RSS reading)
@@ -56,6 +57,7 @@ https: {{address: 127.0.8.1, port: {https}}}
 ca:
   operationalValidityDays: {lifetime}
   crlNextUpdateSeconds: {crl}
+  expiredCertificateRetention: {cert_retention}
 dps:
   https: {{address: 127.0.8.1, port: {dps}}}
   mqtt: {{address: 127.0.8.2, port: {mqtt}}}
@@ -217,6 +219,7 @@ def main():
     a.add_argument("--lifetime", default="45s", help="operational certificate lifetime (rotation at 2/3)")
     a.add_argument("--crl", default="60s", help="CRL nextUpdate")
     a.add_argument("--retention", default="5m", help="telemetry retention")
+    a.add_argument("--cert-retention", default="2m", help="expired device certificates kept this long (pruned every minute)")
     a.add_argument("--churn", default="10s")
     a.add_argument("--park", default="60s")
     a.add_argument("--every", type=float, default=30, help="seconds between samples")
@@ -240,7 +243,7 @@ def main():
     p = o.base_port
     with open(os.path.join(data, "imprint.yaml"), "w") as f:
         f.write(CONFIG.format(pki=p, https=p + 1, dps=p + 2, mqtt=p + 3, hub=p + 4, lifetime=o.lifetime, crl=o.crl,
-                              retention=o.retention))
+                              retention=o.retention, cert_retention=o.cert_retention))
     java = command(o.out, o.java_opts)
     with open(LAUNCHER) as f:
         arenas = o.malloc_arena_max or re.search(r'MALLOC_ARENA_MAX:-(\w+)', f.read()).group(1)
