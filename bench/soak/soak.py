@@ -2,10 +2,11 @@
 """Soak benchmark (issue 15): an Imprint server and a simulated fleet in two processes, sampled.
 
 The server is `./imprint up` on a fresh data folder (127.0.8.x addresses), with operational
-certificates living --lifetime (devices rotate at two thirds of it), CRLs with a short nextUpdate
-and telemetry kept --retention. The fleet is `./imprint device simulate` against it: telemetry at
-1 msg/s per device, one device churned every --churn (drop and reconnect, away past its
-certificate's lifetime and back, operational certificate revoked and registered again).
+certificates living --lifetime (devices rotate at two thirds of it), CRLs with a short nextUpdate,
+telemetry kept --retention and expired device certificates kept --cert-retention. The fleet is
+`./imprint device simulate` against it: telemetry at 1 msg/s per device, one device churned every
+--churn (drop and reconnect, away past its certificate's lifetime and back, operational
+certificate revoked and registered again).
 
 Every --every seconds, for each process: RSS, JVM-tracked native memory (NMT committed) and RSS
 minus it, threads, file descriptors; every --gc-every samples a forced GC (after the RSS reading)
@@ -16,13 +17,16 @@ series after --warmup, per hour and as % per hour of its warm value.
   bench/soak/soak.py --minutes 30                # what bench/README.md reports
   bench/soak/soak.py --minutes 1440 --devices 200  # the 24 h run
 
-Writes OUT/samples.csv, OUT/slopes.txt, OUT/server.log, OUT/sim.log. Kills only the two
-processes it started.
+Writes OUT/samples.csv, OUT/slopes.txt, OUT/server.log, OUT/sim.log and the curves as SVG
+(standard library only): OUT/server.svg and OUT/sim.svg (RSS, heap used after GC, memory outside
+NMT over time), OUT/store.svg (store file MB, certificates, telemetry rows). Kills only the two
+processes it started. `--report CSV` prints the slopes and redraws the charts of an earlier run.
 """
 import argparse
 import csv
 import datetime
 import json
+import math
 import os
 import re
 import shutil
@@ -32,6 +36,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from xml.sax.saxutils import escape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -56,6 +61,7 @@ https: {{address: 127.0.8.1, port: {https}}}
 ca:
   operationalValidityDays: {lifetime}
   crlNextUpdateSeconds: {crl}
+  expiredCertificateRetention: {cert_retention}
 dps:
   https: {{address: 127.0.8.1, port: {dps}}}
   mqtt: {{address: 127.0.8.2, port: {mqtt}}}
@@ -199,6 +205,77 @@ def report(rows, warmup_s, out):
         f.write(text + "\n")
 
 
+def nice_step(span, ticks=4):
+    """A round step (1, 2 or 5 times a power of ten) giving about `ticks` gridlines over `span`."""
+    raw = span / ticks if span > 0 else 1
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
+def svg_panel(x0, y0, w, h, title, unit, pts, t_end, warmup):
+    """One series as a polyline with a y grid and the end of warm-up dashed; pts are (t_s, value)."""
+    out = [f'<text x="{x0}" y="{y0 - 6}" font-size="13" font-weight="bold">{escape(title)}</text>']
+    if not pts:
+        out.append(f'<text x="{x0 + 10}" y="{y0 + h / 2}" font-size="12">no samples</text>')
+        return out
+    ys = [v for _, v in pts]
+    lo, hi = min(0, min(ys)), max(ys)
+    step = nice_step(hi - lo)
+    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    hi = hi if hi > lo else lo + step
+    sx = lambda t: x0 + w * t / t_end
+    sy = lambda v: y0 + h - h * (v - lo) / (hi - lo)
+    out.append(f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" fill="none" stroke="#999"/>')
+    v = lo
+    while v <= hi + step / 2:
+        out.append(f'<line x1="{x0}" y1="{sy(v):.1f}" x2="{x0 + w}" y2="{sy(v):.1f}" stroke="#e4e4e4"/>'
+                   f'<text x="{x0 - 6}" y="{sy(v) + 4:.1f}" font-size="11" text-anchor="end">{v:g}</text>')
+        v += step
+    minute = 60 * nice_step(t_end / 60, 6)
+    t = 0
+    while t <= t_end:
+        out.append(f'<text x="{sx(t):.1f}" y="{y0 + h + 14}" font-size="11" text-anchor="middle">{t / 60:g}</text>')
+        t += minute
+    if 0 < warmup < t_end:
+        out.append(f'<line x1="{sx(warmup):.1f}" y1="{y0}" x2="{sx(warmup):.1f}" y2="{y0 + h}" stroke="#d62728" '
+                   f'stroke-dasharray="4,3"/><text x="{sx(warmup) + 4:.1f}" y="{y0 + 12}" font-size="10" fill="#d62728">warm</text>')
+    line = " ".join(f"{sx(t):.1f},{sy(v):.1f}" for t, v in pts)
+    out.append(f'<polyline points="{line}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>')
+    out.extend(f'<circle cx="{sx(t):.1f}" cy="{sy(v):.1f}" r="2" fill="#1f77b4"/>' for t, v in pts)
+    out.append(f'<text x="{x0 + w}" y="{y0 - 6}" font-size="11" text-anchor="end">{escape(unit)}; minutes from the fleet\'s start</text>')
+    return out
+
+
+CHARTS = {
+    "server": [("server_rss_mb", "server RSS", "MB"), ("server_heap_after_gc_mb", "server heap used after a forced GC", "MB"),
+               ("server_outside_nmt_mb", "server memory outside NMT", "MB")],
+    "sim": [("sim_rss_mb", "devices RSS", "MB"), ("sim_heap_after_gc_mb", "devices heap used after a forced GC", "MB"),
+            ("sim_outside_nmt_mb", "devices memory outside NMT", "MB")],
+    "store": [("db_mb", "store file (imprint.db)", "MB"), ("certificates", "certificates rows", "rows"),
+              ("telemetry_rows", "telemetry rows", "rows")],
+}
+
+
+def charts(rows, out, warmup=0):
+    """OUT/server.svg, OUT/sim.svg, OUT/store.svg: one panel per series over time (standard library only)."""
+    t_end = max(r["t_s"] for r in rows) or 1
+    w, h, left, gap = 640, 150, 60, 60
+    written = []
+    for name, series in CHARTS.items():
+        height = gap + len(series) * (h + gap)
+        body = []
+        for i, (key, title, unit) in enumerate(series):
+            pts = [(r["t_s"], r[key]) for r in rows if isinstance(r.get(key), (int, float))]
+            body += svg_panel(left, gap / 2 + 10 + i * (h + gap), w, h, title, unit, pts, t_end, warmup)
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + w + 20}" height="{height}" font-family="sans-serif">\n'
+               f'<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
+        path = os.path.join(out, f"{name}.svg")
+        with open(path, "w") as f:
+            f.write(svg)
+        written.append(path)
+    return written
+
+
 def wait_up(data, proc, timeout):
     end = time.time() + timeout
     while time.time() < end:
@@ -217,6 +294,7 @@ def main():
     a.add_argument("--lifetime", default="45s", help="operational certificate lifetime (rotation at 2/3)")
     a.add_argument("--crl", default="60s", help="CRL nextUpdate")
     a.add_argument("--retention", default="5m", help="telemetry retention")
+    a.add_argument("--cert-retention", default="2m", help="expired device certificates kept this long (pruned every minute)")
     a.add_argument("--churn", default="10s")
     a.add_argument("--park", default="60s")
     a.add_argument("--every", type=float, default=30, help="seconds between samples")
@@ -232,7 +310,9 @@ def main():
         rows = [{k: (float(v) if re.fullmatch(r"-?[0-9.]+", v or "") else v) for k, v in r.items()}
                 for r in csv.DictReader(open(o.report))]
         end = rows[-1]["t_s"]
-        report(rows, o.warmup * end if o.warmup <= 1 else o.warmup, os.path.dirname(os.path.abspath(o.report)))
+        out = os.path.dirname(os.path.abspath(o.report))
+        report(rows, o.warmup * end if o.warmup <= 1 else o.warmup, out)
+        print("charts:", " ".join(charts(rows, out, o.warmup * end if o.warmup <= 1 else o.warmup)))
         return
 
     data = os.path.join(o.out, "data")
@@ -240,7 +320,7 @@ def main():
     p = o.base_port
     with open(os.path.join(data, "imprint.yaml"), "w") as f:
         f.write(CONFIG.format(pki=p, https=p + 1, dps=p + 2, mqtt=p + 3, hub=p + 4, lifetime=o.lifetime, crl=o.crl,
-                              retention=o.retention))
+                              retention=o.retention, cert_retention=o.cert_retention))
     java = command(o.out, o.java_opts)
     with open(LAUNCHER) as f:
         arenas = o.malloc_arena_max or re.search(r'MALLOC_ARENA_MAX:-(\w+)', f.read()).group(1)
@@ -293,6 +373,7 @@ def main():
         if rows:
             # heap after GC is sampled every gc-every rows: fill the gaps so it is a series of its own
             report(rows, warmup, o.out)
+            print("charts:", " ".join(charts(rows, o.out, warmup)))
         print(f"simulator exit {procs['sim'].returncode}; samples in {path}")
     finally:
         for proc in procs.values():

@@ -75,7 +75,8 @@ public final class Authority implements AutoCloseable {
         this.serviceIssuer = new ServiceIssuer(hierarchy.issuingCa(CaHierarchy.SERVICE), settings.pkiBaseUrl(), recorder,
                 settings.serviceValidity());
         List<IssuingCa> cas = hierarchy.names().stream().map(hierarchy::issuingCa).toList();
-        this.revocations = new Revocations(store, cas, settings.crlNextUpdate(), settings.leadership());
+        this.revocations = new Revocations(store, cas, settings.crlNextUpdate(), settings.leadership(),
+                settings.expiredCertificateRetention(), settings.meterRegistry());
         this.stations = new StoreStations(store, serviceIssuer, stationPolicy, revocations);
         stations.finishInterruptedRevocations();
         this.est = new Rfc7030Est(hierarchy, new PeerAuthenticator(hierarchy, store.certificates()), this::issueAsync);
@@ -157,6 +158,16 @@ public final class Authority implements AutoCloseable {
 
     public RevocationService revocation() {
         return revocations;
+    }
+
+    /**
+     * Deletes the device certificates expired before {@code now} minus the retention, for the
+     * CAs whose CRLs this node publishes (the CA does it every minute on its own).
+     *
+     * @return the rows deleted
+     */
+    public long pruneExpiredCertificates(java.time.Instant now) {
+        return revocations.pruneExpired(now);
     }
 
     /** A page of issued certificates, newest first; {@code deviceIdOrNull} null means all. */

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param leadership which node publishes each CA's CRLs (key {@code "crl:" + caName}); every node
  *     issues and serves the published CRLs. {@link Leadership#single()} (the default; null means
  *     it) for one process
+ * @param expiredCertificateRetention how long a device certificate's row is kept after its
+ *     notAfter; then the node that publishes its CA's CRLs deletes it (null means 30 days)
  */
 public record CaSettings(
         Path pkiDir,
@@ -34,7 +36,8 @@ public record CaSettings(
         Duration serviceValidity,
         Duration crlNextUpdate,
         MeterRegistry meterRegistry,
-        Leadership leadership) {
+        Leadership leadership,
+        Duration expiredCertificateRetention) {
 
     public CaSettings {
         Objects.requireNonNull(pkiDir, "pkiDir");
@@ -43,42 +46,63 @@ public record CaSettings(
             throw new IllegalArgumentException("a CA key passphrase is required when keys are not in a PKCS#11 token");
         }
         leadership = leadership == null ? Leadership.single() : leadership;
+        expiredCertificateRetention = expiredCertificateRetention == null ? DEFAULT_RETENTION : expiredCertificateRetention;
+        if (expiredCertificateRetention.isNegative()) {
+            throw new IllegalArgumentException("expiredCertificateRetention must not be negative");
+        }
         pkiBaseUrl = pkiBaseUrl.endsWith("/") ? pkiBaseUrl.substring(0, pkiBaseUrl.length() - 1) : pkiBaseUrl;
     }
 
+    /** The settings with the default retention of expired certificates. */
+    public CaSettings(Path pkiDir, char[] passphrase, Pkcs11Settings pkcs11, String pkiBaseUrl, Duration manufacturingValidity,
+            Duration operationalValidity, Duration serviceValidity, Duration crlNextUpdate, MeterRegistry meterRegistry,
+            Leadership leadership) {
+        this(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity, serviceValidity, crlNextUpdate,
+                meterRegistry, leadership, DEFAULT_RETENTION);
+    }
+
+    /** Expired device certificates stay this long: enough to answer "what did this device have" for a month. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
     /**
      * Sane defaults: manufacturing certificates 20 years, operational 30 days, service
-     * certificates 1 year, CRL nextUpdate 1 hour, no PKCS#11, no metrics.
+     * certificates 1 year, CRL nextUpdate 1 hour, expired device certificates kept 30 days, no PKCS#11, no metrics.
      */
     public static CaSettings defaults(Path pkiDir, char[] passphrase, String pkiBaseUrl) {
         return new CaSettings(pkiDir, passphrase, null, pkiBaseUrl,
                 Duration.ofDays(20 * 365 + 5), Duration.ofDays(30), Duration.ofDays(365),
-                Duration.ofHours(1), null, Leadership.single());
+                Duration.ofHours(1), null, Leadership.single(), DEFAULT_RETENTION);
     }
 
     public CaSettings withPkcs11(Pkcs11Settings p) {
         return new CaSettings(pkiDir, passphrase, p, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, crlNextUpdate, meterRegistry, leadership);
+                serviceValidity, crlNextUpdate, meterRegistry, leadership, expiredCertificateRetention);
     }
 
     public CaSettings withValidity(Duration manufacturing, Duration operational) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturing, operational,
-                serviceValidity, crlNextUpdate, meterRegistry, leadership);
+                serviceValidity, crlNextUpdate, meterRegistry, leadership, expiredCertificateRetention);
     }
 
     public CaSettings withCrlNextUpdate(Duration d) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, d, meterRegistry, leadership);
+                serviceValidity, d, meterRegistry, leadership, expiredCertificateRetention);
     }
 
     public CaSettings withMeterRegistry(MeterRegistry r) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, crlNextUpdate, r, leadership);
+                serviceValidity, crlNextUpdate, r, leadership, expiredCertificateRetention);
     }
 
     /** Several CA nodes: this node publishes a CA's CRLs only while {@code l} says it leads {@code "crl:" + ca}. */
     public CaSettings withLeadership(Leadership l) {
         return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
-                serviceValidity, crlNextUpdate, meterRegistry, l);
+                serviceValidity, crlNextUpdate, meterRegistry, l, expiredCertificateRetention);
+    }
+
+    /** Device certificates are deleted this long after their notAfter. */
+    public CaSettings withExpiredCertificateRetention(Duration d) {
+        return new CaSettings(pkiDir, passphrase, pkcs11, pkiBaseUrl, manufacturingValidity, operationalValidity,
+                serviceValidity, crlNextUpdate, meterRegistry, leadership, d);
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imprint.pki.Pem;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -125,6 +127,53 @@ class RevocationTest {
         assertThat(ocsp(mfg, BigInteger.valueOf(12345))).isInstanceOf(UnknownStatus.class);
         // garbage gets malformedRequest, not an exception
         assertThat(new OCSPResp(f.ca.revocation().ocsp(new byte[] {1, 2, 3})).getStatus()).isEqualTo(1);
+    }
+
+    @Test
+    void expired_device_certificates_past_retention_are_pruned_and_the_crl_and_audit_chain_stay_right() throws Exception {
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        CaSettings base = CaSettings.defaults(tmp.resolve("pki"), CaFixture.PASS, "http://127.0.0.1:8080")
+                .withExpiredCertificateRetention(Duration.ofDays(1)).withMeterRegistry(meters);
+        f.close();
+        f = new CaFixture(tmp, base.withValidity(Duration.ofHours(1), Duration.ofDays(30)));
+        IssuedCertificate oldRevoked = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
+        IssuedCertificate old = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-2")));
+        f.ca.revocation().revoke(oldRevoked.serialHex(), 1, "admin:test");
+        f.close();
+        f = new CaFixture(tmp, base.withValidity(Duration.ofDays(20), Duration.ofDays(30)));
+        IssuedCertificate liveRevoked = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-3")));
+        IssuedCertificate live = f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-4")));
+        f.ca.revocation().revoke(liveRevoked.serialHex(), 1, "admin:test");
+        awaitFullListing(liveRevoked.certificate().getSerialNumber());
+        long certificates = f.store.certificates().count(); // 4 devices and the station line-1
+        int auditEntries = f.store.audit().list(0, 1000).size();
+        Instant oldExpiry = old.certificate().getNotAfter().toInstant();
+
+        // expired, but within the retention: kept
+        assertThat(f.ca.pruneExpiredCertificates(oldExpiry.plus(Duration.ofHours(12)))).isZero();
+        // past it: only the two expired device certificates go; the revoked live one, the live one and the station's stay
+        assertThat(f.ca.pruneExpiredCertificates(oldExpiry.plus(Duration.ofDays(1)).plusSeconds(60))).isEqualTo(2);
+        assertThat(f.store.certificates().count()).isEqualTo(certificates - 2);
+        assertThat(f.store.certificates().findBySerial(oldRevoked.serialHex())).isEmpty();
+        assertThat(f.store.certificates().findBySerial(old.serialHex())).isEmpty();
+        assertThat(f.store.certificates().findBySerial(live.serialHex())).isPresent();
+        assertThat(f.store.certificates().findLive("line-1", "station", Instant.now())).hasSize(1);
+        assertThat(meters.counter("imprint.ca.certificates.pruned", "ca", "manufacturing").count()).isEqualTo(2);
+
+        // the full CRL was rebuilt without the expired entry and still lists the revoked live certificate
+        X509CRL full = Pem.readCrl(f.ca.revocation().crl("manufacturing"));
+        full.verify(f.ca.hierarchy().issuer("manufacturing").getPublicKey());
+        assertThat(full.getRevokedCertificate(liveRevoked.certificate().getSerialNumber())).isNotNull();
+        assertThat(full.getRevokedCertificate(oldRevoked.certificate().getSerialNumber())).isNull();
+        assertThat(ocsp(f.ca.hierarchy().issuer("manufacturing"), liveRevoked.certificate().getSerialNumber()))
+                .isInstanceOf(RevokedStatus.class);
+        // the audit chain lost nothing and still verifies
+        assertThat(f.store.audit().list(0, 1000)).hasSize(auditEntries);
+        assertThat(f.ca.verifyAudit()).isEmpty();
+        // a later revocation still gets the next seq and reaches the CRLs
+        f.ca.revocation().revoke(live.serialHex(), 4, "admin:test");
+        assertThat(awaitFullListing(live.certificate().getSerialNumber())
+                .getRevokedCertificate(liveRevoked.certificate().getSerialNumber())).isNotNull();
     }
 
     private Object ocsp(X509Certificate issuer, BigInteger serial) throws Exception {

@@ -91,4 +91,21 @@ public interface CertificateStore {
     java.util.Map<String, Long> lastRevocationSeqs();
 
     long count();
+
+    /**
+     * Retention: deletes at most {@code limit} device certificates (kind {@code device}, factory
+     * and operational) of {@code ca} whose notAfter lies before {@code expiredBefore}, in one
+     * transaction. Other kinds (stations, operators, admin, nodes, servers) are never deleted:
+     * their rows are read by serial for as long as the accounts exist. Revocation counters are
+     * kept, so seqs are never reused and delta CRLs stay ordered; audit entries are never touched.
+     * The caller picks {@code expiredBefore} at or before now: a certificate still valid, or a
+     * revoked one a CRL must still list, is then never among them.
+     *
+     * @return how many rows were deleted, and how many of those had been revoked
+     * @throws IllegalArgumentException when {@code limit} is not positive
+     */
+    Pruned pruneExpired(String ca, Instant expiredBefore, int limit);
+
+    /** What {@link #pruneExpired} deleted: {@code rows} certificates, {@code revoked} of them revoked. */
+    record Pruned(int rows, int revoked) {}
 }

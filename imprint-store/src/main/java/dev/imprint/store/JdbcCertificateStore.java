@@ -20,6 +20,9 @@ final class JdbcCertificateStore implements CertificateStore {
             + " key_fingerprint, requested_by, issued_at, der) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String HAS_LIVE = "SELECT 1 FROM certificates WHERE device_id = ? AND kind = ?"
             + " AND revoked_at IS NULL AND not_before <= ? AND not_after > ? LIMIT 1";
+    /** One bounded batch, so issuance never waits long behind the write lock (index certificates_device_expiry, V12). */
+    private static final String PRUNE = "DELETE FROM certificates WHERE serial IN (SELECT serial FROM certificates"
+            + " WHERE ca = ? AND kind = 'device' AND not_after < ? LIMIT ?) RETURNING revocation_seq";
     private static final String NEWEST_FIRST = " ORDER BY issued_at DESC, serial DESC";
     /** Rows fetched per round trip when streaming revocations (PostgreSQL cursor). */
     private static final int FETCH_SIZE = 1000;
@@ -251,6 +254,28 @@ final class JdbcCertificateStore implements CertificateStore {
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public Pruned pruneExpired(String ca, Instant expiredBefore, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive");
+        }
+        return db.write("pruning expired certificates of " + ca, c -> {
+            try (PreparedStatement ps = c.prepareStatement(PRUNE)) {
+                bind(ps, ca, expiredBefore.toEpochMilli(), limit);
+                int rows = 0;
+                int revoked = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                        rs.getLong(1);
+                        revoked += rs.wasNull() ? 0 : 1;
+                    }
+                }
+                return new Pruned(rows, revoked);
             }
         });
     }

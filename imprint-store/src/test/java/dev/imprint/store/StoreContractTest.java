@@ -256,6 +256,41 @@ public abstract class StoreContractTest implements DpsStoreContract, AuditedWrit
         assertThat(delta).extracting(RevokedEntry::serialHex).containsExactly("0002", "0001", "0000");
     }
 
+    @Test
+    void prune_deletes_only_device_certificates_of_the_ca_expired_before_the_cutoff_in_batches() {
+        Instant cutoff = NOW.minus(Duration.ofDays(30));
+        Instant longAgo = cutoff.minus(Duration.ofDays(1));
+        store.certificates().insertAll(List.of(
+                cert("a1", "operational", "dev-1", longAgo.minus(Duration.ofDays(1)), longAgo, "device"),
+                cert("a2", "operational", "dev-2", longAgo.minus(Duration.ofDays(1)), longAgo, "device"),
+                cert("a3", "operational", "dev-3", longAgo.minus(Duration.ofDays(1)), longAgo, "device"),
+                cert("b1", "operational", "dev-4", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(1)), "device"),
+                cert("b2", "operational", "dev-5", cutoff.minus(Duration.ofDays(1)), cutoff.plusSeconds(1), "device"),
+                cert("b3", "operational", "dev-6", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(1)), "device"),
+                cert("c1", "operational", "line-1", longAgo.minus(Duration.ofDays(1)), longAgo, "station"),
+                cert("c2", "operational", "alice", longAgo.minus(Duration.ofDays(1)), longAgo, "operator"),
+                cert("c3", "manufacturing", "dev-7", longAgo.minus(Duration.ofDays(1)), longAgo, "device")));
+        store.certificates().revoke("a2", 1, longAgo.minusSeconds(60));
+        store.certificates().revoke("b3", 1, NOW);
+        long lastSeq = store.certificates().lastRevocationSeq("operational");
+
+        CertificateStore.Pruned first = store.certificates().pruneExpired("operational", cutoff, 2);
+        CertificateStore.Pruned second = store.certificates().pruneExpired("operational", cutoff, 2);
+        assertThat(first.rows()).isEqualTo(2);
+        assertThat(second.rows()).isEqualTo(1);
+        assertThat(first.revoked() + second.revoked()).isEqualTo(1); // which rows a batch takes is the database's choice
+        assertThat(store.certificates().pruneExpired("operational", cutoff, 2)).isEqualTo(new CertificateStore.Pruned(0, 0));
+
+        assertThat(serials(store.certificates().list(null, 100, 0))).containsExactlyInAnyOrder("b1", "b2", "b3", "c1", "c2", "c3");
+        List<RevokedEntry> revoked = new ArrayList<>();
+        store.certificates().forEachRevoked("operational", 0, revoked::add);
+        assertThat(revoked).extracting(RevokedEntry::serialHex).containsExactly("b3");
+        assertThat(store.certificates().lastRevocationSeq("operational")).isEqualTo(lastSeq);
+        assertThat(store.certificates().revoke("a1", 1, NOW)).isEmpty();
+        assertThatThrownBy(() -> store.certificates().pruneExpired("operational", cutoff, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     /**
      * Streams many revocations (20,000 by default; {@code -Dimprint.store.revokedRows=1000000}
      * for the full-size check). The bulk of the revocations is written with raw SQL, which is

@@ -61,7 +61,7 @@ public final class CrlPublisher {
     private final Object deltaLock = new Object();
     private final AtomicBoolean leading = new AtomicBoolean();
     private final AtomicBoolean takeover = new AtomicBoolean();
-    /** Every entry of this CA read so far (guarded by fullLock); revocations are permanent, so it only grows. */
+    /** Every entry of this CA read so far (guarded by fullLock); it only grows, until {@link #forgetEntries} after a prune. */
     private final List<ASN1Encodable> entries = new ArrayList<>();
     private long entriesSeq;
     private volatile Served full;
@@ -114,6 +114,22 @@ public final class CrlPublisher {
         if (leads()) {
             ensureFull(true);
             ensureDelta(false);
+        }
+    }
+
+    /** Whether this node publishes this CA's CRLs now, and so also prunes its expired certificates. */
+    boolean leadsNow() {
+        return leads();
+    }
+
+    /**
+     * Revoked rows were pruned: the entries read so far are dropped and the next full CRL reads
+     * them again from the store, without the pruned ones (all expired, RFC 5280 3.3).
+     */
+    void forgetEntries() {
+        synchronized (fullLock) {
+            entries.clear();
+            entriesSeq = 0;
         }
     }
 

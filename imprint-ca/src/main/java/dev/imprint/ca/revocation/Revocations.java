@@ -35,16 +35,21 @@ import org.slf4j.LoggerFactory;
  * is then requested on a background thread (coalesced: at most one running and one pending per
  * CA). A tick every {@link #TICK} publishes what is due (full CRLs at half nextUpdate, deltas
  * missing revocations made on other nodes, a takeover). OCSP answers from the store directly,
- * so on any node.
+ * so on any node. Every {@link #PRUNE_TICK} the node that publishes a CA's CRLs also deletes its
+ * device certificates expired past the retention ({@link ExpiredCertificates}): one node per
+ * CA, and the one whose CRL must then drop the pruned entries.
  */
 public final class Revocations implements RevocationService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
     /** How often each node checks leadership and what is due: a new leader publishes within this. */
     static final Duration TICK = Duration.ofMillis(Long.getLong("imprint.ca.crlTickMillis", 2000));
+    /** How often expired certificates are pruned at most: every minute, as telemetry retention runs. */
+    static final Duration PRUNE_TICK = Duration.ofMinutes(1);
 
     private final Store store;
     private final Map<String, CrlPublisher> publishers = new LinkedHashMap<>();
     private final OcspResponder ocsp;
+    private final ExpiredCertificates expired;
     private final ScheduledExecutorService background;
     /** Delta publications asked for by {@link #revocationsChanged()}; one pending run at most. */
     private final java.util.concurrent.ExecutorService deltas;
@@ -57,9 +62,13 @@ public final class Revocations implements RevocationService, AutoCloseable {
      * Publishes what is due for every CA this node leads before returning.
      *
      * @param leadership which node publishes each CA's CRLs ({@link dev.imprint.cluster.Leadership#single()} in one process)
+     * @param retention how long after its notAfter a device certificate's row is deleted
+     * @param meters counts pruned rows; may be null
      */
-    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate, Leadership leadership) {
+    public Revocations(Store store, List<IssuingCa> cas, Duration nextUpdate, Leadership leadership, Duration retention,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.store = store;
+        this.expired = new ExpiredCertificates(store, retention, meters);
         for (IssuingCa ca : cas) {
             publishers.put(ca.name(), new CrlPublisher(ca, store, nextUpdate, leadership));
         }
@@ -76,6 +85,46 @@ public final class Revocations implements RevocationService, AutoCloseable {
             return t;
         });
         background.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                pruneExpired(Instant.now());
+            } catch (RuntimeException e) {
+                LOG.warn("event=ca.prune.failed pruning expired certificates failed; the next run tries again", e);
+            }
+        }, pruneEvery(retention).toMillis(), pruneEvery(retention).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Every minute, or at half a shorter retention (tests and soak runs), so rows never stay much past it. */
+    static Duration pruneEvery(Duration retention) {
+        Duration half = retention.dividedBy(2);
+        return half.compareTo(PRUNE_TICK) > 0 ? PRUNE_TICK : half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+    }
+
+    /**
+     * Deletes, for each CA whose CRLs this node publishes, the device certificates expired
+     * before {@code now} minus the retention; when revoked ones went, the CA's next full CRL is
+     * built without them. Runs every {@link #pruneEvery}; {@code now} is a parameter for tests.
+     *
+     * @return the rows deleted
+     */
+    public long pruneExpired(Instant now) {
+        long rows = 0;
+        for (var entry : publishers.entrySet()) {
+            if (!entry.getValue().leadsNow()) {
+                continue;
+            }
+            CertificateStore.Pruned p = expired.prune(entry.getKey(), now);
+            if (p.rows() > 0) {
+                LOG.info("event=ca.pruned ca={} rows={} revoked={} expired device certificates past retention deleted",
+                        entry.getKey(), p.rows(), p.revoked());
+            }
+            if (p.revoked() > 0) {
+                entry.getValue().forgetEntries();
+                rebuildFullNow(entry.getKey());
+            }
+            rows += p.rows();
+        }
+        return rows;
     }
 
     /** A delta with new revocations (made on any node) is followed by a full CRL, as on the revoking path. */

@@ -22,6 +22,9 @@ public enum ConfigKey {
     CA_OPERATIONAL_VALIDITY_DAYS("ca.operationalValidityDays", "30", "validity of operational (re-enrolled) device certificates: a duration (30d, 12h, 30s) or plain days"),
     CA_MANUFACTURING_VALIDITY_DAYS("ca.manufacturingValidityDays", "7300", "validity of factory device certificates: a duration (7300d) or plain days"),
     CA_CRL_NEXT_UPDATE_SECONDS("ca.crlNextUpdateSeconds", "3600", "nextUpdate of CRLs after thisUpdate: a duration (1h, 60s) or plain seconds; full CRLs are rebuilt at half of it"),
+    CA_EXPIRED_CERTIFICATE_RETENTION("ca.expiredCertificateRetention", "30d", "device certificates (factory and operational) are deleted"
+            + " from the store this long after they expired (checked every minute, by the node publishing their CA's CRLs): a duration"
+            + " (30d, 12h, 2m) or plain days"),
     CA_PKCS11_CONFIG("ca.pkcs11.config", "", "SunPKCS11 configuration file; when set, CA keys live in the token"),
     CA_PKCS11_PIN("ca.pkcs11.pin", "", "PIN of the PKCS#11 token (prefer the environment variable)"),
     STORE_URL("store.url", "", "JDBC URL of the store; default the SQLite file <data>/imprint.db (jdbc:postgresql://... for PostgreSQL)"),

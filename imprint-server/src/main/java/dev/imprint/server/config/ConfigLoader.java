@@ -69,7 +69,8 @@ public final class ConfigLoader {
                 values.duration(ConfigKey.CA_MANUFACTURING_VALIDITY_DAYS, ChronoUnit.DAYS, Duration.ofSeconds(10), Duration.ofDays(36500)),
                 values.duration(ConfigKey.CA_CRL_NEXT_UPDATE_SECONDS, ChronoUnit.SECONDS, Duration.ofSeconds(10), Duration.ofDays(30)),
                 pkcs11Config,
-                pin.isEmpty() ? null : pin.toCharArray());
+                pin.isEmpty() ? null : pin.toCharArray(),
+                values.duration(ConfigKey.CA_EXPIRED_CERTIFICATE_RETENTION, ChronoUnit.DAYS, Duration.ofSeconds(10), Duration.ofDays(36500)));
         if (pkcs11Config != null && pin.isEmpty()) {
             problems.add(ConfigKey.CA_PKCS11_PIN.path() + ": required when " + ConfigKey.CA_PKCS11_CONFIG.path()
                     + " is set (env " + ConfigKey.CA_PKCS11_PIN.env() + ")");

@@ -146,13 +146,22 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
      *
      * @param pkcs11Config SunPKCS11 config file, null when keys are files
      * @param pkcs11Pin token PIN, null when not configured
+     * @param expiredCertificateRetention how long after expiry a device certificate's row is deleted
      */
     public record Ca(
             Duration operationalValidity,
             Duration manufacturingValidity,
             Duration crlNextUpdate,
             Path pkcs11Config,
-            char[] pkcs11Pin) {}
+            char[] pkcs11Pin,
+            Duration expiredCertificateRetention) {
+        /** With the default retention of expired certificates. */
+        public Ca(Duration operationalValidity, Duration manufacturingValidity, Duration crlNextUpdate, Path pkcs11Config,
+                char[] pkcs11Pin) {
+            this(operationalValidity, manufacturingValidity, crlNextUpdate, pkcs11Config, pkcs11Pin,
+                    dev.imprint.ca.CaSettings.DEFAULT_RETENTION);
+        }
+    }
 
     public String pkiBaseUrl() {
         return pkiUrl;

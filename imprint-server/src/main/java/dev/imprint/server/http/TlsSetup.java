@@ -1,6 +1,7 @@
 package dev.imprint.server.http;
 
 import dev.imprint.dps.protocol.https.BalancedVertx;
+import dev.imprint.dps.protocol.https.RefCountedOpenSsl;
 import dev.imprint.mqtt.proxy.Balancers;
 import dev.imprint.server.config.ImprintConfig;
 import io.vertx.core.Vertx;
@@ -57,7 +58,9 @@ public final class TlsSetup {
             engine = "jdk";
             LOG.warn("event=tls.engine engine=jdk msg=\"netty-tcnative BoringSSL cannot load; using the JDK TLS engine (slower handshakes)\"");
         }
-        o.setSslEngineOptions("openssl".equals(engine) ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions());
+        // reference-counted: each connection's engine is freed when it ends, not by a finalizer (issue 15); the
+        // context lives as long as the process's one listener
+        o.setSslEngineOptions("openssl".equals(engine) ? new RefCountedOpenSsl() : new JdkSSLEngineOptions());
         BalancedVertx.listenerOptions(vertx, o, balancers);
         return new Options(o, engine);
     }

@@ -31,7 +31,8 @@ public final class LocalImprint {
         ImprintConfig c = ConfigLoader.load(data, env);
         ImprintConfig.Ca ca = c.ca();
         ImprintConfig withLifetime = c.withCa(
-                new ImprintConfig.Ca(lifetime, ca.manufacturingValidity(), ca.crlNextUpdate(), ca.pkcs11Config(), ca.pkcs11Pin()));
+                new ImprintConfig.Ca(lifetime, ca.manufacturingValidity(), ca.crlNextUpdate(), ca.pkcs11Config(), ca.pkcs11Pin(),
+                        ca.expiredCertificateRetention()));
         return Node.start(withLifetime, env);
     }
 

@@ -259,6 +259,7 @@ public final class Node implements AutoCloseable {
         CaSettings s = CaSettings.defaults(config.dataDir().resolve("pki"), passphrase, config.pkiBaseUrl())
                 .withValidity(ca.manufacturingValidity(), ca.operationalValidity())
                 .withCrlNextUpdate(ca.crlNextUpdate())
+                .withExpiredCertificateRetention(ca.expiredCertificateRetention())
                 .withMeterRegistry(meters);
         if (ca.pkcs11Config() != null) {
             s = s.withPkcs11(new Pkcs11Settings(ca.pkcs11Config(), ca.pkcs11Pin()));

@@ -22,6 +22,7 @@ class ConfigLoaderTest {
         assertThat(c.https().listener()).isEqualTo(new ImprintConfig.Listener("127.0.0.1", 8443));
         assertThat(c.https().engine()).isEqualTo(ImprintConfig.TlsEngine.AUTO);
         assertThat(c.ca().operationalValidity()).isEqualTo(Duration.ofDays(30));
+        assertThat(c.ca().expiredCertificateRetention()).isEqualTo(Duration.ofDays(30));
         assertThat(c.store().url()).isNull();
     }
 
@@ -79,6 +80,7 @@ class ConfigLoaderTest {
                   operationalValidityDays: 30s
                   manufacturingValidityDays: 365
                   crlNextUpdateSeconds: 15m
+                  expiredCertificateRetention: 2m
                 hub:
                   connectTimeoutSeconds: 5
                   telemetryRetention: 1h
@@ -91,6 +93,7 @@ class ConfigLoaderTest {
         assertThat(c.ca().operationalValidity()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.ca().manufacturingValidity()).isEqualTo(Duration.ofDays(365));
         assertThat(c.ca().crlNextUpdate()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.ca().expiredCertificateRetention()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.hubs().get(0).telemetryRetention()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.hubs().get(1).telemetryRetention()).isEqualTo(Duration.ofHours(1));
         assertThat(c.hubs().get(1).limits().connectTimeout()).isEqualTo(Duration.ofSeconds(5));

@@ -51,6 +51,7 @@ class SoakIT {
         env.put("IMPRINT_CA_OPERATIONAL_VALIDITY_DAYS", "15s");
         env.put("IMPRINT_CA_CRL_NEXT_UPDATE_SECONDS", "20s");
         env.put("IMPRINT_HUB_TELEMETRY_RETENTION", "30s");
+        env.put("IMPRINT_CA_EXPIRED_CERTIFICATE_RETENTION", "10s"); // pruned every 5 s: the certificates table levels off too
         try (ServerProcess server = ServerProcess.start(data, env, tmp, Duration.ofSeconds(150))) {
             // seen once on a machine at load 30: healthy before the admin trust file was readable
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.isReadable(data.resolve("admin").resolve("trust.crt")));
@@ -83,6 +84,8 @@ class SoakIT {
             assertThat(rep.churned.get() + rep.churnRevocations.get()).as(why).isGreaterThan(10);
             assertThat(keepsRising(points.stream().map(Point::heapKb).toList(), HEAP_MARGIN_KB)).as("heap after GC keeps rising: " + why).isFalse();
             assertThat(keepsRising(points.stream().map(Point::rssKb).toList(), RSS_MARGIN_KB)).as("RSS keeps rising: " + why).isFalse();
+            // expired operational certificates went (15 s lifetime + 10 s retention + a 5 s prune tick, from the first rotations on)
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> server.output().contains("event=ca.pruned ca=operational"));
             assertThat(server.output()).as("no per-message INFO lines").doesNotContainPattern("(?m)INFO.*event=telemetry\\.");
         }
     }

@@ -57,12 +57,15 @@ public final class HttpsDeviceApi implements AutoCloseable {
     private final List<HttpServer> servers;
     private final String engine;
     private final int port;
+    /** BoringSSL's contexts, given back once the servers are closed; null with the JDK engine. */
+    private final RefCountedOpenSsl openSsl;
 
-    private HttpsDeviceApi(Vertx vertx, List<HttpServer> servers, String engine, int port) {
+    private HttpsDeviceApi(Vertx vertx, List<HttpServer> servers, String engine, int port, RefCountedOpenSsl openSsl) {
         this.vertx = vertx;
         this.servers = servers;
         this.engine = engine;
         this.port = port;
+        this.openSsl = openSsl;
     }
 
     /**
@@ -81,6 +84,7 @@ public final class HttpsDeviceApi implements AutoCloseable {
     public static HttpsDeviceApi start(Vertx vertx, String host, int port, PrivateKey key, List<X509Certificate> chain,
             String idScope, Registrar registrar, int retryAfterSeconds, Balancers balancers, java.time.Duration requestDeadline) {
         boolean openssl = OpenSSLEngineOptions.isAvailable();
+        RefCountedOpenSsl openSsl = openssl ? new RefCountedOpenSsl() : null; // engines freed as connections end (issue 15)
         HttpServerOptions o = new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
@@ -90,7 +94,7 @@ public final class HttpsDeviceApi implements AutoCloseable {
                         .setCertValue(Buffer.buffer(pem(chain))))
                 .setClientAuth(ClientAuth.REQUEST)
                 .setTrustOptions(TrustOptions.wrap(new dev.imprint.pki.tls.AcceptAnyClientChain()))
-                .setSslEngineOptions(openssl ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions())
+                .setSslEngineOptions(openssl ? openSsl : new JdkSSLEngineOptions())
                 .setTcpNoDelay(true)
                 .setIdleTimeout(60);
         BalancedVertx.listenerOptions(vertx, o, balancers);
@@ -131,11 +135,14 @@ public final class HttpsDeviceApi implements AutoCloseable {
             }
         } catch (Exception e) {
             servers.forEach(HttpServer::close);
+            if (openSsl != null) {
+                openSsl.release();
+            }
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         LOG.info("event=dps.https.listening address={}:{} engine={} balancers={}", host, bound, openssl ? "openssl" : "jdk",
                 balancers.isEmpty() ? "-" : balancers);
-        return new HttpsDeviceApi(vertx, servers, openssl ? "openssl" : "jdk", bound);
+        return new HttpsDeviceApi(vertx, servers, openssl ? "openssl" : "jdk", bound, openSsl);
     }
 
     private static void blocking(Vertx vertx, RoutingContext ctx, int retryAfter, Callable<ObjectNode> work, int okStatus) {
@@ -263,6 +270,9 @@ public final class HttpsDeviceApi implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("event=dps.https.close msg=\"{}\"", e.toString());
             }
+        }
+        if (openSsl != null) {
+            openSsl.release();
         }
     }
 }
