@@ -57,7 +57,7 @@ function telemetrySection(id) {
     };
     select.addEventListener('change', draw);
     setTimeout(draw, 0);
-    const rows = records.slice(0, 10).map(r => ({ receivedAt: r.receivedAt, hub: r.hub, body: r.body ?? r.bodyBase64, properties: r.properties }));
+    const rows = records.slice(0, 5).map(r => ({ receivedAt: r.receivedAt, hub: r.hub, body: r.body ?? r.bodyBase64, properties: r.properties }));
     return [fields.length ? labelled('telemetry-field', 'Chart of the numeric field ', select) : el('p', { class: 'muted' }, 'no numeric field in the last messages'),
       box, table(rows, [['receivedAt', 'Received'], ['hub', 'Hub'], ['body', 'Body', 'mono'], ['properties', 'Properties', 'mono']])];
   });
@@ -153,18 +153,19 @@ views.device = async () => {
         ['Certificate of the session', s.certSerial], ['Last seen', d.lastSeen]];
       return [el('dl', { id: 'device-session' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, fmt(v))]))];
     }),
-    actionsSection(id),
-    section('device-certificates', 'Certificates (factory and operational, newest first)', async () => {
+    actionsSection(id), ...(may('DEVICES_MANAGE') ? [messagingSection(id)] : []),
+    section('device-certificates', 'Certificates and rotations', async () => {
       const certs = await call('GET', '/certificates?limit=200&device=' + enc);
       certs.sort((a, b) => String(b.issuedAt).localeCompare(String(a.issuedAt)));
       const rows = certs.map(c => Object.assign({}, c, { state: c.revoked ? 'revoked (' + (c.revocationReason || '') + ')' : 'valid' }));
-      return [table(rows, [['kind', 'Kind'], ['serial', 'Serial', 'mono'], ['ca', 'CA'], ['issuedAt', 'Issued'], ['notAfter', 'Not after'],
+      return [el('p', { class: 'muted' }, 'manufacturing: the factory certificate; operational: issued at registration and at each rotation (newest first)'),
+        table(rows, [['ca', 'Issued by'], ['serial', 'Serial', 'mono'], ['issuedAt', 'Issued'], ['notAfter', 'Not after'],
         ['state', 'State'], ['requestedBy', 'Requested by']])];
     }),
     section('device-registrations', 'Registration history', async () => {
       const list = await call('GET', '/registrations?limit=50&device=' + enc);
       return [table(list, [['at', 'At'], ['status', 'Status'], ['substatus', 'Substatus'], ['hub', 'Hub'], ['errorCode', 'Error'], ['message', 'Message']])];
     }),
-    telemetrySection(id), twinSection(id), ...(may('DEVICES_MANAGE') ? [messagingSection(id)] : [])));
+    telemetrySection(id), twinSection(id)));
   return out;
 };

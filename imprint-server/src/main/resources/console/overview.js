@@ -41,8 +41,8 @@ function liveView(range) {
       onclick: () => { location.hash = 'overview?range=' + key; } }, label)));
   const n = {};
   const stat = (id, label) => el('div', { class: 'card live' }, (n[id] = el('div', { class: 'n', id }, '–')), label);
-  const cards = el('div', { class: 'cards' }, stat('live-connected', 'Connected now'), stat('live-registrations', 'Registrations / min'),
-    stat('live-telemetry', 'Telemetry messages / s'), stat('live-refusals', 'Refusals in range'), stat('live-revocations', 'Revocations in range'));
+  const cards = el('div', { class: 'cards' }, stat('live-connected', 'Connected now'), stat('live-registrations', 'Registrations / min (last minute)'),
+    stat('live-telemetry', 'Telemetry messages / s (last minute)'), stat('live-refusals', 'Refusals in range'), stat('live-revocations', 'Revocations in range'));
   const fig = (id, caption) => el('figure', { class: 'chart' }, el('figcaption', {}, caption), (boxes[id] = el('div', { id, class: 'plot' })));
   const boxes = {};
   const connected = fig('chart-connected', 'Connected devices per hub');
@@ -60,8 +60,11 @@ function liveView(range) {
     const xs = samples.map(s => s.at / 1000);
     const hubs = [...new Set(samples.flatMap(s => Object.keys(s.hubs)))].sort();
     n['live-connected'].textContent = last ? String(sum(last.hubs)) : '0';
-    n['live-registrations'].textContent = last ? rate(last.registrations, last.seconds, 60).toFixed(1) : '0';
-    n['live-telemetry'].textContent = last ? rate(last.telemetry, last.seconds, 1).toFixed(1) : '0';
+    // the cards average the last minute: one 5 s sample is too jumpy to read at a glance
+    const recent = samples.filter(s => s.at > Date.now() - 60000);
+    const secs = recent.reduce((a, s) => a + s.seconds, 0);
+    n['live-registrations'].textContent = rate(recent.reduce((a, s) => a + s.registrations, 0), secs, 60).toFixed(1);
+    n['live-telemetry'].textContent = rate(recent.reduce((a, s) => a + s.telemetry, 0), secs, 1).toFixed(1);
     const refusals = {};
     for (const s of samples) for (const [k, v] of Object.entries(s.refusals)) refusals[k] = (refusals[k] || 0) + v;
     n['live-refusals'].textContent = String(sum(refusals));

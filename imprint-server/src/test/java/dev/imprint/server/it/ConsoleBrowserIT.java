@@ -449,6 +449,7 @@ class ConsoleBrowserIT {
     }
 
     private static void screenshot(String name) throws Exception {
+        js("window.scrollTo(0, 0); document.activeElement.blur();");
         Files.createDirectories(IMAGES);
         Files.write(IMAGES.resolve(name), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
