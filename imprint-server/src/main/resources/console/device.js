@@ -169,3 +169,14 @@ views.device = async () => {
     telemetrySection(id), twinSection(id)));
   return out;
 };
+
+// the device list links each device to its page
+const deviceList = views.devices;
+views.devices = async () => {
+  const out = await deviceList();
+  for (const td of out[1].querySelectorAll('tbody td:first-child')) {
+    const id = td.textContent;
+    td.replaceChildren(el('a', { href: '#device?id=' + encodeURIComponent(id) }, id));
+  }
+  return out;
+};
