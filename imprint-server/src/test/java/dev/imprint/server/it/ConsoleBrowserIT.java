@@ -150,6 +150,9 @@ class ConsoleBrowserIT {
         WebElement filter = await(By.id("device-filter"));
         filter.sendKeys("console-dev-1");
         browser.findElement(By.id("filter")).click();
+        // the unfiltered list (with this row among the others' certificates) may still be showing: wait for the filtered one
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> location().contains("device=console-dev-1")
+                && d.findElements(By.cssSelector("#view[data-loaded=certificates] tbody tr")).size() == 1);
         WebElement row = await(By.cssSelector("tr[data-serial='" + serial + "']"));
         assertThat(browser.findElements(By.cssSelector("tbody tr"))).hasSize(1);
         new org.openqa.selenium.support.ui.Select(row.findElement(By.cssSelector("select.reason"))).selectByValue("keyCompromise");
@@ -424,6 +427,10 @@ class ConsoleBrowserIT {
         chain.add(c.certificate());
         c.chain().stream().filter(x -> !x.getSubjectX500Principal().equals(x.getIssuerX500Principal())).forEach(chain::add);
         return new Identity(key, chain);
+    }
+
+    private static String location() {
+        return String.valueOf(js("return location.hash;"));
     }
 
     private static Object js(String script) {
