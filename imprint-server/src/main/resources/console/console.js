@@ -3,6 +3,7 @@
 const API = '/console/api';
 const REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];
 let csrf = null;
+let session = null; // GET /session: role and permissions, for the views that hide what the role may not do
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -146,6 +147,7 @@ async function start() {
   try {
     const s = await call('GET', '/session');
     csrf = s.csrf;
+    session = s;
     document.getElementById('who').textContent = s.actor + ' (role ' + s.role + ', session until ' + s.expiresAt + ')';
     document.getElementById('nav').hidden = false;
     window.addEventListener('hashchange', () => { message(''); render(); });

@@ -133,6 +133,23 @@ public final class HubBackend implements AutoCloseable {
     public record DeviceView(String deviceId, String assignedHub, boolean enabled, boolean connected, String connectedTo, String node,
             Instant lastSeen) {}
 
+    /**
+     * The device's live session as the directory has it, with the peer address and certificate
+     * when the session is on this node (another node's connection is not visible here).
+     *
+     * @return empty when the device has no session
+     * @throws HubException DEVICE_NOT_FOUND
+     */
+    public Optional<SessionView> session(String deviceId) {
+        registered(deviceId);
+        Optional<DeviceSession> here = localSession(deviceId);
+        return store.sessions().find(deviceId).map(e -> new SessionView(e.hub(), e.node(), e.connectedAt(),
+                here.map(s -> String.valueOf(s.conn.remoteAddress())).orElse(null), here.map(s -> s.serial).orElse(null)));
+    }
+
+    /** @param address and {@code certSerial}: null when the session is on another node */
+    public record SessionView(String hub, String node, Instant connectedAt, String address, String certSerial) {}
+
     /** The newest {@code last} messages, newest first. @throws HubException DEVICE_NOT_FOUND */
     public List<TelemetryRecord> telemetry(String deviceId, int last) {
         registered(deviceId);

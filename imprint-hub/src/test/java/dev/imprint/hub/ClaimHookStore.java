@@ -58,6 +58,11 @@ final class ClaimHookStore implements Store {
             }
 
             @Override
+            public java.util.List<Count> countByHub() {
+                return d.countByHub();
+            }
+
+            @Override
             public java.util.List<Entry> withQueuedC2d(String node, Instant now, int limit) {
                 return d.withQueuedC2d(node, now, limit);
             }

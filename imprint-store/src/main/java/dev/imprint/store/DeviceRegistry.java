@@ -73,4 +73,16 @@ public interface DeviceRegistry {
 
     /** Registration history, newest first; {@code registrationId} null = every device. */
     List<RegistrationEvent> history(String registrationId, int limit, int offset);
+
+    /** Up to {@code limit} devices whose ID starts with {@code idPrefix}, in ID order (the console's search). */
+    List<DeviceRecord> search(String idPrefix, int limit);
+
+    /**
+     * Registration attempts recorded after {@code afterSeq} (the console's overview samples them):
+     * the newest seq seen ({@code afterSeq} when none) and the count per outcome, {@code assigned}
+     * or the refusal's error code ({@code disabled} or {@code failed} when it has none).
+     */
+    Tally tallyAfter(long afterSeq);
+
+    record Tally(long lastSeq, java.util.Map<String, Long> byOutcome) {}
 }

@@ -150,6 +150,26 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
         }
     }
 
+    @Override
+    public List<DeviceRecord> search(String idPrefix, int limit) {
+        // the lower bound walks the primary key; SUBSTR, unlike LIKE, has no wildcards to escape and no case folding
+        return query("searching devices by ID prefix", " WHERE device_id >= ? AND SUBSTR(device_id, 1, ?) = ? ORDER BY device_id LIMIT ?",
+                idPrefix, idPrefix.length(), idPrefix, limit);
+    }
+
+    @Override
+    public Tally tallyAfter(long afterSeq) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        long[] last = {afterSeq};
+        db.list("counting registrations", "SELECT MAX(seq), CASE WHEN status = 'assigned' THEN status ELSE COALESCE(error_code, status) END,"
+                + " COUNT(*) FROM registration_events WHERE seq > ? GROUP BY 2", rs -> {
+                    last[0] = Math.max(last[0], rs.getLong(1));
+                    counts.put(rs.getString(2), rs.getLong(3));
+                    return null;
+                }, afterSeq);
+        return new Tally(last[0], counts);
+    }
+
     private List<DeviceRecord> query(String what, String where, Object... args) {
         return db.list(what, "SELECT " + COLUMNS + " FROM devices" + where, JdbcDeviceRegistry::read, args);
     }

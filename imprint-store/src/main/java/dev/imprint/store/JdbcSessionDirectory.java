@@ -109,6 +109,12 @@ final class JdbcSessionDirectory implements SessionDirectory, AutoCloseable {
     }
 
     @Override
+    public List<Count> countByHub() {
+        return db.list("counting sessions by hub", "SELECT hub, node, COUNT(*) FROM sessions GROUP BY hub, node ORDER BY hub, node",
+                rs -> new Count(rs.getString(1), rs.getString(2), rs.getInt(3)));
+    }
+
+    @Override
     public List<Entry> withQueuedC2d(String node, Instant now, int limit) {
         // one query per node and round: sessions by their node index, the queue by its (device_id, seq) index
         return db.list("reading the sessions of " + node + " with queued c2d",

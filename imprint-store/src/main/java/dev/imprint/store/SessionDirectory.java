@@ -54,4 +54,9 @@ public interface SessionDirectory {
      * of the node keep theirs); returns how many. Queued behind the node's pending writes.
      */
     int removeSessions(String node, String hub);
+
+    /** Live sessions counted by hub and node, in that order (the console's overview). */
+    java.util.List<Count> countByHub();
+
+    record Count(String hub, String node, int sessions) {}
 }

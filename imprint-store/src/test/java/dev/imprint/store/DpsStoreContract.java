@@ -141,6 +141,38 @@ public interface DpsStoreContract {
     }
 
     @Test
+    default void registrations_are_tallied_by_outcome_after_a_seq() {
+        DeviceRegistry r = store().deviceRegistry();
+        assertThat(r.tallyAfter(0)).isEqualTo(new DeviceRegistry.Tally(0, java.util.Map.of()));
+        r.save(device("dev-1", "hub-1", T0), new RegistrationEvent(0, "dev-1", T0, "assigned", "initialAssignment",
+                "hub-1", "default", "01", null, null));
+        long first = r.history(null, 1, 0).get(0).seq();
+        r.save(device("dev-2", "hub-1", T0), new RegistrationEvent(0, "dev-2", T0, "assigned", "initialAssignment",
+                "hub-1", "default", "02", null, null));
+        r.recordEvent(new RegistrationEvent(0, "dev-3", T0, "failed", null, null, null, "03", "CERT_REVOKED", null));
+        r.recordEvent(new RegistrationEvent(0, "dev-4", T0, "disabled", null, null, "default", "04", null, null));
+        long last = r.history(null, 1, 0).get(0).seq();
+
+        assertThat(r.tallyAfter(0)).isEqualTo(new DeviceRegistry.Tally(last,
+                java.util.Map.of("assigned", 2L, "CERT_REVOKED", 1L, "disabled", 1L)));
+        assertThat(r.tallyAfter(first).byOutcome()).containsEntry("assigned", 1L);
+        assertThat(r.tallyAfter(last)).isEqualTo(new DeviceRegistry.Tally(last, java.util.Map.of()));
+    }
+
+    @Test
+    default void devices_are_found_by_id_prefix_in_id_order_without_wildcards() {
+        DeviceRegistry r = store().deviceRegistry();
+        for (String id : List.of("dev-10", "dev-2", "dev-1", "Dev-1", "dexx", "other")) {
+            r.save(device(id, "hub-1", T0), null);
+        }
+        assertThat(r.search("dev-1", 10)).extracting(DeviceRecord::deviceId).containsExactly("dev-1", "dev-10");
+        assertThat(r.search("dev", 2)).extracting(DeviceRecord::deviceId).containsExactly("dev-1", "dev-10");
+        assertThat(r.search("dev%", 10)).isEmpty();
+        assertThat(r.search("de_", 10)).isEmpty();
+        assertThat(r.search("", 10)).hasSize(6);
+    }
+
+    @Test
     default void an_assigned_operation_is_stored_with_the_device_as_saved_and_found_until_it_expires() {
         DeviceRegistry r = store().deviceRegistry();
         r.save(device("dev-1", "hub-1", T0), null);

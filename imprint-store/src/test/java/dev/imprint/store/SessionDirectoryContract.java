@@ -74,6 +74,17 @@ interface SessionDirectoryContract {
     }
 
     @Test
+    default void sessions_are_counted_by_hub_and_node() {
+        SessionDirectory d = store().sessions();
+        d.claim("dev-c1", "hub-1", "node-a", T1).join();
+        d.claim("dev-c2", "hub-1", "node-a", T1).join();
+        d.claim("dev-c3", "hub-2", "node-a", T1).join();
+        d.claim("dev-c4", "hub-1", "node-b", T1).join();
+        assertThat(d.countByHub()).containsExactly(new SessionDirectory.Count("hub-1", "node-a", 2),
+                new SessionDirectory.Count("hub-1", "node-b", 1), new SessionDirectory.Count("hub-2", "node-a", 1));
+    }
+
+    @Test
     default void epochs_are_never_reused_after_a_release() {
         SessionDirectory d = store().sessions();
         SessionDirectory.Entry a = d.claim("dev-3", "hub-1", "node-a", T1).join().entry();

@@ -74,6 +74,7 @@ public final class RoutePermissions {
             // HubRoutes
             rule(GET, "/devices/:id", DEVICES_READ),
             rule(GET, "/devices/:id/telemetry", DEVICES_READ),
+            rule(GET, "/devices/:id/session", DEVICES_READ),
             rule(POST, "/devices/:id/c2d", DEVICES_MANAGE),
             rule(GET, "/devices/:id/twin", DEVICES_READ),
             rule(PATCH, "/devices/:id/twin/desired", DEVICES_MANAGE),
@@ -90,7 +91,14 @@ public final class RoutePermissions {
             // ConsoleRoutes (login links on the admin API; the rest under the console's base)
             rule(POST, "/console/login-links", CONSOLE_LOGIN),
             rule(GET, "/session", CONSOLE_LOGIN),
-            rule(GET, "/overview", OVERVIEW_READ));
+            rule(GET, "/overview", OVERVIEW_READ),
+            // LiveConsole (the overview's samples) and DeviceAdminRoutes (search, enable, disable, reprovision)
+            rule(GET, "/overview/stream", OVERVIEW_READ),
+            rule(GET, "/overview/history", OVERVIEW_READ),
+            rule(GET, "/devices", DEVICES_READ),
+            rule(POST, "/devices/:id/enable", DEVICES_MANAGE),
+            rule(POST, "/devices/:id/disable", DEVICES_MANAGE),
+            rule(POST, "/devices/:id/reprovision", DEVICES_MANAGE));
 
     private static final List<Compiled> COMPILED = TABLE.stream().map(r -> new Compiled(r, r.pattern())).toList();
 

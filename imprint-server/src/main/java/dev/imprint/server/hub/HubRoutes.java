@@ -30,16 +30,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(HubRoutes.class);
-    private static final String DEV = AdminRoutes.BASE + "/devices/:id";
-
     private HubRoutes() {}
 
     /** @param desiredPatched told of every committed twin desired patch (the AWS dialect's shadow publishes its delta) */
     public static void mount(Router r, Vertx vertx, HubBackend backend, java.util.function.BiConsumer<String, String> desiredPatched) {
-        r.get(DEV).handler(ctx -> blocking(vertx, ctx, () -> backend.device(id(ctx))));
-        r.get(DEV + "/telemetry").handler(ctx -> blocking(vertx, ctx, () ->
+        mount(r, AdminRoutes.BASE, vertx, backend, desiredPatched);
+    }
+
+    /** The same routes below {@code base} (the console mounts them under its own API, behind its session and the role table). */
+    public static void mount(Router r, String base, Vertx vertx, HubBackend backend, java.util.function.BiConsumer<String, String> desiredPatched) {
+        String dev = base + "/devices/:id";
+        r.get(dev).handler(ctx -> blocking(vertx, ctx, () -> backend.device(id(ctx))));
+        r.get(dev + "/session").handler(ctx -> blocking(vertx, ctx, () -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("connected", false);
+            backend.session(id(ctx)).ifPresent(v -> {
+                m.put("connected", true);
+                m.put("hub", v.hub());
+                m.put("node", v.node());
+                m.put("connectedAt", v.connectedAt().toString());
+                m.put("address", v.address());
+                m.put("certSerial", v.certSerial());
+            });
+            return m;
+        }));
+        r.get(dev + "/telemetry").handler(ctx -> blocking(vertx, ctx, () ->
                 backend.telemetry(id(ctx), last(ctx)).stream().map(JsonLines::toJson).toList()));
-        r.post(DEV + "/c2d").handler(ctx -> blocking(vertx, ctx, () -> {
+        r.post(dev + "/c2d").handler(ctx -> blocking(vertx, ctx, () -> {
             JsonNode b = body(ctx);
             Map<String, String> props = new LinkedHashMap<>();
             b.path("properties").fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
@@ -48,8 +65,8 @@ public final class HubRoutes {
                     ttl > 0 ? Duration.ofSeconds(ttl) : null);
             return Map.of("messageId", m.messageId(), "queued", true, "expiresAt", m.expiresAt().toString());
         }));
-        r.get(DEV + "/twin").handler(ctx -> blocking(vertx, ctx, () -> twin(backend.twin(id(ctx)))));
-        for (var route : List.of(r.patch(DEV + "/twin/desired"), r.post(DEV + "/twin/desired"))) {
+        r.get(dev + "/twin").handler(ctx -> blocking(vertx, ctx, () -> twin(backend.twin(id(ctx)))));
+        for (var route : List.of(r.patch(dev + "/twin/desired"), r.post(dev + "/twin/desired"))) {
             route.handler(ctx -> blocking(vertx, ctx, () -> {
                 String patch = body(ctx).toString();
                 TwinRecord t = backend.updateDesired(id(ctx), patch);
@@ -57,7 +74,7 @@ public final class HubRoutes {
                 return twin(t);
             }));
         }
-        r.post(DEV + "/methods/:name").handler(ctx -> {
+        r.post(dev + "/methods/:name").handler(ctx -> {
             JsonNode b = body(ctx);
             long timeout = Math.max(1, Math.min(300, b.path("timeoutSeconds").asLong(30)));
             JsonNode payload = b.path("payload");

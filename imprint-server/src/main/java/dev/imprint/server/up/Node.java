@@ -178,10 +178,14 @@ public final class Node implements AutoCloseable {
                     dev.imprint.shadow.Shadows shadows = hubs.shadows();
                     dev.imprint.server.hub.HubRoutes.mount(https, vertx, hubs.backend(), shadows::twinDesiredPatched);
                     dev.imprint.server.shadow.ShadowRoutes.mount(https, vertx, shadows);
+                    dev.imprint.server.http.DeviceAdminRoutes.mount(https, AdminRoutes.BASE, vertx, store, hubs.backend()::deviceChanged);
                     // the web console at / (session cookie from a one-time link minted with the admin credential)
                     dev.imprint.server.console.ConsoleRoutes.mount(https, vertx,
                             new dev.imprint.server.console.ConsoleRoutes.Services(authority, store, dps, meters), config.httpsBaseUrl(),
                             Console.page(endpoints(config, authority, dps)));
+                    // the live overview (sampler, server-sent events) and the device page's routes behind the console session
+                    dev.imprint.server.console.LiveConsole.mount(https, vertx, new dev.imprint.server.console.LiveConsole.Services(store, meters,
+                            authority.hierarchy().names(), hubs.backend(), shadows::twinDesiredPatched), env);
                 }
                 Http.jsonErrors(https, meters);
                 // one HTTPS server per core: Vert.x shares the port and spreads connections (and their
