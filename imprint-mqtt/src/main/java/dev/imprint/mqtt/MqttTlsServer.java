@@ -83,6 +83,7 @@ public final class MqttTlsServer implements AutoCloseable {
         PeerChains chains = new PeerChains();
         ConnectBudgets budgets = ConnectBudgets.of(b.limits, b.refusedConnectsPerSourcePerMinute);
         ProxyRefusal proxyRefusal = (ch, reason, detail) -> disconnector.disconnect(ch, null, reason.name(), null, detail);
+        SourceCap cap = new SourceCap(b.limits.connectionsPerSource());
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -93,6 +94,17 @@ public final class MqttTlsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        // a balancer speaks for many devices: it is capped by its own configuration, not here
+                        java.net.SocketAddress peer = ch.remoteAddress();
+                        if (!b.balancers.contains(peer)) {
+                            if (!cap.admit(peer)) {
+                                // at accept, before TLS: costs one accept and one close
+                                disconnector.disconnect(ch, null, "TOO_MANY_CONNECTIONS", null,
+                                        "more than " + cap.max() + " open connections from this address");
+                                return;
+                            }
+                            ch.closeFuture().addListener(f -> cap.release(peer));
+                        }
                         // behind a balancer only: the PROXY header is read (or refused) before TLS
                         ProxyGate.install(ch, b.balancers, proxyRefusal, false);
                         ch.pipeline()

@@ -50,6 +50,12 @@ public enum ConfigKey {
     HUB_INFLIGHT_WINDOW("hub.inflightWindow", "16", "unacknowledged QoS 1 messages per session in each direction"),
     HUB_OUTBOUND_QUEUE("hub.outboundQueue", "1000", "messages queued for a slow client beyond the window (beyond: disconnected, SLOW_CONSUMER)"),
     HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)"),
+    HUB_PUBLISHES_PER_SECOND("hub.publishesPerSecond", "500", "PUBLISH packets per second one connection may send, burst of one second's worth (0: no limit);"
+            + " beyond: MQTT 5 PUBACK 0x97 quota exceeded, 3.1.1 reading paused until the rate allows (PUBLISH_RATE_EXCEEDED)"),
+    HUB_SLOW_READER_SECONDS("hub.slowReaderSeconds", "60", "time a connection may leave 128 KiB of what the hub sends unread; reading from it"
+            + " pauses meanwhile, then it is closed (SLOW_READER): a duration (60s) or plain seconds"),
+    HUB_CONNECTIONS_PER_SOURCE("hub.connectionsPerSource", "10000", "open connections one source address may hold on a hub (0: no limit;"
+            + " beyond: closed at accept, TOO_MANY_CONNECTIONS; connections from cluster.balancers are not counted)"),
     AWS_ENABLED("aws.enabled", "false", "run the AWS IoT Core-compatible endpoint (devices on the AWS IoT Device SDK: client ID = thing name,"
             + " telemetry on dt/<thing>/# and things/<thing>/#, Device Shadow over MQTT); off by default: 'imprint up' opens nothing new"),
     AWS_ADDRESS("aws.address", "127.0.0.5", "address of the AWS endpoint (endpoints.json aws.mqtt)"),
