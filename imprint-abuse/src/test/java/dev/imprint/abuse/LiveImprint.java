@@ -65,6 +65,11 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
      */
     static final int CONNECTIONS_PER_SOURCE = 20;
     static final String CAPPED_HUB_HOST = "127.0.11.5";
+    /**
+     * The cap on the HTTPS listener and the DPS's two: above the half-open case's 500 per listener
+     * from one address; their handshake deadline (10 s) leaves time to watch it hold.
+     */
+    static final int LISTENER_CONNECTIONS_PER_SOURCE = Scale.of(600);
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Path data;
@@ -104,6 +109,8 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
         env.put("IMPRINT_HUB_MAX_MESSAGE_BYTES", Integer.toString(MAX_MESSAGE_BYTES));
         env.put("IMPRINT_HUB_PUBLISHES_PER_SECOND", Integer.toString(PUBLISHES_PER_SECOND));
         env.put("IMPRINT_HUB_SLOW_READER_SECONDS", Long.toString(SLOW_READER.toSeconds()));
+        env.put("IMPRINT_HTTPS_CONNECTIONS_PER_SOURCE", Integer.toString(LISTENER_CONNECTIONS_PER_SOURCE));
+        env.put("IMPRINT_DPS_CONNECTIONS_PER_SOURCE", Integer.toString(LISTENER_CONNECTIONS_PER_SOURCE));
         long start = System.nanoTime();
         ImprintConfig c = ConfigLoader.load(data, env);
         ImprintConfig.Ca ca = c.ca();
