@@ -83,6 +83,17 @@ public final class Disconnector {
     }
 
     /**
+     * A connection refused as it was accepted, before it was set up (no channel to write to or
+     * close through): logged and counted like {@link #disconnect}.
+     */
+    void refusedAtAccept(java.net.SocketAddress peer, String reason, String detail) {
+        LOG.info("event=mqtt.disconnect server={} client=- remote={} reason={} connack=- msg=\"{}\"", server, peer, reason, LogSafe.of(detail));
+        if (meters != null) {
+            meters.counter("imprint.mqtt.disconnects", "server", server, "reason", reason).increment();
+        }
+    }
+
+    /**
      * A refusal that does not end the connection (an MQTT 5 PUBACK with a reason code): logged
      * and counted in {@code imprint.mqtt.refusals{server,packet,reason}}.
      */

@@ -90,21 +90,13 @@ public final class MqttTlsServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                // on the listening channel: connections are counted in the order they were accepted, before any is set up
+                .handler(new CapAtAccept(cap, b.balancers, disconnector))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         // a balancer speaks for many devices: it is capped by its own configuration, not here
-                        java.net.SocketAddress peer = ch.remoteAddress();
-                        if (!b.balancers.contains(peer)) {
-                            if (!cap.admit(peer)) {
-                                // at accept, before TLS: costs one accept and one close
-                                disconnector.disconnect(ch, null, "TOO_MANY_CONNECTIONS", null,
-                                        "more than " + cap.max() + " open connections from this address");
-                                return;
-                            }
-                            ch.closeFuture().addListener(f -> cap.release(peer));
-                        }
                         // behind a balancer only: the PROXY header is read (or refused) before TLS
                         ProxyGate.install(ch, b.balancers, proxyRefusal, false);
                         ch.pipeline()
