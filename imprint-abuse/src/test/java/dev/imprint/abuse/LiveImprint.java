@@ -43,7 +43,8 @@ import picocli.CommandLine;
  * 127.0.6.x only (this module's own loopback addresses), on free ports, with short deadlines so
  * that a limit can be watched holding within the test budget:
  * the HTTPS request deadline 2 s, the hub's CONNECT deadline (TLS handshake included) 3 s,
- * packets up to 16 KiB, operational certificates living {@link #OPERATIONAL_LIFETIME}.
+ * packets up to 16 KiB, operational certificates living {@link #OPERATIONAL_LIFETIME}, 100 publishes a
+ * second per connection, slow readers closed after 2 s; a second hub (hub-2) with 20 connections per source address.
  */
 public final class LiveImprint implements ExtensionContext.Store.CloseableResource {
     static final String HTTPS_HOST = "127.0.6.1";
@@ -53,6 +54,22 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
     static final Duration CONNECT_DEADLINE = Duration.ofSeconds(3);
     static final int MAX_MESSAGE_BYTES = 16 * 1024;
     static final Duration OPERATIONAL_LIFETIME = Duration.ofSeconds(4);
+    /** The hub's publish rate per connection: low enough to be crossed within a test, above the bystander's 20 a second. */
+    static final int PUBLISHES_PER_SECOND = 100;
+    static final Duration SLOW_READER = Duration.ofSeconds(2);
+    /**
+     * The second hub's cap on connections per source address. On a hub of its own: the first keeps
+     * the default (10,000), above the half-open case's 500 from one address ({@link TlsAbuseIT});
+     * a cap that low could not be watched holding before the CONNECT deadline, accepting 500 TLS
+     * connections takes seconds on a loaded machine.
+     */
+    static final int CONNECTIONS_PER_SOURCE = 20;
+    static final String CAPPED_HUB_HOST = "127.0.11.5";
+    /**
+     * The cap on the HTTPS listener and the DPS's two: above the half-open case's 500 per listener
+     * from one address; their handshake deadline (10 s) leaves time to watch it hold.
+     */
+    static final int LISTENER_CONNECTIONS_PER_SOURCE = Scale.of(600);
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Path data;
@@ -61,6 +78,8 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
     final InetSocketAddress dps;
     final InetSocketAddress dpsMqtt;
     final InetSocketAddress hub;
+    /** hub-2: {@link #CONNECTIONS_PER_SOURCE}. */
+    final InetSocketAddress cappedHub;
     final String idScope;
     final X509Certificate root;
     final SSLContext anonymous;
@@ -81,9 +100,17 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
         env.put("IMPRINT_DPS_HTTPS_PORT", Integer.toString(freePort(HTTPS_HOST)));
         env.put("IMPRINT_DPS_MQTT_ADDRESS", DPS_MQTT_HOST);
         env.put("IMPRINT_DPS_MQTT_PORT", Integer.toString(freePort(DPS_MQTT_HOST)));
-        env.put("IMPRINT_HUBS", "hub-1=" + HUB_HOST + ":" + freePort(HUB_HOST));
+        // two hubs, the second with a per-source cap of its own (an entry's field; the env would set every hub's)
+        Files.writeString(data.resolve("imprint.yaml"), "hubs:\n"
+                + "  - {name: hub-1, address: " + HUB_HOST + ", port: " + freePort(HUB_HOST) + "}\n"
+                + "  - {name: hub-2, address: " + CAPPED_HUB_HOST + ", port: " + freePort(CAPPED_HUB_HOST) + ", connectionsPerSource: "
+                + CONNECTIONS_PER_SOURCE + "}\n");
         env.put("IMPRINT_HUB_CONNECT_TIMEOUT_SECONDS", Long.toString(CONNECT_DEADLINE.toSeconds()));
         env.put("IMPRINT_HUB_MAX_MESSAGE_BYTES", Integer.toString(MAX_MESSAGE_BYTES));
+        env.put("IMPRINT_HUB_PUBLISHES_PER_SECOND", Integer.toString(PUBLISHES_PER_SECOND));
+        env.put("IMPRINT_HUB_SLOW_READER_SECONDS", Long.toString(SLOW_READER.toSeconds()));
+        env.put("IMPRINT_HTTPS_CONNECTIONS_PER_SOURCE", Integer.toString(LISTENER_CONNECTIONS_PER_SOURCE));
+        env.put("IMPRINT_DPS_CONNECTIONS_PER_SOURCE", Integer.toString(LISTENER_CONNECTIONS_PER_SOURCE));
         long start = System.nanoTime();
         ImprintConfig c = ConfigLoader.load(data, env);
         ImprintConfig.Ca ca = c.ca();
@@ -97,6 +124,8 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
         this.dpsMqtt = new InetSocketAddress(dm.getHost(), dm.getPort());
         URI h = URI.create(node.endpoints().hubs().get(0).mqtt());
         this.hub = new InetSocketAddress(h.getHost(), h.getPort());
+        URI h2 = URI.create(node.endpoints().hubs().get(1).mqtt());
+        this.cappedHub = new InetSocketAddress(h2.getHost(), h2.getPort());
         this.idScope = node.endpoints().dps().get("idScope");
         this.root = Pem.readCertificate(Path.of(node.endpoints().trust()));
         this.anonymous = ClientTls.anonymous(root);

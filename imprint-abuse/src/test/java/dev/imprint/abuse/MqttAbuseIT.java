@@ -8,6 +8,7 @@ import dev.imprint.testkit.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -194,20 +195,157 @@ class MqttAbuseIT {
         c.finish(Map.of("otherTelemetry", 1L));
     }
 
+    static double refusals(String reason) {
+        return Scrape.of(live).sum("imprint_mqtt_refusals_total", "server=\"hub-1\"", "reason=\"" + reason + "\"");
+    }
+
     @Test
-    void a_slow_reader_on_the_hub_costs_the_server_nothing_but_its_own_telemetry() throws Exception {
-        long max = Scale.of(10_000);
-        Case c = Case.start(live, "slow-read on the hub: a valid device publishing " + max + " QoS 1 (1 KiB) without ever reading a PUBACK",
-                "PUBACKs wait in the kernel's socket buffer; no per-device telemetry rate", "(none: see findings)");
+    void a_slow_reader_on_the_hub_is_no_longer_read_from_and_closed() throws Exception {
+        long max = Scale.of(1_000_000);
+        Case c = Case.start(live, "slow-read on the hub: a valid device asks for its 7 KB twin again and again (QoS 0 GET) and never reads an answer"
+                + " (4 KiB receive buffer)", "128 KiB waiting in the server (write buffer high water mark): reading paused; closed after "
+                + LiveImprint.SLOW_READER.toSeconds() + " s so", "SLOW_READER");
+        double before = count("hub-1", "SLOW_READER");
+        LiveImprint.Device reader = live.device("slow-reader");
         SlowReader.Outcome o;
-        try (RawMqtt m = RawMqtt.open(mallory.tls(live.root), "127.0.6.41", live.hub)) {
-            assertThat(m.send(RawMqtt.connect("mallory", 30)).connack()).isZero();
-            o = m.writeWithoutReading(RawMqtt.publish("devices/mallory/messages/events/", 1, false, 1, new byte[1024]), max,
-                    Duration.ofSeconds(10));
+        try (RawMqtt m = RawMqtt.open(reader.tls(live.root), "127.0.11.2", live.hub, 4096)) {
+            assertThat(m.send(RawMqtt.connect("slow-reader", 30)).connack()).isZero();
+            m.send(RawMqtt.subscribe("$iothub/twin/res/#", 1));
+            assertThat(m.nextPacketType()).as("SUBACK").isEqualTo(0x90);
+            String blob = "{\"blob\":\"" + "r".repeat(7000) + "\"}";
+            m.send(RawMqtt.publish("$iothub/twin/PATCH/properties/reported/?$rid=1", 0, false, 0, blob.getBytes(StandardCharsets.UTF_8)));
+            assertThat(m.nextPacketType()).as("the reported patch's answer").isEqualTo(0x30);
+            // from here on nothing is read: every GET asks the hub to send 7 KB more
+            o = m.writeWithoutReading(RawMqtt.publish("$iothub/twin/GET/?$rid=2", 0, false, 0, new byte[0]), max, Duration.ofSeconds(30));
         }
-        c.held(String.format("%d publishes written in %s, none of their PUBACKs read; connection still open", o.written(),
-                o.endedAfter() == null ? "under 10 s" : o.endedAfter().toMillis() + " ms"));
-        // the device's own telemetry, stored as such: how much is what this case measures (see docs/security-model.md, Abuse)
-        c.growing("otherTelemetry").finish();
+        assertThat(o.endedAfter()).as("the slow reader was closed by the server").isNotNull();
+        assertThat(o.endedAfter()).isLessThan(Duration.ofSeconds(25));
+        assertThat(o.written()).as("GETs the hub read before it stopped reading").isLessThan(max);
+        await().atMost(Duration.ofSeconds(5)).until(() -> count("hub-1", "SLOW_READER") >= before + 1);
+        assertThat(live.log.has("reason=SLOW_READER", "client=slow-reader")).isTrue();
+        c.held(String.format("closed %.2f s after the first GET (%d GETs written, about %d MB of answers asked for)", o.endedAfter().toMillis() / 1000.0,
+                o.written(), o.written() * 7 / 1000));
+        c.finish(Map.of("devices", 1L, "certificates", 1L, "audit", 1L));
+    }
+
+    @Test
+    void a_device_over_its_publish_rate_is_held_back_on_3_1_1_and_refused_on_5() throws Exception {
+        int n = Scale.of(400);
+        int rate = LiveImprint.PUBLISHES_PER_SECOND;
+        Case c = Case.start(live, n + " QoS 1 publishes back to back from a valid device, over MQTT 3.1.1 then over MQTT 5",
+                rate + " publishes a second per connection (burst " + rate + ")", "PUBLISH_RATE_EXCEEDED (3.1.1 held back, 5 PUBACK 0x97)");
+        LiveImprint.Device fast = live.device("fast");
+        String topic = "devices/fast/messages/events/";
+        double exceeded = refusals("PUBLISH_RATE_EXCEEDED");
+        long t0;
+        long took;
+        try (RawMqtt m = RawMqtt.open(fast.tls(live.root), "127.0.11.3", live.hub)) {
+            assertThat(m.send(RawMqtt.connect("fast", 30)).connack()).isZero();
+            Thread reader = null;
+            int[] acks = new int[1];
+            t0 = System.nanoTime();
+            reader = new Thread(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        if (m.nextPacketType() == 0x40) {
+                            acks[0]++;
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // counted below
+                }
+            }, "fast-acks");
+            reader.start();
+            for (int i = 0; i < n; i++) {
+                m.send(RawMqtt.publish(topic, 1, false, i % 65535 + 1, ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+            reader.join(60_000);
+            took = System.nanoTime() - t0;
+            assertThat(acks[0]).as("3.1.1: every publish acknowledged, none refused").isEqualTo(n);
+        }
+        // past the burst the rate holds: the last PUBACK came no sooner than the rate allows (less a tenth for the clock)
+        assertThat(took).isGreaterThan((long) ((n - rate) * 1e9 / rate * 0.9));
+        assertThat(refusals("PUBLISH_RATE_EXCEEDED") - exceeded).as("3.1.1 publishes over the rate, counted").isGreaterThan(0);
+        double v311 = refusals("PUBLISH_RATE_EXCEEDED") - exceeded;
+        Map<Integer, Integer> codes = new java.util.TreeMap<>();
+        try (RawMqtt m = RawMqtt.open(fast.tls(live.root), "127.0.11.3", live.hub)) {
+            m.send(RawMqtt.connect5("fast", 30));
+            int[] connack = m.nextPacket();
+            assertThat(connack[0]).isEqualTo(0x20);
+            assertThat(connack[2]).as("MQTT 5 CONNACK reason").isZero();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < n; i++) {
+                all.writeBytes(RawMqtt.publish5(topic, i + 1, ("{\"v5\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+            m.send(all.toByteArray());
+            for (int i = 0; i < n; i++) {
+                int[] p = m.nextPacket();
+                assertThat(p[0]).as("PUBACK").isEqualTo(0x40);
+                codes.merge(p.length > 3 ? p[3] : 0, 1, Integer::sum);
+            }
+        }
+        assertThat(codes.keySet()).as("PUBACK reason codes").containsExactlyInAnyOrder(0x00, 0x97);
+        assertThat(codes.get(0x00)).as("accepted: the burst, and what the rate refilled meanwhile").isBetween(rate, n - 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> refusals("PUBLISH_RATE_EXCEEDED") - exceeded - v311 >= codes.get(0x97));
+        assertThat(live.log.has("reason=PUBLISH_RATE_EXCEEDED", "client=fast")).isTrue();
+        c.held(String.format("3.1.1: all %d acknowledged in %.2f s (%.0f/s), %.0f held back; 5: PUBACK codes %s", n, took / 1e9, n / (took / 1e9),
+                v311, codes));
+        c.growing("otherTelemetry").finish(Map.of("devices", 1L, "certificates", 1L, "audit", 1L));
+    }
+
+    @Test
+    void connections_past_the_per_source_cap_are_closed_at_accept() throws Exception {
+        int cap = LiveImprint.CONNECTIONS_PER_SOURCE;
+        int extra = 5;
+        Case c = Case.start(live, cap + " TCP connections to a hub (hub-2) from one address, then " + extra + " more",
+                cap + " open connections per source address (hub.connectionsPerSource)", "TOO_MANY_CONNECTIONS");
+        double before = count("hub-2", "TOO_MANY_CONNECTIONS");
+        List<java.net.Socket> held = new ArrayList<>();
+        List<Duration> refused = new ArrayList<>();
+        long opened;
+        try {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < cap; i++) {
+                held.add(tcp("127.0.11.1"));
+            }
+            opened = System.nanoTime() - t0;
+            for (int i = 0; i < extra; i++) {
+                try (java.net.Socket s = tcp("127.0.11.1")) {
+                    long t = System.nanoTime();
+                    try {
+                        assertThat(s.getInputStream().read()).isEqualTo(-1);
+                    } catch (java.net.SocketException reset) {
+                        // closed all the same
+                    }
+                    refused.add(Duration.ofNanos(System.nanoTime() - t));
+                }
+            }
+            // another address is not affected: its TLS handshake is served
+            try (RawMqtt m = RawMqtt.open(mallory.tls(live.root), "127.0.11.4", live.cappedHub)) {
+                m.send(RawMqtt.connect("mallory", 30));
+            }
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        // opened well within the CONNECT deadline, so none of the held ones had been closed to make room
+        assertThat(Duration.ofNanos(opened)).isLessThan(LiveImprint.CONNECT_DEADLINE.minusMillis(500));
+        // closed before the CONNECT deadline could have closed them: at accept
+        assertThat(refused).allMatch(d -> d.compareTo(LiveImprint.CONNECT_DEADLINE.minusMillis(500)) < 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> count("hub-2", "TOO_MANY_CONNECTIONS") >= before + extra);
+        assertThat(live.log.has("reason=TOO_MANY_CONNECTIONS")).isTrue();
+        Collections.sort(refused);
+        c.held(String.format("%d opened in %.2f s; the next %d closed at accept in %.0f-%.0f ms; another address was served", cap, opened / 1e9, extra,
+                refused.get(0).toNanos() / 1e6, refused.get(extra - 1).toNanos() / 1e6));
+        c.finish();
+    }
+
+    static java.net.Socket tcp(String source) throws java.io.IOException {
+        java.net.Socket s = new java.net.Socket();
+        s.bind(new java.net.InetSocketAddress(source, 0));
+        s.connect(live.cappedHub, 5000);
+        s.setSoTimeout(5000);
+        return s;
     }
 }

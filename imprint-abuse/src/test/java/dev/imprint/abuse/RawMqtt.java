@@ -39,7 +39,16 @@ final class RawMqtt implements AutoCloseable {
 
     /** Connects from {@code source} and completes the TLS handshake. */
     static RawMqtt open(SSLContext tls, String source, InetSocketAddress to) throws IOException {
+        return open(tls, source, to, 0);
+    }
+
+    /** As above, with a receive buffer of {@code receiveBuffer} bytes (0: the system's): a small one makes a client that does not read fill up quickly. */
+    static RawMqtt open(SSLContext tls, String source, InetSocketAddress to, int receiveBuffer) throws IOException {
         Socket raw = new Socket();
+        if (receiveBuffer > 0) {
+            // before connect: the window the client advertises is set by it
+            raw.setReceiveBufferSize(receiveBuffer);
+        }
         raw.bind(new InetSocketAddress(source, 0));
         raw.connect(to, 5000);
         SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, to.getHostString(), to.getPort(), true);
@@ -61,6 +70,59 @@ final class RawMqtt implements AutoCloseable {
     static byte[] connect(String clientId, int keepAliveSeconds) {
         return encode(MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_3_1_1)
                 .cleanSession(true).keepAlive(keepAliveSeconds).build());
+    }
+
+    static byte[] connect5(String clientId, int keepAliveSeconds) {
+        return encode(MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_5)
+                .cleanSession(true).keepAlive(keepAliveSeconds).build());
+    }
+
+    static byte[] subscribe(String filter, int packetId) {
+        return encode(MqttMessageBuilders.subscribe().addSubscription(MqttQoS.AT_MOST_ONCE, filter).messageId(packetId).build());
+    }
+
+    /** An MQTT 5 QoS 1 PUBLISH, by hand (Netty's encoder takes the version from its channel): no properties. */
+    static byte[] publish5(String topic, int packetId, byte[] payload) {
+        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+        int remaining = 2 + t.length + 2 + 1 + payload.length;
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(0x32);
+        do {
+            int d = remaining % 128;
+            remaining /= 128;
+            b.write(remaining > 0 ? d | 0x80 : d);
+        } while (remaining > 0);
+        b.write(t.length >> 8);
+        b.write(t.length);
+        b.writeBytes(t);
+        b.write(packetId >> 8);
+        b.write(packetId);
+        b.write(0);
+        b.writeBytes(payload);
+        return b.toByteArray();
+    }
+
+    /** Reads one packet: its first byte and its body (-1 and empty when the server closed). */
+    int[] nextPacket() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            return new int[] {-1};
+        }
+        int len = 0;
+        int shift = 0;
+        int d;
+        do {
+            d = in.read();
+            len |= (d & 0x7F) << shift;
+            shift += 7;
+        } while ((d & 0x80) != 0);
+        byte[] body = in.readNBytes(len);
+        int[] out = new int[body.length + 1];
+        out[0] = type;
+        for (int i = 0; i < body.length; i++) {
+            out[i + 1] = body[i] & 0xFF;
+        }
+        return out;
     }
 
     static byte[] connectWithWill(String clientId, String willTopic, String will) {

@@ -38,6 +38,69 @@ class TlsAbuseIT {
     }
 
     @Test
+    void connections_past_the_per_source_cap_are_closed_at_accept_on_https_and_the_dps() throws Exception {
+        int cap = LiveImprint.LISTENER_CONNECTIONS_PER_SOURCE;
+        int extra = 3;
+        Case c = Case.start(live, cap + " TCP connections from one address to each of HTTPS, DPS HTTPS and DPS MQTT, then " + extra + " more to each",
+                cap + " open connections per source address and listener (https.connectionsPerSource, dps.connectionsPerSource)",
+                "TOO_MANY_CONNECTIONS");
+        Scrape before = Scrape.of(live);
+        List<java.net.Socket> held = new java.util.ArrayList<>();
+        StringBuilder what = new StringBuilder();
+        try {
+            for (InetSocketAddress to : List.of(live.https, live.dps, live.dpsMqtt)) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < cap; i++) {
+                    held.add(tcp("127.0.11.6", to));
+                }
+                long opened = System.nanoTime() - t0;
+                List<Duration> refused = new java.util.ArrayList<>();
+                for (int i = 0; i < extra; i++) {
+                    try (java.net.Socket s = tcp("127.0.11.6", to)) {
+                        long t = System.nanoTime();
+                        try {
+                            assertThat(s.getInputStream().read()).isEqualTo(-1);
+                        } catch (java.net.SocketException reset) {
+                            // closed all the same
+                        }
+                        refused.add(Duration.ofNanos(System.nanoTime() - t));
+                    }
+                }
+                // closed before the 10 s handshake and CONNECT deadlines could have (the wait is the server accepting the held ones first)
+                assertThat(refused).allMatch(d -> d.compareTo(Duration.ofSeconds(8)) < 0);
+                java.util.Collections.sort(refused);
+                what.append(String.format("%s: %d opened in %.2f s, next %d closed in %.2f-%.2f s; ",
+                        to == live.https ? "https" : to == live.dps ? "dps" : "dps-mqtt", cap, opened / 1e9, extra,
+                        refused.get(0).toMillis() / 1000.0, refused.get(extra - 1).toMillis() / 1000.0));
+            }
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Scrape after = Scrape.of(live);
+            for (String server : List.of("https", "dps")) {
+                assertThat(after.sum("imprint_https_refusals_total", "server=\"" + server + "\"", "reason=\"TOO_MANY_CONNECTIONS\"")
+                        - before.sum("imprint_https_refusals_total", "server=\"" + server + "\"", "reason=\"TOO_MANY_CONNECTIONS\"")).isEqualTo(extra);
+            }
+            assertThat(after.sum("imprint_mqtt_disconnects_total", "server=\"dps\"", "reason=\"TOO_MANY_CONNECTIONS\"")
+                    - before.sum("imprint_mqtt_disconnects_total", "server=\"dps\"", "reason=\"TOO_MANY_CONNECTIONS\"")).isEqualTo(extra);
+        });
+        assertThat(live.log.has("reason=TOO_MANY_CONNECTIONS", "server=dps")).isTrue();
+        c.held(what.toString());
+        c.finish();
+    }
+
+    static java.net.Socket tcp(String source, InetSocketAddress to) throws java.io.IOException {
+        java.net.Socket s = new java.net.Socket();
+        s.bind(new InetSocketAddress(source, 0));
+        s.connect(to, 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    @Test
     void half_open_tls_connections_on_every_listener_are_closed_in_bounded_time() throws Exception {
         int each = Scale.of(500);
         Case c = Case.start(live, each * 4 + " half-open TLS connections (5 bytes of a ClientHello, then silence), 4 listeners",

@@ -34,7 +34,11 @@ public enum DpsReason {
     /** A bug or an unavailable store; fail closed. */
     INTERNAL_ERROR(500),
     /** The request announced or sent a body over the 64 KiB limit. */
-    BODY_TOO_LARGE(413);
+    BODY_TOO_LARGE(413),
+    /** The request's headers were over the listener's limit (8 KiB), answered before any route. */
+    HEADERS_TOO_LARGE(431),
+    /** The request line (method, path, version) was over the listener's limit (4 KiB). */
+    REQUEST_LINE_TOO_LONG(414);
 
     private final int httpStatus;
 

@@ -36,6 +36,8 @@ import java.util.function.IntSupplier;
  * @param balancers the TCP balancers in front of both device APIs (PROXY protocol; none by default)
  * @param requestDeadline time from the first byte of an HTTPS request to its last (headers and
  *     body); past it the connection is closed (REQUEST_TIMEOUT), however slowly bytes trickle in
+ * @param connectionsPerSource open connections one source address may hold on each device API
+ *     listener (refused at accept beyond, TOO_MANY_CONNECTIONS); 0: no cap
  */
 public record DpsSettings(
         String idScope,
@@ -55,7 +57,8 @@ public record DpsSettings(
         Clock clock,
         IntSupplier liveDpsNodes,
         Balancers balancers,
-        Duration requestDeadline) {
+        Duration requestDeadline,
+        int connectionsPerSource) {
 
     public DpsSettings {
         Objects.requireNonNull(idScope, "idScope");
@@ -79,51 +82,56 @@ public record DpsSettings(
             List<X509Certificate> anchors, RevocationSource revocation) {
         return new DpsSettings(idScope, "127.0.0.1", 9443, "127.0.0.2", 8883, serverKey, serverChain, anchors, revocation,
                 1000, 10, 2, Duration.ofMinutes(10), Duration.ofSeconds(5), Clock.systemUTC(), () -> 1,
-                Balancers.none(), Duration.ofSeconds(30));
+                Balancers.none(), Duration.ofSeconds(30), dev.imprint.mqtt.ConnectionLimits.CONNECTIONS_PER_SOURCE);
     }
 
     public DpsSettings withHttps(String host, int port) {
         return new DpsSettings(idScope, host, port, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline, connectionsPerSource);
     }
 
     /** @param port -1 turns the MQTT device API off */
     public DpsSettings withMqtt(String host, int port) {
         return new DpsSettings(idScope, httpsHost, httpsPort, host, port, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline, connectionsPerSource);
     }
 
     public DpsSettings withRateLimits(int overallPerSecond, int perDevicePerMinute) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline, connectionsPerSource);
     }
 
     public DpsSettings withAnchors(List<X509Certificate> a) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, a, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline, connectionsPerSource);
+    }
+
+    public DpsSettings withConnectionsPerSource(int n) {
+        return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, requestDeadline, n);
     }
 
     public DpsSettings withClock(Clock c) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes, balancers, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, c, liveDpsNodes, balancers, requestDeadline, connectionsPerSource);
     }
 
     /** @param nodes the live provisioning nodes sharing {@link #overallPerSecond()} (read every few seconds) */
     public DpsSettings withLiveDpsNodes(IntSupplier nodes) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes, balancers, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, nodes, balancers, requestDeadline, connectionsPerSource);
     }
 
     /** The TCP balancers (config {@code cluster.balancers}) in front of the HTTPS and MQTT device APIs. */
     public DpsSettings withBalancers(Balancers b) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, b, requestDeadline);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, b, requestDeadline, connectionsPerSource);
     }
 
     /** The deadline on each HTTPS request's headers and body (30 s by default). */
     public DpsSettings withRequestDeadline(Duration d) {
         return new DpsSettings(idScope, httpsHost, httpsPort, mqttHost, mqttPort, serverKey, serverChain, anchors, revocation,
-                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, d);
+                overallPerSecond, perDevicePerMinute, retryAfterSeconds, operationTtl, enrollmentRefresh, clock, liveDpsNodes, balancers, d, connectionsPerSource);
     }
 
     public String httpsUrl() {

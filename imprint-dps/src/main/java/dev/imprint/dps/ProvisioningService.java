@@ -63,7 +63,7 @@ public final class ProvisioningService implements AutoCloseable {
                 new RateLimiter(settings.overallPerSecond(), settings.perDevicePerMinute(), settings.liveDpsNodes(), System::nanoTime),
                 operations, settings.clock());
         this.vertx = BalancedVertx.create(new VertxOptions().setWorkerPoolSize(Math.max(8, 4 * Runtime.getRuntime().availableProcessors())),
-                settings.balancers(), "dps", null);
+                settings.balancers(), "dps", null, settings.connectionsPerSource());
         // every node sweeps: deleting the same expired rows twice is harmless, and no node is special
         vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), t -> vertx.executeBlocking(this::sweep, false));
     }

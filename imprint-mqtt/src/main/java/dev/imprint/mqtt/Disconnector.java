@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class Disconnector {
     private static final Logger LOG = LoggerFactory.getLogger(Disconnector.class);
     private static final AttributeKey<String> REASON = AttributeKey.valueOf("imprint.mqtt.disconnectReason");
+    /** When the connection's last refusal was logged, and how many since were not. */
+    private static final AttributeKey<long[]> REFUSAL_LOG = AttributeKey.valueOf("imprint.mqtt.refusalLog");
     /** Set on an MQTT 5 connection: FALSE once its CONNECT was read, TRUE once its CONNACK accepted it. */
     private static final AttributeKey<Boolean> MQTT5 = AttributeKey.valueOf("imprint.mqtt.v5");
     /** Ordinary ends, logged at debug; everything else is a refusal or a fault, logged at info. */
@@ -81,15 +83,37 @@ public final class Disconnector {
     }
 
     /**
+     * A connection refused as it was accepted, before it was set up (no channel to write to or
+     * close through): logged and counted like {@link #disconnect}.
+     */
+    void refusedAtAccept(java.net.SocketAddress peer, String reason, String detail) {
+        LOG.info("event=mqtt.disconnect server={} client=- remote={} reason={} connack=- msg=\"{}\"", server, peer, reason, LogSafe.of(detail));
+        if (meters != null) {
+            meters.counter("imprint.mqtt.disconnects", "server", server, "reason", reason).increment();
+        }
+    }
+
+    /**
      * A refusal that does not end the connection (an MQTT 5 PUBACK with a reason code): logged
      * and counted in {@code imprint.mqtt.refusals{server,packet,reason}}.
      */
     public void refused(Channel ch, String packet, String reason, String clientId, String detail) {
-        LOG.info("event=mqtt.refused server={} client={} remote={} packet={} reason={} msg=\"{}\"", server, LogSafe.token(clientId),
-                ProxiedAddress.remoteOf(ch), packet, reason, LogSafe.of(detail));
         if (meters != null) {
             meters.counter("imprint.mqtt.refusals", "server", server, "packet", packet, "reason", reason).increment();
         }
+        // one line a second per connection at most: a device refused hundreds of times a second must not flood the log
+        long now = System.nanoTime();
+        long[] last = ch.attr(REFUSAL_LOG).setIfAbsent(new long[] {now - 2_000_000_000L, 0});
+        last = last == null ? ch.attr(REFUSAL_LOG).get() : last;
+        if (now - last[0] < 1_000_000_000L) {
+            last[1]++;
+            return;
+        }
+        String more = last[1] == 0 ? "" : " (and " + last[1] + " more refusals in the last second, not logged)";
+        last[0] = now;
+        last[1] = 0;
+        LOG.info("event=mqtt.refused server={} client={} remote={} packet={} reason={} msg=\"{}\"", server, LogSafe.token(clientId),
+                ProxiedAddress.remoteOf(ch), packet, reason, LogSafe.of(detail) + more);
     }
 
     /** The channel's CONNECT was MQTT 5: refusals answer in its terms. */

@@ -35,13 +35,15 @@ final class InboundAcks {
     private record Pending(int packetId, CompletableFuture<Void> done) {}
 
     private final Channel ch;
+    private final ReadGate gate;
     private final int window;
     private final Refusals closer;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private volatile int scheduled;
 
-    InboundAcks(Channel ch, int window, Refusals closer) {
+    InboundAcks(Channel ch, ReadGate gate, int window, Refusals closer) {
         this.ch = ch;
+        this.gate = gate;
         this.window = window;
         this.closer = closer;
     }
@@ -55,7 +57,7 @@ final class InboundAcks {
     void add(int packetId, CompletableFuture<Void> done) {
         pending.add(new Pending(packetId, done));
         if (pending.size() >= window) {
-            ch.config().setAutoRead(false);
+            gate.pause(ReadGate.INBOUND_WINDOW);
         }
         done.whenComplete((v, e) -> schedule());
     }
@@ -102,8 +104,8 @@ final class InboundAcks {
         if (wrote) {
             ch.flush();
         }
-        if (pending.size() < window && ch.isActive() && !ch.config().isAutoRead()) {
-            ch.config().setAutoRead(true);
+        if (pending.size() < window) {
+            gate.resume(ReadGate.INBOUND_WINDOW);
         }
     }
 }

@@ -57,11 +57,16 @@ public final class Mqtt5Reasons {
             Map.entry("TOPIC_NOT_ALLOWED", NOT_AUTHORIZED),
             Map.entry("STORE_BEHIND", (byte) 0x97),
             Map.entry("SLOW_CONSUMER", (byte) 0x97),
+            Map.entry("PUBLISH_RATE_EXCEEDED", (byte) 0x97),
             Map.entry("STORE_UNAVAILABLE", IMPLEMENTATION_SPECIFIC),
             Map.entry("INTERNAL_ERROR", IMPLEMENTATION_SPECIFIC));
 
-    /** Ends without a packet: the client left, or never got as far as a CONNACK. */
-    static final Set<String> SILENT = Set.of("CLIENT_DISCONNECT", "CONNECTION_LOST", "SECOND_CONNECT");
+    /**
+     * Ends without a packet: the client left, never got as far as a CONNACK, sent a second
+     * CONNECT (the codec has switched versions), or does not read (a DISCONNECT to a slow reader
+     * would wait behind everything it has not read).
+     */
+    static final Set<String> SILENT = Set.of("CLIENT_DISCONNECT", "CONNECTION_LOST", "SECOND_CONNECT", "SLOW_READER", "TOO_MANY_CONNECTIONS");
 
     private static final Set<Byte> CONNACK = codes(0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8C,
             0x90, 0x95, 0x97, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9F);

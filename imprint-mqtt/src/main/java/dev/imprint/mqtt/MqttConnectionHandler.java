@@ -75,6 +75,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     private InboundAcks inbound;
     private boolean flushPending;
     private final List<MqttMessage> early = new ArrayList<>();
+    /** Packets read while the {@link ReadGate} holds (at most the rest of one read batch). */
+    private final java.util.ArrayDeque<MqttMessage> held = new java.util.ArrayDeque<>();
+    private ReadGate gate;
+    private PublishRate rate;
+    /** The SLOW_READER timer while the channel is unwritable. */
+    private io.netty.util.concurrent.ScheduledFuture<?> slowReader;
 
     MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets) {
         this(application, limits, disconnector, budgets, false);
@@ -92,6 +98,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ch = ctx.channel();
+        gate = new ReadGate(ch, this::handleHeld);
+        rate = new PublishRate(limits.publishesPerSecond(), System.nanoTime());
         ch.eventLoop().schedule(() -> {
             if (state == State.AWAIT_CONNECT || state == State.CONNECTING) {
                 refuse(null, "CONNECT_TIMEOUT", "no valid CONNECT within " + limits.connectTimeout().toSeconds() + " s");
@@ -132,7 +140,13 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
                     early.add(m);
                 }
             }
-            case CONNECTED -> dispatch(m);
+            case CONNECTED -> {
+                if (gate.holds() || !held.isEmpty()) {
+                    held.add(m);
+                } else {
+                    dispatch(m);
+                }
+            }
             case CLOSED -> ReferenceCountUtil.release(m);
         }
     }
@@ -267,6 +281,17 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
         queued.forEach(this::dispatch);
     }
 
+    /** The gate opened: what was held is handled in order, until it holds again. */
+    private void handleHeld() {
+        while (!held.isEmpty() && !gate.holds() && state == State.CONNECTED) {
+            dispatch(held.poll());
+        }
+        if (flushPending) {
+            flushPending = false;
+            ch.flush();
+        }
+    }
+
     private void dispatch(MqttMessage m) {
         // closing (a refused publish, a failed store write): nothing read after that is handled or acknowledged
         if (state != State.CONNECTED || Disconnector.reasonOf(ch) != null) {
@@ -325,9 +350,13 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
         }
         CompletableFuture<Void> done;
         try {
+            withinRate();
             done = session.onPublish(topic, qos, payload, props).toCompletableFuture();
         } catch (MqttRefusal r) {
-            if (qos != 1 || v5 == null || Mqtt5Reasons.puback(r.reason()) == 0) {
+            if (qos == 0 && RATE.equals(r.reason())) {
+                // MQTT 5 only (3.1.1 is held back, never refused): nothing to answer a QoS 0 publish with; counted, dropped
+                disconnector.refused(ch, "PUBLISH", r.reason(), clientId, r.getMessage());
+            } else if (qos != 1 || v5 == null || Mqtt5Reasons.puback(r.reason()) == 0) {
                 close(r.reason(), r.getMessage());
             } else if (inbound == null || inbound.isEmpty()) {
                 ch.write(ack(packetId, r.reason(), r.getMessage()));
@@ -354,7 +383,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
             return;
         }
         if (inbound == null) {
-            inbound = new InboundAcks(ch, limits.inflightWindow(), new InboundAcks.Refusals() {
+            inbound = new InboundAcks(ch, gate, limits.inflightWindow(), new InboundAcks.Refusals() {
                 @Override
                 public MqttMessage ack(int packetId, String reason, String detail) {
                     return MqttConnectionHandler.this.ack(packetId, reason, detail);
@@ -367,6 +396,40 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
             });
         }
         inbound.add(qos == 1 ? packetId : -1, done);
+    }
+
+    private static final String RATE = "PUBLISH_RATE_EXCEEDED";
+
+    /**
+     * The connection's publish rate ({@link ConnectionLimits#publishesPerSecond}). Over it, an MQTT 5
+     * publish is refused (PUBACK 0x97 Quota exceeded, the device's SDK reports it and may send again
+     * later); a 3.1.1 publish is handled, but reading from the client pauses until the rate allows
+     * the next one. 3.1.1 has no way to refuse a publish but to close the connection, and a device
+     * SDK answers a close by reconnecting and sending its unacknowledged messages again at once
+     * (spending its CONNECT budget until it is locked out); a PUBACK for a dropped message would
+     * be a lie. Held back, it only sees its publishes take longer: TCP back-pressure, which every
+     * client copes with, and the server stores at most the rate. Each message over the rate is
+     * counted ({@code imprint.mqtt.refusals{packet=PUBLISH,reason=PUBLISH_RATE_EXCEEDED}}).
+     *
+     * @throws MqttRefusal on MQTT 5, when over the rate
+     */
+    private void withinRate() {
+        long now = System.nanoTime();
+        if (v5 != null) {
+            if (!rate.tryTake(now)) {
+                throw new MqttRefusal(RATE, "more than " + rate.perSecond() + " publishes a second on this connection");
+            }
+            return;
+        }
+        if (rate.take(now)) {
+            return;
+        }
+        disconnector.refused(ch, "PUBLISH", RATE, clientId, "more than " + rate.perSecond()
+                + " publishes a second on this connection: reading paused (MQTT 3.1.1, held back, not refused)");
+        if (!gate.isPaused(ReadGate.PUBLISH_RATE)) {
+            gate.pause(ReadGate.PUBLISH_RATE);
+            ch.eventLoop().schedule(() -> gate.resume(ReadGate.PUBLISH_RATE), Math.max(1_000_000L, rate.waitNanos()), TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -440,10 +503,39 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (outbox != null && ch.isWritable()) {
-            outbox.drain();
+        if (ch.isWritable()) {
+            if (slowReader != null) {
+                slowReader.cancel(false);
+                slowReader = null;
+            }
+            gate.resume(ReadGate.UNWRITABLE);
+            if (outbox != null) {
+                outbox.drain();
+            }
+        } else {
+            slowReaderPaused();
         }
         super.channelWritabilityChanged(ctx);
+    }
+
+    /**
+     * The client does not read what we send (our write buffer is past its high water mark): read
+     * nothing more from it, so what it sends cannot make us write (and buffer) more, and close it
+     * if it stays so for {@link ConnectionLimits#slowReaderTimeout} (SLOW_READER). What one
+     * connection holds is then bounded by the write buffer's high water mark and one read batch.
+     */
+    private void slowReaderPaused() {
+        gate.pause(ReadGate.UNWRITABLE);
+        if (slowReader == null) {
+            long ms = limits.slowReaderTimeout().toMillis();
+            slowReader = ch.eventLoop().schedule(() -> {
+                slowReader = null;
+                if (!ch.isWritable() && ch.isActive()) {
+                    close("SLOW_READER", "nothing we sent was read for " + ms + " ms (" + ch.unsafe().outboundBuffer().totalPendingWriteBytes()
+                            + " bytes waiting)");
+                }
+            }, ms, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -472,8 +564,14 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         State was = state;
         state = State.CLOSED;
+        if (slowReader != null) {
+            slowReader.cancel(false);
+            slowReader = null;
+        }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
+        held.forEach(ReferenceCountUtil::release);
+        held.clear();
         if (inbound != null) {
             inbound.clear();
         }

@@ -83,16 +83,20 @@ public final class MqttTlsServer implements AutoCloseable {
         PeerChains chains = new PeerChains();
         ConnectBudgets budgets = ConnectBudgets.of(b.limits, b.refusedConnectsPerSourcePerMinute);
         ProxyRefusal proxyRefusal = (ch, reason, detail) -> disconnector.disconnect(ch, null, reason.name(), null, detail);
+        SourceCap cap = new SourceCap(b.limits.connectionsPerSource());
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                // on the listening channel: connections are counted in the order they were accepted, before any is set up
+                .handler(new CapAtAccept(cap, b.balancers, disconnector))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        // a balancer speaks for many devices: it is capped by its own configuration, not here
                         // behind a balancer only: the PROXY header is read (or refused) before TLS
                         ProxyGate.install(ch, b.balancers, proxyRefusal, false);
                         ch.pipeline()

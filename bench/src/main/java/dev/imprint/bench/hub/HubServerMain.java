@@ -33,7 +33,10 @@ public final class HubServerMain {
                     .revocation(StoreRevocationSource.of(store.certificates()))
                     .build();
             HubSettings s = HubSettings.of("bench-hub", address, address);
-            s = s.withLimits(s.limits().withConnectsPerClientIdPerMinute(100_000))
+            // the benches open up to 100,000 sessions from one loopback address and publish as fast as they can:
+            // no per-source cap, no publish rate (their defaults would refuse the bench, not measure the hub)
+            s = s.withLimits(s.limits().withConnectsPerClientIdPerMinute(100_000)
+                            .withFloodLimits(0, s.limits().slowReaderTimeout(), 0))
                     .withBalancers(Balancers.parse(args.length > 2 ? args[2] : ""));
             Hub hub = Hub.start(s, store, validator, ServerTls.create(Pem.readPrivateKey(work.resolve("hub.key"), null),
                     Pem.readCertificates(work.resolve("hub.crt")), true), List.of(), null);

@@ -19,6 +19,8 @@ public enum ConfigKey {
     HTTPS_WORKER_THREADS("https.workerThreads", "64", "worker threads for CSR checks, signing and admin requests (event loops never block)"),
     HTTPS_REQUEST_TIMEOUT("https.requestTimeoutSeconds", "30", "deadline from the first byte of an HTTPS request (EST, admin, console, DPS) to its last; past it the connection is closed (REQUEST_TIMEOUT);"
             + " a duration (30s, 2m) or plain seconds"),
+    HTTPS_CONNECTIONS_PER_SOURCE("https.connectionsPerSource", "10000", "open connections one source address may hold on the HTTPS listener"
+            + " (and on the PKI one); 0: no limit; beyond: closed at accept, before TLS (TOO_MANY_CONNECTIONS)"),
     CA_OPERATIONAL_VALIDITY_DAYS("ca.operationalValidityDays", "30", "validity of operational (re-enrolled) device certificates: a duration (30d, 12h, 30s) or plain days"),
     CA_MANUFACTURING_VALIDITY_DAYS("ca.manufacturingValidityDays", "7300", "validity of factory device certificates: a duration (7300d) or plain days"),
     CA_CRL_NEXT_UPDATE_SECONDS("ca.crlNextUpdateSeconds", "3600", "nextUpdate of CRLs after thisUpdate: a duration (1h, 60s) or plain seconds; full CRLs are rebuilt at half of it"),
@@ -38,6 +40,8 @@ public enum ConfigKey {
     DPS_ID_SCOPE("dps.idScope", "", "the ID scope devices are configured with; default generated once into <data>/dps/id-scope"),
     DPS_RATE("dps.rate", "1000", "registrations per second, whole service (0: unlimited; beyond: 429 with Retry-After)"),
     DPS_DEVICE_RATE("dps.deviceRate", "10", "registrations per device per minute (0: unlimited)"),
+    DPS_CONNECTIONS_PER_SOURCE("dps.connectionsPerSource", "10000", "open connections one source address may hold on each DPS listener"
+            + " (HTTPS, MQTT); 0: no limit; beyond: closed at accept, before TLS (TOO_MANY_CONNECTIONS)"),
     CLUSTER_BALANCERS("cluster.balancers", "", "IP addresses or CIDRs of the TCP balancers (HAProxy send-proxy-v2) in front of the"
             + " device-facing listeners (hubs, DPS, HTTPS): their connections must start with a PROXY header, nobody else may send one;"
             + " comma-separated in the env; empty: no PROXY protocol"),
@@ -53,6 +57,12 @@ public enum ConfigKey {
     HUB_INFLIGHT_WINDOW("hub.inflightWindow", "16", "unacknowledged QoS 1 messages per session in each direction"),
     HUB_OUTBOUND_QUEUE("hub.outboundQueue", "1000", "messages queued for a slow client beyond the window (beyond: disconnected, SLOW_CONSUMER)"),
     HUB_CONNECTS_PER_MINUTE("hub.connectsPerClientIdPerMinute", "30", "CONNECT attempts per client ID per minute (beyond: RATE_LIMITED)"),
+    HUB_PUBLISHES_PER_SECOND("hub.publishesPerSecond", "500", "PUBLISH packets per second one connection may send, burst of one second's worth (0: no limit);"
+            + " beyond: MQTT 5 PUBACK 0x97 quota exceeded, 3.1.1 reading paused until the rate allows (PUBLISH_RATE_EXCEEDED)"),
+    HUB_SLOW_READER_SECONDS("hub.slowReaderSeconds", "60", "time a connection may leave 128 KiB of what the hub sends unread; reading from it"
+            + " pauses meanwhile, then it is closed (SLOW_READER): a duration (60s) or plain seconds"),
+    HUB_CONNECTIONS_PER_SOURCE("hub.connectionsPerSource", "10000", "open connections one source address may hold on a hub (0: no limit;"
+            + " beyond: closed at accept, TOO_MANY_CONNECTIONS; connections from cluster.balancers are not counted)"),
     AWS_ENABLED("aws.enabled", "false", "run the AWS IoT Core-compatible endpoint (devices on the AWS IoT Device SDK: client ID = thing name,"
             + " telemetry on dt/<thing>/# and things/<thing>/#, Device Shadow over MQTT); off by default: 'imprint up' opens nothing new"),
     AWS_ADDRESS("aws.address", "127.0.0.5", "address of the AWS endpoint (endpoints.json aws.mqtt)"),

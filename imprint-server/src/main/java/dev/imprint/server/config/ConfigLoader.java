@@ -56,7 +56,8 @@ public final class ConfigLoader {
                 values.engine(ConfigKey.HTTPS_ENGINE),
                 values.dnsNames(ConfigKey.HTTPS_DNS_NAMES),
                 values.intIn(ConfigKey.HTTPS_WORKER_THREADS, 1, 1024),
-                (int) values.duration(ConfigKey.HTTPS_REQUEST_TIMEOUT, ChronoUnit.SECONDS, Duration.ofSeconds(1), Duration.ofHours(1)).getSeconds());
+                (int) values.duration(ConfigKey.HTTPS_REQUEST_TIMEOUT, ChronoUnit.SECONDS, Duration.ofSeconds(1), Duration.ofHours(1)).getSeconds(),
+                values.intIn(ConfigKey.HTTPS_CONNECTIONS_PER_SOURCE, 0, 10_000_000));
         String p11 = raw.get(ConfigKey.CA_PKCS11_CONFIG);
         Path pkcs11Config = p11.isEmpty() ? null : dataDir.resolve(p11);
         if (pkcs11Config != null && !Files.isReadable(pkcs11Config)) {
@@ -214,7 +215,8 @@ public final class ConfigLoader {
                 new ImprintConfig.Listener(values.address(ConfigKey.DPS_MQTT_ADDRESS), mqttPort),
                 scope.isEmpty() ? null : scope,
                 values.intIn(ConfigKey.DPS_RATE, 0, 1_000_000),
-                values.intIn(ConfigKey.DPS_DEVICE_RATE, 0, 1_000_000));
+                values.intIn(ConfigKey.DPS_DEVICE_RATE, 0, 1_000_000),
+                values.intIn(ConfigKey.DPS_CONNECTIONS_PER_SOURCE, 0, 10_000_000));
     }
 
     /** Two roles on one address and port would fail at bind time with a less clear message. */

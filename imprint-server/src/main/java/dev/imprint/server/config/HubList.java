@@ -159,7 +159,10 @@ final class HubList {
                 (int) setting(ConfigKey.HUB_MAX_KEEP_ALIVE_SECONDS, e, env, values).duration(values, Duration.ofSeconds(1), Duration.ofSeconds(65535)).getSeconds(),
                 setting(ConfigKey.HUB_INFLIGHT_WINDOW, e, env, values).intIn(values, 1, 65535),
                 setting(ConfigKey.HUB_OUTBOUND_QUEUE, e, env, values).intIn(values, 1, 1_000_000),
-                setting(ConfigKey.HUB_CONNECTS_PER_MINUTE, e, env, values).intIn(values, 1, 1_000_000));
+                setting(ConfigKey.HUB_CONNECTS_PER_MINUTE, e, env, values).intIn(values, 1, 1_000_000),
+                setting(ConfigKey.HUB_PUBLISHES_PER_SECOND, e, env, values).intIn(values, 0, 1_000_000),
+                setting(ConfigKey.HUB_SLOW_READER_SECONDS, e, env, values).duration(values, Duration.ofSeconds(1), Duration.ofHours(24)),
+                setting(ConfigKey.HUB_CONNECTIONS_PER_SOURCE, e, env, values).intIn(values, 0, 10_000_000));
         Duration retention = setting(ConfigKey.HUB_TELEMETRY_RETENTION, e, env, values).duration(values, Duration.ofSeconds(10), Duration.ofDays(36500));
         return new ImprintConfig.Hub(name, new ImprintConfig.Listener(address, port), hostname, telemetryFile, webhook, limits, retention);
     }

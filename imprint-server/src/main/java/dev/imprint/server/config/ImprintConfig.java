@@ -78,7 +78,9 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
      * @param perSecond registrations per second overall, 0 unlimited
      * @param perDevicePerMinute registrations per device per minute, 0 unlimited
      */
-    public record Dps(boolean enabled, Listener https, Listener mqtt, String idScope, int perSecond, int perDevicePerMinute) {}
+    /** @param connectionsPerSource open connections one source address may hold on each DPS listener (HTTPS, MQTT); 0: no cap */
+    public record Dps(boolean enabled, Listener https, Listener mqtt, String idScope, int perSecond, int perDevicePerMinute,
+            int connectionsPerSource) {}
 
     /**
      * One IoT hub.
@@ -127,10 +129,19 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
     }
 
     /** The HTTPS endpoint: listener, TLS engine choice, extra DNS names, worker threads. */
-    /** @param requestTimeoutSeconds deadline on each HTTPS request's headers and body (this listener and the DPS's) */
-    public record Https(Listener listener, TlsEngine engine, List<String> dnsNames, int workerThreads, int requestTimeoutSeconds) {
+    /**
+     * @param requestTimeoutSeconds deadline on each HTTPS request's headers and body (this listener and the DPS's)
+     * @param connectionsPerSource open connections one source address may hold on this listener (and the PKI one); 0: no cap
+     */
+    public record Https(Listener listener, TlsEngine engine, List<String> dnsNames, int workerThreads, int requestTimeoutSeconds,
+            int connectionsPerSource) {
         public Https {
             dnsNames = List.copyOf(dnsNames);
+        }
+
+        /** With the default cap on connections per source. */
+        public Https(Listener listener, TlsEngine engine, List<String> dnsNames, int workerThreads, int requestTimeoutSeconds) {
+            this(listener, engine, dnsNames, workerThreads, requestTimeoutSeconds, dev.imprint.mqtt.ConnectionLimits.CONNECTIONS_PER_SOURCE);
         }
 
         public java.time.Duration requestDeadline() {

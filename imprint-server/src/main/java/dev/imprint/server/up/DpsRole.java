@@ -153,6 +153,7 @@ public final class DpsRole {
                 .withHttps(httpsAt.address(), httpsAt.port())
                 .withMqtt(mqttAt.address(), mqttAt.port())
                 .withRateLimits(c.perSecond(), c.perDevicePerMinute())
+                .withConnectionsPerSource(c.connectionsPerSource())
                 .withLiveDpsNodes(liveDpsNodes)
                 .withBalancers(config.balancers())
                 .withRequestDeadline(config.https().requestDeadline());

@@ -119,7 +119,7 @@ public final class Node implements AutoCloseable {
             Vertx vertx = dev.imprint.dps.protocol.https.BalancedVertx.create(new VertxOptions()
                     .setWorkerPoolSize(config.https().workerThreads())
                     .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)),
-                    config.balancers(), "https", meters);
+                    config.balancers(), "https", meters, config.https().connectionsPerSource());
             started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             List<HttpServer> servers = new ArrayList<>();
             if (roles.ca()) {

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@code configure(NetServerOptions, ServerBootstrap)}: a handler on the listening channel sees
  * each new connection before Vert.x initialises it. No second listener, no extra hop.
  *
- * <p>With no balancers nothing here is used: the Vertx is the plain one and no listener sets
- * {@code useProxyProtocol}.
+ * <p>The same hook caps open connections per source address on each listener (at accept, before
+ * TLS: TOO_MANY_CONNECTIONS). With no balancers and no cap nothing here is used: the Vertx is the
+ * plain one and no listener sets {@code useProxyProtocol}.
  */
 public final class BalancedVertx {
     private static final Logger LOG = LoggerFactory.getLogger(BalancedVertx.class);
@@ -61,7 +62,17 @@ public final class BalancedVertx {
      * @param meters may be null (refusals are then only logged)
      */
     public static Vertx create(VertxOptions options, Balancers balancers, String server, MeterRegistry meters) {
-        if (balancers.isEmpty()) {
+        return create(options, balancers, server, meters, dev.imprint.mqtt.ConnectionLimits.CONNECTIONS_PER_SOURCE);
+    }
+
+    /**
+     * As above, and every listener of this Vertx refuses a connection at accept, before TLS, when
+     * its source address already holds {@code connectionsPerSource} open ones on that listener
+     * (TOO_MANY_CONNECTIONS, logged and counted like the gate's refusals; connections from a
+     * balancer are not counted). 0 and no balancers: {@code Vertx.vertx(options)}.
+     */
+    public static Vertx create(VertxOptions options, Balancers balancers, String server, MeterRegistry meters, int connectionsPerSource) {
+        if (balancers.isEmpty() && connectionsPerSource == 0) {
             return Vertx.vertx(options);
         }
         Transport base = options.getPreferNativeTransport() && Transport.nativeTransport() != null
@@ -74,7 +85,18 @@ public final class BalancedVertx {
             }
             ch.close();
         };
-        return Vertx.builder().with(options).withTransport(new Gated(base, balancers, refusal)).build();
+        // counted like the DPS's other refusals: in the global registry when no registry is given
+        MeterRegistry counted = meters == null ? io.micrometer.core.instrument.Metrics.globalRegistry : meters;
+        TooMany tooMany = (peer, detail) -> {
+            LOG.info("event=https.refused server={} remote={} reason=TOO_MANY_CONNECTIONS msg=\"{}\"", server, peer, detail);
+            counted.counter("imprint.https.refusals", "server", server, "reason", "TOO_MANY_CONNECTIONS").increment();
+        };
+        return Vertx.builder().with(options).withTransport(new Gated(base, balancers, refusal, connectionsPerSource, tooMany)).build();
+    }
+
+    /** Logs and counts a connection refused at accept (the channel is not registered: nothing but its address to go by). */
+    private interface TooMany {
+        void refused(java.net.SocketAddress peer, String detail);
     }
 
     /**
@@ -94,7 +116,7 @@ public final class BalancedVertx {
     }
 
     /** The public transport handle Vert.x's builder takes; {@link #implementation()} is the gated SPI. */
-    private record Gated(Transport base, Balancers balancers, ProxyRefusal refusal) implements Transport {
+    private record Gated(Transport base, Balancers balancers, ProxyRefusal refusal, int connectionsPerSource, TooMany tooMany) implements Transport {
         @Override
         public String name() {
             return base.name() + "+proxy-gate";
@@ -112,20 +134,22 @@ public final class BalancedVertx {
 
         @Override
         public io.vertx.core.spi.transport.Transport implementation() {
-            return new GatedSpi(base.implementation(), balancers, refusal);
+            return new GatedSpi(base.implementation(), balancers, refusal, connectionsPerSource, tooMany);
         }
     }
 
     /** The base transport, plus the gate installer on listeners that use the PROXY protocol. */
-    private record GatedSpi(io.vertx.core.spi.transport.Transport base, Balancers balancers, ProxyRefusal refusal)
+    private record GatedSpi(io.vertx.core.spi.transport.Transport base, Balancers balancers, ProxyRefusal refusal, int connectionsPerSource,
+            TooMany tooMany)
             implements io.vertx.core.spi.transport.Transport {
 
         @Override
         public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
             base.configure(options, domainSocket, bootstrap);
-            if (options.isUseProxyProtocol() && !domainSocket) {
-                // Vert.x sets only childHandler: the listening channel's own handler is free for the gate
-                bootstrap.handler(new Installer(balancers, refusal));
+            if (!domainSocket && (options.isUseProxyProtocol() || connectionsPerSource > 0)) {
+                // Vert.x sets only childHandler: the listening channel's own handler is free for the gate and the cap
+                bootstrap.handler(new Installer(options.isUseProxyProtocol() ? balancers : null, refusal,
+                        new dev.imprint.mqtt.SourceCap(connectionsPerSource), balancers, tooMany));
             }
         }
 
@@ -184,18 +208,38 @@ public final class BalancedVertx {
      */
     @ChannelHandler.Sharable
     private static final class Installer extends ChannelInboundHandlerAdapter {
-        private final Balancers balancers;
+        /** Null when this listener takes no PROXY headers. */
+        private final Balancers gate;
         private final ProxyRefusal refusal;
+        private final dev.imprint.mqtt.SourceCap cap;
+        private final Balancers balancers;
+        private final TooMany tooMany;
 
-        Installer(Balancers balancers, ProxyRefusal refusal) {
-            this.balancers = balancers;
+        Installer(Balancers gate, ProxyRefusal refusal, dev.imprint.mqtt.SourceCap cap, Balancers balancers, TooMany tooMany) {
+            this.gate = gate;
             this.refusal = refusal;
+            this.cap = cap;
+            this.balancers = balancers;
+            this.tooMany = tooMany;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Channel child) {
-                ProxyGate.install(child, balancers, refusal, true);
+                java.net.SocketAddress peer = child.remoteAddress();
+                // a balancer speaks for many clients: capped by its own configuration, not here
+                if (!balancers.contains(peer)) {
+                    if (!cap.admit(peer)) {
+                        // never registered, never handed to Vert.x: one accept and one close
+                        tooMany.refused(peer, "more than " + cap.max() + " open connections from this address");
+                        child.unsafe().closeForcibly();
+                        return;
+                    }
+                    child.closeFuture().addListener(f -> cap.release(peer));
+                }
+                if (gate != null) {
+                    ProxyGate.install(child, gate, refusal, true);
+                }
             }
             ctx.fireChannelRead(msg);
         }

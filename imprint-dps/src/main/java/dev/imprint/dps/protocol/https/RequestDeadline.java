@@ -49,15 +49,16 @@ public final class RequestDeadline {
 
     /**
      * Puts the deadline on every connection {@code http} accepts (call before {@code listen}; it
-     * takes the server's connection and exception handlers), and counts the connections that end
-     * before HTTP ({@link HandshakeRefusals}).
+     * takes the server's connection, exception and invalid-request handlers), and counts the connections that end
+     * before HTTP ({@link HandshakeRefusals}) and the requests that cannot be read ({@link InvalidRequests}).
      *
      * @param meters where REQUEST_TIMEOUT is counted; null: Micrometer's global registry
      */
     public static HttpServer install(HttpServer http, Duration deadline, String server, MeterRegistry meters) {
         RequestDeadline d = new RequestDeadline(deadline, server, meters);
         // the deadline starts once TLS is done: what happens before it is counted there
-        return HandshakeRefusals.install(http.connectionHandler(d::watch), server, d.meters);
+        // and requests the decoder cannot read (431, 414) are answered with a reason code, not Vert.x's empty default
+        return HandshakeRefusals.install(InvalidRequests.install(http.connectionHandler(d::watch), server, d.meters), server, d.meters);
     }
 
     private void watch(HttpConnection conn) {

@@ -45,7 +45,8 @@ public final class MqttDeviceApi implements AutoCloseable {
                     .bind(settings.mqttHost(), settings.mqttPort())
                     .tls(ServerTls.create(settings.serverKey(), settings.serverChain(), true))
                     // a device registers a few times at most; the per-client-ID connect limit stays generous
-                    .limits(ConnectionLimits.defaults().withMaxMessageBytes(64 * 1024))
+                    .limits(ConnectionLimits.defaults().withMaxMessageBytes(64 * 1024).withFloodLimits(ConnectionLimits.PUBLISHES_PER_SECOND,
+                            ConnectionLimits.SLOW_READER_TIMEOUT, settings.connectionsPerSource()))
                     .validator(chain -> registrar.attestation().verdict(chain))
                     .balancers(settings.balancers())
                     // like the rest of the DPS, in the global registry (imprint up adds its /metrics registry to it)
