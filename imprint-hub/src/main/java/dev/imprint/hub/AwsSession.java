@@ -94,7 +94,7 @@ final class AwsSession extends DeviceSession {
             provisioningInFlight.decrementAndGet();
             throw new MqttRefusal("QUOTA_EXCEEDED", "thing " + deviceId + " has " + PROVISIONING_IN_FLIGHT + " provisioning requests in flight");
         }
-        hub.io(() -> fleet.handle(hub, deviceId, path, topic, payload)).whenComplete((reply, e) -> {
+        hub.io(() -> fleet.handle(hub.store().audit(), hub.meters(), deviceId, path, topic, payload)).whenComplete((reply, e) -> {
             provisioningInFlight.decrementAndGet();
             if (e != null) {
                 LOG.warn("event=aws.provisioning_failed hub={} device={} reason=INTERNAL_ERROR msg=\"{}\"", hub.name(), deviceId, e.toString());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.pki.LogSafe;
 import dev.imprint.pki.Pem;
+import dev.imprint.store.AuditLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.security.KeyPair;
@@ -84,8 +85,12 @@ final class FleetProvisioning {
         return t.isEmpty() || t.contains("/") || t.contains("+") || t.contains("#") ? null : t;
     }
 
-    /** Answers {@code thing}'s request on {@code topic}; {@code path} is its connection's validated path, leaf first. */
-    Reply handle(Hub hub, String thing, List<X509Certificate> path, String topic, byte[] payload) {
+    /**
+     * Answers {@code thing}'s request on {@code topic}; {@code path} is its connection's validated
+     * path, leaf first. Refusals and server-made keys go to {@code audit}, refusals are counted in
+     * {@code meters} (may be null).
+     */
+    Reply handle(AuditLog audit, MeterRegistry meters, String thing, List<X509Certificate> path, String topic, byte[] payload) {
         String operation = topic.equals(CREATE_FROM_CSR) ? "CreateCertificateFromCsr" : topic.equals(CREATE_KEYS) ? "CreateKeysAndCertificate"
                 : "RegisterThing";
         try {
@@ -95,12 +100,12 @@ final class FleetProvisioning {
             JsonNode body = body(payload);
             ObjectNode answer = switch (operation) {
                 case "CreateCertificateFromCsr" -> fromCsr(thing, path.get(0), csr(body));
-                case "CreateKeysAndCertificate" -> serverKeys(hub, thing, path.get(0));
+                case "CreateKeysAndCertificate" -> serverKeys(audit, thing, path.get(0));
                 default -> register(thing, path, template(topic), body);
             };
             return new Reply(topic + "/accepted", JSON.writeValueAsBytes(answer));
         } catch (ThingProvisioner.Refused r) {
-            refused(hub, thing, operation, r);
+            refused(audit, meters, thing, operation, r);
             ObjectNode o = JSON.createObjectNode().put("statusCode", r.status()).put("errorCode", r.code()).put("errorMessage", r.getMessage());
             return new Reply(topic + "/rejected", o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -116,7 +121,7 @@ final class FleetProvisioning {
     }
 
     /** The key made here from the device's subject and names: only when enabled, and audited. */
-    private ObjectNode serverKeys(Hub hub, String thing, X509Certificate current) {
+    private ObjectNode serverKeys(AuditLog audit, String thing, X509Certificate current) {
         if (!serverKeys) {
             throw new ThingProvisioner.Refused(403, "SERVER_KEYS_REFUSED", "keys never leave the device here: make the key on the device"
                     + " and send its CSR to " + CREATE_FROM_CSR + " (aws.serverKeys enables this operation)");
@@ -124,7 +129,7 @@ final class FleetProvisioning {
         KeyPair kp = KeyAlgorithm.EC_P256.generate();
         ObjectNode o = fromCsr(thing, current, csr(current, kp));
         o.put("privateKey", Pem.write(kp.getPrivate()));
-        hub.store().audit().append("aws.provisioning.server_keys", "device:" + thing, thing,
+        audit.append("aws.provisioning.server_keys", "device:" + thing, thing,
                 JSON.createObjectNode().put("certificateId", o.path("certificateId").asText()).toString());
         return o;
     }
@@ -158,14 +163,14 @@ final class FleetProvisioning {
         return o.put("thingName", r.thingName());
     }
 
-    private void refused(Hub hub, String thing, String operation, ThingProvisioner.Refused r) {
-        LOG.info("event=aws.provisioning_refused hub={} device={} operation={} reason={} msg=\"{}\"", hub.name(), thing, operation, r.code(),
+    private static void refused(AuditLog audit, MeterRegistry meters, String thing, String operation, ThingProvisioner.Refused r) {
+        LOG.info("event=aws.provisioning_refused device={} operation={} reason={} msg=\"{}\"", thing, operation, r.code(),
                 LogSafe.of(r.getMessage()));
-        if (hub.meters() != null) {
-            hub.meters().counter("imprint.aws.provisioning.refused", "operation", operation, "reason", r.code()).increment();
+        if (meters != null) {
+            meters.counter("imprint.aws.provisioning.refused", "operation", operation, "reason", r.code()).increment();
         }
         try {
-            hub.store().audit().append("aws.provisioning.refused", "device:" + thing, thing, JSON.createObjectNode()
+            audit.append("aws.provisioning.refused", "device:" + thing, thing, JSON.createObjectNode()
                     .put("operation", operation).put("reason", r.code()).put("message", r.getMessage()).toString());
         } catch (RuntimeException e) {
             LOG.warn("event=aws.provisioning_audit_failed device={} reason={} msg=\"{}\"", thing, r.code(), e.toString());
