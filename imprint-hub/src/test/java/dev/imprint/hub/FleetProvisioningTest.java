@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FleetProvisioningTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final TestPki pki = TestPki.create();
-    private final TestPki.Issued factory = pki.device("th-1");
+    private static final TestPki pki = TestPki.create();
+    private static final TestPki.Issued factory = pki.device("th-1");
 
     /** Issues the CSR's key under the test CA for the device's own identity, as the CA's re-enrollment does. */
     private final ThingProvisioner ca = new ThingProvisioner() {
