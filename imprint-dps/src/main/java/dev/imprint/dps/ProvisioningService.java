@@ -48,12 +48,14 @@ public final class ProvisioningService implements AutoCloseable {
     private final Registrar registrar;
     private final Operations operations;
     private final Vertx vertx;
+    private final OperationalIssuer issuer;
     private HttpsDeviceApi https;
     private MqttDeviceApi mqtt;
 
     private ProvisioningService(DpsSettings settings, Store store, OperationalIssuer issuer) {
         this.settings = settings;
         this.store = store;
+        this.issuer = issuer;
         this.enrollments = new Enrollments(store.enrollments(), settings.clock(), settings.enrollmentRefresh());
         this.operations = new Operations(store.deviceRegistry(), settings.clock(), settings.operationTtl());
         Attestation attestation = new Attestation(settings.anchors(), settings.revocation(), enrollments, settings.clock());
@@ -162,6 +164,11 @@ public final class ProvisioningService implements AutoCloseable {
 
     public Registrar registrar() {
         return registrar;
+    }
+
+    /** Issues operational certificates (the AWS endpoint's create-from-csr too); null when this service issues none. */
+    public OperationalIssuer issuer() {
+        return issuer;
     }
 
     public Enrollments enrollments() {

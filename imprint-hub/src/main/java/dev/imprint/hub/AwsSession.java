@@ -7,6 +7,7 @@ import dev.imprint.pki.LogSafe;
 import dev.imprint.shadow.ShadowError;
 import dev.imprint.shadow.ShadowMessage;
 import dev.imprint.shadow.Shadows;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,15 +33,24 @@ final class AwsSession extends DeviceSession {
     private static final Logger LOG = LoggerFactory.getLogger(AwsSession.class);
     /** AWS answers 429 beyond this many shadow requests in flight on one connection. */
     private static final int SHADOW_IN_FLIGHT = 10;
+    /** Provisioning requests a connection may have unanswered: each may cost an issuance. */
+    private static final int PROVISIONING_IN_FLIGHT = 2;
 
     private final Shadows shadows;
     private final AwsTopics topics;
     private final Map<String, Integer> filters = new ConcurrentHashMap<>();
     private final AtomicInteger shadowsInFlight = new AtomicInteger();
+    private final FleetProvisioning fleet;
+    private final List<X509Certificate> path;
+    /** Fleet provisioning requests of this connection not yet answered (AWS's identity client sends one at a time). */
+    private final AtomicInteger provisioningInFlight = new AtomicInteger();
 
-    AwsSession(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn, Shadows shadows) {
+    AwsSession(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn, Shadows shadows,
+            FleetProvisioning fleet, List<X509Certificate> path) {
         super(hub, deviceId, serial, enrollment, notAfter, conn);
         this.shadows = shadows;
+        this.fleet = fleet;
+        this.path = List.copyOf(path);
         this.topics = new AwsTopics(deviceId);
     }
 
@@ -50,6 +60,7 @@ final class AwsSession extends DeviceSession {
         return switch (topics.publishKind(topic)) {
             case TELEMETRY -> telemetry(qos, payload, TelemetryProperties.merge(Map.of(AwsTopics.TOPIC_PROPERTY, topic), mqtt5));
             case SHADOW_REQUEST -> shadowRequest(topic, payload);
+            case PROVISIONING -> provisioning(topic, payload);
             case FOREIGN -> throw new MqttRefusal("FOREIGN_TOPIC", "thing " + deviceId + " published to '" + topic
                     + "', outside its policy (dt/" + deviceId + "/#, things/" + deviceId + "/#, its shadow topics)");
         };
@@ -72,6 +83,35 @@ final class AwsSession extends DeviceSession {
             }
         });
         return DONE;
+    }
+
+    /**
+     * PUBACK at once, the answer when the CA and the provisioning service gave it, to this
+     * connection only: another device subscribed to the same answer topic never sees it.
+     */
+    private CompletionStage<Void> provisioning(String topic, byte[] payload) {
+        if (provisioningInFlight.incrementAndGet() > PROVISIONING_IN_FLIGHT) {
+            provisioningInFlight.decrementAndGet();
+            throw new MqttRefusal("QUOTA_EXCEEDED", "thing " + deviceId + " has " + PROVISIONING_IN_FLIGHT + " provisioning requests in flight");
+        }
+        hub.io(() -> fleet.handle(hub.store().audit(), hub.meters(), deviceId, path, topic, payload)).whenComplete((reply, e) -> {
+            provisioningInFlight.decrementAndGet();
+            if (e != null) {
+                LOG.warn("event=aws.provisioning_failed hub={} device={} reason=INTERNAL_ERROR msg=\"{}\"", hub.name(), deviceId, e.toString());
+            } else {
+                answer(reply.topic(), reply.payload());
+            }
+        });
+        return DONE;
+    }
+
+    /** An answer to this connection's own request, where it subscribed. */
+    private void answer(String topic, byte[] payload) {
+        if (subscribedQos(topic) < 0) {
+            LOG.debug("event=hub.answer_unsubscribed hub={} device={} topic={}", hub.name(), deviceId, topic);
+        } else {
+            conn.reply(topic, payload);
+        }
     }
 
     /** Sends shadow messages to this connection where it subscribed: answers as replies, events at the subscription's QoS. */

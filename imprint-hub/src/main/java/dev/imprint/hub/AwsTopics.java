@@ -6,7 +6,8 @@ import dev.imprint.shadow.ShadowTopics;
  * The AWS IoT Core topic dialect for one thing, and its default policy: the thing publishes
  * telemetry under {@code dt/<thing>/} and {@code things/<thing>/}, shadow requests on its own
  * {@code $aws/things/<thing>/shadow/...} topics, and subscribes only to filters inside those
- * namespaces ({@code cmd/<thing>/} too, for commands). Pure functions; no I/O.
+ * namespaces ({@code cmd/<thing>/} too, for commands), and fleet provisioning's request and
+ * answer topics, which carry no thing name. Pure functions; no I/O.
  */
 final class AwsTopics {
     /** The telemetry property that carries the topic an AWS device published on. */
@@ -22,12 +23,15 @@ final class AwsTopics {
         this.subscribable = new String[] {"dt/" + thing, "things/" + thing, "cmd/" + thing, "$aws/things/" + thing + "/shadow"};
     }
 
-    enum Kind { TELEMETRY, SHADOW_REQUEST, FOREIGN }
+    enum Kind { TELEMETRY, SHADOW_REQUEST, PROVISIONING, FOREIGN }
 
     /** What a publish on {@code topic} is under the default policy. */
     Kind publishKind(String topic) {
         if (within(topic, telemetry)) {
             return Kind.TELEMETRY;
+        }
+        if (FleetProvisioning.isRequest(topic)) {
+            return Kind.PROVISIONING;
         }
         ShadowTopics.Request r = ShadowTopics.request(topic);
         return r != null && r.thing().equals(thing) ? Kind.SHADOW_REQUEST : Kind.FOREIGN;
@@ -35,7 +39,21 @@ final class AwsTopics {
 
     /** Whether the thing may subscribe to {@code filter}: every topic it can match lies in the thing's namespaces. */
     boolean maySubscribe(String filter) {
-        return within(filter, subscribable);
+        return within(filter, subscribable) || provisioningReply(filter);
+    }
+
+    /**
+     * A filter on fleet provisioning's answers ({@code <request>/accepted|rejected|+}): harmless
+     * to any thing, since answers go to the requesting connection only.
+     */
+    private static boolean provisioningReply(String filter) {
+        int slash = filter.lastIndexOf('/');
+        if (slash < 0) {
+            return false;
+        }
+        String last = filter.substring(slash + 1);
+        return (last.equals("accepted") || last.equals("rejected") || last.equals("+"))
+                && FleetProvisioning.isRequest(filter.substring(0, slash));
     }
 
     private static boolean within(String topic, String[] namespaces) {

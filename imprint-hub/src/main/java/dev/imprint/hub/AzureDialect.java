@@ -4,7 +4,9 @@ import dev.imprint.mqtt.ConnectOutcome;
 import dev.imprint.mqtt.MqttConnection;
 import dev.imprint.pki.validation.Verdict;
 import dev.imprint.store.DeviceRecord;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** The Azure IoT Hub dialect: {@link DeviceAccess}'s rules and {@link DeviceSession}. */
@@ -24,7 +26,8 @@ final class AzureDialect implements HubDialect {
     }
 
     @Override
-    public DeviceSession session(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn) {
+    public DeviceSession session(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn,
+            List<X509Certificate> path) {
         return new DeviceSession(hub, deviceId, serial, enrollment, notAfter, conn);
     }
 }

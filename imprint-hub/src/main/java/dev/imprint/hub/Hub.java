@@ -80,11 +80,13 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final LiveRevocation live;
     private final MqttTlsServer server;
     private final HubDialect dialect;
+    private final MeterRegistry meters;
 
     private Hub(HubSettings settings, Store store, CertificateValidator validator, ServerTls tls, List<TelemetrySink> sinks,
             MeterRegistry meters, NodeBus bus, boolean ownsBus, HubDialect dialect) {
         this.settings = settings;
         this.dialect = dialect;
+        this.meters = meters;
         this.bus = bus;
         this.ownsBus = ownsBus;
         this.store = store;
@@ -190,17 +192,26 @@ public final class Hub implements MqttApplication, AutoCloseable {
         }
         Verdict.Accepted a = (Verdict.Accepted) req.verdict();
         String deviceId = DeviceAccess.deviceId(a.identity());
-        X509Certificate leaf = a.path().get(0);
-        return io(() -> admit(deviceId, leaf, conn)).thenCompose(o -> o);
+        return io(() -> admit(deviceId, a.path(), conn)).thenCompose(o -> o);
     }
 
     /** Registry checks on the I/O executor, then the directory claim; the CONNACK waits for its commit. */
-    private CompletionStage<ConnectOutcome> admit(String deviceId, X509Certificate leaf, MqttConnection conn) {
+    private CompletionStage<ConnectOutcome> admit(String deviceId, List<X509Certificate> path, MqttConnection conn) {
+        X509Certificate leaf = path.get(0);
         Optional<DeviceRecord> rec = store.deviceRegistry().find(deviceId);
-        String refusal = rec.isEmpty() ? "NOT_REGISTERED" : refusal(rec.get());
+        String unknown = "NOT_REGISTERED";
+        if (rec.isEmpty()) {
+            // the dialect may register it now (AWS just-in-time provisioning): its first connection is then accepted
+            unknown = dialect.registerUnknown(path);
+            if (unknown == null) {
+                rec = store.deviceRegistry().find(deviceId);
+                unknown = "NOT_REGISTERED";
+            }
+        }
+        String refusal = rec.isEmpty() ? unknown : refusal(rec.get());
         if (refusal != null) {
             return done(ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, refusal,
-                    rec.isEmpty() ? "device " + deviceId + " is not registered (DPS)" : "device " + deviceId + ": " + refusal
+                    rec.isEmpty() ? "device " + deviceId + " is not registered (DPS): " + refusal : "device " + deviceId + ": " + refusal
                             + " (assigned to " + rec.get().hub() + ", enabled " + rec.get().enabled() + ")"));
         }
         String serial = leaf.getSerialNumber().toString(16);
@@ -212,7 +223,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 trackedIssuers.add(leaf.getIssuerX500Principal());
             }
         }
-        DeviceSession s = dialect.session(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn);
+        DeviceSession s = dialect.session(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn, path);
         return store.sessions().claim(deviceId, settings.name(), bus.self(), Instant.now())
                 .thenApplyAsync(claim -> admitted(s, claim), io)
                 .exceptionally(e -> ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "STORE_UNAVAILABLE",
@@ -373,6 +384,11 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     Optional<DeviceSession> session(String deviceId) {
         return sessions.get(deviceId);
+    }
+
+    /** The registry the transport counts in; may be null. */
+    MeterRegistry meters() {
+        return meters;
     }
 
     Store store() {

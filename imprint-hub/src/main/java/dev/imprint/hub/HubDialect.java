@@ -5,7 +5,9 @@ import dev.imprint.mqtt.MqttConnection;
 import dev.imprint.pki.validation.Verdict;
 import dev.imprint.shadow.Shadows;
 import dev.imprint.store.DeviceRecord;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,7 +24,15 @@ public interface HubDialect {
 
     /** AWS IoT Core: one endpoint for every device, client ID = thing name, {@link AwsTopics}, shadows over MQTT. */
     static HubDialect aws(Shadows shadows) {
-        return new AwsDialect(shadows);
+        return new AwsDialect(shadows, null, false);
+    }
+
+    /**
+     * AWS IoT Core with fleet provisioning and just-in-time provisioning through {@code provisioner}
+     * (null: none on this node); {@code serverKeys} allows {@code $aws/certificates/create/json}.
+     */
+    static HubDialect aws(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys) {
+        return new AwsDialect(shadows, provisioner, serverKeys);
     }
 
     /** The refusal of a CONNECT by what it carries, or null when the registry decides next. */
@@ -31,6 +41,15 @@ public interface HubDialect {
     /** Why a registered device may not be on hub {@code hubName} now; null when it may. */
     String registryRefusal(DeviceRecord d, String hubName, BooleanSupplier enrollmentEnabled);
 
-    /** The session of an admitted device. */
-    DeviceSession session(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn);
+    /**
+     * A device with a valid certificate that the registry does not know: null when it was
+     * registered just now (the registry is read again), else the reason code of the refusal.
+     */
+    default String registerUnknown(List<X509Certificate> path) {
+        return "NOT_REGISTERED";
+    }
+
+    /** The session of an admitted device; {@code path} is its validated path, leaf first. */
+    DeviceSession session(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn,
+            List<X509Certificate> path);
 }

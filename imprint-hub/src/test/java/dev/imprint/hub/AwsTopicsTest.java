@@ -50,4 +50,23 @@ class AwsTopicsTest {
         assertThat(AwsTopics.matches("a/b/c", "a/b")).isFalse();
         assertThat(AwsTopics.matches("a/+/c", "a/b/d")).isFalse();
     }
+
+    @Test
+    void fleet_provisioning_requests_and_their_answer_filters_are_open_to_every_thing_and_nothing_around_them() {
+        assertThat(t.publishKind("$aws/certificates/create-from-csr/json")).isEqualTo(Kind.PROVISIONING);
+        assertThat(t.publishKind("$aws/certificates/create/json")).isEqualTo(Kind.PROVISIONING);
+        assertThat(t.publishKind("$aws/provisioning-templates/default/provision/json")).isEqualTo(Kind.PROVISIONING);
+        assertThat(t.maySubscribe("$aws/certificates/create-from-csr/json/accepted")).isTrue();
+        assertThat(t.maySubscribe("$aws/certificates/create-from-csr/json/+")).isTrue();
+        assertThat(t.maySubscribe("$aws/provisioning-templates/default/provision/json/rejected")).isTrue();
+
+        // answers are the server's; CBOR, other levels and wildcards in the template are not served
+        assertThat(t.publishKind("$aws/certificates/create-from-csr/json/accepted")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("$aws/certificates/create-from-csr/cbor")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("$aws/provisioning-templates/a/b/provision/json")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.publishKind("$aws/provisioning-templates//provision/json")).isEqualTo(Kind.FOREIGN);
+        assertThat(t.maySubscribe("$aws/certificates/#")).isFalse();
+        assertThat(t.maySubscribe("$aws/provisioning-templates/+/provision/json/accepted")).isFalse();
+        assertThat(t.maySubscribe("$aws/certificates/create-from-csr/json/accepted/x")).isFalse();
+    }
 }

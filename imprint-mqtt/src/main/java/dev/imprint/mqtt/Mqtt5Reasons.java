@@ -58,6 +58,7 @@ public final class Mqtt5Reasons {
             Map.entry("STORE_BEHIND", (byte) 0x97),
             Map.entry("SLOW_CONSUMER", (byte) 0x97),
             Map.entry("PUBLISH_RATE_EXCEEDED", (byte) 0x97),
+            Map.entry("QUOTA_EXCEEDED", (byte) 0x97),
             Map.entry("STORE_UNAVAILABLE", IMPLEMENTATION_SPECIFIC),
             Map.entry("INTERNAL_ERROR", IMPLEMENTATION_SPECIFIC));
 

@@ -50,7 +50,12 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 public final class DpsLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Device(String id, SSLContext ctx) {}
+    record Device(String id, SSLContext ctx) {}
+
+    /** One operation of a leg on a device; false or an exception counts as failed. */
+    interface Op {
+        boolean once(Device dev) throws Exception;
+    }
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(arg(args, "--data", "imprint-data"));
@@ -68,8 +73,8 @@ public final class DpsLoad {
         List<Device> fleet = makeDevices(data, devices, root);
         System.out.printf("%d devices issued by the manufacturing CA; %d client threads; JDK TLS client%n", devices, threads);
 
-        Result d = run("imprint DPS (full registration)", fleet, threads, warmup, seconds, serverPid,
-                new InetSocketAddress(dps.getHost(), dps.getPort()), scope);
+        InetSocketAddress dpsAt = new InetSocketAddress(dps.getHost(), dps.getPort());
+        Result d = run("imprint DPS (full registration)", fleet, threads, warmup, seconds, serverPid, dev -> once(dev, dpsAt, scope));
         Process s = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + opensslPort, "-cert",
                 data.resolve("tls/server.crt").toString(),
                 "-cert_chain", data.resolve("tls/server.crt").toString(), "-key", data.resolve("tls/server.key").toString(),
@@ -78,8 +83,8 @@ public final class DpsLoad {
         Thread.sleep(1000);
         Result o;
         try {
-            o = run("openssl s_server (bare handshake)", fleet, threads, warmup, seconds, s.pid(),
-                    new InetSocketAddress("127.0.0.1", opensslPort), null);
+            InetSocketAddress sslAt = new InetSocketAddress("127.0.0.1", opensslPort);
+            o = run("openssl s_server (bare handshake)", fleet, threads, warmup, seconds, s.pid(), dev -> once(dev, sslAt, null));
         } finally {
             s.destroy();
         }
@@ -87,10 +92,9 @@ public final class DpsLoad {
                 100.0 * d.rate / o.rate, d.serverCpuMs, o.serverCpuMs);
     }
 
-    private record Result(double rate, double serverCpuMs) {}
+    record Result(double rate, double serverCpuMs) {}
 
-    private static Result run(String name, List<Device> fleet, int threads, int warmup, int seconds, long serverPid,
-            InetSocketAddress target, String scope) throws Exception {
+    static Result run(String name, List<Device> fleet, int threads, int warmup, int seconds, long serverPid, Op op) throws Exception {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong next = new AtomicLong();
@@ -101,7 +105,7 @@ public final class DpsLoad {
                 while (System.nanoTime() < end) {
                     Device dev = fleet.get((int) (next.getAndIncrement() % fleet.size()));
                     try {
-                        if (once(dev, target, scope)) {
+                        if (op.once(dev)) {
                             ok.incrementAndGet();
                         } else {
                             failed.incrementAndGet();
@@ -135,7 +139,7 @@ public final class DpsLoad {
     }
 
     /** One new connection: handshake, then (DPS) one register request and its answer; close. */
-    private static boolean once(Device dev, InetSocketAddress target, String scope) throws Exception {
+    static boolean once(Device dev, InetSocketAddress target, String scope) throws Exception {
         try (SSLSocket s = (SSLSocket) dev.ctx.getSocketFactory().createSocket()) {
             s.connect(target, 5000);
             s.setSoTimeout(10_000);
@@ -158,7 +162,7 @@ public final class DpsLoad {
         }
     }
 
-    private static List<Device> makeDevices(Path data, int n, X509Certificate root) throws Exception {
+    static List<Device> makeDevices(Path data, int n, X509Certificate root) throws Exception {
         CryptoProviders.install();
         char[] pass = Files.readString(data.resolve("secrets/ca-passphrase")).trim().toCharArray();
         List<Device> out = new ArrayList<>();
@@ -212,7 +216,7 @@ public final class DpsLoad {
         }
     }
 
-    private static String arg(String[] args, String name, String dflt) {
+    static String arg(String[] args, String name, String dflt) {
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals(name)) {
                 return args[i + 1];

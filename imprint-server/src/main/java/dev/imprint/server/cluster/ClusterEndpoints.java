@@ -56,6 +56,10 @@ public record ClusterEndpoints(@JsonUnwrapped Endpoints endpoints, List<NodeEntr
         e = e.withHubs(config.hubs().stream().filter(h -> hubs.contains(h.name()))
                 .map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList())
                 .withKafka(config.kafka());
+        // the AWS endpoint is the listener 'aws', run by the nodes with the role hub:aws
+        if (config.aws() != null && hubs.contains(config.aws().name())) {
+            e = e.withAws(Map.of("mqtt", config.aws().mqtt()));
+        }
         List<NodeEntry> nodes = state.nodes().stream().map(n -> new NodeEntry(n.name(), n.roles(),
                 n.process() != null && n.process().alive() ? n.process().pid() : null, n.address())).toList();
         return new ClusterEndpoints(e, nodes);

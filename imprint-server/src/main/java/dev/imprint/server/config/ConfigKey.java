@@ -66,6 +66,8 @@ public enum ConfigKey {
     AWS_ENABLED("aws.enabled", "false", "run the AWS IoT Core-compatible endpoint (devices on the AWS IoT Device SDK: client ID = thing name,"
             + " telemetry on dt/<thing>/# and things/<thing>/#, Device Shadow over MQTT); off by default: 'imprint up' opens nothing new"),
     AWS_ADDRESS("aws.address", "127.0.0.5", "address of the AWS endpoint (endpoints.json aws.mqtt)"),
+    AWS_SERVER_KEYS("aws.serverKeys", "false", "let the AWS endpoint's $aws/certificates/create/json make a device's key on the server"
+            + " (each one audited); off: refused SERVER_KEYS_REFUSED, the device makes its key and uses create-from-csr"),
     AWS_PORT("aws.port", "8883", "its port (the AWS SDK's MQTT 5 default is 8883; its 3.1.1 builder needs withPort)"),
     SHADOW_MAX_STATE_BYTES("shadow.maxStateBytes", "8192", "largest desired or reported section of a device shadow, compact JSON (beyond: 413)"),
     SHADOW_MAX_DEPTH("shadow.maxDepth", "6", "deepest nesting inside a shadow's desired or reported section (beyond: 400)"),

@@ -101,7 +101,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
         return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers, shadow,
-                kafka, aws);
+                kafka, aws, values.bool(ConfigKey.AWS_SERVER_KEYS));
     }
 
     private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";

@@ -24,9 +24,11 @@ import java.util.List;
  * @param shadow the Device Shadow limits ({@code shadow.*})
  * @param kafka the Kafka cluster telemetry and events go to; null when {@code kafka.bootstrap} is unset
  * @param aws the AWS IoT Core-compatible endpoint ({@code aws.*}), a listener like a hub's, named {@code aws}; null when off
+ * @param awsServerKeys {@code aws.serverKeys}: whether the AWS endpoint's {@code $aws/certificates/create/json} makes
+ *     a device's key on the server (off: refused SERVER_KEYS_REFUSED; keys never leave the device)
  */
 public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
-        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow, Kafka kafka, Hub aws) {
+        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow, Kafka kafka, Hub aws, boolean awsServerKeys) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
         java.util.Objects.requireNonNull(balancers, "balancers");
@@ -35,12 +37,12 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow, kafka, aws);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow, kafka, aws, awsServerKeys);
     }
 
     /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
     public ImprintConfig withCluster(Cluster other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow, kafka, aws);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow, kafka, aws, awsServerKeys);
     }
 
     /**

@@ -106,6 +106,15 @@ public final class HubRole implements AutoCloseable {
      */
     public static HubRole start(ImprintConfig config, List<ImprintConfig.Hub> hubs, Store store, Authority authority, MeterRegistry meters,
             NodeBus bus) throws IOException {
+        return start(config, hubs, store, authority, meters, bus, null);
+    }
+
+    /**
+     * As above, with the AWS endpoint's fleet and just-in-time provisioning done by {@code
+     * provisioner} (this node's provisioning service; null when it runs none: then refused).
+     */
+    public static HubRole start(ImprintConfig config, List<ImprintConfig.Hub> hubs, Store store, Authority authority, MeterRegistry meters,
+            NodeBus bus, dev.imprint.hub.ThingProvisioner provisioner) throws IOException {
         boolean ownsBus = false;
         List<Hub> started = new ArrayList<>();
         AtomicReference<HubBackend> backendRef = new AtomicReference<>();
@@ -119,7 +128,7 @@ public final class HubRole implements AutoCloseable {
                 if (authority != null) {
                     ensureCredential(config.dataDir(), h, authority);
                 }
-                HubDialect dialect = h == config.aws() ? HubDialect.aws(shadows) : HubDialect.azure();
+                HubDialect dialect = h == config.aws() ? HubDialect.aws(shadows, provisioner, config.awsServerKeys()) : HubDialect.azure();
                 started.add(start(config, store, h, config.cluster().bind(h.listener()), meters, bus, dialect));
             }
         } catch (IOException | RuntimeException e) {

@@ -143,7 +143,8 @@ public final class Node implements AutoCloseable {
             }
             // hubs: the logical hubs this node serves (every configured one in 'imprint up')
             List<ImprintConfig.Hub> myHubs = config.hubs().stream().filter(h -> roles.servesHub(h.name())).toList();
-            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters, nodes.bus());
+            dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters, nodes.bus(),
+                    roles.dps() && dps != null ? new DpsThingProvisioner(dps) : null);
             started.add(hubs);
             onSelfLost.set(() -> hubs.hubs().forEach(h -> h.endAllSessions("NODE_LEASE_LOST",
                     "this node was declared dead while it lived; reconnect to claim the session again")));

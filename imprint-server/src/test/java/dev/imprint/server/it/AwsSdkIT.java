@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,12 +56,22 @@ import software.amazon.awssdk.crt.mqtt5.packets.SubAckPacket;
 import software.amazon.awssdk.crt.mqtt5.packets.SubscribePacket;
 import software.amazon.awssdk.iot.AwsIotMqtt5ClientBuilder;
 import software.amazon.awssdk.iot.AwsIotMqttConnectionBuilder;
+import software.amazon.awssdk.iot.iotidentity.IotIdentityV2Client;
+import software.amazon.awssdk.iot.iotidentity.model.CreateCertificateFromCsrRequest;
+import software.amazon.awssdk.iot.iotidentity.model.CreateCertificateFromCsrResponse;
+import software.amazon.awssdk.iot.iotidentity.model.CreateKeysAndCertificateRequest;
+import software.amazon.awssdk.iot.iotidentity.model.RegisterThingRequest;
+import software.amazon.awssdk.iot.iotidentity.model.RegisterThingResponse;
+import software.amazon.awssdk.iot.iotidentity.model.V2ErrorResponse;
+import software.amazon.awssdk.iot.iotidentity.model.V2ErrorResponseException;
 
 /**
  * The AWS IoT Core-compatible endpoint with the real AWS IoT Device SDK v2 for Java (1.30.1,
  * aws-crt's native TLS: ALPN x-amzn-mqtt-ca and SNI carrying the IP are sent), trusting only
  * Imprint's root: connect rules, the default policy, telemetry, Device Shadow over MQTT, and live
- * revocation, over MQTT 5 ({@code Mqtt5Client}) and 3.1.1 ({@code MqttClientConnection}).
+ * revocation, over MQTT 5 ({@code Mqtt5Client}) and 3.1.1 ({@code MqttClientConnection}); fleet
+ * provisioning from the factory certificate and rotation with the SDK's {@code IotIdentityV2Client},
+ * and just-in-time provisioning.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -79,7 +90,11 @@ class AwsSdkIT {
     @BeforeAll
     void start() throws Exception {
         Map<String, String> env = Fixture.env();
-        env.put("IMPRINT_DPS", "false");
+        // the provisioning service answers the AWS endpoint's fleet and just-in-time provisioning (its own listeners out of the way)
+        env.put("IMPRINT_DPS", "true");
+        env.put("IMPRINT_DPS_HTTPS_ADDRESS", "127.0.14.1");
+        env.put("IMPRINT_DPS_HTTPS_PORT", "0");
+        env.put("IMPRINT_DPS_MQTT_PORT", "-1");
         env.put("IMPRINT_AWS_ENABLED", "true");
         env.put("IMPRINT_AWS_ADDRESS", "127.0.0.1");
         env.put("IMPRINT_AWS_PORT", Integer.toString(Fixture.freePort()));
@@ -314,6 +329,188 @@ class AwsSdkIT {
         }
     }
 
+    private static final String FROM_CSR = "$aws/certificates/create-from-csr/json";
+    private static final String PROVISION = "$aws/provisioning-templates/default/provision/json";
+
+    @Test
+    void fleet_provisioning_from_the_factory_certificate_then_telemetry_and_rotation_keep_the_thing() throws Exception {
+        Device bystander = Device.start(host, port, root(), device("aws-fp-by"), "aws-fp-by");
+        Device d = Device.start(host, port, root(), factory("aws-fp"), "aws-fp");
+        Path[] operational;
+        try (IotIdentityV2Client identity = identity(d)) {
+            assertThat(bystander.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            for (String t : List.of(FROM_CSR + "/accepted", FROM_CSR + "/rejected", PROVISION + "/accepted", PROVISION + "/rejected")) {
+                assertThat(bystander.subscribe(t)).isEqualTo(SubAckPacket.SubAckReasonCode.GRANTED_QOS_1);
+            }
+            assertThat(d.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            // the key is made on the device; only its CSR travels
+            KeyPair kp = KeyAlgorithm.EC_P256.generate();
+            CreateCertificateFromCsrResponse cert = identity.createCertificateFromCsr(fromCsr(csrPem("aws-fp", kp))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(cert.certificateId).hasSize(64);
+            RegisterThingResponse thing = identity.registerThing(registerThing("default", cert.certificateOwnershipToken, "aws-fp"))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(thing.thingName).isEqualTo("aws-fp");
+            assertThat(thing.deviceConfiguration).isNotNull();
+            operational = files("aws-fp-op", cert.certificatePem, kp);
+            // the answers went to the requesting connection only
+            assertThat(bystander.all).isEmpty();
+        } finally {
+            d.close();
+            bystander.close();
+        }
+
+        Path[] rotated;
+        Device op = Device.start(host, port, root(), operational, "aws-fp");
+        try (IotIdentityV2Client identity = identity(op)) {
+            assertThat(op.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(op.publish("dt/aws-fp/temp", "{\"fp\":1}").getResultPubAck().getReasonCode()).isEqualTo(PubAckPacket.PubAckReasonCode.SUCCESS);
+            await().atMost(WAIT).until(() -> Fixture.cli("telemetry", "--device", "aws-fp", "--last", "5", "--data", dir.toString()).out()
+                    .contains("{\"fp\":1}"));
+            // rotation on the operational certificate: a new key, the same thing
+            KeyPair next = KeyAlgorithm.EC_P256.generate();
+            CreateCertificateFromCsrResponse renewed = identity.createCertificateFromCsr(fromCsr(csrPem("aws-fp", next)))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            X509Certificate was = Pem.readCertificates(Files.readString(operational[0])).get(0);
+            X509Certificate now = Pem.readCertificates(renewed.certificatePem).get(0);
+            assertThat(now.getSerialNumber()).isNotEqualTo(was.getSerialNumber());
+            assertThat(now.getPublicKey()).isEqualTo(next.getPublic());
+            assertThat(now.getSubjectX500Principal()).isEqualTo(was.getSubjectX500Principal());
+            rotated = files("aws-fp-rot", renewed.certificatePem, next);
+        } finally {
+            op.close();
+        }
+        Device again = Device.start(host, port, root(), rotated, "aws-fp");
+        try {
+            assertThat(again.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(again.publish("dt/aws-fp/temp", "{\"fp\":2}").getResultPubAck().getReasonCode()).isEqualTo(PubAckPacket.PubAckReasonCode.SUCCESS);
+        } finally {
+            again.close();
+        }
+        assertThat(server.store().deviceRegistry().find("aws-fp")).hasValueSatisfying(r -> assertThat(r.enrollment()).isEqualTo("default"));
+    }
+
+    @Test
+    void provisioning_refusals_carry_our_reason_codes_in_aws_shape_and_are_audited() throws Exception {
+        Device d = Device.start(host, port, root(), factory("aws-fr"), "aws-fr");
+        try (IotIdentityV2Client identity = identity(d)) {
+            assertThat(d.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            // keys made by the server are refused by default
+            assertRejected(identity.createKeysAndCertificate(new CreateKeysAndCertificateRequest()), 403, "SERVER_KEYS_REFUSED");
+            // a CSR for another identity: the CA's refusal
+            V2ErrorResponse other = rejection(identity.createCertificateFromCsr(fromCsr(csrPem("aws-other", KeyAlgorithm.EC_P256.generate()))));
+            assertThat(other.statusCode).isEqualTo(400);
+            assertThat(other.errorCode).isNotBlank();
+            assertRejected(identity.registerThing(registerThing("default", "forged.token", null)), 400, "OWNERSHIP_TOKEN_INVALID");
+
+            CreateCertificateFromCsrResponse cert = identity.createCertificateFromCsr(fromCsr(csrPem("aws-fr", KeyAlgorithm.EC_P256.generate())))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertRejected(identity.registerThing(registerThing("default", cert.certificateOwnershipToken, "aws-other")), 403, "THING_NAME_MISMATCH");
+            assertRejected(identity.registerThing(registerThing("no-such", cert.certificateOwnershipToken, null)), 404, "TEMPLATE_NOT_FOUND");
+            // the same token, thing name and template that cover the device: accepted
+            assertThat(identity.registerThing(registerThing("default", cert.certificateOwnershipToken, "aws-fr")).get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                    .thingName).isEqualTo("aws-fr");
+        } finally {
+            d.close();
+        }
+        List<String> audited = server.store().audit().latest(List.of("device:aws-fr"), Long.MAX_VALUE, 20).stream()
+                .filter(e -> e.type().equals("aws.provisioning.refused")).map(e -> reason(e.detailsJson())).toList();
+        assertThat(audited).contains("SERVER_KEYS_REFUSED", "OWNERSHIP_TOKEN_INVALID", "THING_NAME_MISMATCH", "TEMPLATE_NOT_FOUND").hasSize(5);
+    }
+
+    @Test
+    void just_in_time_provisioning_accepts_a_factory_devices_first_connection_and_nobody_elses() throws Exception {
+        Device d = Device.start(host, port, root(), factory("aws-jitp"), "aws-jitp");
+        try {
+            assertThat(d.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(d.publish("dt/aws-jitp/temp", "1").getResultPubAck().getReasonCode()).isEqualTo(PubAckPacket.PubAckReasonCode.SUCCESS);
+        } finally {
+            d.close();
+        }
+        assertThat(server.store().deviceRegistry().find("aws-jitp")).hasValueSatisfying(r -> assertThat(r.enrollment()).isEqualTo("default"));
+
+        // a revoked factory certificate: refused, and nothing registered
+        Path[] revoked = factory("aws-jitp-rev");
+        server.authority().revocation().revoke(serials.get("aws-jitp-rev"), 1, "test");
+        Device r = Device.start(host, port, root(), revoked, "aws-jitp-rev");
+        try {
+            assertThat(r.failed.get(WAIT.toSeconds(), TimeUnit.SECONDS).getConnAckPacket().getReasonCode())
+                    .isEqualTo(ConnAckPacket.ConnectReasonCode.NOT_AUTHORIZED);
+        } finally {
+            r.close();
+        }
+        // a certificate from a foreign CA: refused, and nothing registered
+        TestPki.Issued foreign = TestPki.create().device("aws-jitp-x");
+        Path cert = dir.resolve("aws-jitp-x.crt");
+        Path key = dir.resolve("aws-jitp-x.key");
+        Files.writeString(cert, Pem.write(foreign.cert()));
+        Files.writeString(key, Pem.write(foreign.key().getPrivate()));
+        Device x = Device.start(host, port, root(), new Path[] {cert, key}, "aws-jitp-x");
+        try {
+            assertThat(x.failed.get(WAIT.toSeconds(), TimeUnit.SECONDS).getConnAckPacket().getReasonCode())
+                    .isEqualTo(ConnAckPacket.ConnectReasonCode.NOT_AUTHORIZED);
+        } finally {
+            x.close();
+        }
+        assertThat(server.store().deviceRegistry().find("aws-jitp-rev")).isEmpty();
+        assertThat(server.store().deviceRegistry().find("aws-jitp-x")).isEmpty();
+    }
+
+    private static String reason(String detailsJson) {
+        try {
+            return JSON.readTree(detailsJson).path("reason").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static IotIdentityV2Client identity(Device d) {
+        return IotIdentityV2Client.newFromMqtt5(d.client, software.amazon.awssdk.crt.iot.MqttRequestResponseClientOptions.builder()
+                .withMaxRequestResponseSubscriptions(4).withMaxStreamingSubscriptions(2).withOperationTimeoutSeconds(10).build());
+    }
+
+    private static CreateCertificateFromCsrRequest fromCsr(String pem) {
+        CreateCertificateFromCsrRequest r = new CreateCertificateFromCsrRequest();
+        r.certificateSigningRequest = pem;
+        return r;
+    }
+
+    private static RegisterThingRequest registerThing(String template, String token, String thingName) {
+        RegisterThingRequest r = new RegisterThingRequest();
+        r.templateName = template;
+        r.certificateOwnershipToken = token;
+        r.parameters = new java.util.HashMap<>();
+        if (thingName != null) {
+            r.parameters.put("ThingName", thingName);
+        }
+        return r;
+    }
+
+    private static V2ErrorResponse rejection(CompletableFuture<?> f) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertThat(e.getCause()).isInstanceOf(V2ErrorResponseException.class);
+        return ((V2ErrorResponseException) e.getCause()).getModeledError();
+    }
+
+    private static void assertRejected(CompletableFuture<?> f, int status, String code) {
+        V2ErrorResponse r = rejection(f);
+        assertThat(r.errorCode).isEqualTo(code);
+        assertThat(r.statusCode).isEqualTo(status);
+        assertThat(r.errorMessage).isNotBlank();
+    }
+
+    private static String csrPem(String id, KeyPair kp) throws Exception {
+        return Pem.write(new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+    }
+
+    private static Path[] files(String name, String certificatePem, KeyPair kp) throws Exception {
+        Path crt = dir.resolve(name + ".crt");
+        Path key = dir.resolve(name + ".key");
+        Files.writeString(crt, certificatePem);
+        Files.writeString(key, Pem.write(kp.getPrivate()));
+        return new Path[] {crt, key};
+    }
+
     private MqttClientConnection connection311(Path[] creds, String clientId, BlockingQueue<String> interrupted) {
         try (AwsIotMqttConnectionBuilder b = AwsIotMqttConnectionBuilder.newMtlsBuilderFromPath(creds[0].toString(), creds[1].toString())) {
             return b.withCertificateAuthorityFromPath(null, root().toString())
@@ -340,11 +537,17 @@ class AwsSdkIT {
 
     /** A thing registered on hub-1 (the AWS endpoint serves every hub's devices) with a factory certificate: {cert chain, key} files. */
     private Path[] device(String id) throws Exception {
+        Path[] files = factory(id);
+        register(id, serials.get(id));
+        return files;
+    }
+
+    /** A factory certificate (manufacturing CA) the registry does not know yet: {cert chain, key} files. */
+    private Path[] factory(String id) throws Exception {
         KeyPair kp = KeyAlgorithm.EC_P256.generate();
         byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + id), kp.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
         IssuedCertificate cert = server.authority().issue(IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));
-        register(id, cert.serialHex());
         serials.put(id, cert.serialHex());
         Path crt = dir.resolve(id + ".crt");
         Path key = dir.resolve(id + ".key");

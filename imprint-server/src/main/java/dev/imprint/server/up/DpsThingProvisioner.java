@@ -1,0 +1,84 @@
+package dev.imprint.server.up;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.dps.DpsException;
+import dev.imprint.dps.ProvisioningService;
+import dev.imprint.dps.enrollment.Enrollment;
+import dev.imprint.dps.protocol.Wire;
+import dev.imprint.dps.registration.Attestation;
+import dev.imprint.dps.registration.Operation;
+import dev.imprint.dps.registration.OperationalIssuer;
+import dev.imprint.dps.registration.RegistrationRequest;
+import dev.imprint.hub.ThingProvisioner;
+import dev.imprint.pki.validation.Verdict;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The AWS endpoint's fleet and just-in-time provisioning, done by this node's provisioning
+ * service: an AWS provisioning template is a DPS enrollment of the same name, and RegisterThing
+ * is a DPS registration (the same attestation, rate limits, allocation, webhook and registry
+ * record as the Azure device protocol), with the template's parameters as the device's payload.
+ */
+public final class DpsThingProvisioner implements ThingProvisioner {
+    private final ProvisioningService dps;
+
+    public DpsThingProvisioner(ProvisioningService dps) {
+        this.dps = dps;
+    }
+
+    @Override
+    public List<X509Certificate> certificate(X509Certificate current, byte[] csrDer) {
+        OperationalIssuer issuer = dps.issuer();
+        if (issuer == null) {
+            throw new Refused(503, "CA_UNAVAILABLE", "this provisioning service issues no operational certificates");
+        }
+        try {
+            return issuer.issue(current, csrDer);
+        } catch (OperationalIssuer.IssuanceRefused e) {
+            throw new Refused(400, e.code(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Registered register(List<X509Certificate> path, String template, Map<String, String> parameters) {
+        Attestation attestation = dps.registrar().attestation();
+        Verdict v = attestation.verdict(path);
+        if (v instanceof Verdict.Refused r) {
+            // not a certificate of a provisioning CA (an operational one, say): there is nothing to register
+            throw new Refused(403, "NOT_REGISTERED", "the device is not registered, and its certificate does not attest it for"
+                    + " provisioning: " + r.reason() + " (" + r.detail() + ")");
+        }
+        String id = Attestation.registrationId(((Verdict.Accepted) v).identity());
+        if (template != null) {
+            Enrollment covering = dps.enrollments().match(id, ((Verdict.Accepted) v).path()).orElse(null);
+            if (dps.enrollments().find(template).isEmpty()) {
+                throw new Refused(404, "TEMPLATE_NOT_FOUND", "no provisioning template (enrollment) named '" + template + "'");
+            }
+            if (covering == null || !covering.name().equals(template)) {
+                throw new Refused(403, "TEMPLATE_MISMATCH", "template '" + template + "' does not cover device " + id
+                        + (covering == null ? "" : " (enrollment '" + covering.name() + "' does)"));
+            }
+        }
+        ObjectNode payload = Wire.JSON.createObjectNode();
+        parameters.forEach(payload::put);
+        Operation op;
+        try {
+            op = dps.registrar().register(new RegistrationRequest(id, null, payload, null, path));
+        } catch (DpsException e) {
+            throw new Refused(e.httpStatus(), e.reason(), e.getMessage());
+        }
+        if (!op.assigned()) {
+            throw new Refused(op.errorCode() / 1000, op.reason(), op.errorMessage());
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        JsonNode p = op.payload();
+        if (p != null && p.isObject()) {
+            p.fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+        }
+        return new Registered(op.deviceId(), config);
+    }
+}
