@@ -65,10 +65,15 @@ class SignatureCacheTest {
     }
 
     @Test
-    void leaves_of_other_algorithms_fall_back_to_the_jdk() {
-        X509Certificate leaf = PathCheckerTest.leaf("dev-s", ca, PathCheckerTest.midKey, PathCheckerTest.ku(KeyUsage.digitalSignature));
+    void signatures_outside_the_fast_set_are_verified_by_the_jdk_both_ways() throws Exception {
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(new org.bouncycastle.asn1.x500.X500Name("CN=PC Mid"),
+                java.math.BigInteger.valueOf(9), java.util.Date.from(PathCheckerTest.past()), java.util.Date.from(PathCheckerTest.future()),
+                new org.bouncycastle.asn1.x500.X500Name("CN=dev-s"), PathCheckerTest.leafKey.getPublic());
+        b.addExtension(PathCheckerTest.ku(KeyUsage.digitalSignature));
+        X509Certificate sha224 = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(b.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA224withECDSA").build(PathCheckerTest.midKey.getPrivate())));
         SignatureCache c = new SignatureCache(10);
-        assertThat(c.verify(leaf, PathCheckerTest.midKey.getPublic(), false)).isTrue();
-        assertThat(c.verify(leaf, PathCheckerTest.rootKey.getPublic(), false)).isFalse();
+        assertThat(c.verify(sha224, PathCheckerTest.midKey.getPublic(), false)).isTrue();
+        assertThat(c.verify(sha224, PathCheckerTest.rootKey.getPublic(), false)).isFalse();
     }
 }
