@@ -280,6 +280,10 @@ class PathCheckerTest {
             throw new IllegalStateException(e);
         }
         refused(validate(root, l, m), ReasonCode.WEAK_KEY, Verdict.Step.PATH);
+        // a validator configured down to 1024 bits takes it in the device profile (the WEB_PKI floor of 2048 stays)
+        CertificateValidator lowered = CertificateValidator.builder().trustAnchor(root).revocation(RevocationSource.NONE)
+                .minRsaBits(1024).build();
+        accepted(lowered.validate(request(l, m).build()));
     }
 
     @Test
@@ -364,6 +368,9 @@ class PathCheckerTest {
         X509Certificate other = cert("E=a@good.example,CN=dev-n", leafKey, "CN=PC Mid", midKey.getPrivate(), past(), future(),
                 ku(KeyUsage.digitalSignature), san(uri("dev-n")));
         accepted(validate(root, other, ex));
+        X509Certificate perm = mid(-1, nc(true, subtrees(new GeneralName(GeneralName.rfc822Name, "good.example")), null));
+        refused(validate(root, mail, perm), ReasonCode.NAME_CONSTRAINTS, Verdict.Step.PATH);
+        accepted(validate(root, other, perm));
     }
 
     @Test
