@@ -174,6 +174,24 @@ class IssuanceRefusalTest {
     }
 
     @Test
+    void a_refused_request_leaves_its_device_id_free() {
+        f.ca.stations().create("one", "dev-[0-9]+", 1, 0, "admin:test");
+        f.ca.issue(IssuanceRequest.byStation("one", CaFixture.csr(id())));
+        String dev = id();
+        before = f.store.certificates().count();
+        refused(IssuanceRequest.byStation("one", CaFixture.csr(dev)), "QUOTA_EXCEEDED", 403);
+        // the ID was claimed while the request ran; the refusal gave it back
+        assertThat(f.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr(dev))).deviceId()).isEqualTo(dev);
+    }
+
+    @Test
+    void reenrollment_with_a_certificate_this_ca_did_not_issue_is_refused() {
+        String device = id();
+        var foreign = dev.imprint.testkit.TestPki.create().device(device);
+        refused(IssuanceRequest.reenroll(foreign.cert(), CaFixture.csr(device)), "AUTH_REFUSED", 403);
+    }
+
+    @Test
     void rejects_csr_asking_for_ca_rights() throws Exception {
         KeyPair kp = CaFixture.ec256();
         Extensions ca = new Extensions(new Extension(Extension.basicConstraints, true, new BasicConstraints(true).getEncoded()));
