@@ -90,6 +90,7 @@ public final class RoutePermissions {
             // ConsoleRoutes (login links on the admin API; the rest under the console's base)
             rule(POST, "/console/login-links", CONSOLE_LOGIN),
             rule(GET, "/session", CONSOLE_LOGIN),
+            rule(POST, "/logout", CONSOLE_LOGIN),
             rule(GET, "/overview", OVERVIEW_READ));
 
     private static final List<Compiled> COMPILED = TABLE.stream().map(r -> new Compiled(r, r.pattern())).toList();
