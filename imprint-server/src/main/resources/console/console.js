@@ -59,11 +59,13 @@ const views = {
   },
 
   async certificates() {
-    const device = new URLSearchParams(location.hash.split('?')[1] || '').get('device') || '';
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const device = params.get('device') || '';
+    const offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
     const input = el('input', { id: 'device-filter', placeholder: 'device ID', value: device });
     const form = el('form', { class: 'filter', onsubmit: (e) => { e.preventDefault(); location.hash = 'certificates?device=' + encodeURIComponent(input.value.trim()); } },
       input, ' ', el('button', { type: 'submit', id: 'filter' }, 'Filter'));
-    const list = await call('GET', '/certificates?limit=500' + (device ? '&device=' + encodeURIComponent(device) : ''));
+    const list = await call('GET', '/certificates?limit=' + PAGE + '&offset=' + offset + (device ? '&device=' + encodeURIComponent(device) : ''));
     const revokeCell = (c) => {
       if (c.revoked) return el('span', { class: 'revoked' }, 'revoked (' + (c.revocationReason || '') + ')');
       const reason = el('select', { class: 'reason' }, ...REASONS.map(r => el('option', { value: r }, r)));
@@ -78,13 +80,17 @@ const views = {
       return el('span', {}, reason, ' ', button);
     };
     return [el('h2', {}, 'Certificates'), form, table(list, [['serial', 'Serial', 'mono'], ['deviceId', 'Device'], ['kind', 'Kind'],
-      ['ca', 'CA'], ['issuedAt', 'Issued'], ['notAfter', 'Not after'], ['requestedBy', 'Requested by']], revokeCell)];
+      ['ca', 'CA'], ['issuedAt', 'Issued'], ['notAfter', 'Not after'], ['requestedBy', 'Requested by']], revokeCell),
+      pager('certificates', params, offset, list.length)];
   },
 
   async devices() {
-    const list = await call('GET', '/dps/devices?limit=500');
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
+    const list = await call('GET', '/dps/devices?limit=' + PAGE + '&offset=' + offset);
     return [el('h2', {}, 'Devices'), table(list, [['deviceId', 'Device'], ['hub', 'Assigned hub'], ['status', 'Status'], ['substatus', 'Substatus'],
-      ['enabled', 'Enabled'], ['enrollment', 'Enrollment'], ['certSerial', 'Certificate', 'mono'], ['updatedAt', 'Updated']])];
+      ['enabled', 'Enabled'], ['enrollment', 'Enrollment'], ['certSerial', 'Certificate', 'mono'], ['updatedAt', 'Updated']]),
+      pager('devices', params, offset, list.length)];
   },
 
   async registrations() {

@@ -24,6 +24,7 @@ import dev.imprint.ca.station.StoreStations;
 import dev.imprint.pki.CryptoProviders;
 import dev.imprint.store.AuditLog;
 import dev.imprint.store.CertificateRecord;
+import dev.imprint.store.CrlStateStore;
 import dev.imprint.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -77,10 +78,34 @@ public final class Authority implements AutoCloseable {
         List<IssuingCa> cas = hierarchy.names().stream().map(hierarchy::issuingCa).toList();
         this.revocations = new Revocations(store, cas, settings.crlNextUpdate(), settings.leadership(),
                 settings.expiredCertificateRetention(), settings.meterRegistry());
+        if (meters != null) {
+            crlAgeGauges(meters, store, hierarchy.names());
+        }
         this.stations = new StoreStations(store, serviceIssuer, stationPolicy, revocations);
         stations.finishInterruptedRevocations();
         this.est = new Rfc7030Est(hierarchy, new PeerAuthenticator(hierarchy, store.certificates()), this::issueAsync);
         this.ledger = new StoreLedger(store, new PeerAuthenticator(hierarchy, store.certificates()));
+    }
+
+    /**
+     * {@code imprint_crl_age_seconds{ca,kind}}: how old the CRL served now is (since its
+     * thisUpdate), read from the store at each scrape (one small row per CA), so it shows a
+     * publisher that stopped on any node, not only on this one. NaN while none is published.
+     */
+    private static void crlAgeGauges(MeterRegistry meters, Store store, java.util.Collection<String> cas) {
+        for (String ca : cas) {
+            for (CrlStateStore.Kind kind : CrlStateStore.Kind.values()) {
+                io.micrometer.core.instrument.Gauge.builder("imprint.crl.age", store, s -> crlAge(s, ca, kind))
+                        .baseUnit("seconds").tag("ca", ca).tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT))
+                        .description("seconds since the thisUpdate of the CRL served now").register(meters);
+            }
+        }
+    }
+
+    private static double crlAge(Store store, String ca, CrlStateStore.Kind kind) {
+        CrlStateStore.Heads heads = store.crls().heads(ca);
+        CrlStateStore.Published p = kind == CrlStateStore.Kind.FULL ? heads.full() : heads.delta();
+        return p == null ? Double.NaN : (System.currentTimeMillis() - p.thisUpdate().toEpochMilli()) / 1000.0;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.imprint.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +34,20 @@ final class Db implements AutoCloseable {
     private final Connection writer; // SQLite only; null on PostgreSQL
     private final ReentrantLock writeLock = new ReentrantLock();
 
+    /**
+     * Store latency by kind of call (read, write), lock and pool waits included: what a caller
+     * waits. Two meters with a histogram each (100 us .. 10 s), so dashboards can take quantiles
+     * across nodes; the global registry, which {@code imprint up} adds its /metrics registry to.
+     */
+    private static final Timer READS = storeTimer("read");
+    private static final Timer WRITES = storeTimer("write");
+
+    private static Timer storeTimer(String kind) {
+        return Timer.builder("imprint.store.operations").tag("kind", kind).description("store calls, from asking to answer")
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(100_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10)).register(Metrics.globalRegistry);
+    }
+
     Db(Dialect dialect, HikariDataSource pool, Connection writer) {
         this.dialect = dialect;
         this.pool = pool;
@@ -39,6 +56,19 @@ final class Db implements AutoCloseable {
 
     /** Runs {@code work} in a transaction and commits; any failure rolls back everything. */
     <T> T write(String what, Work<T> work) {
+        return timed(WRITES, () -> writeUntimed(what, work));
+    }
+
+    private static <T> T timed(Timer timer, java.util.function.Supplier<T> call) {
+        long t0 = System.nanoTime();
+        try {
+            return call.get();
+        } finally {
+            timer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private <T> T writeUntimed(String what, Work<T> work) {
         if (writer != null) {
             writeLock.lock();
             try {
@@ -69,8 +99,12 @@ final class Db implements AutoCloseable {
 
     /** Runs one read statement in autocommit mode, reusing its prepared form on SQLite. */
     <T> T readCached(String what, String sql, Query<T> query) {
+        return timed(READS, () -> readCachedUntimed(what, sql, query));
+    }
+
+    private <T> T readCachedUntimed(String what, String sql, Query<T> query) {
         if (dialect != Dialect.SQLITE) {
-            return read(what, c -> {
+            return readUntimed(what, c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     return query.run(ps);
                 }
@@ -151,6 +185,10 @@ final class Db implements AutoCloseable {
 
     /** Runs a read in autocommit mode. */
     <T> T read(String what, Work<T> work) {
+        return timed(READS, () -> readUntimed(what, work));
+    }
+
+    private <T> T readUntimed(String what, Work<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
@@ -163,11 +201,7 @@ final class Db implements AutoCloseable {
      * precondition for cursor-based fetching (statements with a fetch size stream rows).
      */
     <T> T snapshot(String what, Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            return inTransaction(c, what, work);
-        } catch (SQLException e) {
-            throw new StoreException(what + " failed: " + e.getMessage(), e);
-        }
+        return timed(READS, () -> readUntimed(what, c -> inTransaction(c, what, work)));
     }
 
     private <T> T inTransaction(Connection c, String what, Work<T> work) {

@@ -162,6 +162,7 @@ public final class Registrar {
         Function<DeviceRecord, Operation> assigned = s -> new Operation(opId, id, "assigned", a.hub().hostname(), id,
                 s.substatus(), 0, null, null, a.payload(), chain, s.etag(), s.createdAt(), s.updatedAt());
         DeviceRecord saved = registry.save(record, event, s -> operations.record(assigned.apply(s)));
+        registrations("assigned", "OK");
         if (existing != null && !existing.hub().equals(saved.hub())) {
             deviceMoved.accept(id);
         }
@@ -226,11 +227,18 @@ public final class Registrar {
         registry.recordEvent(new RegistrationEvent(0, end.id, now, end.status, null, null, e.name(), serial(leaf),
                 end.reason.name(), end.message), operations.record(op));
         LOG.info("event=dps.refused registrationId={} status={} reason={} msg=\"{}\"", LogSafe.token(end.id), end.status, end.reason, LogSafe.of(end.message));
+        registrations(end.status, end.reason.name());
         return op;
+    }
+
+    /** {@code imprint_dps_registrations_total{status,reason}} in the global registry, like the rest of the DPS's meters. */
+    private static void registrations(String status, String reason) {
+        io.micrometer.core.instrument.Metrics.counter("imprint.dps.registrations", "status", status, "reason", reason).increment();
     }
 
     private void refused(String id, X509Certificate leaf, String reason, String message) {
         LOG.info("event=dps.refused registrationId={} reason={} msg=\"{}\"", LogSafe.token(id), reason, LogSafe.of(message));
+        registrations("failed", reason);
         try {
             registry.recordEvent(new RegistrationEvent(0, id == null ? "?" : id, clock.instant(), "failed", null, null, null,
                     leaf == null ? null : serial(leaf), reason, message));

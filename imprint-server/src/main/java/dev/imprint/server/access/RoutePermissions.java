@@ -98,7 +98,8 @@ public final class RoutePermissions {
             rule(GET, "/devices", DEVICES_READ),
             rule(POST, "/devices/:id/enable", DEVICES_MANAGE),
             rule(POST, "/devices/:id/disable", DEVICES_MANAGE),
-            rule(POST, "/devices/:id/reprovision", DEVICES_MANAGE));
+            rule(POST, "/devices/:id/reprovision", DEVICES_MANAGE),
+            rule(POST, "/logout", CONSOLE_LOGIN));
 
     private static final List<Compiled> COMPILED = TABLE.stream().map(r -> new Compiled(r, r.pattern())).toList();
 

@@ -67,6 +67,7 @@ public final class ConsoleRoutes {
         r.get("/").handler(ctx -> html(ctx, 200, pageHtml));
         staticFile(r, "console.js", "text/javascript; charset=utf-8");
         staticFile(r, "console.css", "text/css; charset=utf-8");
+        staticFile(r, "admin.js", "text/javascript; charset=utf-8");
 
         r.post(AdminRoutes.BASE + "/console/login-links").handler(ctx -> {
             String actor = AdminRoutes.actor(ctx);
@@ -100,6 +101,7 @@ public final class ConsoleRoutes {
             out.put("expiresAt", session.expiresAt().toString());
             Responses.json(ctx, 200, out);
         });
+        r.post(API + "/logout").handler(ctx -> logout(vertx, ctx, sessions, s.store()));
         r.get(API + "/overview").handler(ctx -> blocking(vertx, ctx, () -> ConsoleQueries.overview(s.authority(), s.store())));
         AdminRoutes.routes(r, API, vertx, s.authority());
         OperatorRoutes.mount(r, API, vertx, new OperatorAccounts(s.authority(), s.store()), s.store().audit());
@@ -190,6 +192,24 @@ public final class ConsoleRoutes {
                     .setSameSite(CookieSameSite.STRICT).setMaxAge(ConsoleSessions.SESSION_TTL.toSeconds());
             ctx.response().addCookie(cookie).putHeader("Location", "/");
             Responses.text(ctx, 303, "text/plain; charset=utf-8", "logged in; continue at /");
+        });
+    }
+
+    /** Ends the session in the store (on every node at once), audits it, and clears the cookie. */
+    private static void logout(Vertx vertx, RoutingContext ctx, ConsoleSessions sessions, Store store) {
+        ConsoleSessions.Session session = ctx.get(SESSION);
+        vertx.executeBlocking(() -> {
+            sessions.end(session.id());
+            return store.audit().append("console.logout", session.actor(), "console", "{}");
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+            }
+            LOG.info("event=console.logout actor={} auditSeq={}", session.actor(), ar.result().seq());
+            ctx.response().addCookie(Cookie.cookie(COOKIE, "").setPath("/").setSecure(true).setHttpOnly(true)
+                    .setSameSite(CookieSameSite.STRICT).setMaxAge(0));
+            Responses.json(ctx, 200, Map.of("loggedOut", session.actor()));
         });
     }
 

@@ -41,7 +41,8 @@ public final class DpsAdminRoutes {
             EnrollmentRequest req = Responses.JSON.treeToValue(body(ctx), EnrollmentRequest.class);
             Enrollment e = req.toEnrollment(name -> authority.hierarchy().names().contains(name) ? authority.hierarchy().issuer(name) : null,
                     Instant.now(), null);
-            if (dps.enrollments().find(e.name()).isPresent()) {
+            boolean existed = dps.enrollments().find(e.name()).isPresent();
+            if (existed) {
                 Enrollment old = dps.enrollments().find(e.name()).get();
                 e = req.toEnrollment(name -> authority.hierarchy().names().contains(name) ? authority.hierarchy().issuer(name) : null,
                         Instant.now(), old.createdAt());
@@ -49,7 +50,11 @@ public final class DpsAdminRoutes {
             } else {
                 dps.enrollments().add(e);
             }
-            return enrollment(e);
+            Map<String, Object> out = enrollment(e);
+            Map<String, Object> details = new LinkedHashMap<>(out);
+            details.remove("caPem");
+            audit(dps, ctx, existed ? "enrollment.updated" : "enrollment.created", e.name(), details);
+            return out;
         }));
         r.post(base + "/enrollments/:name/:action").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             String name = ctx.pathParam("name");
@@ -61,6 +66,7 @@ public final class DpsAdminRoutes {
             };
             if (found) {
                 dps.enrollmentsChanged();
+                audit(dps, ctx, "enrollment." + ctx.pathParam("action") + "d", name, Map.of());
             }
             return notFoundUnless(found, "enrollment " + name, Map.of(ctx.pathParam("action"), name));
         }));
@@ -72,16 +78,27 @@ public final class DpsAdminRoutes {
             if (!name.matches("[A-Za-z0-9._-]{1,64}") || host.isBlank()) {
                 throw new IllegalArgumentException("name (1-64 of A-Z a-z 0-9 . _ -) and hostname are required");
             }
+            // the CLI's range (HubCommand --weight): 0 would take a hub out of hashed allocation without saying so
+            if (b.has("weight") && (!b.get("weight").canConvertToInt() || b.get("weight").asInt() < 1 || b.get("weight").asInt() > 1000)) {
+                throw new IllegalArgumentException("weight must be a whole number from 1 to 1000");
+            }
             HubRecord h = new HubRecord(name, host, b.path("mqtt").asText("mqtts://" + host + ":8883"),
                     b.hasNonNull("region") ? b.get("region").asText() : null, b.path("weight").asInt(100), Instant.now());
-            if (!dps.store().hubs().update(h)) {
+            boolean existed = dps.store().hubs().update(h);
+            if (!existed) {
                 dps.store().hubs().add(h);
             }
+            audit(dps, ctx, existed ? "hub.updated" : "hub.created", name, h);
             return h;
         }));
-        r.post(base + "/hubs/:name/remove").handler(ctx -> blocking(vertx, ctx, 200, () ->
-                notFoundUnless(dps.store().hubs().remove(ctx.pathParam("name")), "hub " + ctx.pathParam("name"),
-                        Map.of("removed", ctx.pathParam("name")))));
+        r.post(base + "/hubs/:name/remove").handler(ctx -> blocking(vertx, ctx, 200, () -> {
+            String name = ctx.pathParam("name");
+            boolean found = dps.store().hubs().remove(name);
+            if (found) {
+                audit(dps, ctx, "hub.removed", name, Map.of());
+            }
+            return notFoundUnless(found, "hub " + name, Map.of("removed", name));
+        }));
         r.get(base + "/registrations").handler(ctx -> blocking(vertx, ctx, 200, () -> {
             String device = ctx.queryParams().get("device");
             int limit = Math.min(10_000, Math.max(1, parse(ctx.queryParams().get("limit"), 100)));
@@ -94,6 +111,11 @@ public final class DpsAdminRoutes {
             return dps.store().deviceRegistry().list(hub == null || hub.isBlank() ? null : hub, limit,
                     Math.max(0, parse(ctx.queryParams().get("offset"), 0))).stream().map(DpsAdminRoutes::device).toList();
         }));
+    }
+
+    /** Changes to enrollments and hubs name their operator in the audit log, like every other admin change. */
+    private static void audit(ProvisioningService dps, RoutingContext ctx, String type, String subject, Object details) throws IOException {
+        dps.store().audit().append(type, AdminRoutes.actor(ctx), subject, Responses.JSON.writeValueAsString(details));
     }
 
     private static Object notFoundUnless(boolean found, String what, Object result) {

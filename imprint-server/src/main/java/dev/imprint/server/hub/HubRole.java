@@ -188,7 +188,11 @@ public final class HubRole implements AutoCloseable {
         if (config.kafka() != null) {
             settings = KafkaTelemetry.window(settings, config.kafka());
         }
-        return Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(config, h, bus, meters), meters, bus, dialect);
+        Hub hub = Hub.start(settings, store, validator, ServerTls.create(key, chain, true), sinks(config, h, bus, meters), meters, bus, dialect);
+        // device sessions this node holds for the hub (the MQTT connection gauge also counts connections not yet a session)
+        io.micrometer.core.instrument.Gauge.builder("imprint.hub.sessions", hub, Hub::sessionCount).tag("hub", h.name())
+                .description("device sessions held by this node").register(meters);
+        return hub;
     }
 
     private static List<TelemetrySink> sinks(ImprintConfig config, ImprintConfig.Hub h, NodeBus bus, MeterRegistry meters) throws IOException {

@@ -213,4 +213,51 @@ class AdminApiIT {
         assertThat(Files.readString(f.serverCert())).isEqualTo(serverCert);
         assertThat(call(admin, "GET", "/stations", null).status()).isEqualTo(200);
     }
+
+    /**
+     * A real Prometheus scrapes /metrics over HTTPS (trusting only Imprint's root) and answers
+     * queries on the names docs/metrics.md documents; every query of docs/grafana-dashboard.json
+     * is valid PromQL on it.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(90)
+    void prometheus_scrapes_metrics_and_answers_the_dashboards_queries() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(PrometheusProcess.BINARY),
+                "needs Debian's prometheus (scripts/test installs it)");
+        for (int i = 0; i < 3; i++) {
+            server.authority().issue(dev.imprint.ca.IssuanceRequest.byAdmin("admin:test", "manufacturing",
+                    dev.imprint.device.Csrs.build(dev.imprint.device.DeviceKey.generate(), "prom-dev-" + i)));
+        }
+        URI metrics = URI.create(server.endpoints().admin().replace("/api/v1", "/metrics"));
+        // what the endpoint says now; no other test of this class runs meanwhile, so it stays put
+        double issued = issuedManufacturing(admin.send(HttpRequest.newBuilder(metrics).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(issued).isGreaterThanOrEqualTo(3);
+        try (PrometheusProcess prometheus = PrometheusProcess.scraping(metrics, ServiceCredentials.Files.in(data).adminTrust(),
+                Files.createDirectories(work.resolve("prometheus")))) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(45)).pollInterval(java.time.Duration.ofMillis(500))
+                    .ignoreExceptions().until(() -> prometheus.value("imprint_ca_issued_total{ca=\"manufacturing\"}").orElse(-1.0) == issued);
+            assertThat(prometheus.value("up{job=\"imprint\"}")).contains(1.0);
+            // the CRLs were published at start: their age is seconds, not NaN
+            assertThat(prometheus.value("imprint_crl_age_seconds{ca=\"manufacturing\",kind=\"full\"}"))
+                    .hasValueSatisfying(v -> assertThat(v).isBetween(0.0, 3600.0));
+            assertThat(prometheus.value("sum(imprint_store_operations_seconds_count{kind=\"write\"})"))
+                    .hasValueSatisfying(v -> assertThat(v).isPositive());
+            assertThat(prometheus.value("imprint_hub_sessions{hub=\"hub-1\"}")).contains(0.0);
+            int queries = 0;
+            for (JsonNode panel : JSON.readTree(Path.of("..", "docs", "grafana-dashboard.json").toFile()).path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    // Grafana's variables filled in as Grafana would
+                    prometheus.value(target.path("expr").asText().replace("$job", ".*").replace("$__rate_interval", "1m"));
+                    queries++;
+                }
+            }
+            assertThat(queries).isGreaterThan(20);
+        }
+    }
+
+    private static double issuedManufacturing(String exposition) {
+        return exposition.lines().filter(l -> l.startsWith("imprint_ca_issued_total{") && l.contains("ca=\"manufacturing\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
 }

@@ -71,6 +71,7 @@ class ConsoleBrowserIT {
     static Path data;
     @TempDir
     static Path profile;
+    static Map<String, String> env;
     static Node server;
     static WebDriver browser;
     static String serial;
@@ -84,7 +85,7 @@ class ConsoleBrowserIT {
     static void up() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver (scripts/test installs them)");
-        Map<String, String> env = Fixture.env();
+        env = Fixture.env();
         // two hubs and DPS on this test's own loopback addresses; samples every half second
         env.put("IMPRINT_HUBS", "hub-1=127.0.12.1:" + Fixture.freePort() + ",hub-2=127.0.12.2:" + Fixture.freePort());
         env.put("IMPRINT_DPS_HTTPS_ADDRESS", "127.0.12.1");
@@ -132,15 +133,18 @@ class ConsoleBrowserIT {
         return url;
     }
 
+    /** Bounded, but generous: a loaded CI machine (several builds on 2 cores) renders slowly. */
+    static final Duration WAIT = Duration.ofSeconds(30);
+
     static WebElement await(By by) {
-        return new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
+        return new WebDriverWait(browser, WAIT).until(d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
     }
 
     @Test
     void login_link_opens_console_and_revokes_from_the_page() {
         browser.get(loginLink());
         assertThat(await(By.id("count-certificates")).getText()).isEqualTo(Long.toString(server.store().certificates().count()));
-        assertThat(await(By.id("count-stations")).getText()).isEqualTo(Integer.toString(server.authority().stations().list().size()));
+        assertThat(await(By.id("count-stations")).getText()).isEqualTo(Integer.toString(server.store().stations().list().size()));
         Cookie c = browser.manage().getCookieNamed(ConsoleRoutes.COOKIE);
         assertThat(c.isHttpOnly()).isTrue();
         assertThat(c.isSecure()).isTrue();
@@ -151,10 +155,9 @@ class ConsoleBrowserIT {
         filter.sendKeys("console-dev-1");
         browser.findElement(By.id("filter")).click();
         // the unfiltered list (with this row among the others' certificates) may still be showing: wait for the filtered one
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> location().contains("device=console-dev-1")
+        new WebDriverWait(browser, WAIT).until(d -> location().contains("device=console-dev-1")
                 && d.findElements(By.cssSelector("#view[data-loaded=certificates] tbody tr")).size() == 1);
         WebElement row = await(By.cssSelector("tr[data-serial='" + serial + "']"));
-        assertThat(browser.findElements(By.cssSelector("tbody tr"))).hasSize(1);
         new org.openqa.selenium.support.ui.Select(row.findElement(By.cssSelector("select.reason"))).selectByValue("keyCompromise");
         row.findElement(By.cssSelector("button.revoke")).click();
         assertThat(await(By.cssSelector("tr[data-serial='" + serial + "'] .revoked")).getText()).contains("keyCompromise");
@@ -468,5 +471,184 @@ class ConsoleBrowserIT {
     /** Trusts Imprint's root (no client certificate): the console's routes must not need one. */
     private static HttpClient insecure() throws Exception {
         return Fixture.https(dev.imprint.server.up.ServiceCredentials.Files.in(data).adminTrust(), null, null);
+    }
+
+    // --- the admin forms (console/admin.js): each form changes the store through the admin API, audited with the operator
+
+    static WebElement view(String name) {
+        browser.findElement(By.cssSelector("nav a[data-view=" + name + "]")).click();
+        return await(By.cssSelector("#view[data-loaded=" + name + "]"));
+    }
+
+    static void fill(String id, String value) {
+        WebElement e = await(By.id(id));
+        if ("select".equals(e.getTagName())) {
+            new org.openqa.selenium.support.ui.Select(e).selectByValue(value);
+        } else {
+            e.clear();
+            e.sendKeys(value);
+        }
+    }
+
+    /** Submits a form and waits for its error (non-empty) or for the page-wide success message. */
+    static String submit(String form, boolean expectError) {
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('message').textContent = ''");
+        browser.findElement(By.id(form + "-submit")).click();
+        if (expectError) {
+            return new WebDriverWait(browser, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                String t = d.findElement(By.id(form + "-error")).getText();
+                return t.isEmpty() ? null : t;
+            });
+        }
+        // the page re-renders the form after a save: an element found before that is stale, look again
+        return new WebDriverWait(browser, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            String error = d.findElement(By.id(form + "-error")).getText();
+            if (!error.isEmpty()) {
+                throw new AssertionError(form + " refused: " + error);
+            }
+            WebElement m = d.findElement(By.id("message"));
+            return "ok".equals(m.getAttribute("class")) && !m.getText().isEmpty() ? m.getText() : null;
+        });
+    }
+
+    static AuditEvent lastAudit(String type, String subject) {
+        return server.store().audit().list(0, 100_000).stream().filter(e -> e.type().equals(type) && subject.equals(e.subject()))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no audit entry " + type + " " + subject));
+    }
+
+    @Test
+    void hub_and_enrollment_forms_validate_save_edit_and_disable() {
+        browser.get(loginLink());
+        await(By.id("count-certificates"));
+        view("hubs");
+        fill("hub-name", "hub-form-1");
+        fill("hub-hostname", "hub-form-1.example.com");
+        fill("hub-weight", "0");
+        assertThat(submit("hub-form", true)).contains("weight");
+        assertThat(server.store().hubs().find("hub-form-1")).isEmpty();
+        fill("hub-weight", "250");
+        fill("hub-region", "eu");
+        assertThat(submit("hub-form", false)).contains("hub hub-form-1 saved");
+        assertThat(server.store().hubs().find("hub-form-1").orElseThrow().weight()).isEqualTo(250);
+        assertThat(lastAudit("hub.created", "hub-form-1").actor()).startsWith("admin:");
+        // edit: the row's Edit fills the form, a new weight is saved over the old row
+        await(By.cssSelector("[data-hub=hub-form-1] button.edit")).click();
+        assertThat(await(By.id("hub-hostname")).getAttribute("value")).isEqualTo("hub-form-1.example.com");
+        fill("hub-weight", "40");
+        submit("hub-form", false);
+        assertThat(server.store().hubs().find("hub-form-1").orElseThrow().weight()).isEqualTo(40);
+        assertThat(lastAudit("hub.updated", "hub-form-1").detailsJson()).contains("40");
+
+        view("enrollments");
+        fill("enrollment-name", "form-line");
+        fill("enrollment-idPattern", "form-[0-9]+");
+        fill("enrollment-allocation", "static");
+        assertThat(submit("enrollment-form", true)).contains("static allocation needs");
+        fill("enrollment-allocationSettings", "{\"hub\":\"hub-form-1\"}");
+        fill("enrollment-ca", "no-such-ca");
+        // the server's validation, shown as it answered
+        assertThat(submit("enrollment-form", true)).contains("BAD_REQUEST").contains("no CA named no-such-ca");
+        fill("enrollment-ca", "manufacturing");
+        assertThat(submit("enrollment-form", false)).contains("enrollment form-line saved");
+        var saved = server.store().enrollments().find("form-line").orElseThrow();
+        assertThat(saved.allocation()).isEqualTo("static");
+        assertThat(saved.allocationJson()).contains("hub-form-1");
+        assertThat(saved.enabled()).isTrue();
+        assertThat(lastAudit("enrollment.created", "form-line").actor()).startsWith("admin:");
+        // edit the allocation: hashed over one hub
+        await(By.cssSelector("[data-enrollment=form-line] button.edit")).click();
+        fill("enrollment-allocation", "hashed");
+        fill("enrollment-allocationSettings", "{}");
+        fill("enrollment-hubs", "hub-form-1");
+        submit("enrollment-form", false);
+        saved = server.store().enrollments().find("form-line").orElseThrow();
+        assertThat(saved.allocation()).isEqualTo("hashed");
+        assertThat(saved.hubs()).containsExactly("hub-form-1");
+        assertThat(lastAudit("enrollment.updated", "form-line").actor()).startsWith("admin:");
+        await(By.cssSelector("[data-enrollment=form-line] button.disable")).click();
+        await(By.cssSelector("[data-enrollment=form-line] button.enable"));
+        assertThat(server.store().enrollments().find("form-line").orElseThrow().enabled()).isFalse();
+        assertThat(lastAudit("enrollment.disabled", "form-line").actor()).startsWith("admin:");
+        assertThat(browser.findElements(By.cssSelector("#view .error"))).allMatch(e -> e.getText().isEmpty());
+    }
+
+    @Test
+    void station_and_operator_forms_issue_a_credential_to_download_and_revoke() {
+        browser.get(loginLink());
+        await(By.id("count-certificates"));
+        view("stations");
+        fill("station-name", "form-station");
+        fill("station-idPattern", "fs-[0-9");
+        assertThat(submit("station-form", true)).contains("not a regular expression");
+        fill("station-idPattern", "fs-[0-9]+");
+        fill("station-quota", "10");
+        submit("station-form", false);
+        WebElement download = await(By.id("station-download-link"));
+        assertThat(download.getAttribute("download")).isEqualTo("form-station-station.pem");
+        assertThat(download.getAttribute("href")).startsWith("blob:");
+        var station = server.store().stations().find("form-station").orElseThrow();
+        assertThat(station.quota()).isEqualTo(10);
+        assertThat(lastAudit("station.created", "form-station").actor()).startsWith("admin:");
+        await(By.cssSelector("[data-station=form-station] button.revoke")).click();
+        browser.switchTo().alert().accept();
+        await(By.cssSelector("#message.ok"));
+        new WebDriverWait(browser, WAIT).until(d -> server.store().stations().find("form-station").orElseThrow().revoked());
+        assertThat(lastAudit("station.revoked", "form-station").actor()).startsWith("admin:");
+
+        view("operators");
+        fill("operator-name", "form-op");
+        fill("operator-role", "factory");
+        assertThat(submit("operator-form", true)).contains("needs at least one station");
+        fill("operator-role", "auditor");
+        submit("operator-form", false);
+        assertThat(await(By.id("operator-download-link")).getAttribute("download")).isEqualTo("form-op-operator.pem");
+        assertThat(server.store().operators().find("form-op").orElseThrow().role()).isEqualTo("auditor");
+        assertThat(lastAudit("operator.created", "form-op").actor()).startsWith("admin:");
+        await(By.cssSelector("[data-operator=form-op] button.revoke")).click();
+        browser.switchTo().alert().accept();
+        new WebDriverWait(browser, WAIT).until(d -> server.store().operators().find("form-op").orElseThrow().revoked());
+        assertThat(lastAudit("operator.revoked", "form-op").actor()).startsWith("admin:");
+    }
+
+    @Test
+    void an_auditor_sees_the_refusal_and_changes_nothing() throws Exception {
+        Path dir = data.resolveSibling(data.getFileName() + "-aud");
+        var add = Fixture.cli("operator", "add", "form-aud", "--role", "auditor", "--out", dir.toString(), "--data", data.toString());
+        assertThat(add.code()).as(add.all()).isZero();
+        var link = Fixture.cli("console", "login", "--data", data.toString(), "--as", dir.toString());
+        assertThat(link.code()).as(link.all()).isZero();
+        browser.get(link.out().trim());
+        assertThat(await(By.id("who")).getText()).contains("auditor");
+        await(By.cssSelector("#view[data-loaded=overview]"));
+        view("hubs");
+        fill("hub-name", "aud-hub");
+        fill("hub-hostname", "aud.example.com");
+        assertThat(submit("hub-form", true)).contains("ROLE_FORBIDDEN");
+        assertThat(server.store().hubs().find("aud-hub")).isEmpty();
+        view("operators");
+        fill("operator-name", "aud-made");
+        assertThat(submit("operator-form", true)).contains("ROLE_FORBIDDEN");
+        assertThat(server.store().operators().find("aud-made")).isEmpty();
+        assertThat(server.store().audit().list(0, 100_000)).noneMatch(e -> e.type().equals("hub.created") && "aud-hub".equals(e.subject()));
+    }
+
+    @Test
+    void session_survives_a_restart_and_logout_ends_it() throws Exception {
+        browser.get(loginLink());
+        await(By.id("count-certificates"));
+        String cookie = browser.manage().getCookieNamed(ConsoleRoutes.COOKIE).getValue();
+        server.close();
+        server = Fixture.start(data, env);
+        browser.navigate().refresh();
+        // the same session, read back from the store by the new process
+        assertThat(await(By.id("count-certificates")).getText()).isEqualTo(Long.toString(server.store().certificates().count()));
+        assertThat(browser.findElement(By.id("who")).getText()).contains("admin");
+        await(By.id("logout")).click();
+        assertThat(await(By.id("login")).getText()).contains("imprint console login");
+        assertThat(lastAudit("console.logout", "console").actor()).startsWith("admin:");
+        HttpResponse<String> after = insecure().send(HttpRequest.newBuilder(URI.create(base() + "/console/api/overview"))
+                .header("Cookie", ConsoleRoutes.COOKIE + "=" + cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(after.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(after.body()).path("code").asText()).isEqualTo("CONSOLE_SESSION_INVALID");
     }
 }
