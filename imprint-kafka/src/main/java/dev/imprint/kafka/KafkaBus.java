@@ -1,5 +1,6 @@
 package dev.imprint.kafka;
 
+import dev.imprint.cluster.BusHandlers;
 import dev.imprint.cluster.NodeBus;
 import dev.imprint.cluster.NodeMessage;
 import dev.imprint.cluster.PgBus;
@@ -11,10 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -95,8 +93,7 @@ public final class KafkaBus implements NodeBus {
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final List<TopicPartition> inbox;
-    private final Map<String, List<Runnable>> doorbells = new ConcurrentHashMap<>();
-    private volatile Consumer<NodeMessage> handler;
+    private final BusHandlers handlers;
     private volatile boolean closed;
 
     /** A bus with the default doorbell backstop (5 s). */
@@ -136,7 +133,8 @@ public final class KafkaBus implements NodeBus {
         }
         this.thread = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "imprint-bus-" + self));
         thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        thread.scheduleWithFixedDelay(this::ringAllHere, doorbellBackstop.toMillis(), doorbellBackstop.toMillis(), TimeUnit.MILLISECONDS);
+        this.handlers = new BusHandlers(self, thread);
+        thread.scheduleWithFixedDelay(handlers::ringAllHere, doorbellBackstop.toMillis(), doorbellBackstop.toMillis(), TimeUnit.MILLISECONDS);
         this.poller = daemon(this::pollLoop, "imprint-bus-poll-" + self);
         poller.start();
     }
@@ -155,7 +153,7 @@ public final class KafkaBus implements NodeBus {
     @Override
     public void send(String node, NodeMessage message) {
         if (self.equals(node)) {
-            run(() -> handOn(message));
+            handlers.deliver(message);
             return;
         }
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.inbox(node), message.from(), message.body());
@@ -177,12 +175,12 @@ public final class KafkaBus implements NodeBus {
 
     @Override
     public void onMessage(Consumer<NodeMessage> handler) {
-        this.handler = handler;
+        handlers.onMessage(handler);
     }
 
     @Override
     public void ring(String doorbell) {
-        ringHere(doorbell);
+        handlers.ringHere(doorbell);
         try {
             producer.send(new ProducerRecord<>(topics.doorbells(), self, utf8(doorbell)), (md, e) -> {
                 if (e != null) {
@@ -197,7 +195,7 @@ public final class KafkaBus implements NodeBus {
 
     @Override
     public void onDoorbell(String doorbell, Runnable handler) {
-        doorbells.computeIfAbsent(doorbell, d -> new CopyOnWriteArrayList<>()).add(handler);
+        handlers.onDoorbell(doorbell, handler);
     }
 
     // poll thread: the only user of the consumer after the constructor
@@ -205,19 +203,19 @@ public final class KafkaBus implements NodeBus {
         boolean paused = true;
         while (!closed) {
             try {
-                if (paused && handler != null) {
+                if (paused && handlers.hasHandler()) {
                     consumer.resume(inbox);
                     paused = false;
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
                     if (r.topic().equals(topics.doorbells())) {
                         if (!self.equals(r.key()) && r.value() != null) {
-                            ringHere(new String(r.value(), StandardCharsets.UTF_8));  // our own rang here already
+                            handlers.ringHere(new String(r.value(), StandardCharsets.UTF_8));  // our own rang here already
                         }
                     } else {
                         NodeMessage m = decode(r);
                         if (m != null) {
-                            run(() -> handOn(m));
+                            handlers.deliver(m);
                         }
                     }
                 }
@@ -251,44 +249,6 @@ public final class KafkaBus implements NodeBus {
             throw new IllegalArgumentException("no " + name + " header");
         }
         return new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private void handOn(NodeMessage message) {
-        Consumer<NodeMessage> h = handler;
-        if (h == null) {
-            LOG.warn("event=bus.dropped node={} type={} device={} msg=\"no handler yet\"", self, message.type(), message.deviceId());
-            return;
-        }
-        try {
-            h.accept(message);
-        } catch (RuntimeException e) {
-            LOG.warn("event=bus.handler_failed node={} type={} device={} msg=\"{}\"", self, message.type(), message.deviceId(), e.toString());
-        }
-    }
-
-    private void ringHere(String doorbell) {
-        for (Runnable r : doorbells.getOrDefault(doorbell, List.of())) {
-            run(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("event=bus.doorbell_failed node={} doorbell={} msg=\"{}\"", self, doorbell, e.toString());
-                }
-            });
-        }
-    }
-
-    // the doorbell backstop: every handler, as if every doorbell rang
-    private void ringAllHere() {
-        doorbells.keySet().forEach(this::ringHere);
-    }
-
-    private void run(Runnable r) {
-        try {
-            thread.execute(r);
-        } catch (RejectedExecutionException stopping) {
-            // the node is stopping
-        }
     }
 
     @Override
