@@ -2,6 +2,7 @@ package dev.imprint.cluster;
 
 import dev.imprint.store.Store;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The cluster parts of one node, built and closed in the one right order: membership first (the
@@ -34,11 +35,20 @@ public record Cluster(Membership membership, NodeBus bus, Leadership leadership)
      */
     public static Cluster postgres(String node, Set<String> roles, String address, Store store, ClusterDatabase database,
             Runnable onSelfLost) {
+        return postgres(node, roles, address, store, database, onSelfLost, () -> PgBus.start(node, store.nodeInbox(), database));
+    }
+
+    /**
+     * The same with another bus (Kafka's, which this module does not know), opened once the
+     * membership has started.
+     */
+    public static Cluster postgres(String node, Set<String> roles, String address, Store store, ClusterDatabase database,
+            Runnable onSelfLost, Supplier<NodeBus> bus) {
         PgMembership membership = new PgMembership(node, roles, address, store.nodes(), store.nodeInbox());
         membership.onSelfLost(onSelfLost);
         membership.start();
         try {
-            return new Cluster(membership, PgBus.start(node, store.nodeInbox(), database), new PgLeadership(database, node));
+            return new Cluster(membership, bus.get(), new PgLeadership(database, node));
         } catch (RuntimeException e) {
             membership.close();
             throw e;

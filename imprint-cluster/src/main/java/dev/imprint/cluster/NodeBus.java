@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * <p>Implementations: {@link LocalBus} (one process: {@code imprint up}, and tests), PostgreSQL
  * (a message table written in the sender's transaction, {@code NOTIFY} as a doorbell carrying
  * ids only, and a slow poll as backstop, so no correctness depends on a NOTIFY arriving), and
- * later Kafka (a per-node inbox topic).
+ * Kafka ({@code dev.imprint.kafka.KafkaBus}: an inbox topic per node and a doorbell topic).
  *
  * <p>What a message asks for is durable elsewhere when it must survive a crash (the c2d queue,
  * the twin, the revocation log): the bus only says "look now". Delivery is at least once while

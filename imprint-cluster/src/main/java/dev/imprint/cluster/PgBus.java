@@ -7,12 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +49,9 @@ public final class PgBus implements NodeBus {
     private final ScheduledExecutorService thread;
     private final PgListener listener;
     private final AtomicBoolean drainQueued = new AtomicBoolean();
-    private final Map<String, List<Runnable>> doorbells = new ConcurrentHashMap<>();
     /** Handed to the handler but not yet deleted (the delete failed): not handed on twice. Bus thread only. */
     private final Set<Long> undeleted = new HashSet<>();
-    private volatile Consumer<NodeMessage> handler;
+    private final BusHandlers handlers;
     private volatile boolean notify = true;
 
     /** A bus with the default backstops (1 s inbox, 5 s doorbells), listening at once. */
@@ -84,10 +79,11 @@ public final class PgBus implements NodeBus {
         this.channel = PgChannels.inbox(self);
         ScheduledThreadPoolExecutor t = ClusterThreads.single("imprint-bus-" + self);
         this.thread = t;
+        this.handlers = new BusHandlers(self, t);
         this.listener = new PgListener(database, "listen " + self, List.of(channel, PgChannels.DOORBELL), this::notified,
                 this::caughtUp, RECONNECT_DELAY);
         t.scheduleWithFixedDelay(this::drain, inboxBackstop.toMillis(), inboxBackstop.toMillis(), TimeUnit.MILLISECONDS);
-        t.scheduleWithFixedDelay(this::ringAllHere, doorbellBackstop.toMillis(), doorbellBackstop.toMillis(), TimeUnit.MILLISECONDS);
+        t.scheduleWithFixedDelay(handlers::ringAllHere, doorbellBackstop.toMillis(), doorbellBackstop.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Tests only: send and ring without NOTIFY, so that only the backstop poll delivers. */
@@ -108,7 +104,7 @@ public final class PgBus implements NodeBus {
     @Override
     public void send(String node, NodeMessage message) {
         if (self.equals(node)) {
-            run(() -> handOn(message));
+            handlers.deliver(message);
             return;
         }
         inbox.append(new NodeInbox.Entry(0, node, message.type(), message.from(), message.deviceId(), message.epoch(),
@@ -117,13 +113,13 @@ public final class PgBus implements NodeBus {
 
     @Override
     public void onMessage(Consumer<NodeMessage> handler) {
-        this.handler = handler;
+        handlers.onMessage(handler);
         requestDrain();
     }
 
     @Override
     public void ring(String doorbell) {
-        ringHere(doorbell);
+        handlers.ringHere(doorbell);
         if (notify) {
             inbox.ring(PgChannels.DOORBELL, doorbell);
         }
@@ -131,13 +127,13 @@ public final class PgBus implements NodeBus {
 
     @Override
     public void onDoorbell(String doorbell, Runnable handler) {
-        doorbells.computeIfAbsent(doorbell, d -> new CopyOnWriteArrayList<>()).add(handler);
+        handlers.onDoorbell(doorbell, handler);
     }
 
     // listener thread
     private void notified(String on, String payload) {
         if (PgChannels.DOORBELL.equals(on)) {
-            ringHere(payload);
+            handlers.ringHere(payload);
         } else {
             requestDrain();
         }
@@ -146,12 +142,12 @@ public final class PgBus implements NodeBus {
     // listener thread, after each (re)connect: whatever was notified while it was down
     private void caughtUp() {
         requestDrain();
-        run(this::ringAllHere);
+        handlers.ringAllHere();
     }
 
     private void requestDrain() {
         if (drainQueued.compareAndSet(false, true)) {
-            run(() -> {
+            handlers.run(() -> {
                 drainQueued.set(false);
                 drain();
             });
@@ -160,8 +156,7 @@ public final class PgBus implements NodeBus {
 
     // bus thread
     private void drain() {
-        Consumer<NodeMessage> h = handler;
-        if (h == null) {
+        if (!handlers.hasHandler()) {
             return;  // nobody to hand them to yet: they wait in the table
         }
         try {
@@ -171,7 +166,7 @@ public final class PgBus implements NodeBus {
                 List<Long> handled = new ArrayList<>(rows.size());
                 for (NodeInbox.Entry row : rows) {
                     if (!undeleted.contains(row.seq())) {
-                        handOn(new NodeMessage(row.type(), row.fromNode(), row.deviceId(), row.epoch(), row.correlation(), row.body()));
+                        handlers.handOn(new NodeMessage(row.type(), row.fromNode(), row.deviceId(), row.epoch(), row.correlation(), row.body()));
                     }
                     handled.add(row.seq());
                 }
@@ -181,44 +176,6 @@ public final class PgBus implements NodeBus {
             } while (rows.size() == BATCH);
         } catch (StoreException e) {
             LOG.warn("event=bus.inbox_unreadable node={} msg=\"{}\"", self, e.getMessage());
-        }
-    }
-
-    private void handOn(NodeMessage message) {
-        Consumer<NodeMessage> h = handler;
-        if (h == null) {
-            LOG.warn("event=bus.dropped node={} type={} device={} msg=\"no handler yet\"", self, message.type(), message.deviceId());
-            return;
-        }
-        try {
-            h.accept(message);
-        } catch (RuntimeException e) {
-            LOG.warn("event=bus.handler_failed node={} type={} device={} msg=\"{}\"", self, message.type(), message.deviceId(), e.toString());
-        }
-    }
-
-    private void ringHere(String doorbell) {
-        for (Runnable r : doorbells.getOrDefault(doorbell, List.of())) {
-            run(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("event=bus.doorbell_failed node={} doorbell={} msg=\"{}\"", self, doorbell, e.toString());
-                }
-            });
-        }
-    }
-
-    // the doorbell backstop: every handler, as if every doorbell rang
-    private void ringAllHere() {
-        doorbells.keySet().forEach(this::ringHere);
-    }
-
-    private void run(Runnable r) {
-        try {
-            thread.execute(r);
-        } catch (RejectedExecutionException closed) {
-            // the node is stopping
         }
     }
 

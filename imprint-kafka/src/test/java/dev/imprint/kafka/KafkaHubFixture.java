@@ -74,6 +74,14 @@ final class KafkaHubFixture implements AutoCloseable {
         return hub;
     }
 
+    /** A hub on a free port of {@code host} as one node of a cluster: its own bus, no telemetry sink, meters of its own
+     * (the other tests count disconnects); the caller closes it (before the bus). */
+    Hub node(String hubName, String host, dev.imprint.cluster.NodeBus nodeBus) {
+        Credential server = ca.issueServerCertificate(hubName, List.of(), List.of(host));
+        return Hub.start(HubSettings.of(hubName, host, host).withPort(freePort(host)), store, validator,
+                ServerTls.create(server.key(), server.fullChain(), true), List.of(), new SimpleMeterRegistry(), nodeBus);
+    }
+
     /** A device certificate from the manufacturing CA, the device registered on {@code hub}. */
     Device device(String id, String hub) {
         Device d = issue(id, csr -> IssuanceRequest.byAdmin("admin:test", "manufacturing", csr));

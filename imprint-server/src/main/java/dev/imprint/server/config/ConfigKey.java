@@ -81,6 +81,9 @@ public enum ConfigKey {
             + " (KAFKA_UNAVAILABLE) and the device sends again"),
     KAFKA_SQL_WINDOW_ROWS("kafka.sqlWindowRows", "10000", "with Kafka: recent telemetry rows the store still keeps for the console"
             + " and 'imprint telemetry' (0: none)"),
+    KAFKA_NODE_TOPIC_PREFIX("kafka.nodeTopicPrefix", "imprint.node.", "with cluster.bus kafka: a node's inbox topic is this prefix and"
+            + " its name"),
+    KAFKA_DOORBELL_TOPIC("kafka.doorbellTopic", "imprint.doorbells", "with cluster.bus kafka: the topic every node hears doorbells on"),
     CLUSTER_NODE("cluster.node", "", "this node's name in a cluster of several processes (needs store.url on PostgreSQL); empty: one process"),
     CLUSTER_ROLES("cluster.roles", "all",
             "what this node runs: all, or a comma list of ca (CA, EST, PKI repository, OCSP), admin (admin API, console; needs ca),"
@@ -88,6 +91,8 @@ public enum ConfigKey {
     CLUSTER_ADDRESS("cluster.address", "", "the address this node is reached at, as 'imprint node list' shows it; default its first listener"),
     CLUSTER_BIND("cluster.bind", "", "bind this node's listeners to this address, same ports; the configured addresses stay the public"
             + " ones (a load balancer's) in certificates and endpoints; empty: bind the configured addresses"),
+    CLUSTER_BUS("cluster.bus", "postgresql", "how the nodes of a cluster message each other: postgresql (an inbox table and NOTIFY)"
+            + " or kafka (an inbox topic per node; needs kafka.bootstrap)"),
     CLUSTER_HEALTH("cluster.health", "", "address:port of this node's plain-HTTP /health and /metrics (load balancer checks); empty: none");
 
     private final String path;

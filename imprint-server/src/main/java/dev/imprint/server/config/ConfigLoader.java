@@ -90,6 +90,10 @@ public final class ConfigLoader {
                 values.intIn(ConfigKey.SHADOW_MAX_DEPTH, 1, 64), values.intIn(ConfigKey.SHADOW_MAX_REQUEST_BYTES, 64, 1 << 26),
                 values.intIn(ConfigKey.SHADOW_MAX_NAMED, 0, 100_000));
         ImprintConfig.Kafka kafka = kafka(values);
+        if (cluster.bus() == ImprintConfig.Bus.KAFKA && kafka == null) {
+            problems.add(Values.where(ConfigKey.CLUSTER_BUS) + ": the Kafka node bus needs kafka.bootstrap (env "
+                    + ConfigKey.KAFKA_BOOTSTRAP.env() + ")");
+        }
         ImprintConfig.Hub aws = !values.bool(ConfigKey.AWS_ENABLED) ? null
                 : HubList.endpoint(HubList.AWS, values.address(ConfigKey.AWS_ADDRESS), values.intIn(ConfigKey.AWS_PORT, 1, 65535), env, values, dataDir);
         if (aws != null && hubs.stream().anyMatch(h -> h.name().equals(HubList.AWS))) {
@@ -137,8 +141,16 @@ public final class ConfigLoader {
         if (!bind.isEmpty()) {
             values.address(ConfigKey.CLUSTER_BIND);
         }
+        ImprintConfig.Bus bus = switch (values.raw(ConfigKey.CLUSTER_BUS)) {
+            case "postgresql" -> ImprintConfig.Bus.POSTGRESQL;
+            case "kafka" -> ImprintConfig.Bus.KAFKA;
+            default -> {
+                values.problem(Values.where(ConfigKey.CLUSTER_BUS) + ": '" + values.raw(ConfigKey.CLUSTER_BUS) + "' is neither postgresql nor kafka");
+                yield ImprintConfig.Bus.POSTGRESQL;
+            }
+        };
         return new ImprintConfig.Cluster(node.isEmpty() ? null : node, roles, address.isEmpty() ? null : address,
-                bind.isEmpty() ? null : bind, healthListener);
+                bind.isEmpty() ? null : bind, healthListener, bus);
     }
 
     private static void checkRoles(Values values, String node, Roles roles, ImprintConfig.StoreConfig store, List<ImprintConfig.Hub> hubs) {
@@ -182,14 +194,16 @@ public final class ConfigLoader {
             values.problem(Values.where(ConfigKey.KAFKA_BOOTSTRAP) + ": '" + bootstrap + "' is not host:port[,host:port...]");
         }
         String topic = "[A-Za-z0-9._-]{1,249}";
-        for (ConfigKey k : List.of(ConfigKey.KAFKA_TELEMETRY_TOPIC, ConfigKey.KAFKA_EVENTS_TOPIC)) {
+        for (ConfigKey k : List.of(ConfigKey.KAFKA_TELEMETRY_TOPIC, ConfigKey.KAFKA_EVENTS_TOPIC, ConfigKey.KAFKA_NODE_TOPIC_PREFIX,
+                ConfigKey.KAFKA_DOORBELL_TOPIC)) {
             if (!values.raw(k).matches(topic)) {
                 values.problem(Values.where(k) + ": '" + values.raw(k) + "' is not a Kafka topic name (1-249 of A-Z a-z 0-9 . _ -)");
             }
         }
         return new ImprintConfig.Kafka(bootstrap, values.raw(ConfigKey.KAFKA_TELEMETRY_TOPIC), values.raw(ConfigKey.KAFKA_EVENTS_TOPIC),
                 java.time.Duration.ofSeconds(values.intIn(ConfigKey.KAFKA_ACK_TIMEOUT_SECONDS, 2, 3600)),
-                values.intIn(ConfigKey.KAFKA_SQL_WINDOW_ROWS, 0, 100_000_000));
+                values.intIn(ConfigKey.KAFKA_SQL_WINDOW_ROWS, 0, 100_000_000), values.raw(ConfigKey.KAFKA_NODE_TOPIC_PREFIX),
+                values.raw(ConfigKey.KAFKA_DOORBELL_TOPIC));
     }
 
     private static Balancers balancers(Values values) {

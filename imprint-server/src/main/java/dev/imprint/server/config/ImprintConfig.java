@@ -53,11 +53,12 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
      * @param address the address shown for it in the node table; null to derive it from its listeners
      * @param bind the address this node's listeners bind to instead of the configured (public) ones; null for those
      * @param health the plain-HTTP /health and /metrics listener; null for none
+     * @param bus how this node messages the others (unused by the single process)
      */
-    public record Cluster(String node, Roles roles, String address, String bind, Listener health) {
+    public record Cluster(String node, Roles roles, String address, String bind, Listener health, Bus bus) {
         /** One process running everything. */
         public static Cluster single() {
-            return new Cluster(null, Roles.ALL, null, null, null);
+            return new Cluster(null, Roles.ALL, null, null, null, Bus.POSTGRESQL);
         }
 
         /** Where to bind a listener configured (publicly) as {@code l}. */
@@ -101,12 +102,23 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
         }
     }
 
+    /** The node bus of a cluster ({@code cluster.bus}). */
+    public enum Bus {
+        /** An inbox table and NOTIFY on the store's PostgreSQL. */
+        POSTGRESQL,
+        /** An inbox topic per node and a doorbell topic ({@code kafka.nodeTopicPrefix}, {@code kafka.doorbellTopic}). */
+        KAFKA
+    }
+
     /**
      * Kafka ({@code kafka.*}).
      *
      * @param sqlWindowRows telemetry rows the store keeps besides Kafka (0: none)
+     * @param nodeTopicPrefix a node's inbox topic is this and its name (with {@code cluster.bus: kafka})
+     * @param doorbellTopic the doorbells of the node bus (with {@code cluster.bus: kafka})
      */
-    public record Kafka(String bootstrap, String telemetryTopic, String eventsTopic, Duration ackTimeout, long sqlWindowRows) {
+    public record Kafka(String bootstrap, String telemetryTopic, String eventsTopic, Duration ackTimeout, long sqlWindowRows,
+            String nodeTopicPrefix, String doorbellTopic) {
         /** What the producers need. */
         public dev.imprint.kafka.KafkaSettings settings() {
             return new dev.imprint.kafka.KafkaSettings(bootstrap, telemetryTopic, eventsTopic, ackTimeout);

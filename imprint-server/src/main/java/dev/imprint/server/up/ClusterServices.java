@@ -4,6 +4,7 @@ import dev.imprint.cluster.Cluster;
 import dev.imprint.cluster.ClusterDatabase;
 import dev.imprint.cluster.Leadership;
 import dev.imprint.cluster.NodeBus;
+import dev.imprint.kafka.KafkaBus;
 import dev.imprint.server.config.ImprintConfig;
 import dev.imprint.store.Store;
 import java.util.LinkedHashSet;
@@ -37,6 +38,12 @@ public record ClusterServices(Cluster parts) implements AutoCloseable {
         ClusterDatabase db = new ClusterDatabase(config.store().url(), config.store().user(), config.store().password());
         // a dead node's sessions go with its row (the membership clears them), and so does what a
         // previous run of this node left behind
+        if (c.bus() == ImprintConfig.Bus.KAFKA) {
+            ImprintConfig.Kafka k = config.kafka();
+            KafkaBus.Topics topics = new KafkaBus.Topics(k.nodeTopicPrefix(), k.doorbellTopic());
+            return new ClusterServices(Cluster.postgres(c.node(), roles, address(config), store, db, onSelfLost,
+                    () -> KafkaBus.start(c.node(), k.bootstrap(), topics)));
+        }
         return new ClusterServices(Cluster.postgres(c.node(), roles, address(config), store, db, onSelfLost));
     }
 

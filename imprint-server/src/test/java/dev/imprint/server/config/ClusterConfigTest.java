@@ -69,6 +69,23 @@ class ClusterConfigTest {
     }
 
     @Test
+    void the_node_bus_is_postgresql_by_default_kafka_when_chosen_with_a_bootstrap_and_refused_without_one_or_unknown() {
+        Map<String, String> pg = Map.of("IMPRINT_STORE_URL", PG, "IMPRINT_CLUSTER_NODE", "n1");
+        assertThat(ConfigLoader.load(dir, pg).cluster().bus()).isEqualTo(ImprintConfig.Bus.POSTGRESQL);
+        ImprintConfig c = ConfigLoader.load(dir, with(with(pg, "IMPRINT_CLUSTER_BUS", "kafka"), "IMPRINT_KAFKA_BOOTSTRAP", "127.0.17.9:9092"));
+        assertThat(c.cluster().bus()).isEqualTo(ImprintConfig.Bus.KAFKA);
+        assertThat(c.kafka().nodeTopicPrefix()).isEqualTo("imprint.node.");
+        assertThat(c.kafka().doorbellTopic()).isEqualTo("imprint.doorbells");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, with(pg, "IMPRINT_CLUSTER_BUS", "kafka")))
+                .hasMessageContaining("cluster.bus").hasMessageContaining("needs kafka.bootstrap");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, with(pg, "IMPRINT_CLUSTER_BUS", "redis")))
+                .hasMessageContaining("'redis' is neither postgresql nor kafka");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, with(with(pg, "IMPRINT_KAFKA_BOOTSTRAP", "127.0.17.9:9092"),
+                "IMPRINT_KAFKA_NODE_TOPIC_PREFIX", "bad prefix/")))
+                .hasMessageContaining("kafka.nodeTopicPrefix").hasMessageContaining("is not a Kafka topic name");
+    }
+
+    @Test
     void roles_parse_all_and_lists() {
         assertThat(Roles.parse("all")).isEqualTo(Roles.ALL);
         assertThat(Roles.parse("")).isEqualTo(Roles.ALL);

@@ -28,7 +28,8 @@ class KafkaConfigTest {
     void yaml_and_env_set_kafka_with_defaults_and_endpoints_list_it() throws Exception {
         Files.writeString(dir.resolve("imprint.yaml"), "kafka:\n  bootstrap: 127.0.2.1:9092\n  eventsTopic: fleet.events\n");
         ImprintConfig.Kafka k = ConfigLoader.load(dir, Map.of("IMPRINT_KAFKA_ACK_TIMEOUT_SECONDS", "5")).kafka();
-        assertThat(k).isEqualTo(new ImprintConfig.Kafka("127.0.2.1:9092", "imprint.telemetry", "fleet.events", Duration.ofSeconds(5), 10_000));
+        assertThat(k).isEqualTo(new ImprintConfig.Kafka("127.0.2.1:9092", "imprint.telemetry", "fleet.events", Duration.ofSeconds(5), 10_000,
+                "imprint.node.", "imprint.doorbells"));
         assertThat(ConfigLoader.load(dir, Map.of("IMPRINT_KAFKA_BOOTSTRAP", "k1:9092,k2:9092")).kafka().bootstrap()).isEqualTo("k1:9092,k2:9092");
         new Endpoints("p", "e", "a", "c", "t").withKafka(k).write(dir);
         Endpoints back = Endpoints.read(dir);
