@@ -37,7 +37,7 @@ class CrashDurabilityTest {
         long lastCrlNumber = 0;
         for (int round = 0; round < 2; round++) {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), tmp.toString())
+                    "-Dimprint.keyFile.iterations=1000", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), tmp.toString())
                     .redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
             long deadline = System.currentTimeMillis() + 60_000;

@@ -153,7 +153,7 @@ class TelemetryCrashIT {
     private Process startChild() throws Exception {
         Path log = dir.resolve("hub.log");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), HubCrashChild.class.getName(), dir.toString(), HOST, HUB)
+                "-Dimprint.keyFile.iterations=1000", "-cp", System.getProperty("java.class.path"), HubCrashChild.class.getName(), dir.toString(), HOST, HUB)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {

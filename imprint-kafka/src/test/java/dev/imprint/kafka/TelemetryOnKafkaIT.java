@@ -565,7 +565,7 @@ class TelemetryOnKafkaIT {
         Path child = dir.resolve("hub-child");
         java.nio.file.Files.createDirectories(child);
         Process hub = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), KafkaHubChild.class.getName(), child.toString(),
+                "-Dimprint.keyFile.iterations=1000", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), KafkaHubChild.class.getName(), child.toString(),
                 broker.bootstrap(), KILL_HOST, Integer.toString(KILL_DEVICES))
                 .redirectErrorStream(true).redirectOutput(child.resolve("hub.log").toFile()).start();
         List<Publisher> devices = new ArrayList<>();

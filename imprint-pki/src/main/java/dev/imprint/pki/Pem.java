@@ -59,6 +59,14 @@ public final class Pem {
         return out.toString();
     }
 
+    /**
+     * PBKDF2 iterations for a key file written now; a file records its own count, so files with
+     * any count read. 210,000 is OWASP's figure for PBKDF2-HMAC-SHA256. The test build lowers it
+     * ({@code -Dimprint.keyFile.iterations}, never below 1,000): a new CA writes four keys and
+     * reads them back, about 2 s of CPU, and the suite makes hundreds of CAs. Not for production.
+     */
+    static final int KEY_FILE_ITERATIONS = Math.max(1_000, Integer.getInteger("imprint.keyFile.iterations", 210_000));
+
     /** A private key as encrypted PKCS#8 (AES-256-CBC, PBKDF2 with HMAC-SHA256). */
     public static String writeEncryptedKey(PrivateKey key, char[] passphrase) {
         try {
@@ -67,7 +75,7 @@ public final class Pem {
                     .setProvider(CryptoProviders.bouncyCastle())
                     .setPRF(org.bouncycastle.openssl.PKCS8Generator.PRF_HMACSHA256)
                     .setPassword(passphrase)
-                    .setIterationCount(210_000)
+                    .setIterationCount(KEY_FILE_ITERATIONS)
                     .build();
             var gen = new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, enc);
             PemObject obj = gen.generate();

@@ -33,7 +33,7 @@ final class ServerProcess implements AutoCloseable {
         Files.deleteIfExists(data.resolve("endpoints.json"));
         Path log = Files.createTempFile(logDir, "imprint-up", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", Fixture.JAR.toString(), "up", "--data", data.toString()));
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Dimprint.keyFile.iterations=1000", "-Xmx512m", "-jar", Fixture.JAR.toString(), "up", "--data", data.toString()));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         ServerProcess p = new ServerProcess(pb.start(), log);

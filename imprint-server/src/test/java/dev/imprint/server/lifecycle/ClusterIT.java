@@ -57,7 +57,7 @@ class ClusterIT {
     private static final String LAYOUT = "ca,admin=2;dps=2;hub:hub-1=3";
     private static final int DEVICES = 30;
     /** JVM options of the nodes (through the launcher's IMPRINT_JAVA_OPTS) and of the CLI runs. */
-    private static final String NODE_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+    private static final String NODE_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dimprint.keyFile.iterations=1000";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
