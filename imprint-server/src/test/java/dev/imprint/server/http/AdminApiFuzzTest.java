@@ -81,7 +81,9 @@ class AdminApiFuzzTest {
         });
         AdminRoutes.routes(r, BASE, VERTX, CA);
         try {
-            SERVER = VERTX.createHttpServer().requestHandler(r).listen(0, "127.0.0.1")
+            // as Node builds the admin listener: requests Vert.x cannot decode get the listener's JSON refusal too
+            SERVER = dev.imprint.dps.protocol.https.RequestDeadline.install(VERTX.createHttpServer(), Duration.ofSeconds(30), "https",
+                    new SimpleMeterRegistry()).requestHandler(r).listen(0, "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -26,13 +26,20 @@ final class HandshakeRefusals {
     static HttpServer install(HttpServer http, String server, MeterRegistry meters) {
         return http.exceptionHandler(e -> {
             String reason = reasonOf(e);
+            if (reason == null) {
+                return;
+            }
             LOG.info("event=https.refused server={} reason={} msg=\"{}\"", server, reason, LogSafe.of(String.valueOf(e)));
             meters.counter("imprint.https.refusals", "server", server, "reason", reason).increment();
         });
     }
 
+    /** The reason code, or null for an HTTP request over a size limit: {@link InvalidRequests} answers, logs and counts that one. */
     static String reasonOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.codec.TooLongFrameException) {
+                return null;
+            }
             if (t instanceof SslHandshakeTimeoutException) {
                 return "TLS_HANDSHAKE_TIMEOUT";
             }
