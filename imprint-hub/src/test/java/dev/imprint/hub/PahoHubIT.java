@@ -141,9 +141,17 @@ class PahoHubIT {
                     .isInstanceOf(MqttException.class);
             assertThat(c.client.isConnected()).isTrue();
             double before = fx.disconnects("FOREIGN_TOPIC");
-            c.client.publish("devices/paho-victim/messages/events/", "spoof".getBytes(StandardCharsets.UTF_8), 0, false);
-            assertThat(c.lost.await(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(fx.disconnects("FOREIGN_TOPIC")).isEqualTo(before + 1);
+            // the hub closes on reading it. Paho's QoS 0 token once missed that close and waited for
+            // ever (a race between its sender and receiver threads): the publish waits at most 5 s,
+            // and the close is asserted on the hub's side, where the decision is made
+            c.client.setTimeToWait(5_000);
+            try {
+                c.client.publish("devices/paho-victim/messages/events/", "spoof".getBytes(StandardCharsets.UTF_8), 0, false);
+            } catch (MqttException closedMeanwhile) {
+                // the connection went while Paho was still sending
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> fx.disconnects("FOREIGN_TOPIC") == before + 1
+                    && !fx.backend.device("paho-intruder").connected());
             assertThat(fx.backend.telemetry("paho-victim", 10)).isEmpty();
         } finally {
             c.close();
