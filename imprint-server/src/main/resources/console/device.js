@@ -20,7 +20,8 @@ function section(id, title, load) {
 
 function labelled(id, label, control) { control.id = id; return el('div', { class: 'field' }, el('label', { for: id }, label), control); }
 
-function actionButton(id, label, run) {
+// the console's scripts share one global scope: a function named as in admin.js would replace this one
+function deviceButton(id, label, run) {
   const b = el('button', { type: 'button', id, onclick: async () => {
     b.disabled = true;
     try { message(await run(), 'ok'); } catch (e) { message(e.message, 'error'); } finally { b.disabled = false; }
@@ -70,7 +71,7 @@ function twinSection(id) {
       el('div', {}, el('h4', {}, 'Reported'), pre(twin.reported, 'twin-reported')))];
     if (may('DEVICES_MANAGE')) {
       const patch = el('textarea', { rows: '3', cols: '50', spellcheck: 'false' }, '{"interval": 30}');
-      out.push(labelled('twin-patch', 'Desired properties patch (JSON merge patch) ', patch), actionButton('twin-update', 'Update desired', async () => {
+      out.push(labelled('twin-patch', 'Desired properties patch (JSON merge patch) ', patch), deviceButton('twin-update', 'Update desired', async () => {
         let body;
         try { body = JSON.parse(patch.value); } catch (e) { throw new Error('BAD_REQUEST: the patch is not JSON: ' + e.message); }
         const t = await call('PATCH', '/devices/' + encodeURIComponent(id) + '/twin/desired', body);
@@ -91,12 +92,12 @@ function messagingSection(id) {
   const result = el('pre', { id: 'method-result', class: 'json', 'aria-live': 'polite' });
   return el('section', { id: 'device-messaging', class: 'panel', 'aria-labelledby': 'device-messaging-title' },
     el('h3', { id: 'device-messaging-title' }, 'Cloud-to-device message and direct method'),
-    labelled('c2d-body', 'Message body ', c2dBody), actionButton('c2d-send', 'Send message', async () => {
+    labelled('c2d-body', 'Message body ', c2dBody), deviceButton('c2d-send', 'Send message', async () => {
       const m = await call('POST', base + '/c2d', { body: c2dBody.value });
       return 'message ' + m.messageId + ' queued (expires ' + m.expiresAt + ')';
     }),
     el('div', { class: 'row' }, labelled('method-name', 'Method ', methodName), labelled('method-timeout', 'Timeout (s) ', timeout)),
-    labelled('method-payload', 'Payload (JSON) ', payload), actionButton('method-invoke', 'Invoke method', async () => {
+    labelled('method-payload', 'Payload (JSON) ', payload), deviceButton('method-invoke', 'Invoke method', async () => {
       let p;
       try { p = JSON.parse(payload.value); } catch (e) { throw new Error('BAD_REQUEST: the payload is not JSON: ' + e.message); }
       result.textContent = 'waiting for the device…';
@@ -112,16 +113,16 @@ function actionsSection(id) {
   const base = '/devices/' + encodeURIComponent(id);
   const out = [];
   if (may('DEVICES_MANAGE')) {
-    out.push(actionButton('device-enable', 'Enable', async () => { await call('POST', base + '/enable'); render(); return id + ' enabled'; }),
-      actionButton('device-disable', 'Disable', async () => { await call('POST', base + '/disable'); render(); return id + ' disabled: its session ends'; }),
-      actionButton('device-reprovision', 'Reprovision', async () => {
+    out.push(deviceButton('device-enable', 'Enable', async () => { await call('POST', base + '/enable'); render(); return id + ' enabled'; }),
+      deviceButton('device-disable', 'Disable', async () => { await call('POST', base + '/disable'); render(); return id + ' disabled: its session ends'; }),
+      deviceButton('device-reprovision', 'Reprovision', async () => {
         if (!confirm('Delete the registration of ' + id + '? It must register again through DPS.')) return 'not reprovisioned';
         await call('POST', base + '/reprovision'); render(); return id + ' must register again';
       }));
   }
   if (may('CERTIFICATES_REVOKE')) {
     const reason = el('select', {}, ...REASONS.map(r => el('option', { value: r }, r)));
-    out.push(labelled('device-revoke-reason', ' Reason ', reason), actionButton('device-revoke', 'Revoke all its certificates', async () => {
+    out.push(labelled('device-revoke-reason', ' Reason ', reason), deviceButton('device-revoke', 'Revoke all its certificates', async () => {
       if (!confirm('Revoke every certificate of ' + id + '?')) return 'not revoked';
       const r = await call('POST', base + '/revoke', { reason: reason.value }); render(); return 'revoked: ' + JSON.stringify(r);
     }));

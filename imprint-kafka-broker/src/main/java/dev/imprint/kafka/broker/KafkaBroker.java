@@ -229,11 +229,20 @@ public final class KafkaBroker implements AutoCloseable {
                 "");
     }
 
-    /** A KRaft cluster ID: 16 random bytes, URL-safe base64 without padding (what {@code kafka-storage random-uuid} prints). */
-    private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    /**
+     * A KRaft cluster ID: 16 random bytes, URL-safe base64 without padding (what {@code kafka-storage
+     * random-uuid} prints). One in 64 would start with '-', which {@code kafka-storage format -t}
+     * takes for an option and refuses; Kafka's own {@code Uuid.randomUuid} draws again then, so do we.
+     */
+    static String clusterId() {
+        while (true) {
+            UUID u = UUID.randomUUID();
+            ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static int freePort(String host) {

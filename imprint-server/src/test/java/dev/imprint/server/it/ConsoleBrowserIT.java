@@ -331,14 +331,17 @@ class ConsoleBrowserIT {
         Path ops = profile.resolve("op-ops");
         Path aud = profile.resolve("op-aud");
         Path fab = profile.resolve("op-fab");
+        Path sec = profile.resolve("op-sec");
         cliOk("station", "create", "fab1", "--ids", "fab1-[0-9]+", "--out", profile.resolve("st-fab1").toString());
         cliOk("operator", "add", "ops", "--role", "operator", "--out", ops.toString());
         cliOk("operator", "add", "aud", "--role", "auditor", "--out", aud.toString());
         cliOk("operator", "add", "fab", "--role", "factory", "--station", "fab1", "--out", fab.toString());
+        cliOk("operator", "add", "sec", "--role", "security", "--out", sec.toString());
         HttpClient http = insecure();
         String[] auditor = consoleSession(http, aud);
         String[] operator = consoleSession(http, ops);
         String[] factory = consoleSession(http, fab);
+        String[] security = consoleSession(http, sec);
 
         // the overview: every role that reads the fleet; not a factory account
         assertThat(consoleCall(http, auditor, "GET", "/overview/history?range=1h").statusCode()).isEqualTo(200);
@@ -368,6 +371,11 @@ class ConsoleBrowserIT {
         assertRefused(consoleCall(http, operator, "POST", "/devices/no-such-device/disable"), 404, "DEVICE_NOT_FOUND");
         assertRefused(consoleCall(http, factory, "GET", "/devices?prefix="), 403, "ROLE_FORBIDDEN");
         assertRefused(consoleCall(http, operator, "GET", "/devices"), 400, "BAD_REQUEST");
+        // the security account: the overview and certificates, no device actions
+        assertThat(consoleCall(http, security, "GET", "/overview/history").statusCode()).isEqualTo(200);
+        assertThat(consoleCall(http, security, "GET", "/certificates?device=console-dev-1").statusCode()).isEqualTo(200);
+        assertRefused(consoleCall(http, security, "POST", "/devices/console-dev-1/c2d"), 403, "ROLE_FORBIDDEN");
+        assertRefused(consoleCall(http, security, "POST", "/devices/console-dev-1/disable"), 403, "ROLE_FORBIDDEN");
 
         // and in the browser: the auditor reads the certificates and may change nothing; the operator the other way round
         browser.get(loginLink(aud));
