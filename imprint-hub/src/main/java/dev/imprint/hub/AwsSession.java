@@ -165,6 +165,11 @@ final class AwsSession extends DeviceSession {
     }
 
     @Override
+    void desiredFrom(java.util.function.LongSupplier twinVersion) {
+        // no Azure desired pushes here: nothing to start from
+    }
+
+    @Override
     void pushDesired(long version, String patchJson) {
         // the shadow service publishes the delta itself (ShadowEvents.publish)
     }

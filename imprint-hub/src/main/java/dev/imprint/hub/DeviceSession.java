@@ -65,8 +65,16 @@ class DeviceSession implements MqttSession {
     volatile long epoch;
     // event loop only: the highest c2d seq handed to the connection, and desired pushes in version order
     private long c2dSent;
-    private long desiredPushed;
-    private final java.util.TreeMap<Long, String> desiredWaiting = new java.util.TreeMap<>();
+    /** The twin's desired version the device has (pushed, or read at admission); {@link #UNKNOWN} until then. */
+    private long desiredPushed = UNKNOWN;
+    /** Patches ahead of a gap (or before the starting version is known); null while there are none. */
+    private java.util.TreeMap<Long, String> desiredWaiting;
+    private boolean desiredRefill;
+    private static final long UNKNOWN = -1;
+    /** How long a gap in the desired versions may stay open before the twin is read again. */
+    static final Duration DESIRED_GAP_WAIT = Duration.ofSeconds(1);
+    /** Patches waiting behind a gap beyond which the twin is read again at once. */
+    private static final int DESIRED_WAITING_MAX = 8;
 
     DeviceSession(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn) {
         this.hub = hub;
@@ -229,25 +237,91 @@ class DeviceSession implements MqttSession {
     }
 
     /**
-     * Pushes a desired-properties patch when the device listens for them, in version order: a
-     * patch that arrives ahead of its predecessor (two senders, two nodes) waits for it, up to a
-     * few patches; beyond that the gap is given up (the device can GET the twin).
+     * Where desired pushes start: the twin's desired version read after the session's claim
+     * committed. Every patch committed later is sent to this session and pushed; earlier ones
+     * the device reads with its twin GET. Runs on the event loop before the CONNACK is written.
+     * A failed read leaves the start to the first patch that arrives.
+     */
+    void desiredFrom(java.util.function.LongSupplier twinVersion) {
+        long v;
+        try {
+            v = twinVersion.getAsLong();
+        } catch (RuntimeException e) {
+            LOG.warn("event=hub.desired_start_unknown hub={} device={} msg=\"{}\"", hub.name(), deviceId, e.toString());
+            return;
+        }
+        conn.executor().execute(() -> {
+            if (desiredPushed == UNKNOWN) {
+                desiredPushed = v;
+                if (desiredWaiting != null) {
+                    desiredWaiting.headMap(v, true).clear();
+                }
+                pushWaiting();
+            }
+        });
+    }
+
+    /**
+     * Pushes a desired-properties patch when the device listens for them, in version order, each
+     * version once: a patch that arrives ahead of its predecessor (two senders, two nodes) waits
+     * for it; a gap still open after {@link #DESIRED_GAP_WAIT} (its notice was lost) is filled
+     * by reading the twin again and pushing its whole desired section under the twin's version.
      */
     void pushDesired(long version, String patchJson) {
         conn.executor().execute(() -> {
-            if (!desired || version <= desiredPushed) {
+            if (!desired || (desiredPushed != UNKNOWN && version <= desiredPushed)) {
                 return;
             }
-            desiredWaiting.put(version, patchJson);
-            if (desiredPushed == 0 || desiredWaiting.size() > 8) {
-                desiredPushed = desiredWaiting.firstKey() - 1;
+            if (desiredWaiting == null) {
+                desiredWaiting = new java.util.TreeMap<>();
             }
-            String next;
-            while ((next = desiredWaiting.remove(desiredPushed + 1)) != null) {
-                desiredPushed++;
-                publishDesired(desiredPushed, next);
+            desiredWaiting.put(version, patchJson);
+            if (desiredPushed != UNKNOWN) {
+                pushWaiting();
+            } else if (desiredWaiting.size() > DESIRED_WAITING_MAX) {
+                // no start version (its read failed): the oldest waiting patch is the start
+                desiredPushed = desiredWaiting.firstKey() - 1;
+                pushWaiting();
             }
         });
+    }
+
+    /** Event loop: pushes the waiting patches that follow without a gap; a gap left open is filled later. */
+    private void pushWaiting() {
+        if (desiredWaiting == null) {
+            return;
+        }
+        String next;
+        while ((next = desiredWaiting.remove(desiredPushed + 1)) != null) {
+            desiredPushed++;
+            publishDesired(desiredPushed, next);
+        }
+        if (desiredWaiting.isEmpty()) {
+            desiredWaiting = null;
+        } else if (!desiredRefill) {
+            desiredRefill = true;
+            Duration wait = desiredWaiting.size() > DESIRED_WAITING_MAX ? Duration.ZERO : DESIRED_GAP_WAIT;
+            hub.later(wait, () -> hub.io(() -> hub.store().twins().get(deviceId)).whenCompleteAsync(this::fillGap, conn.executor()));
+        }
+    }
+
+    /** Event loop: the twin read for a gap; pushes its whole desired section when the gap is still open. */
+    private void fillGap(TwinRecord twin, Throwable failed) {
+        desiredRefill = false;
+        if (desiredWaiting == null || !desired) {
+            return;
+        }
+        if (failed != null || twin.desiredVersion() <= desiredPushed) {
+            // nothing better to go on: the waiting patches are pushed from the oldest
+            LOG.info("event=hub.desired_gap_skipped hub={} device={} from={} to={}", hub.name(), deviceId, desiredPushed, desiredWaiting.firstKey() - 1);
+            desiredPushed = desiredWaiting.firstKey() - 1;
+        } else {
+            LOG.info("event=hub.desired_gap_filled hub={} device={} from={} to={}", hub.name(), deviceId, desiredPushed, twin.desiredVersion());
+            desiredPushed = twin.desiredVersion();
+            desiredWaiting.headMap(desiredPushed, true).clear();
+            publishDesired(desiredPushed, twin.desired());
+        }
+        pushWaiting();
     }
 
     private void publishDesired(long version, String patchJson) {

@@ -71,6 +71,8 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final Store store;
     private final CertificateValidator validator;
     private final SessionTable sessions = new SessionTable();
+    /** Epochs taken over by other nodes lately: a SESSION_TAKEN can overtake the admission of its session. */
+    private final TakenEpochs taken = new TakenEpochs(TakenEpochs.REMEMBER);
     private final NodeBus bus;
     private final boolean ownsBus;
     private final java.util.Set<javax.security.auth.x500.X500Principal> trackedIssuers = ConcurrentHashMap.newKeySet();
@@ -155,8 +157,13 @@ public final class Hub implements MqttApplication, AutoCloseable {
         hub.live.start(hub.timers, settings.watchInterval(), bus);
         long backstop = settings.watchInterval().multipliedBy(C2D_BACKSTOP_ROUNDS).toMillis();
         hub.timers.scheduleWithFixedDelay(() -> hub.io(hub::drainQueuedC2d), backstop, backstop, TimeUnit.MILLISECONDS);
+        long forget = TakenEpochs.REMEMBER.toMillis() / 3;
+        hub.timers.scheduleWithFixedDelay(() -> hub.taken.forgetOlder(System.nanoTime()), forget, forget, TimeUnit.MILLISECONDS);
         return hub;
     }
+
+    /** How long before a failed SESSION_TAKEN is sent once more. */
+    private static final java.time.Duration SESSION_TAKEN_RETRY = java.time.Duration.ofSeconds(1);
 
     /** The queued-c2d backstop runs every this many watch intervals (30 s by default). */
     private static final int C2D_BACKSTOP_ROUNDS = 6;
@@ -242,14 +249,18 @@ public final class Hub implements MqttApplication, AutoCloseable {
         if (loser != null) {
             loser.conn.close("SESSION_TAKEN", "the device connected again");
         }
+        // another node took this epoch over while the claim was on its way here: its SESSION_TAKEN
+        // came before the session was in the table, so it found nothing to close
+        if (taken.covers(deviceId, s.epoch)) {
+            if (sessions.remove(s)) {
+                store.sessions().release(deviceId, bus.self(), s.epoch, Instant.now());
+            }
+            return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "SESSION_TAKEN",
+                    "a newer connection of " + deviceId + " on another node holds the session");
+        }
         claim.previous().filter(p -> !p.node().equals(bus.self()) || !p.hub().equals(settings.name())).ifPresent(p -> {
             LOG.info("event=hub.session_taken hub={} device={} from_node={} from_hub={} epoch={}", settings.name(), deviceId, p.node(), p.hub(), p.epoch());
-            try {
-                bus.send(p.node(), NodeMessage.of(NodeMessage.SESSION_TAKEN, bus.self(), deviceId, p.epoch()));
-            } catch (RuntimeException e) {
-                // that node's lease ends its rows; its session goes when its node does
-                LOG.warn("event=hub.session_taken_unsent device={} node={} msg=\"{}\"", deviceId, p.node(), e.toString());
-            }
+            sendSessionTaken(p, true);
         });
         // a disable or move committed between the registry read in admit() and this claim was sent
         // to the holder the directory named then (not this node): read the registry again now that
@@ -264,6 +275,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
             return ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, late,
                     "device " + deviceId + ": " + late + " (changed while it connected)");
         }
+        s.desiredFrom(() -> store.twins().get(deviceId).desiredVersion());
         // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
         // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
         long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();
@@ -294,10 +306,35 @@ public final class Hub implements MqttApplication, AutoCloseable {
         }
     }
 
-    /** Another node (or hub) took the device's session over: closes this hub's session of that epoch, if any. */
+    /** Tells the previous holder to close its session; one more try a second later when the bus refuses. */
+    private void sendSessionTaken(SessionDirectory.Entry p, boolean retry) {
+        try {
+            bus.send(p.node(), NodeMessage.of(NodeMessage.SESSION_TAKEN, bus.self(), p.deviceId(), p.epoch()));
+        } catch (RuntimeException e) {
+            if (retry) {
+                LOG.info("event=hub.session_taken_retry device={} node={} msg=\"{}\"", p.deviceId(), p.node(), e.toString());
+                later(SESSION_TAKEN_RETRY, () -> io(() -> {
+                    sendSessionTaken(p, false);
+                    return null;
+                }));
+            } else {
+                // that node's lease ends its rows; its session goes when its node does
+                LOG.warn("event=hub.session_taken_unsent device={} node={} msg=\"{}\"", p.deviceId(), p.node(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Another node (or hub) took the device's session over: closes this hub's session of that
+     * epoch or an older one, if any. Epochs only grow, so a session no newer than the one taken
+     * is stale too. The epoch is remembered for a while: the message can come before this hub
+     * has admitted that very session (its claim committed, {@link #admitted} not run yet), which
+     * then refuses it instead of keeping a second session alive beside the new holder's.
+     */
     void sessionTaken(String deviceId, long epoch) {
+        taken.add(deviceId, epoch);
         DeviceSession s = sessions.get(deviceId).orElse(null);
-        if (s != null && s.epoch == epoch) {
+        if (s != null && s.epoch != 0 && s.epoch <= epoch) {
             s.conn.close("SESSION_TAKEN", "the device connected to another node");
         }
     }
@@ -397,6 +434,15 @@ public final class Hub implements MqttApplication, AutoCloseable {
 
     TelemetryPipeline telemetry() {
         return telemetry;
+    }
+
+    /** Runs {@code work} on the hub's timer thread after {@code delay}; nothing once the hub closed. */
+    void later(java.time.Duration delay, Runnable work) {
+        try {
+            timers.schedule(work, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the hub is closing: its sessions go with it
+        }
     }
 
     <T> CompletableFuture<T> io(Supplier<T> work) {

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * Several nodes' buses in one JVM, for tests of a hub served by several nodes: each node has an
  * inbox thread of its own (as each process has its bus thread); a message to a node that is not
- * (or no longer) on the network is dropped, as for a dead node. A node without a handler keeps
+ * (or no longer) on the network is dropped, as for a dead node; sends of a type can be made to
+ * fail ({@link #failing}). A node without a handler keeps
  * its messages until one is set (as the PostgreSQL bus leaves them in its table). Counts what it
  * carried, and records which thread sent each type.
  */
@@ -24,6 +25,8 @@ final class InMemoryNetwork implements AutoCloseable {
     final AtomicLong sent = new AtomicLong();
     /** The names of the threads that sent each message type. */
     final Map<String, List<String>> senders = new ConcurrentHashMap<>();
+    /** How many more sends of each message type fail (as a database write of the PostgreSQL bus can). */
+    final Map<String, AtomicLong> failing = new ConcurrentHashMap<>();
 
     /** Joins a node to the network. */
     NodeBus node(String name) {
@@ -73,6 +76,10 @@ final class InMemoryNetwork implements AutoCloseable {
 
         @Override
         public void send(String node, NodeMessage message) {
+            AtomicLong fail = failing.get(message.type());
+            if (fail != null && fail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("test network: sending " + message.type() + " failed");
+            }
             Node to = nodes.get(node);
             if (to != null) {
                 sent.incrementAndGet();

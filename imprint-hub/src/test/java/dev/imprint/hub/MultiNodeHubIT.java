@@ -210,6 +210,56 @@ class MultiNodeHubIT {
     }
 
     @Test
+    void a_session_taken_that_overtakes_the_admission_of_its_session_refuses_that_session() throws Exception {
+        HubFixture.Device d = device("multi-taken-early");
+        ClaimHookStore hooked = new ClaimHookStore(JdbcStore.sqlite(dir.resolve("imprint.db")));
+        java.util.concurrent.atomic.AtomicReference<Node> c = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<SessionDirectory.Claim> elsewhere = new java.util.concurrent.atomic.AtomicReference<>();
+        // node C's claim committed (epoch N); before C admits it, the device's newer connection is
+        // claimed by another node, whose SESSION_TAKEN(N) reaches C while C has no session of N yet
+        hooked.afterClaim = id -> {
+            long mine = caStore.sessions().find(id).orElseThrow().epoch();
+            elsewhere.set(caStore.sessions().claim(id, HUB, "node-elsewhere", Instant.now()).join());
+            assertThat(elsewhere.get().previous().orElseThrow().epoch()).isEqualTo(mine);
+            c.get().hub().sessionTaken(id, mine);
+        };
+        try (Node started = Node.start("node-c", "127.0.7.3", hooked)) {
+            c.set(started);
+            assertThatThrownBy(() -> connect(d, "127.0.7.3")).isInstanceOf(MqttException.class)
+                    .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).isEqualTo(MqttException.REASON_CODE_BROKER_UNAVAILABLE));
+            assertThat(started.hub().isConnected(d.id())).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> started.disconnects("SESSION_TAKEN") == 1);
+            // the newer holder's row is untouched by C's refusal
+            assertThat(holder(d.id())).isEqualTo(elsewhere.get().entry());
+        } finally {
+            if (elsewhere.get() != null) {
+                caStore.sessions().release(d.id(), "node-elsewhere", elsewhere.get().entry().epoch(), Instant.now()).join();
+            }
+        }
+    }
+
+    @Test
+    void a_session_taken_the_bus_refused_once_is_sent_again_and_closes_the_old_session() throws Exception {
+        HubFixture.Device d = device("multi-taken-retry");
+        PahoHubIT.Conn onA = connect(d, HOST_A);
+        PahoHubIT.Conn onB = null;
+        try {
+            net.failing.put(NodeMessage.SESSION_TAKEN, new java.util.concurrent.atomic.AtomicLong(1));
+            onB = connect(d, HOST_B);
+            assertThat(onA.lost.await(5, TimeUnit.SECONDS)).as("A's session closed by the second try").isTrue();
+            assertThat(net.failing.get(NodeMessage.SESSION_TAKEN).get()).as("the first send failed").isZero();
+            assertThat(a.hub().isConnected(d.id())).isFalse();
+            assertThat(holder(d.id()).node()).isEqualTo("node-b");
+        } finally {
+            net.failing.remove(NodeMessage.SESSION_TAKEN);
+            onA.close();
+            if (onB != null) {
+                onB.close();
+            }
+        }
+    }
+
+    @Test
     void a_method_from_node_a_is_answered_by_the_device_on_node_b() throws Exception {
         HubFixture.Device d = device("multi-method");
         PahoHubIT.Conn onB = connect(d, HOST_B);
@@ -381,6 +431,77 @@ class MultiNodeHubIT {
         } finally {
             onB.close();
         }
+    }
+
+    private static final String DESIRED = "$iothub/twin/PATCH/properties/desired/#";
+
+    @Test
+    void desired_notices_out_of_order_twice_or_from_before_the_session_push_each_version_once_in_order() throws Exception {
+        HubFixture.Device d = device("multi-twin-order");
+        // committed before the session: the device reads it with its twin GET, it is never pushed
+        long before = caStore.twins().patchDesired(d.id(), "{\"before\":true}").desiredVersion();
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        try {
+            onB.client.subscribe(DESIRED, 0);
+            DeviceSession s = b.hub().session(d.id()).orElseThrow();
+            List<Long> v = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                v.add(caStore.twins().patchDesired(d.id(), "{\"n\":" + i + "}").desiredVersion());
+            }
+            // two senders on two nodes: the notices cross, one comes twice, a stale one comes late
+            s.pushDesired(before, "{\"before\":true}");
+            for (int i : new int[] {1, 0, 0, 2, 5, 3, 4, 1}) {
+                s.pushDesired(v.get(i), "{\"n\":" + i + "}");
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> onB.received.size() >= 6);
+            // nothing else was queued before this last one
+            s.pushDesired(v.get(6), "{\"n\":6}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> onB.received.size() >= 7);
+            List<String> got = new ArrayList<>(onB.received);
+            assertThat(got).hasSize(7);
+            for (int i = 0; i < 7; i++) {
+                assertThat(version(got.get(i))).isEqualTo(v.get(i));
+                assertThat(got.get(i)).contains("\"n\":" + i + ",");
+            }
+        } finally {
+            onB.close();
+        }
+    }
+
+    @Test
+    void a_lost_desired_notice_is_filled_from_the_twin_read_again_and_the_next_patches_follow() throws Exception {
+        HubFixture.Device d = device("multi-twin-gap");
+        PahoHubIT.Conn onB = connect(d, HOST_B);
+        try {
+            onB.client.subscribe(DESIRED, 0);
+            DeviceSession s = b.hub().session(d.id()).orElseThrow();
+            long v1 = caStore.twins().patchDesired(d.id(), "{\"a\":1}").desiredVersion();
+            long v2 = caStore.twins().patchDesired(d.id(), "{\"b\":2}").desiredVersion();
+            // v1's notice was lost: v2 waits, then the twin is read again
+            s.pushDesired(v2, "{\"b\":2}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> onB.received.size() >= 1);
+            long v3 = caStore.twins().patchDesired(d.id(), "{\"c\":3}").desiredVersion();
+            // late and repeated notices of what the twin read already covered push nothing
+            s.pushDesired(v1, "{\"a\":1}");
+            s.pushDesired(v2, "{\"b\":2}");
+            s.pushDesired(v3, "{\"c\":3}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> onB.received.size() >= 2);
+            List<String> got = new ArrayList<>(onB.received);
+            assertThat(got).hasSize(2);
+            assertThat(version(got.get(0))).isEqualTo(v2);
+            String whole = got.get(0).substring(got.get(0).indexOf(' ') + 1);
+            assertThat(NodeInbox.JSON.readTree(whole)).isEqualTo(NodeInbox.JSON.readTree("{\"a\":1,\"b\":2,\"$version\":" + v2 + "}"));
+            assertThat(version(got.get(1))).isEqualTo(v3);
+            assertThat(got.get(1)).endsWith(" {\"c\":3,\"$version\":" + v3 + "}");
+        } finally {
+            onB.close();
+        }
+    }
+
+    private static long version(String received) {
+        Matcher m = VERSION.matcher(received);
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     @Test
