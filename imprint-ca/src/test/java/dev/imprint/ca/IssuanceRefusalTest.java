@@ -226,4 +226,22 @@ class IssuanceRefusalTest {
         assertThat(registry.counter("imprint.ca.issued", "ca", "manufacturing").count()).isEqualTo(1);
         assertThat(Arrays.asList(CaException.Reason.values())).hasSizeGreaterThan(15);
     }
+
+    @Test
+    void an_issued_certificate_lives_its_configured_time_is_recorded_with_its_key_and_frees_its_id() throws Exception {
+        String dev = id();
+        java.time.Instant now = java.time.Instant.now();
+        IssuedCertificate issued = f.ca.issue(IssuanceRequest.byAdmin("admin:test", "operational", CaFixture.csr(dev)));
+        java.security.cert.X509Certificate c = issued.certificate();
+        // operational device validity is 30 days (CaSettings.defaults), well inside the issuing CA's own
+        assertThat(c.getNotAfter().toInstant()).isBetween(now.plus(java.time.Duration.ofDays(30)).minusSeconds(5),
+                now.plus(java.time.Duration.ofDays(30)).plusSeconds(5));
+        assertThat(c.getNotAfter()).isBefore(issued.chain().get(0).getNotAfter());
+        var record = f.store.certificates().findBySerial(issued.serialHex()).orElseThrow();
+        assertThat(record.keyFingerprint()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(c.getPublicKey().getEncoded())));
+        // once revoked, the ID may be issued again: the successful issuance gave its in-flight claim back
+        f.ca.revocation().revoke(issued.serialHex(), 1, "admin:test");
+        assertThat(f.ca.issue(IssuanceRequest.byAdmin("admin:test", "operational", CaFixture.csr(dev))).deviceId()).isEqualTo(dev);
+    }
 }

@@ -116,6 +116,24 @@ class CsrRulesTest {
     // ---- proof of possession ---------------------------------------------------------
 
     @Test
+    void verifies_on_a_thread_that_has_no_verifier_yet() throws Exception {
+        // verifiers are kept per thread: the first use on a new thread must make one, not fail
+        ParsedCsr csr = parsed(ec, "SHA256withECDSA", "CN=dev-1", null);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                CsrSignatures.verify(csr, "EC");
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        t.start();
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(failed.get()).isNull();
+    }
+
+    @Test
     void verifies_the_csr_signature_with_its_own_key() throws Exception {
         CsrSignatures.verify(parsed(ec, "SHA256withECDSA", "CN=dev-1", null), "EC");
         CsrSignatures.verify(parsed(ec, "SHA384withECDSA", "CN=dev-1", null), "EC");

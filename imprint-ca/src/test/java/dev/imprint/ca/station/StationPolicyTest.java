@@ -7,8 +7,10 @@ import dev.imprint.ca.CaException.Reason;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.StationRecord;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,5 +140,27 @@ class StationPolicyTest {
         assertThat(store.stations().find(s).orElseThrow().issued()).isEqualTo(128);
         p.close();
         assertThat(store.stations().find(s).orElseThrow().issued()).isEqualTo(65);
+    }
+
+    @Test
+    void another_nodes_revocation_takes_effect_once_the_cache_time_is_over() throws InterruptedException {
+        StationPolicy p = new StationPolicy(store.stations());
+        String s = station("elsewhere-1", ".*", 0, 0);
+        p.requireActive(s);
+        // the record is cached for at most a second; let that pass (a TTL to expire, not a race to wait out)
+        Thread.sleep(1_100);
+        store.stations().revoke(s); // as another CA node would: this policy's cache is not told
+        refused(() -> p.requireActive(s), Reason.STATION_REVOKED);
+    }
+
+    @Test
+    void an_empty_bucket_refills_with_time() {
+        StationPolicy.TokenBucket b = new StationPolicy.TokenBucket(1000);
+        int taken = 0;
+        while (b.tryTake()) {
+            taken++;
+        }
+        assertThat(taken).isGreaterThanOrEqualTo(1000);
+        Awaitility.await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5)).until(b::tryTake);
     }
 }

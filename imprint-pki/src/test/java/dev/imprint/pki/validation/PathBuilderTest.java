@@ -73,4 +73,27 @@ class PathBuilderTest {
                 ReasonCode.CHAIN_TOO_DEEP, Verdict.Step.PATH);
         accepted(trusting(PathCheckerTest.root).validate(request(l, forged, m3, m2, m1).maxDepth(3).build()));
     }
+
+    @Test
+    void a_self_issued_intermediate_does_not_count_toward_depth() {
+        // key rollover: the root's name with a new key, signed by the old key
+        X509Certificate rollover = ca("CN=PC Root", PathCheckerTest.midKey, "CN=PC Root", PathCheckerTest.rootKey, -1);
+        X509Certificate l = cert("CN=dev-u", PathCheckerTest.leafKey, "CN=PC Root", PathCheckerTest.midKey.getPrivate(),
+                Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(1)),
+                PathCheckerTest.ku(KeyUsage.digitalSignature), PathCheckerTest.san(PathCheckerTest.uri("dev-u")));
+        accepted(trusting(PathCheckerTest.root).validate(request(l, rollover).maxDepth(0).build()));
+        X509Certificate m = PathCheckerTest.mid(-1);
+        refused(trusting(PathCheckerTest.root).validate(request(leaf("dev-u", m, PathCheckerTest.midKey), m).maxDepth(0).build()),
+                ReasonCode.CHAIN_TOO_DEEP, Verdict.Step.PATH);
+    }
+
+    @Test
+    void a_chain_given_as_der_without_a_path_is_unknown_issuer() throws Exception {
+        X509Certificate stranger = ca("CN=Stranger", aKey, "CN=Stranger", aKey, -1);
+        X509Certificate l = leaf("dev-v", stranger, aKey);
+        refused(trusting(PathCheckerTest.root).validate(ValidationRequest.builder()
+                        .chainDer(java.util.List.of(l.getEncoded(), stranger.getEncoded()))
+                        .possession(PossessionProof.tlsHandshake()).build()),
+                ReasonCode.UNKNOWN_ISSUER, Verdict.Step.PATH);
+    }
 }

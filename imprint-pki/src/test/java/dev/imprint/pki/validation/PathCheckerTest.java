@@ -386,4 +386,40 @@ class PathCheckerTest {
         X509Certificate fine = mid(-1, nc(true, subtrees(new GeneralName(GeneralName.uniformResourceIdentifier, "imprint")), null));
         org.assertj.core.api.Assertions.assertThat(validate(root, leaf("dev-o", fine, midKey), fine)).isNotNull();
     }
+
+    @Test
+    void a_self_issued_intermediate_is_not_name_checked_but_what_it_signs_is() {
+        // key rollover: the root's name with a new key, signed by the old key (RFC 5280 6.1.3 (b) skips its names)
+        X509Certificate ncRoot = ca("CN=PC NC Root", rootKey, "CN=PC NC Root", rootKey, -1,
+                nc(true, subtrees(new GeneralName(new X500Name("O=Ok"))), null));
+        X509Certificate rollover = ca("CN=PC NC Root", midKey, "CN=PC NC Root", rootKey, -1);
+        X509Certificate inside = cert("O=Ok,CN=dev-r", leafKey, "CN=PC NC Root", midKey.getPrivate(), past(), future(),
+                ku(KeyUsage.digitalSignature), san(uri("dev-r")));
+        accepted(validate(ncRoot, inside, rollover));
+        X509Certificate outside = cert("O=Other,CN=dev-r", leafKey, "CN=PC NC Root", midKey.getPrivate(), past(), future(),
+                ku(KeyUsage.digitalSignature), san(uri("dev-r")));
+        refused(validate(ncRoot, outside, rollover), ReasonCode.NAME_CONSTRAINTS, Verdict.Step.PATH);
+    }
+
+    @Test
+    void an_empty_subject_is_not_held_to_directory_name_constraints() {
+        X509Certificate perm = mid(-1, nc(true, subtrees(new GeneralName(new X500Name("O=Good"))), null));
+        X509Certificate noSubject = cert("", leafKey, "CN=PC Mid", midKey.getPrivate(), past(), future(),
+                ku(KeyUsage.digitalSignature), ext(Extension.subjectAlternativeName, true, new GeneralNames(uri("dev-s"))));
+        org.assertj.core.api.Assertions.assertThat(noSubject.getSubjectX500Principal().getEncoded()).hasSize(2);
+        accepted(validate(root, noSubject, perm));
+    }
+
+    @Test
+    void a_ca_certificate_with_path_length_zero_validates_as_an_end_entity() {
+        // a CA certificate validated on its own (pathLen 0 is still a CA): its keyCertSign and nameConstraints are allowed
+        X509Certificate m = mid(-1);
+        X509Certificate subCa = cert("CN=dev-t", leafKey, "CN=PC Mid", midKey.getPrivate(), past(), future(),
+                bc(true, 0), ku(KeyUsage.digitalSignature | KeyUsage.keyCertSign), san(uri("dev-t")),
+                nc(true, subtrees(new GeneralName(GeneralName.dNSName, "example.com")), null));
+        accepted(validate(root, subCa, m));
+        X509Certificate notCa = cert("CN=dev-t", leafKey, "CN=PC Mid", midKey.getPrivate(), past(), future(),
+                bc(false, -1), ku(KeyUsage.digitalSignature | KeyUsage.keyCertSign), san(uri("dev-t")));
+        refused(validate(root, notCa, m), ReasonCode.KEY_USAGE, Verdict.Step.PATH);
+    }
 }
