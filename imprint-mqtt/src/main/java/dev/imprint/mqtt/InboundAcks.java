@@ -2,7 +2,6 @@ package dev.imprint.mqtt;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -76,10 +75,13 @@ final class InboundAcks {
 
     private void send() {
         scheduled = 0;
+        PubAckRun acks = new PubAckRun(ch);
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().done().isDone()) {
             Pending p = pending.poll();
             if (p.done().isCompletedExceptionally()) {
+                // what was acknowledged before it goes out first: PUBACKs stay in PUBLISH order
+                wrote |= acks.write();
                 Throwable c = p.done().handle((v, e) -> e).join();
                 c = c instanceof CompletionException && c.getCause() != null ? c.getCause() : c;
                 String reason = c instanceof MqttRefusal r ? r.reason() : "INTERNAL_ERROR";
@@ -97,10 +99,10 @@ final class InboundAcks {
                 return;
             }
             if (p.packetId() >= 0) {
-                ch.write(MqttMessageBuilders.pubAck().packetId(p.packetId()).build());
-                wrote = true;
+                acks.add(p.packetId());
             }
         }
+        wrote |= acks.write();
         if (wrote) {
             ch.flush();
         }

@@ -68,6 +68,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
      * one it has only half read; every write puts it back to this one.
      */
     private MqttVersion negotiated;
+    /** The codec's version attribute, looked up once (every write reads it). */
+    private io.netty.util.Attribute<MqttVersion> codecVersion;
     private String clientId;
     private MqttSession session;
     private Outbox outbox;
@@ -98,6 +100,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ch = ctx.channel();
+        codecVersion = ch.attr(CODEC_VERSION);
         gate = new ReadGate(ch, this::handleHeld);
         rate = new PublishRate(limits.publishesPerSecond(), System.nanoTime());
         ch.eventLoop().schedule(() -> {
@@ -549,8 +552,9 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (negotiated != null) {
-            ch.attr(CODEC_VERSION).set(negotiated);
+        // a volatile read per write; the write (a store barrier) only when the decoder changed it
+        if (negotiated != null && codecVersion.get() != negotiated) {
+            codecVersion.set(negotiated);
         }
         ctx.write(msg, promise);
     }

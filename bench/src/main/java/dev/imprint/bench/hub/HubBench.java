@@ -46,15 +46,18 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * with server CPU per connection, resident memory per idle mTLS session (at half and all of
  * {@code --sessions}), and QoS 0 / QoS 1 telemetry messages per second.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds] [idle|telemetry|balancer|mqtt5]}
+ * <p>{@code java -cp bench/target/benchmarks.jar dev.imprint.bench.hub.HubBench [sessions] [seconds] [idle|telemetry|balancer|mqtt5|kafka]}
  * (defaults 10000 and 10). Needs {@code mosquitto} on the PATH ({@code haproxy} for "balancer": the
  * hub with HAProxy's address as its balancer, connections direct and through HAProxy in TCP mode with
  * send-proxy-v2, beside mosquitto; "mqtt5": only the connection rate, the hub on 3.1.1 and on 5 and
  * mosquitto on 5); the store lives on /dev/shm.
  */
 public final class HubBench {
-    static final String HUB_ADDR = "127.0.0.21";
-    static final String MOSQ_ADDR = "127.0.0.22";
+    // -Dbench.hubAddress / -Dbench.mosquittoAddress: other addresses when another bench on this machine holds these
+    static final String HUB_ADDR = System.getProperty("bench.hubAddress", "127.0.0.21");
+    static final String MOSQ_ADDR = System.getProperty("bench.mosquittoAddress", "127.0.0.22");
+    /** The Kafka broker of "kafka" mode. */
+    static final String KAFKA_ADDR = "127.0.19.2";
     /** HAProxy's frontend and the source of its connections to the hub (the hub's one balancer) in "balancer" mode. */
     static final String BALANCER_ADDR = "127.0.0.30";
 
@@ -75,13 +78,20 @@ public final class HubBench {
         boolean balancer = args.length > 2 && args[2].equals("balancer");
         // "mqtt5": only the connection rate, the hub on 3.1.1 vs the hub on 5 vs mosquitto on 5
         boolean mqtt5 = args.length > 2 && args[2].equals("mqtt5");
+        // "kafka": telemetry only, the hub's durable step a KRaft broker (KafkaEgress, acks=all) in its own JVM
+        boolean kafka = args.length > 2 && args[2].equals("kafka");
+        telemetryOnly |= kafka;
         // the bench module has no logback.xml; keep DEBUG chatter out of the measurement
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
         CryptoProviders.install();
         Path work = Files.createTempDirectory(Path.of("/dev/shm"), "imprint-hub-bench-");
         System.out.printf("work dir %s, %d sessions, %d s per rate run, %d cores%n", work, sessions, seconds, Runtime.getRuntime().availableProcessors());
         List<Device> devices = setUp(work, sessions);
-        Server hub = startHub(work, balancer ? BALANCER_ADDR : "");
+        dev.imprint.kafka.broker.KafkaBroker broker = kafka ? dev.imprint.kafka.broker.KafkaBroker.start(work.resolve("kafka"), KAFKA_ADDR, 0) : null;
+        if (broker != null) {
+            System.out.println("kafka broker pid " + broker.pid() + " " + broker.bootstrap());
+        }
+        Server hub = startHub(work, balancer ? BALANCER_ADDR : "", broker == null ? "" : broker.bootstrap());
         Server mosq = startMosquitto(work);
         Haproxy haproxy = balancer ? Haproxy.start(work, BALANCER_ADDR, BALANCER_ADDR, List.of(hub.address)) : null;
         try (MqttLoadClient client = new MqttLoadClient(2); MqttLoadClient client5 = new MqttLoadClient(2, MqttVersion.MQTT_5)) {
@@ -119,9 +129,14 @@ public final class HubBench {
             for (Server s : idleOnly || telemetryOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq, hub, mosq)) {
                 rate(client, s, devices.subList(0, Math.min(1000, devices.size())), seconds, rows, 0);
             }
-            for (Server s : idleOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq)) {
-                telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows);
-                telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows);
+            // -Dbench.rounds=N: the telemetry runs N times (the first run of a JVM includes its JIT warm-up)
+            int rounds = Integer.getInteger("bench.rounds", 1);
+            for (int round = 0; round < rounds; round++) {
+                for (Server s : idleOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq)) {
+                    long other = s == hub && broker != null ? broker.pid() : 0;
+                    telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows, other);
+                    telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows, other);
+                }
             }
             System.out.println();
             System.out.println("RESULTS");
@@ -129,6 +144,9 @@ public final class HubBench {
         } finally {
             if (haproxy != null) {
                 haproxy.close();
+            }
+            if (broker != null) {
+                broker.close();
             }
             hub.process.getOutputStream().close();
             hub.process.waitFor(10, TimeUnit.SECONDS);
@@ -191,7 +209,8 @@ public final class HubBench {
     }
 
     /** @param balancers the hub's {@code cluster.balancers} (comma list, empty for none) */
-    static Server startHub(Path work, String balancers) throws Exception {
+    /** @param kafka the bootstrap of the broker the hub's telemetry goes to; empty for the SQL store */
+    static Server startHub(Path work, String balancers, String kafka) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // G1 keeps up to 70% of the heap free after a collection by default (MaxHeapFreeRatio):
         // committed heap, hence RSS, would be ~3x the live data; 30% bounds it at ~1.4x
@@ -202,7 +221,7 @@ public final class HubBench {
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR, balancers));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HubServerMain.class.getName(), work.toString(), HUB_ADDR, balancers, kafka));
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -343,7 +362,9 @@ public final class HubBench {
     }
 
     /** {@code perClient} messages from each of the devices; QoS 1 with 100 in flight per client, QoS 0 ending with one QoS 1 as a barrier. */
-    static void telemetry(MqttLoadClient client, Server s, List<Device> devices, int qos, int perClient, List<String> rows) throws Exception {
+    /** @param otherPid a process doing the server's work besides it (the Kafka broker), whose CPU is reported too; 0 for none */
+    static void telemetry(MqttLoadClient client, Server s, List<Device> devices, int qos, int perClient, List<String> rows, long otherPid)
+            throws Exception {
         byte[] payload = "{\"temperature\":21.5,\"humidity\":40,\"status\":\"ok\",\"seq\":1234567,\"note\":\"benchmark payload of about 100 bytes\"}"
                 .getBytes(StandardCharsets.UTF_8);
         List<CompletableFuture<Void>> done = new ArrayList<>();
@@ -380,18 +401,26 @@ public final class HubBench {
             }));
         }
         double cpu0 = ProcStats.cpuSeconds(s.process.pid());
+        double other0 = otherPid > 0 ? ProcStats.cpuSeconds(otherPid) : 0;
         long t0 = System.nanoTime();
         starts.forEach(Runnable::run);
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
+        double other = otherPid > 0 ? ProcStats.cpuSeconds(otherPid) - other0 : 0;
         long total = (long) perClient * devices.size();
-        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s; server CPU %.1f us/msg)",
-                s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed, cpu * 1e6 / total);
+        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s; server CPU %.1f us/msg%s; load %s)",
+                s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed, cpu * 1e6 / total,
+                otherPid > 0 ? String.format(Locale.ROOT, ", Kafka broker CPU %.1f us/msg", other * 1e6 / total) : "", load());
         System.out.println(row);
         rows.add(row);
         channels.forEach(MqttLoadClient::disconnect);
         Thread.sleep(1000);
+    }
+
+    /** The 1-minute load average (the machine is shared: every figure is read beside it). */
+    static String load() throws java.io.IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     /** Writes QoS 0 messages while the socket is writable, resuming on the event loop; ends with a QoS 1 barrier. */

@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * The hub under test, in its own JVM so its memory and CPU are measured alone:
- * {@code HubServerMain WORKDIR ADDRESS [BALANCERS]}. Product wiring (store-backed revocation, device
+ * {@code HubServerMain WORKDIR ADDRESS [BALANCERS [KAFKA_BOOTSTRAP]]}; with a bootstrap, telemetry goes to Kafka
+ * (KafkaEgress, the durable step) and the store keeps the product's default window ({@code kafka.sqlWindowRows},
+ * {@code -Dbench.sqlWindowRows} to change it). Product wiring (store-backed revocation, device
  * registry); only the per-client-ID connect rate is raised for the benchmark's reconnect loop.
  * Prints READY, runs until stdin closes.
  */
@@ -38,8 +40,17 @@ public final class HubServerMain {
             s = s.withLimits(s.limits().withConnectsPerClientIdPerMinute(100_000)
                             .withFloodLimits(0, s.limits().slowReaderTimeout(), 0))
                     .withBalancers(Balancers.parse(args.length > 2 ? args[2] : ""));
+            String kafka = args.length > 3 ? args[3] : "";
+            List<dev.imprint.hub.telemetry.TelemetrySink> sinks = List.of();
+            if (!kafka.isEmpty()) {
+                long window = Long.getLong("bench.sqlWindowRows", Long.parseLong(dev.imprint.server.config.ConfigKey.KAFKA_SQL_WINDOW_ROWS.defaultValue()));
+                s = new HubSettings(s.name(), s.hostname(), s.bindAddress(), s.port(), s.limits(), s.telemetryMaxAge(), window,
+                        s.c2dTtl(), s.watchInterval(), s.balancers());
+                sinks = List.of(new dev.imprint.kafka.KafkaEgress(dev.imprint.kafka.KafkaSettings.of(kafka), s.name(), "bench-node",
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+            }
             Hub hub = Hub.start(s, store, validator, ServerTls.create(Pem.readPrivateKey(work.resolve("hub.key"), null),
-                    Pem.readCertificates(work.resolve("hub.crt")), true), List.of(), null);
+                    Pem.readCertificates(work.resolve("hub.crt")), true), sinks, null);
             System.out.println("READY engine=" + hub.engine());
             System.out.flush();
             while (System.in.read() >= 0) {

@@ -114,6 +114,11 @@ public final class ClusterCommand implements Runnable {
                         "(alone: " + LocalKafka.DEFAULT_LISTENER + "; its controller on PORT+1) and set kafka.bootstrap for the nodes"})
         String kafka;
 
+        @Option(names = "--bus", paramLabel = "postgresql|pg|kafka",
+                description = {"how the nodes message each other (cluster.bus): kafka by default with --kafka, else postgresql",
+                        "(pg for short); left as imprint.yaml has it when neither is given"})
+        String bus;
+
         @Option(names = "--node-command", paramLabel = "CMD", hidden = true,
                 description = "testing: run CMD (split at spaces) as each node instead of java -jar imprint.jar up --data DIR")
         String nodeCommand;
@@ -134,6 +139,18 @@ public final class ClusterCommand implements Runnable {
             throw new CliException(ImprintCommand.USAGE, "--kafka: '" + v + "' is not HOST:PORT (PORT 1-65534: the controller takes PORT+1)");
         }
 
+        /** The nodes' bus: as asked, else Kafka's when this command starts a broker, else null (the file's own setting). */
+        static ImprintConfig.Bus bus(String asked, boolean withKafka) {
+            if (asked == null) {
+                return withKafka ? ImprintConfig.Bus.KAFKA : null;
+            }
+            return switch (asked.toLowerCase(java.util.Locale.ROOT)) {
+                case "postgresql", "pg" -> ImprintConfig.Bus.POSTGRESQL;
+                case "kafka" -> ImprintConfig.Bus.KAFKA;
+                default -> throw new CliException(ImprintCommand.USAGE, "--bus: '" + asked + "' is neither postgresql (pg) nor kafka");
+            };
+        }
+
         @Override
         public Integer call() throws Exception {
             Layout layout;
@@ -146,6 +163,7 @@ public final class ClusterCommand implements Runnable {
                 throw new CliException(ImprintCommand.USAGE, "--store: '" + store + "' is not jdbc:postgresql://...");
             }
             ImprintConfig.Listener kafkaAt = kafka == null ? null : hostPort(kafka);
+            ImprintConfig.Bus nodeBus = bus(bus, kafkaAt != null);
             PrintWriter out = spec.commandLine().getOut();
             return guarded(() -> {
                 List<String> command = nodeCommand != null ? Arrays.asList(nodeCommand.trim().split("\\s+")) : javaCommand();
@@ -153,7 +171,7 @@ public final class ClusterCommand implements Runnable {
                 out.flush();
                 LocalCluster cluster = new LocalCluster(data.dir(), out);
                 ImprintConfig.StoreConfig existing = store == null ? null : new ImprintConfig.StoreConfig(store, storeUser, storePassword);
-                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, timeout, kafkaAt));
+                cluster.up(new LocalCluster.Options(layout, nodeNet, !noProxyProtocol, command, existing, pgBin, haproxy, timeout, kafkaAt, nodeBus));
                 out.printf("The cluster is up. Endpoints in %s; 'imprint cluster status --data %s'.%n",
                         data.dir().resolve("endpoints.json"), data.dir());
                 return ImprintCommand.OK;

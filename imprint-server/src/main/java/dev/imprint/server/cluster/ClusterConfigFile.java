@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.imprint.server.PrivateFiles;
 import dev.imprint.server.config.ConfigKey;
 import dev.imprint.server.config.ConfigLoader;
+import dev.imprint.server.config.ImprintConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +39,15 @@ final class ClusterConfigFile {
     }
 
     static void write(Path data, Layout layout, String storeUrl, String storeUser, String storePassword) throws IOException {
-        write(data, layout, storeUrl, storeUser, storePassword, null);
+        write(data, layout, storeUrl, storeUser, storePassword, null, null);
     }
 
-    /** @param kafkaBootstrap the broker {@code cluster up --kafka} started; null leaves {@code kafka.*} as the file has it */
-    static void write(Path data, Layout layout, String storeUrl, String storeUser, String storePassword, String kafkaBootstrap)
-            throws IOException {
+    /**
+     * @param kafkaBootstrap the broker {@code cluster up --kafka} started; null leaves {@code kafka.*} as the file has it
+     * @param bus the nodes' {@code cluster.bus}; null leaves it as the file has it
+     */
+    static void write(Path data, Layout layout, String storeUrl, String storeUser, String storePassword, String kafkaBootstrap,
+            ImprintConfig.Bus bus) throws IOException {
         Path file = file(data);
         YAMLMapper yaml = new YAMLMapper();
         JsonNode read = Files.exists(file) ? yaml.readTree(Files.readString(file)) : null;
@@ -66,9 +70,12 @@ final class ClusterConfigFile {
         if (kafkaBootstrap != null) {
             put(root, ConfigKey.KAFKA_BOOTSTRAP.path(), kafkaBootstrap, true);
         }
+        if (bus != null) {
+            put(root, ConfigKey.CLUSTER_BUS.path(), bus.name().toLowerCase(java.util.Locale.ROOT), true);
+        }
         root.set(ConfigKey.HUBS.path(), hubs(root.get(ConfigKey.HUBS.path()), layout.hubs(), text(root, ConfigKey.DPS_MQTT_ADDRESS.path(),
                 ConfigKey.DPS_MQTT_ADDRESS.defaultValue())));
-        PrivateFiles.write(file, ("# the local cluster's configuration ('imprint cluster up' sets store.*, dps.enabled, hubs and with --kafka kafka.bootstrap)\n"
+        PrivateFiles.write(file, ("# the local cluster's configuration ('imprint cluster up' sets store.*, dps.enabled, hubs, with --kafka kafka.bootstrap, and with --kafka or --bus cluster.bus)\n"
                 + yaml.writeValueAsString(root)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -45,9 +45,10 @@ final class LocalCluster {
      * @param nodeNet the nodes' addresses without the last octet ({@code 127.0.1.})
      * @param proxyProtocol whether HAProxy sends PROXY v2 headers (and nodes are told its address)
      * @param kafka where a Kafka broker of this cluster listens; null for none
+     * @param bus the nodes' {@code cluster.bus}; null leaves it as the configuration file has it
      */
     record Options(Layout layout, String nodeNet, boolean proxyProtocol, List<String> nodeCommand, ImprintConfig.StoreConfig store, Path pgBin, Path haproxy, Duration timeout,
-            ImprintConfig.Listener kafka) {}
+            ImprintConfig.Listener kafka, ImprintConfig.Bus bus) {}
 
     /**
      * Starts everything; on any failure stops what it started and throws.
@@ -121,7 +122,7 @@ final class LocalCluster {
             out.printf("  kafka     %s  pid %d  data %s%n", started.bootstrap(), started.process().pid(), started.dataDir());
             kafka = started;
         }
-        ClusterConfigFile.write(data, o.layout(), pg.url(), user, password, kafka == null ? null : kafka.bootstrap());
+        ClusterConfigFile.write(data, o.layout(), pg.url(), user, password, kafka == null ? null : kafka.bootstrap(), o.bus());
         ImprintConfig config = config();
         if (o.layout().runsDps() && config.dps().idScope() == null) {
             DpsScope.ensure(data);

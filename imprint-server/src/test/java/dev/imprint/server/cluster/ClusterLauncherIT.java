@@ -86,7 +86,7 @@ class ClusterLauncherIT {
         assertThat(up.exit()).as(up.output()).isZero();
         assertThat(up.output()).contains("healthy ca-admin-1", "healthy hub-1-2", "The cluster is up", "kafka     " + KAFKA);
         // --kafka: a broker in its own JVM (not a child left to the launcher), in the nodes' configuration and in endpoints.json
-        assertThat(Files.readString(data.resolve("imprint.yaml"))).contains("kafka:", KAFKA);
+        assertThat(Files.readString(data.resolve("imprint.yaml"))).contains("kafka:", KAFKA).containsPattern("bus: \"?kafka");
         assertThat(JSON.readTree(data.resolve("endpoints.json").toFile()).path("kafka").path("bootstrap").asText()).isEqualTo(KAFKA);
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 java.util.Map.of("bootstrap.servers", KAFKA))) {

@@ -125,4 +125,19 @@ class ClusterPlanTest {
         assertThat(Files.getPosixFilePermissions(dir.resolve("imprint.yaml")))
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
+
+    @Test
+    void cluster_up_with_kafka_puts_the_node_bus_on_kafka_unless_told_otherwise_and_without_a_choice_keeps_the_files() throws Exception {
+        Layout layout = Layout.parse("ca,admin=1;hub:hub-1=2");
+        String pg = "jdbc:postgresql://127.0.0.1:5433/imprint";
+        ClusterConfigFile.write(dir, layout, pg, "imprint", "secret", "127.0.19.1:9092", ClusterCommand.Up.bus(null, true));
+        assertThat(ConfigLoader.load(dir, Map.of()).cluster().bus()).isEqualTo(ImprintConfig.Bus.KAFKA);
+        ClusterConfigFile.write(dir, layout, pg, "imprint", "secret", "127.0.19.1:9092", ClusterCommand.Up.bus("pg", true));
+        assertThat(ConfigLoader.load(dir, Map.of()).cluster().bus()).isEqualTo(ImprintConfig.Bus.POSTGRESQL);
+        ClusterConfigFile.write(dir, layout, pg, "imprint", "secret", "127.0.19.1:9092", ClusterCommand.Up.bus("kafka", false));
+        // no --bus and no --kafka on a later run: the file's choice stays
+        ClusterConfigFile.write(dir, layout, pg, "imprint", "secret", null, ClusterCommand.Up.bus(null, false));
+        assertThat(ConfigLoader.load(dir, Map.of()).cluster().bus()).isEqualTo(ImprintConfig.Bus.KAFKA);
+        assertThatThrownBy(() -> ClusterCommand.Up.bus("zookeeper", true)).hasMessageContaining("--bus: 'zookeeper' is neither postgresql (pg) nor kafka");
+    }
 }

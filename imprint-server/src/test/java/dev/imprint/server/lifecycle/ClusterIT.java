@@ -49,6 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * c2d, desired patches and methods from an admin node to devices on every node, revocation,
  * kill -9 of a hub node, of a DPS node during registrations and of the CRL leader, and the Azure
  * SDKs through the balancers. Figures are printed as {@code [cluster]} lines.
+ *
+ * <p>Started with {@code --kafka}, so the nodes message each other over Kafka ({@code cluster.bus:
+ * kafka}, {@code KafkaBus}): every cross-node scenario runs on the Kafka node bus, and the c2d
+ * scenario checks that the hub nodes' inbox topics carried the admin node's notices.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,6 +60,8 @@ class ClusterIT {
     private static final Path JAR = Path.of("target", "imprint.jar").toAbsolutePath();
     private static final String LAYOUT = "ca,admin=2;dps=2;hub:hub-1=3";
     private static final int DEVICES = 30;
+    /** The cluster's own Kafka broker ({@code cluster up --kafka}; its controller on the port after). */
+    private static final String KAFKA = "127.0.19.1:19092";
     /** JVM options of the nodes (through the launcher's IMPRINT_JAVA_OPTS) and of the CLI runs. */
     private static final String NODE_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dimprint.keyFile.iterations=1000";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -107,7 +113,8 @@ class ClusterIT {
         // PostgreSQL runs as the user postgres (initdb refuses root): it must reach its folder under the temp dir
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         dir = tmp.resolve("cluster");
-        Run r = imprint(Duration.ofMinutes(4), "cluster", "up", "--data", dir.toString(), "--nodes", LAYOUT, "--timeout", "150");
+        Run r = imprint(Duration.ofMinutes(4), "cluster", "up", "--data", dir.toString(), "--nodes", LAYOUT, "--timeout", "150",
+                "--kafka=" + KAFKA);
         assertThat(r.code()).as(r.out()).isZero();
         up = true;
         System.out.println("[cluster] up: " + r.out().lines().filter(l -> !l.isBlank()).count() + " lines, layout " + LAYOUT);
@@ -168,8 +175,10 @@ class ClusterIT {
 
     @Test
     @Order(2)
-    void c2d_from_the_admin_node_reaches_devices_on_every_node_in_order() {
+    void c2d_from_the_admin_node_reaches_devices_on_every_node_in_order() throws Exception {
         int each = 5;
+        assertThat(Files.readString(dir.resolve("imprint.yaml"))).as("--kafka puts the node bus on Kafka").containsPattern("bus: \"?kafka");
+        Map<String, Long> inboxBefore = inboxEnds();
         long t0 = System.nanoTime();
         for (int i = 0; i < each; i++) {
             for (Dev d : devices) {
@@ -185,6 +194,29 @@ class ClusterIT {
         }
         for (Dev d : devices) {
             assertThat(d.c2d).as(d.id).startsWith(expected.toArray(String[]::new));
+        }
+        // the admin node told each hub node through its Kafka inbox topic (cluster.bus: kafka), not through PostgreSQL
+        Map<String, Long> inboxAfter = inboxEnds();
+        System.out.println("[cluster] hub nodes' Kafka inbox ends before " + inboxBefore + " after " + inboxAfter);
+        for (String n : hubNodes()) {
+            assertThat(inboxAfter.get(n)).as("records in " + n + "'s inbox topic").isGreaterThan(inboxBefore.get(n));
+        }
+    }
+
+    /** The end offset of each hub node's inbox topic on the cluster's broker (KafkaBus: one partition each). */
+    private static Map<String, Long> inboxEnds() {
+        try (org.apache.kafka.clients.admin.Admin k = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", KAFKA))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask = new HashMap<>();
+            for (String n : hubNodes()) {
+                ask.put(new org.apache.kafka.common.TopicPartition(dev.imprint.kafka.KafkaBus.DEFAULT_INBOX_PREFIX + n, 0),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<String, Long> out = new HashMap<>();
+            k.listOffsets(ask).all().get(30, TimeUnit.SECONDS).forEach((tp, info) ->
+                    out.put(tp.topic().substring(dev.imprint.kafka.KafkaBus.DEFAULT_INBOX_PREFIX.length()), info.offset()));
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException("listing the inbox topics' offsets on " + KAFKA, e);
         }
     }
 
