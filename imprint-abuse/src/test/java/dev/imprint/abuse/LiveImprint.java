@@ -100,6 +100,7 @@ public final class LiveImprint implements ExtensionContext.Store.CloseableResour
         env.put("IMPRINT_DPS_HTTPS_PORT", Integer.toString(freePort(HTTPS_HOST)));
         env.put("IMPRINT_DPS_MQTT_ADDRESS", DPS_MQTT_HOST);
         env.put("IMPRINT_DPS_MQTT_PORT", Integer.toString(freePort(DPS_MQTT_HOST)));
+        env.put("IMPRINT_AWS_ENABLED", "false"); // on by default at 127.0.0.5:8883; not what this harness attacks
         // two hubs, the second with a per-source cap of its own (an entry's field; the env would set every hub's)
         Files.writeString(data.resolve("imprint.yaml"), "hubs:\n"
                 + "  - {name: hub-1, address: " + HUB_HOST + ", port: " + freePort(HUB_HOST) + "}\n"

@@ -155,6 +155,7 @@ public final class ConsoleListLoad {
         env.put("IMPRINT_DPS_HTTPS_PORT", "0");
         env.put("IMPRINT_DPS_MQTT_PORT", "-1");
         env.put("IMPRINT_HUBS", "hub-1=" + ADDRESS + ":" + freePort() + ",hub-2=" + ADDRESS + ":" + freePort());
+        env.put("IMPRINT_AWS_ENABLED", "false");
         return env;
     }
 

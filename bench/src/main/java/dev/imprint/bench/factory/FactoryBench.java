@@ -43,6 +43,7 @@ public final class FactoryBench {
         env.put("IMPRINT_PKI_PORT", Integer.toString(freePort()));
         env.put("IMPRINT_HTTPS_PORT", Integer.toString(freePort()));
         env.put("IMPRINT_CA_PASSPHRASE", "bench-only");
+        env.put("IMPRINT_AWS_ENABLED", "false");
         PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
         try (Node server = Node.start(ConfigLoader.load(data, env), env)) {
             Authority ca = server.authority();

@@ -50,6 +50,7 @@ public final class LifecycleBench {
         // 10,000 device sockets and their 10,000 server ends in one process
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
         env.put("IMPRINT_CA_PASSPHRASE", "bench-passphrase");
+        env.put("IMPRINT_AWS_ENABLED", "false");
         env.put("IMPRINT_DPS_RATE", "100000");
         env.put("IMPRINT_LOG_LEVEL", "WARN");
         env.put("IMPRINT_PKI_PORT", Integer.toString(freePort()));

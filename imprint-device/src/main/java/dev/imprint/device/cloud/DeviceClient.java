@@ -2,7 +2,6 @@ package dev.imprint.device.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imprint.device.Csrs;
 import dev.imprint.device.DeviceKey;
 import dev.imprint.device.OperationalState;
 import io.netty.channel.EventLoop;
@@ -91,9 +90,8 @@ public final class DeviceClient implements AutoCloseable {
     private final OperationalState store;
     private final Options options;
     private final Events events;
-    private final DpsClient dps;
-    private final EstClient est;
-    private final HubConnection.Inbound inbound;
+    private final Dialect dialect;
+    private final Session.Inbound inbound;
 
     // state below: only on `loop`
     private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
@@ -104,7 +102,7 @@ public final class DeviceClient implements AutoCloseable {
     private OperationalState.Operational op;
     private Instant opSince = Instant.now(); // when this process got (or loaded) op: the CA backdates notBefore
     private boolean mustRegister;
-    private HubConnection conn;
+    private Session conn;
     private int attempts;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> rotation;
@@ -113,9 +111,17 @@ public final class DeviceClient implements AutoCloseable {
     private volatile Consumer<CloudMessage> c2dListener;
     private long desiredVersion = -1; // the last desired version handed to the listener (on loop)
 
+    /** A device in the Azure dialect ({@link AzureDialect}: DPS, IoT Hub, EST). */
     public DeviceClient(DeviceRuntime rt, CloudConfig config, String deviceId, Identity factory, OperationalState store,
             Options options, Events events) {
+        this(rt, config, new AzureDialect(rt, config, options.timeout()), deviceId, factory, store, options, events);
+    }
+
+    /** A device speaking {@code dialect} ({@link AzureDialect} or {@link AwsDialect}). */
+    public DeviceClient(DeviceRuntime rt, CloudConfig config, Dialect dialect, String deviceId, Identity factory, OperationalState store,
+            Options options, Events events) {
         this.rt = rt;
+        this.dialect = dialect;
         this.loop = rt.group().next();
         this.config = config;
         this.deviceId = deviceId;
@@ -123,8 +129,6 @@ public final class DeviceClient implements AutoCloseable {
         this.store = store;
         this.options = options;
         this.events = events == null ? new Events() {} : events;
-        this.dps = new DpsClient(rt, config, options.timeout());
-        this.est = new EstClient(rt, config, options.timeout());
         this.inbound = new Inbound();
     }
 
@@ -218,13 +222,13 @@ public final class DeviceClient implements AutoCloseable {
      * refuses the patch (e.g. 400 for a patch that is not a JSON object), TIMEOUT.
      */
     public CompletableFuture<Long> reportProperties(String jsonPatch) {
-        HubConnection c = conn;
+        Session c = conn;
         return c == null ? notConnected() : c.reportProperties(jsonPatch, options.timeout());
     }
 
     /** The whole twin from the hub ({@code $iothub/twin/GET}); fails as {@link #reportProperties}. */
     public CompletableFuture<Twin> getTwin() {
-        HubConnection c = conn;
+        Session c = conn;
         return c == null ? notConnected() : c.getTwin(options.timeout()).thenApply(Twin::parse);
     }
 
@@ -264,8 +268,7 @@ public final class DeviceClient implements AutoCloseable {
         boolean expired = op != null && identity(op).expiredAt(Instant.now().plusSeconds(1));
         CompletableFuture<OperationalState.Operational> ready = op == null || mustRegister || expired
                 ? register(op != null) : CompletableFuture.completedFuture(op);
-        ready.thenCompose(o -> HubConnection.connect(rt, config.hubEndpoint(o.hubHostname()), o.hubHostname(), identity(o), deviceId,
-                        config, inbound, options.timeout()))
+        ready.thenCompose(o -> dialect.connect(o, deviceId, inbound))
                 .whenCompleteAsync((c, t) -> {
                     if (t == null) {
                         connected(c);
@@ -275,24 +278,23 @@ public final class DeviceClient implements AutoCloseable {
                 }, loop);
     }
 
-    /** DPS with the factory certificate and a CSR for a new operational key. */
+    /** Provisioning (DPS, or AWS fleet provisioning) with the factory certificate and a CSR for a new operational key. */
     private CompletableFuture<OperationalState.Operational> register(boolean fallback) {
         DeviceKey key = options.newKeys().get();
-        return dps.register(factory, deviceId, Csrs.build(key, deviceId)).thenApplyAsync(r -> {
-            if (r.issuedChain().isEmpty() || !key.matches(r.issuedChain().get(0).getPublicKey())) {
-                throw CloudException.refused("KEY_MISMATCH", "DPS returned no operational certificate for this key");
+        return dialect.provision(factory, deviceId, key).thenApplyAsync(o -> {
+            if (o.chain().isEmpty() || !key.matches(o.chain().get(0).getPublicKey())) {
+                throw CloudException.refused("KEY_MISMATCH", "provisioning returned no operational certificate for this key");
             }
-            OperationalState.Operational o = new OperationalState.Operational(key, r.issuedChain(), r.hubHostname());
             store.saveOperational(o);
             op = o;
             opSince = Instant.now();
             mustRegister = false;
-            events.registered(r.hubHostname(), fallback);
+            events.registered(o.hubHostname(), fallback);
             return o;
         }, loop);
     }
 
-    private void connected(HubConnection c) {
+    private void connected(Session c) {
         if (state == State.CLOSED) {
             c.close();
             return;
@@ -370,7 +372,7 @@ public final class DeviceClient implements AutoCloseable {
     // ---- telemetry (on loop)
 
     private void pump() {
-        HubConnection c = conn;
+        Session c = conn;
         while (c != null && state == State.CONNECTED && c.active() && inflight.size() < options.window() && !outbox.isEmpty()) {
             Pending p = outbox.poll();
             inflight.add(p);
@@ -378,7 +380,8 @@ public final class DeviceClient implements AutoCloseable {
                 inflight.remove(p);
                 if (t == null) {
                     p.acked().complete(null);
-                } else if (state == State.FAILED || state == State.CLOSED) {
+                } else if (state == State.FAILED || state == State.CLOSED || CloudException.of(t).permanent()) {
+                    // a message the server refused would be refused again: it fails instead of going round
                     p.acked().completeExceptionally(CloudException.of(t));
                 } else {
                     outbox.addFirst(p); // not acknowledged: it goes again on the next connection
@@ -409,7 +412,7 @@ public final class DeviceClient implements AutoCloseable {
         }
         OperationalState.Operational current = op;
         DeviceKey key = options.newKeys().get();
-        est.reenroll(identity(current), Csrs.build(key, deviceId)).whenCompleteAsync((chain, t) -> {
+        dialect.renew(identity(current), deviceId, key, conn).whenCompleteAsync((chain, t) -> {
             if (state == State.CLOSED || state == State.FAILED) {
                 return;
             }
@@ -444,7 +447,7 @@ public final class DeviceClient implements AutoCloseable {
     /** Lets in-flight telemetry finish (up to 2 s), then reconnects with the new certificate; the queue waits. */
     private void switchConnection() {
         state = State.ROTATING;
-        HubConnection old = conn;
+        Session old = conn;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         Runnable[] check = new Runnable[1];
         check[0] = () -> {
@@ -498,7 +501,7 @@ public final class DeviceClient implements AutoCloseable {
     }
 
     /** After a (re)connect: the desired document, when it changed since the listener last saw it. */
-    private void catchUpDesired(HubConnection c) {
+    private void catchUpDesired(Session c) {
         if (desiredListener == null) {
             return;
         }
@@ -528,7 +531,7 @@ public final class DeviceClient implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private final class Inbound implements HubConnection.Inbound {
+    private final class Inbound implements Session.Inbound {
         @Override
         public void cloudToDevice(String properties, byte[] body) {
             loop.execute(() -> {

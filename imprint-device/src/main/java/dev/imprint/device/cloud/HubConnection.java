@@ -27,25 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * publishes on {@code devices/{id}/messages/events/}. Connected once the subscriptions are
  * acknowledged (as the Azure SDK's {@code open()}).
  */
-final class HubConnection {
+final class HubConnection implements Session {
     static final String API_VERSION = "2020-09-30";
-
-    /** What arrives from the hub; called on the connection's event-loop thread (do not block). */
-    interface Inbound {
-        void cloudToDevice(String properties, byte[] body);
-
-        /** A direct method; the returned future completes with (status, JSON payload). */
-        CompletableFuture<Map.Entry<Integer, String>> method(String name, byte[] payload);
-
-        void desired(byte[] patch);
-
-        void closed(CloudException why);
-    }
 
     private final Channel channel;
     private final String deviceId;
-    private final AtomicInteger packetIds = new AtomicInteger();
-    private final Map<Integer, CompletableFuture<Void>> unacked = new ConcurrentHashMap<>();
+    private final InFlight unacked = new InFlight();
     private final Map<String, CompletableFuture<TwinAnswer>> twinCalls = new ConcurrentHashMap<>();
     private final AtomicInteger rid = new AtomicInteger();
     private volatile boolean closing;
@@ -61,23 +48,14 @@ final class HubConnection {
      * credential), or CLOSED, TLS_FAILED, UNREACHABLE, TIMEOUT (transient).
      */
     static CompletableFuture<HubConnection> connect(DeviceRuntime rt, URI endpoint, String hubHostname, Identity identity,
-            String deviceId, CloudConfig config, Inbound inbound, Duration timeout) {
-        CompletableFuture<HubConnection> done = new CompletableFuture<>();
-        HubConnection[] self = new HubConnection[1];
-        Mqtt.open(rt, endpoint, Tls.client(identity, config.trust()), timeout, ch -> {
-            HubConnection c = new HubConnection(ch, deviceId);
-            self[0] = c;
-            return c.new Handler(hubHostname, done, inbound);
-        }, done);
-        return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, t) -> {
-            if (t != null && self[0] != null) {
-                self[0].channel.close();
-            }
-        }).exceptionallyCompose(t -> CompletableFuture.failedFuture(CloudException.of(t)));
+            String deviceId, CloudConfig config, Session.Inbound inbound, Duration timeout) {
+        return Mqtt.session(rt, endpoint, Tls.client(identity, config.trust()), timeout,
+                (ch, done) -> new HubConnection(ch, deviceId).new Handler(hubHostname, done, inbound));
     }
 
     /** Publishes telemetry at QoS 1; completes at the hub's PUBACK, fails if the connection ends first. */
-    CompletableFuture<Void> sendTelemetry(String properties, byte[] body) {
+    @Override
+    public CompletableFuture<Void> sendTelemetry(String properties, byte[] body) {
         return publishQos1("devices/" + deviceId + "/messages/events/" + (properties == null ? "" : properties), body);
     }
 
@@ -85,7 +63,8 @@ final class HubConnection {
      * Reported properties patch; completes with the new reported version (-1 when the hub gave
      * none), fails with TWIN_STATUS_{n} on a refusal, CLOSED or TIMEOUT.
      */
-    CompletableFuture<Long> reportProperties(String jsonPatch, Duration timeout) {
+    @Override
+    public CompletableFuture<Long> reportProperties(String jsonPatch, Duration timeout) {
         return twinCall("$iothub/twin/PATCH/properties/reported/?$rid=", jsonPatch.getBytes(StandardCharsets.UTF_8), timeout)
                 .thenApply(a -> {
                     String v = Mqtt.param(a.topic(), "$version");
@@ -94,7 +73,8 @@ final class HubConnection {
     }
 
     /** The whole twin: JSON with desired and reported; fails as {@link #reportProperties}. */
-    CompletableFuture<byte[]> getTwin(Duration timeout) {
+    @Override
+    public CompletableFuture<byte[]> getTwin(Duration timeout) {
         return twinCall("$iothub/twin/GET/?$rid=", new byte[0], timeout).thenApply(TwinAnswer::body);
     }
 
@@ -115,41 +95,21 @@ final class HubConnection {
     }
 
     private CompletableFuture<Void> publishQos1(String topic, byte[] body) {
-        int id = nextPacketId();
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        unacked.put(id, acked);
-        channel.writeAndFlush(Mqtt.publish(topic, MqttQoS.AT_LEAST_ONCE, id, body)).addListener(f -> {
-            if (!f.isSuccess()) {
-                unacked.remove(id);
-                acked.completeExceptionally(CloudException.of(f.cause()));
-            }
-        });
-        if (!channel.isActive()) {
-            unacked.remove(id);
-            acked.completeExceptionally(CloudException.transientFailure("CLOSED", "not connected"));
-        }
-        return acked;
-    }
-
-    private int nextPacketId() {
-        while (true) {
-            int id = packetIds.incrementAndGet() & 0xFFFF;
-            if (id != 0 && !unacked.containsKey(id)) {
-                return id;
-            }
-        }
+        return unacked.publish(channel, id -> Mqtt.publish(topic, MqttQoS.AT_LEAST_ONCE, id, body));
     }
 
     int inFlight() {
         return unacked.size();
     }
 
-    boolean active() {
+    @Override
+    public boolean active() {
         return channel.isActive() && !closing;
     }
 
     /** Sends DISCONNECT and closes. */
-    CompletableFuture<Void> close() {
+    @Override
+    public CompletableFuture<Void> close() {
         closing = true;
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (!channel.isActive()) {
@@ -163,9 +123,9 @@ final class HubConnection {
 
     private final class Handler extends Mqtt.ClientHandler<HubConnection> {
         private final String hubHostname;
-        private final Inbound inbound;
+        private final Session.Inbound inbound;
 
-        Handler(String hubHostname, CompletableFuture<HubConnection> done, Inbound inbound) {
+        Handler(String hubHostname, CompletableFuture<HubConnection> done, Session.Inbound inbound) {
             super(done);
             this.hubHostname = hubHostname;
             this.inbound = inbound;
@@ -184,7 +144,7 @@ final class HubConnection {
                 case CONNACK -> connack(ctx, (MqttConnAckMessage) m);
                 case SUBACK -> done.complete(HubConnection.this);
                 case PUBACK -> {
-                    CompletableFuture<Void> f = unacked.remove(((MqttPubAckMessage) m).variableHeader().messageId());
+                    CompletableFuture<Void> f = unacked.acked(((MqttPubAckMessage) m).variableHeader().messageId());
                     if (f != null) {
                         f.complete(null);
                     }
@@ -200,7 +160,7 @@ final class HubConnection {
                 fail(ctx, CloudException.refused(Mqtt.connackCode(rc), "the hub refused the connection (" + rc + ")"));
                 return;
             }
-            ctx.writeAndFlush(MqttMessageBuilders.subscribe().messageId(nextPacketId())
+            ctx.writeAndFlush(MqttMessageBuilders.subscribe().messageId(unacked.nextPacketId())
                     .addSubscription(MqttQoS.AT_LEAST_ONCE, "devices/" + deviceId + "/messages/devicebound/#")
                     .addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/methods/POST/#")
                     .addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#")
@@ -247,8 +207,7 @@ final class HubConnection {
         public void channelInactive(ChannelHandlerContext ctx) {
             CloudException w = why("the hub");
             done.completeExceptionally(w);
-            unacked.values().forEach(f -> f.completeExceptionally(w));
-            unacked.clear();
+            unacked.failAll(w);
             twinCalls.values().forEach(f -> f.completeExceptionally(w));
             if (done.isDone() && !done.isCompletedExceptionally() && !closing) {
                 inbound.closed(w);

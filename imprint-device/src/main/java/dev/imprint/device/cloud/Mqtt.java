@@ -63,7 +63,27 @@ final class Mqtt {
     }
 
     /**
-     * The base of both clients' handlers: {@code done} completes when the client is ready; an
+     * Opens a client connection whose handler (made by {@code handler} for the channel and the
+     * future) completes the future when the client is ready. Bounded by {@code timeout}; on any
+     * failure the channel is closed and the future fails with a CloudException.
+     */
+    static <T> CompletableFuture<T> session(DeviceRuntime rt, URI endpoint, SslContext ssl, Duration timeout,
+            java.util.function.BiFunction<Channel, CompletableFuture<T>, ChannelHandler> handler) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Channel[] opened = new Channel[1];
+        open(rt, endpoint, ssl, timeout, ch -> {
+            opened[0] = ch;
+            return handler.apply(ch, done);
+        }, done);
+        return done.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((c, t) -> {
+            if (t != null && opened[0] != null) {
+                opened[0].close();
+            }
+        }).exceptionallyCompose(t -> CompletableFuture.failedFuture(CloudException.of(t)));
+    }
+
+    /**
+     * The base of the clients' handlers: {@code done} completes when the client is ready; an
      * undecodable packet, an exception or a refusal ends the connection through {@link #fail}
      * (BAD_RESPONSE, TLS_FAILED, CONNACK_* ...), which {@link #why} then reports; PINGREQ after idle time.
      */

@@ -50,18 +50,9 @@ final class MqttDpsExchange implements DpsExchange {
      */
     static CompletableFuture<DpsExchange> open(DeviceRuntime rt, CloudConfig config, Identity identity, String registrationId,
             Duration timeout) {
-        CompletableFuture<DpsExchange> done = new CompletableFuture<>();
-        MqttDpsExchange[] self = new MqttDpsExchange[1];
         String username = config.idScope() + "/registrations/" + registrationId + "/api-version=" + DpsClient.API_VERSION;
-        Mqtt.open(rt, config.dpsMqtt(), Tls.client(identity, config.trust()), timeout, ch -> {
-            self[0] = new MqttDpsExchange(ch, timeout);
-            return self[0].new Handler(registrationId, username, done);
-        }, done);
-        return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((x, t) -> {
-            if (t != null && self[0] != null) {
-                self[0].channel.close();
-            }
-        }).exceptionallyCompose(t -> CompletableFuture.failedFuture(CloudException.of(t)));
+        return Mqtt.session(rt, config.dpsMqtt(), Tls.client(identity, config.trust()), timeout,
+                (ch, done) -> new MqttDpsExchange(ch, timeout).new Handler(registrationId, username, done));
     }
 
     @Override

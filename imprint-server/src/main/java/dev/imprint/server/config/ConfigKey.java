@@ -63,12 +63,14 @@ public enum ConfigKey {
             + " pauses meanwhile, then it is closed (SLOW_READER): a duration (60s) or plain seconds"),
     HUB_CONNECTIONS_PER_SOURCE("hub.connectionsPerSource", "10000", "open connections one source address may hold on a hub (0: no limit;"
             + " beyond: closed at accept, TOO_MANY_CONNECTIONS; connections from cluster.balancers are not counted)"),
-    AWS_ENABLED("aws.enabled", "false", "run the AWS IoT Core-compatible endpoint (devices on the AWS IoT Device SDK: client ID = thing name,"
-            + " telemetry on dt/<thing>/# and things/<thing>/#, Device Shadow over MQTT); off by default: 'imprint up' opens nothing new"),
+    AWS_ENABLED("aws.enabled", "true", "run the AWS IoT Core-compatible endpoint (devices on the AWS IoT Device SDK: client ID = thing name,"
+            + " telemetry on dt/<thing>/# and things/<thing>/#, Device Shadow over MQTT, fleet provisioning by claim); false: no listener"),
     AWS_ADDRESS("aws.address", "127.0.0.5", "address of the AWS endpoint (endpoints.json aws.mqtt)"),
     AWS_SERVER_KEYS("aws.serverKeys", "false", "let the AWS endpoint's $aws/certificates/create/json make a device's key on the server"
             + " (each one audited); off: refused SERVER_KEYS_REFUSED, the device makes its key and uses create-from-csr"),
     AWS_PORT("aws.port", "8883", "its port (the AWS SDK's MQTT 5 default is 8883; its 3.1.1 builder needs withPort)"),
+    AWS_TEMPLATE("aws.template", "default", "the fleet provisioning template name the default enrollment answers to (endpoints.json"
+            + " aws.template); any other template name is the name of an enrollment"),
     SHADOW_MAX_STATE_BYTES("shadow.maxStateBytes", "8192", "largest desired or reported section of a device shadow, compact JSON (beyond: 413)"),
     SHADOW_MAX_DEPTH("shadow.maxDepth", "6", "deepest nesting inside a shadow's desired or reported section (beyond: 400)"),
     SHADOW_MAX_REQUEST_BYTES("shadow.maxRequestBytes", "131072", "largest shadow request payload (beyond: 413)"),

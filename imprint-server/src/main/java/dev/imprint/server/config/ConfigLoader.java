@@ -101,11 +101,16 @@ public final class ConfigLoader {
         }
         checkListenersDiffer(pki, https, dps, aws == null ? hubs : java.util.stream.Stream.concat(hubs.stream(), java.util.stream.Stream.of(aws)).toList(),
                 problems);
+        String awsTemplate = values.raw(ConfigKey.AWS_TEMPLATE).trim();
+        if (!awsTemplate.matches("[0-9A-Za-z_-]{1,36}")) {
+            // a topic level of $aws/provisioning-templates/<name>/provision/json, with AWS's own rule for names
+            problems.add(Values.where(ConfigKey.AWS_TEMPLATE) + ": '" + awsTemplate + "' is not a template name (1 to 36 of A-Z a-z 0-9 _ -)");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().distinct().toList()); // a hub.* value is checked once per hub
         }
         return new ImprintConfig(dataDir.toAbsolutePath().normalize(), pki, pkiUrl, https, ca, store, dps, hubs, cluster, balancers, shadow,
-                kafka, aws, values.bool(ConfigKey.AWS_SERVER_KEYS));
+                kafka, aws, values.bool(ConfigKey.AWS_SERVER_KEYS), awsTemplate);
     }
 
     private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";

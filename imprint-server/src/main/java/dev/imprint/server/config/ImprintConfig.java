@@ -26,9 +26,11 @@ import java.util.List;
  * @param aws the AWS IoT Core-compatible endpoint ({@code aws.*}), a listener like a hub's, named {@code aws}; null when off
  * @param awsServerKeys {@code aws.serverKeys}: whether the AWS endpoint's {@code $aws/certificates/create/json} makes
  *     a device's key on the server (off: refused SERVER_KEYS_REFUSED; keys never leave the device)
+ * @param awsTemplate {@code aws.template}: the provisioning template name the default enrollment answers to
  */
 public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https https, Ca ca, StoreConfig store, Dps dps, List<Hub> hubs,
-        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow, Kafka kafka, Hub aws, boolean awsServerKeys) {
+        Cluster cluster, Balancers balancers, dev.imprint.shadow.ShadowLimits shadow, Kafka kafka, Hub aws, boolean awsServerKeys,
+        String awsTemplate) {
     public ImprintConfig {
         hubs = List.copyOf(hubs);
         java.util.Objects.requireNonNull(balancers, "balancers");
@@ -37,12 +39,12 @@ public record ImprintConfig(Path dataDir, Listener pki, String pkiUrl, Https htt
 
     /** The same configuration with other CA settings (tests and the demo shorten certificate lifetimes). */
     public ImprintConfig withCa(Ca other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow, kafka, aws, awsServerKeys);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, other, store, dps, hubs, cluster, balancers, shadow, kafka, aws, awsServerKeys, awsTemplate);
     }
 
     /** The same configuration as node {@code node} running {@code roles} (the command line's {@code --node}/{@code --roles}). */
     public ImprintConfig withCluster(Cluster other) {
-        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow, kafka, aws, awsServerKeys);
+        return new ImprintConfig(dataDir, pki, pkiUrl, https, ca, store, dps, hubs, other, balancers, shadow, kafka, aws, awsServerKeys, awsTemplate);
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.imprint.device.MemoryState;
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.device.cloud.DeviceClient;
 import dev.imprint.device.cloud.DeviceRuntime;
-import dev.imprint.device.cloud.Identity;
 import dev.imprint.server.cli.AdminClient;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -28,6 +27,7 @@ final class Churn {
     private final List<SimDevice> fleet;
     private final DeviceRuntime rt;
     private final CloudConfig cloud;
+    private final SimDialect dialect;
     private final AdminClient admin;
     private final FleetReport rep;
     private final Duration park;
@@ -35,8 +35,9 @@ final class Churn {
     private int next;
     private long steps;
 
-    Churn(List<SimDevice> fleet, DeviceRuntime rt, CloudConfig cloud, AdminClient admin, FleetReport rep, Duration park) {
+    Churn(List<SimDevice> fleet, DeviceRuntime rt, CloudConfig cloud, SimDialect dialect, AdminClient admin, FleetReport rep, Duration park) {
         this.fleet = fleet;
+        this.dialect = dialect;
         this.rt = rt;
         this.cloud = cloud;
         this.admin = admin;
@@ -71,12 +72,8 @@ final class Churn {
         }
     }
 
-    static DeviceClient client(DeviceRuntime rt, CloudConfig cloud, SimDevice d) {
-        return new DeviceClient(rt, cloud, d.id, new Identity(d.state.key(), d.state.chain()), d.state, DeviceClient.Options.defaults(), d);
-    }
-
     private DeviceClient client(SimDevice d) {
-        return client(rt, cloud, d);
+        return dialect.client(rt, cloud, d);
     }
 
     private void goAway(SimDevice d, long backAt) {

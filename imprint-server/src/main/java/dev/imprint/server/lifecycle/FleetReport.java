@@ -38,6 +38,11 @@ public final class FleetReport {
     public double factorySeconds;
     public double connectSeconds;
     public double totalSeconds;
+    /** How rotations are done (the summary's words). */
+    public String rotation = "EST simplereenroll";
+    /** AWS dialect: reported-state updates the shadow accepted, desired documents or deltas the devices were handed. */
+    public final AtomicInteger shadowUpdates = new AtomicInteger();
+    public final AtomicInteger desiredSeen = new AtomicInteger();
 
     void error(String code) {
         errors.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
@@ -79,10 +84,15 @@ public final class FleetReport {
                 connectSeconds > 0 ? connected.get() / connectSeconds : 0, hubsLine());
         out.printf("  messages             %d sent, %d acknowledged by the hub, %d failed, %d still queued at the end%n",
                 sent.get(), acked.get(), lost.get(), unacked);
-        out.printf("  rotations            %d (EST simplereenroll, new key each time; at least %d per live device)%n", rotations.get(),
+        out.printf("  rotations            %d (%s, new key each time; at least %d per live device)%n", rotations.get(), rotation,
                 minRotations());
-        out.printf("  revoked              %d, cut off %d (slowest %d ms), refused when they came back %d%n", revoked, cutOff.size(),
-                maxCutOffMillis(), refusedAfterRevocation.get());
+        if (shadowUpdates.get() + desiredSeen.get() > 0) {
+            out.printf("  shadow               %d reported-state updates accepted, %d desired changes handed to devices%n",
+                    shadowUpdates.get(), desiredSeen.get());
+        }
+        out.printf("  revoked              %d, cut off %d (slowest %d ms), refused when they came back %d%s%n", revoked, cutOff.size(),
+                maxCutOffMillis(), refusedAfterRevocation.get(),
+                revokedEndedWith.isEmpty() ? "" : " (" + String.join(", ", new java.util.TreeSet<>(revokedEndedWith.values())) + ")");
         if (churned.get() + churnRevocations.get() > 0) {
             out.printf("  churn                %d went away and came back, %d operational certificates revoked (re-registered),"
                     + " %d queued messages dropped on the way out%n", churned.get(), churnRevocations.get(), droppedByChurn.get());

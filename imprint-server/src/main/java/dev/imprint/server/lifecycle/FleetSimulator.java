@@ -45,6 +45,7 @@ public final class FleetSimulator {
     private final PrintWriter out;
     private final boolean terminal;
     private final Narrator say;
+    private SimDialect dialect;
 
     /** Plain-words commentary (the demo); the default prints nothing beyond progress lines. */
     public interface Narrator {
@@ -58,11 +59,19 @@ public final class FleetSimulator {
         this.out = out;
         this.terminal = terminal;
         this.say = say == null ? t -> { } : say;
+        this.dialect = SimDialect.azure(cloud);
+    }
+
+    /** The fleet speaks {@code d} (default: Azure). */
+    public FleetSimulator speaking(SimDialect d) {
+        this.dialect = d;
+        return this;
     }
 
     /** Runs to the end; never throws for what devices or servers do (it is all in the report). */
     public FleetReport run(Options o) throws InterruptedException {
         FleetReport rep = new FleetReport();
+        rep.rotation = dialect.rotation();
         long t0 = System.nanoTime();
         say.step(String.format("The factory: a new station makes %d devices. Each device generates its own key; the station "
                 + "gets a factory certificate for it from the manufacturing CA over EST and checks the device holds the key.", o.count()));
@@ -82,7 +91,8 @@ public final class FleetSimulator {
             Semaphore starting = new Semaphore(Math.max(1, o.parallel() * 16));
             for (MemoryState s : made) {
                 SimDevice d = new SimDevice(s.deviceId().orElseThrow(), s, rep);
-                d.client = Churn.client(rt, cloud, d);
+                d.reportsShadow = dialect.aws();
+                d.client = dialect.client(rt, cloud, d);
                 fleet.add(d);
                 starting.acquire();
                 d.startedAt = System.nanoTime();
@@ -96,7 +106,7 @@ public final class FleetSimulator {
                     + "over MQTT with acknowledgements; a message leaves the device's queue only when the hub confirms it.",
                     rep.connected.get(), rep.hubsLine(), trim(o.ratePerDevice())));
 
-            runTelemetry(fleet, o, rep, o.churn().isZero() ? null : new Churn(fleet, rt, cloud, admin, rep, o.park()));
+            runTelemetry(fleet, o, rep, o.churn().isZero() ? null : new Churn(fleet, rt, cloud, dialect, admin, rep, o.park()));
             // drain: every queued message of a live device must reach the hub
             long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < drainUntil && fleet.stream().anyMatch(d -> !d.revoked && d.client.queued() > 0

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Everything in this process on a data folder, on free ports (so it never collides with an
  * {@code imprint up} already running): CA, EST, admin API, DPS on 127.0.0.1, hubs hub-1 on
- * 127.0.0.3 and hub-2 on 127.0.0.4, with operational certificates living {@code lifetime}.
+ * 127.0.0.3 and hub-2 on 127.0.0.4, the AWS endpoint on 127.0.0.5, with operational certificates
+ * living {@code lifetime}.
  */
 public final class LocalImprint {
     private LocalImprint() {}
@@ -27,6 +28,7 @@ public final class LocalImprint {
         env.put("IMPRINT_DPS_HTTPS_PORT", Integer.toString(freePort("127.0.0.1")));
         env.put("IMPRINT_DPS_MQTT_PORT", Integer.toString(freePort("127.0.0.2")));
         env.put("IMPRINT_HUBS", "hub-1=127.0.0.3:" + freePort("127.0.0.3") + ",hub-2=127.0.0.4:" + freePort("127.0.0.4"));
+        env.put("IMPRINT_AWS_PORT", Integer.toString(freePort("127.0.0.5")));
         env.putAll(extraEnv);
         ImprintConfig c = ConfigLoader.load(data, env);
         ImprintConfig.Ca ca = c.ca();

@@ -19,6 +19,7 @@ final class SimDevice implements DeviceClient.Events {
     volatile boolean cut;
     volatile long sent; // written by the telemetry thread only
     volatile int rotations;
+    volatile boolean reportsShadow; // AWS: report state to the shadow at the first connection, follow desired deltas
 
     SimDevice(String id, MemoryState state, FleetReport rep) {
         this.id = id;
@@ -41,7 +42,26 @@ final class SimDevice implements DeviceClient.Events {
             rep.connected.incrementAndGet();
             rep.perHub.computeIfAbsent(hub, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             rep.connectMillis.add((connectedAt - startedAt) / 1_000_000);
+            if (reportsShadow) {
+                reportState();
+            }
         }
+    }
+
+    /** The device's state in its shadow (the twin's reported section): a shadow update a back end can read. */
+    private void reportState() {
+        client.reportProperties("{\"firmware\":\"sim-1.0\",\"dialect\":\"aws\"}").whenComplete((v, t) -> {
+            if (t == null) {
+                rep.shadowUpdates.incrementAndGet();
+            } else {
+                rep.error("SHADOW_" + dev.imprint.device.cloud.CloudException.of(t).code());
+            }
+        });
+    }
+
+    /** A desired document or delta handed to the device (the shadow's). */
+    void desired() {
+        rep.desiredSeen.incrementAndGet();
     }
 
     @Override

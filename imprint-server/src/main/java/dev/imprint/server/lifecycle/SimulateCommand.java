@@ -73,6 +73,12 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "How the devices register with DPS (default ${DEFAULT-VALUE}).")
     String dpsTransport;
 
+    @Option(names = "--dialect", defaultValue = "azure", paramLabel = "azure|aws",
+            description = {"The cloud protocol the devices speak (default ${DEFAULT-VALUE}). azure: DPS, the hubs, EST rotation.",
+                    "aws: fleet provisioning by claim (the factory certificate, create-from-csr, RegisterThing) on the AWS endpoint"
+                            + " (endpoints.json aws.mqtt), telemetry on dt/<thing>/telemetry, the shadow, rotation by create-from-csr."})
+    String dialect;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -112,6 +118,14 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new dev.imprint.server.cli.CliException(2, "--dps-transport: " + e.getMessage());
         }
-        return new FleetSimulator(AdminClient.forDataDir(data.dir()), cloud, data.dir().resolve("sim"), out, terminal, null).run(o);
+        SimDialect speaks;
+        try {
+            speaks = SimDialect.of(dialect, data.dir(), cloud);
+        } catch (IllegalArgumentException e) {
+            throw new dev.imprint.server.cli.CliException(2, "--dialect: " + e.getMessage());
+        } catch (IOException e) {
+            throw new dev.imprint.server.cli.CliException(3, e.getMessage());
+        }
+        return new FleetSimulator(AdminClient.forDataDir(data.dir()), cloud, data.dir().resolve("sim"), out, terminal, null).speaking(speaks).run(o);
     }
 }

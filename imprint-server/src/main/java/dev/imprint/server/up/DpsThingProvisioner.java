@@ -22,12 +22,24 @@ import java.util.Map;
  * service: an AWS provisioning template is a DPS enrollment of the same name, and RegisterThing
  * is a DPS registration (the same attestation, rate limits, allocation, webhook and registry
  * record as the Azure device protocol), with the template's parameters as the device's payload.
+ * The template named by {@code aws.template} (default {@code default}) is the default enrollment.
  */
 public final class DpsThingProvisioner implements ThingProvisioner {
-    private final ProvisioningService dps;
+    /** The name of the enrollment {@code imprint up} makes on a fresh store. */
+    static final String DEFAULT_ENROLLMENT = "default";
 
-    public DpsThingProvisioner(ProvisioningService dps) {
+    private final ProvisioningService dps;
+    private final String defaultTemplate;
+
+    /** @param defaultTemplate the template name that means the default enrollment ({@code aws.template}) */
+    public DpsThingProvisioner(ProvisioningService dps, String defaultTemplate) {
         this.dps = dps;
+        this.defaultTemplate = defaultTemplate;
+    }
+
+    /** The enrollment a template name means: the default one for {@code aws.template}, else the enrollment of that name. */
+    String enrollmentOf(String template) {
+        return template.equals(defaultTemplate) ? DEFAULT_ENROLLMENT : template;
     }
 
     @Override
@@ -54,13 +66,14 @@ public final class DpsThingProvisioner implements ThingProvisioner {
         }
         String id = Attestation.registrationId(((Verdict.Accepted) v).identity());
         if (template != null) {
+            String enrollment = enrollmentOf(template);
             Enrollment covering = dps.enrollments().match(id, ((Verdict.Accepted) v).path()).orElse(null);
-            if (dps.enrollments().find(template).isEmpty()) {
+            if (dps.enrollments().find(enrollment).isEmpty()) {
                 throw new Refused(404, "TEMPLATE_NOT_FOUND", "no provisioning template (enrollment) named '" + template + "'");
             }
-            if (covering == null || !covering.name().equals(template)) {
-                throw new Refused(403, "TEMPLATE_MISMATCH", "template '" + template + "' does not cover device " + id
-                        + (covering == null ? "" : " (enrollment '" + covering.name() + "' does)"));
+            if (covering == null || !covering.name().equals(enrollment)) {
+                throw new Refused(403, "TEMPLATE_MISMATCH", "template '" + template + "' (enrollment '" + enrollment + "') does not cover device "
+                        + id + (covering == null ? "" : " (enrollment '" + covering.name() + "' does)"));
             }
         }
         ObjectNode payload = Wire.JSON.createObjectNode();

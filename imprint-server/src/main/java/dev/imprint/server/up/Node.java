@@ -144,7 +144,7 @@ public final class Node implements AutoCloseable {
             // hubs: the logical hubs this node serves (every configured one in 'imprint up')
             List<ImprintConfig.Hub> myHubs = config.hubs().stream().filter(h -> roles.servesHub(h.name())).toList();
             dev.imprint.server.hub.HubRole hubs = dev.imprint.server.hub.HubRole.start(config, myHubs, store, authority, meters, nodes.bus(),
-                    roles.dps() && dps != null ? new DpsThingProvisioner(dps) : null);
+                    roles.dps() && dps != null ? new DpsThingProvisioner(dps, config.awsTemplate()) : null);
             started.add(hubs);
             onSelfLost.set(() -> hubs.hubs().forEach(h -> h.endAllSessions("NODE_LEASE_LOST",
                     "this node was declared dead while it lived; reconnect to claim the session again")));
@@ -279,7 +279,7 @@ public final class Node implements AutoCloseable {
                 .withDps(dps == null || !config.dps().enabled() ? null : DpsRole.endpoints(config, dps))
                 .withHubs(config.hubs().stream().map(h -> new Endpoints.Hub(h.name(), h.hostname(), h.mqtt())).toList())
                 .withKafka(config.kafka())
-                .withAws(config.aws() == null ? null : Map.of("mqtt", config.aws().mqtt()));
+                .withAws(config.aws() == null ? null : Map.of("mqtt", config.aws().mqtt(), "template", config.awsTemplate()));
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) throws Exception {

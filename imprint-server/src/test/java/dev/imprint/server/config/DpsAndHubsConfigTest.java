@@ -129,7 +129,7 @@ class DpsAndHubsConfigTest {
         String fileValue = field.equals("webhook") ? "http://127.0.0.1:1/file" : field.equals("telemetryFile") ? "file-{hub}"
                 : field.equals("connectTimeoutSeconds") ? "11" : "1111";
         String ownValue = fileValue.replace("11", "12"); // hub b's own value in its entry
-        ImprintConfig fromFile = load("hub:\n  " + field + ": \"" + fileValue + "\"\nhubs:\n  - {name: a, address: 127.0.0.5}\n"
+        ImprintConfig fromFile = load("hub:\n  " + field + ": \"" + fileValue + "\"\nhubs:\n  - {name: a, address: 127.0.0.9}\n"
                 + "  - {name: b, address: 127.0.0.6, " + field + ": \"" + ownValue + "\"}\n", Map.of());
         ImprintConfig fromEnv = ConfigLoader.load(dir, Map.of(env, envValue));
         Function<ImprintConfig.Hub, String> read = switch (field) {
@@ -172,12 +172,12 @@ class DpsAndHubsConfigTest {
         "                                                | IMPRINT_HUBS=hub-1@127.0.0.1     | hubs (env IMPRINT_HUBS): 'hub-1@127.0.0.1' is not name=address:port",
         "                                                | IMPRINT_HUBS=h=127.0.0.1:x       | hubs[0].port (env IMPRINT_HUBS): 'x'",
         "hubs: {name: a}                                 |                                   | hubs: must be a list",
-        "hubs: [{address: 127.0.0.5}]                    |                                   | hubs[0].name: ''",
+        "hubs: [{address: 127.0.0.9}]                    |                                   | hubs[0].name: ''",
         "hubs: [{name: a}]                               |                                   | hubs[0].address: required",
-        "hubs: [{name: a, address: 127.0.0.5, port: 0}]  |                                   | hubs[0].port: '0'",
-        "hubs: [{name: a, address: 127.0.0.5, colour: 1}]|                                   | hubs[0]: unknown key 'colour'",
-        "hubs: [{name: a, address: 127.0.0.5}, {name: a, address: 127.0.0.6}] |               | hubs[1].name: hub name 'a' appears twice",
-        "hubs: [{name: a, address: 127.0.0.5, inflightWindow: 0}] |                          | hubs[0].inflightWindow: '0'",
+        "hubs: [{name: a, address: 127.0.0.9, port: 0}]  |                                   | hubs[0].port: '0'",
+        "hubs: [{name: a, address: 127.0.0.9, colour: 1}]|                                   | hubs[0]: unknown key 'colour'",
+        "hubs: [{name: a, address: 127.0.0.9}, {name: a, address: 127.0.0.6}] |               | hubs[1].name: hub name 'a' appears twice",
+        "hubs: [{name: a, address: 127.0.0.9, inflightWindow: 0}] |                          | hubs[0].inflightWindow: '0'",
         "hub.webhook: 'ftp://x'                          |                                   | hub.webhook (env IMPRINT_HUB_WEBHOOK): 'ftp://x'",
         "hub.maxMessageBytes: 10                         |                                   | hub.maxMessageBytes (env IMPRINT_HUB_MAX_MESSAGE_BYTES): '10'",
         "                                                | IMPRINT_HUB_CONNECT_TIMEOUT_SECONDS=0 | hub.connectTimeoutSeconds (env IMPRINT_HUB_CONNECT_TIMEOUT_SECONDS): '0'",

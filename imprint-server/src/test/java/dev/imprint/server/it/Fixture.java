@@ -61,6 +61,8 @@ final class Fixture {
         env.put("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret");
         // one hub on a free port (not 127.0.0.3/4:8883, which a developer's own server uses)
         env.put("IMPRINT_HUBS", "hub-1=127.0.0.1:" + freePort());
+        // the AWS endpoint (on by default at 127.0.0.5:8883) only where a test asks for it, on a port of its own
+        env.put("IMPRINT_AWS_ENABLED", "false");
         return env;
     }
 

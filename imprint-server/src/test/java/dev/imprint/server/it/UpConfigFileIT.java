@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class UpConfigFileIT {
-    private static final Map<String, String> ENV = Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret");
+    private static final Map<String, String> ENV = Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret", "IMPRINT_AWS_ENABLED", "false");
 
     @TempDir
     Path data;

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imprint.device.cloud.CloudConfig;
 import dev.imprint.server.cli.AdminClient;
 import dev.imprint.server.up.Node;
+import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.TelemetryRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The life cycle end to end, everything real and in this process: 200 devices through the
  * factory, DPS and a hub, telemetry throughout, operational certificates living 20 s (so every
- * device rotates at least twice), 5 devices revoked half-way.
+ * device rotates at least twice), 5 devices revoked half-way. And a fleet in the AWS dialect
+ * through {@code imprint device simulate --dialect aws}: fleet provisioning by claim, telemetry,
+ * the shadow, rotation by create-from-csr, revocation.
  */
 class LifecycleIT {
     private static final java.util.regex.Pattern SEQ = java.util.regex.Pattern.compile("\"seq\":(\\d+)");
@@ -59,6 +63,50 @@ class LifecycleIT {
             }
             assertThat(missing).as("devices whose stored telemetry misses messages (device -> missing count)").isEmpty();
         }
+    }
+
+    @Test
+    @Timeout(120)
+    void aws_dialect_fleet_provisions_by_claim_reports_to_its_shadow_rotates_keeping_the_thing_and_is_cut_off_when_revoked(
+            @TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        // certificates living 15 s: every device renews once by create-from-csr within the 13 s of telemetry
+        try (Node server = LocalImprint.start(data, Duration.ofSeconds(15), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret",
+                "IMPRINT_AWS_ADDRESS", "127.0.18.1", "IMPRINT_AWS_PORT", Integer.toString(LocalImprint.freePort("127.0.18.1"))))) {
+            DeviceCliIT.Run run = DeviceCliIT.cli("device", "simulate", "--dialect", "aws", "--count", "8", "--rate", "2", "--duration", "13s",
+                    "--revoke", "1", "--plain", "--data", data.toString());
+            System.out.println(run.out());
+            // every device provisioned, connected, its telemetry acknowledged (exit 0: none lost, none left queued)
+            assertThat(run.code()).as(run.out()).isZero();
+            assertThat(run.out()).contains("provisioned          8 ").contains("connected            8 ").contains("per hub: 127.0.18.1: 8")
+                    .contains("reported-state updates accepted").contains("create-from-csr on the operational certificate");
+            assertThat(number(run.out(), "shadow +(\\d+) reported-state")).isEqualTo(8);
+            assertThat(number(run.out(), "at least (\\d+) per live device")).isGreaterThanOrEqualTo(1);
+            // the revoked one: its session cut within 2 s, refused (REVOKED) when it came back with its factory certificate
+            assertThat(run.out()).containsPattern("revoked +1, cut off 1 \\(slowest \\d+ ms\\), refused when they came back 1 \\(FAILED REVOKED\\)");
+            assertThat(number(run.out(), "slowest (\\d+) ms")).isLessThanOrEqualTo(2000);
+
+            List<DeviceRecord> things = server.store().deviceRegistry().search("sim-", 100);
+            assertThat(things).hasSize(8).allSatisfy(d -> assertThat(d.enrollment()).isEqualTo("default"));
+            for (DeviceRecord d : things) {
+                // telemetry where every device's lands, from its own dt/ topic, the application property carried
+                List<TelemetryRecord> t = server.store().telemetry().recent(d.deviceId(), 100);
+                assertThat(t).isNotEmpty().allSatisfy(r -> assertThat(r.properties()).contains("dt/" + d.deviceId() + "/telemetry").contains("seq"));
+            }
+            // rotation kept the thing: factory, provisioned and renewed certificates are all the same device's (the revoked
+            // one may have been revoked before its renewal)
+            assertThat(things.stream().filter(d -> server.store().certificates().findByDevice(d.deviceId()).size() >= 3).count())
+                    .isGreaterThanOrEqualTo(7);
+            DeviceRecord one = things.get(0);
+            DeviceCliIT.Run shadow = DeviceCliIT.cli("shadow", "get", "--device", one.deviceId(), "--data", data.toString());
+            assertThat(shadow.out()).contains("\"firmware\"").contains("sim-1.0");
+        }
+    }
+
+    private static long number(String text, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as(regex + " in " + text).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     private static Map<String, Long> missing(Node server, FleetReport rep) {
