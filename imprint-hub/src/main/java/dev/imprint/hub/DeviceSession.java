@@ -71,8 +71,11 @@ class DeviceSession implements MqttSession {
     private java.util.TreeMap<Long, String> desiredWaiting;
     private boolean desiredRefill;
     private static final long UNKNOWN = -1;
-    /** How long a gap in the desired versions may stay open before the twin is read again. */
-    static final Duration DESIRED_GAP_WAIT = Duration.ofSeconds(1);
+    /**
+     * How long a gap in the desired versions may stay open before the twin is read again: twice
+     * the PostgreSQL bus's backstop poll, within which a predecessor whose NOTIFY was lost arrives.
+     */
+    static final Duration DESIRED_GAP_WAIT = dev.imprint.cluster.PgBus.INBOX_BACKSTOP.multipliedBy(2);
     /** Patches waiting behind a gap beyond which the twin is read again at once. */
     private static final int DESIRED_WAITING_MAX = 8;
 

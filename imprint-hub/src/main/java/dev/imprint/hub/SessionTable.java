@@ -11,7 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SessionTable {
     private final ConcurrentHashMap<String, DeviceSession> byDevice = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Set<DeviceSession>> bySerial = new ConcurrentHashMap<>();
+    /**
+     * By serial: the one session on that certificate (a {@link DeviceSession}), or an immutable
+     * set of them while two overlap (a reconnect, between the newer's add and the older's
+     * removal). One map entry per session, not a set each: it is held for every idle session.
+     */
+    private final ConcurrentHashMap<String, Object> bySerial = new ConcurrentHashMap<>();
 
     /**
      * Adds a session whose directory claim committed. Two connects of one device may finish in
@@ -26,7 +31,7 @@ final class SessionTable {
             return keepCurrent ? cur : s;
         });
         if (loser[0] != s) {
-            bySerial.computeIfAbsent(s.serial, k -> ConcurrentHashMap.newKeySet()).add(s);
+            bySerial.merge(s.serial, s, (cur, one) -> with(cur, s));
             if (loser[0] != null) {
                 forget(loser[0]);
             }
@@ -44,8 +49,10 @@ final class SessionTable {
         return Optional.ofNullable(byDevice.get(deviceId));
     }
 
+    @SuppressWarnings("unchecked")
     Set<DeviceSession> withSerial(String serialHex) {
-        return bySerial.getOrDefault(serialHex, Set.of());
+        Object v = bySerial.get(serialHex);
+        return v == null ? Set.of() : v instanceof DeviceSession one ? Set.of(one) : (Set<DeviceSession>) v;
     }
 
     Collection<DeviceSession> all() {
@@ -57,9 +64,30 @@ final class SessionTable {
     }
 
     private void forget(DeviceSession s) {
-        bySerial.computeIfPresent(s.serial, (k, set) -> {
-            set.remove(s);
-            return set.isEmpty() ? null : set;
-        });
+        bySerial.computeIfPresent(s.serial, (k, cur) -> without(cur, s));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object with(Object cur, DeviceSession s) {
+        if (cur == s) {
+            return cur;
+        }
+        Set<DeviceSession> all = new java.util.HashSet<>(cur instanceof DeviceSession one ? Set.of(one) : (Set<DeviceSession>) cur);
+        all.add(s);
+        return Set.copyOf(all);
+    }
+
+    /** What is left for the serial without {@code s}: null when nothing. */
+    @SuppressWarnings("unchecked")
+    private static Object without(Object cur, DeviceSession s) {
+        if (cur == s) {
+            return null;
+        }
+        if (cur instanceof DeviceSession) {
+            return cur;
+        }
+        Set<DeviceSession> rest = new java.util.HashSet<>((Set<DeviceSession>) cur);
+        rest.remove(s);
+        return rest.isEmpty() ? null : rest.size() == 1 ? rest.iterator().next() : Set.copyOf(rest);
     }
 }

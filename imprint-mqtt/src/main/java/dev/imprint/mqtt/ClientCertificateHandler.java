@@ -47,11 +47,14 @@ final class ClientCertificateHandler extends ChannelInboundHandlerAdapter {
                 disconnector.disconnect(ctx.channel(), null, "TLS_HANDSHAKE_FAILED", null, String.valueOf(done.cause()));
                 return;
             }
-            Certificate[] peer = peerCertificates(ctx.pipeline().get(SslHandler.class));
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            Certificate[] peer = peerCertificates(ssl);
             if (peer.length == 0) {
                 disconnector.disconnect(ctx.channel(), null, "NO_CLIENT_CERTIFICATE", null, "the client sent no certificate");
                 return;
             }
+            // the chain is ours now: the TLS session need not keep its copy for the connection's life
+            SessionPeerCertificates.release(ssl.engine());
             CompletableFuture<Verdict> verdict = new CompletableFuture<>();
             ctx.channel().attr(VERDICT).set(verdict);
             try {
