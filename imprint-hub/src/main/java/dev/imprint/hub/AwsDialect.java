@@ -38,10 +38,10 @@ final class AwsDialect implements HubDialect {
     private final ThingProvisioner provisioner;
     private final FleetProvisioning fleet;
 
-    AwsDialect(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys) {
+    AwsDialect(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys, byte[] tokenKey) {
         this.shadows = Objects.requireNonNull(shadows, "shadows");
         this.provisioner = provisioner;
-        this.fleet = new FleetProvisioning(provisioner, serverKeys, Clock.systemUTC());
+        this.fleet = new FleetProvisioning(provisioner, serverKeys, Clock.systemUTC(), tokenKey);
     }
 
     @Override

@@ -61,11 +61,12 @@ final class FleetProvisioning {
     /**
      * @param provisioner null when this node runs no provisioning service (every request: PROVISIONING_UNAVAILABLE)
      * @param serverKeys whether {@code $aws/certificates/create/json} may make a device's key here
+     * @param tokenKey the ownership tokens' key ({@link OwnershipTokens#KEY_NAME}, shared by every node)
      */
-    FleetProvisioning(ThingProvisioner provisioner, boolean serverKeys, Clock clock) {
+    FleetProvisioning(ThingProvisioner provisioner, boolean serverKeys, Clock clock, byte[] tokenKey) {
         this.provisioner = provisioner;
         this.serverKeys = serverKeys;
-        this.tokens = new OwnershipTokens(clock);
+        this.tokens = new OwnershipTokens(clock, tokenKey);
     }
 
     /** One answer, to the requesting connection only. */

@@ -24,15 +24,19 @@ public interface HubDialect {
 
     /** AWS IoT Core: one endpoint for every device, client ID = thing name, {@link AwsTopics}, shadows over MQTT. */
     static HubDialect aws(Shadows shadows) {
-        return new AwsDialect(shadows, null, false);
+        return new AwsDialect(shadows, null, false, OwnershipTokens.newKey());
     }
 
     /**
      * AWS IoT Core with fleet provisioning and just-in-time provisioning through {@code provisioner}
-     * (null: none on this node); {@code serverKeys} allows {@code $aws/certificates/create/json}.
+     * (null: none on this node); {@code serverKeys} allows {@code $aws/certificates/create/json};
+     * the ownership tokens' key is {@code secrets}' {@code aws.ownershipTokens}, made on first use:
+     * the same on every node and after a restart.
+     *
+     * @throws dev.imprint.store.StoreException when the store cannot give the key
      */
-    static HubDialect aws(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys) {
-        return new AwsDialect(shadows, provisioner, serverKeys);
+    static HubDialect aws(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys, dev.imprint.store.SharedSecrets secrets) {
+        return new AwsDialect(shadows, provisioner, serverKeys, secrets.secret(OwnershipTokens.KEY_NAME, OwnershipTokens::newKey));
     }
 
     /** The refusal of a CONNECT by what it carries, or null when the registry decides next. */

@@ -12,21 +12,35 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AWS's certificate ownership token, made unforgeable without a table: an HMAC-SHA256, under a
- * key only this endpoint holds, over the thing it was issued to, the certificate and the expiry
- * (1 h, as AWS). A token names its thing, so one device cannot register with another's. The key
- * lives as long as the process: RegisterThing follows create-from-csr on the same connection,
- * and a device whose endpoint restarted in between asks for its certificate again.
+ * key only the endpoint's nodes hold, over the thing it was issued to, the certificate and the
+ * expiry (1 h, as AWS). A token names its thing, so one device cannot register with another's.
+ * The key is the store's shared secret {@link #KEY_NAME} (migration V14), so a token minted on one
+ * node, or before a restart, is accepted on any node: a device whose connection moved between
+ * create-from-csr and RegisterThing (a balancer, a restart) needs no new certificate.
  */
 final class OwnershipTokens {
     static final Duration TTL = Duration.ofHours(1);
+    /** The name of the key among the store's shared secrets. */
+    static final String KEY_NAME = "aws.ownershipTokens";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    private final byte[] key = new byte[32];
+    private final byte[] key;
     private final Clock clock;
 
-    OwnershipTokens(Clock clock) {
-        new SecureRandom().nextBytes(key);
+    /** @param key the HMAC key, at least 32 bytes: every node that should accept each other's tokens has the same */
+    OwnershipTokens(Clock clock, byte[] key) {
+        if (key == null || key.length < 32) {
+            throw new IllegalArgumentException("an ownership token key has at least 32 bytes");
+        }
+        this.key = key.clone();
         this.clock = clock;
+    }
+
+    /** A new random key (32 bytes), for the store's shared secret or a node of its own. */
+    static byte[] newKey() {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return k;
     }
 
     /** A token for {@code thing}'s new certificate {@code certificateId}, valid {@link #TTL}. */

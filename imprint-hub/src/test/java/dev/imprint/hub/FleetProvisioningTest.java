@@ -56,7 +56,7 @@ class FleetProvisioningTest {
     @Test
     void server_made_keys_are_refused_by_default_in_aws_shape_and_audited() throws Exception {
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
-            FleetProvisioning fleet = new FleetProvisioning(ca, false, Clock.systemUTC());
+            FleetProvisioning fleet = new FleetProvisioning(ca, false, Clock.systemUTC(), OwnershipTokens.newKey());
             FleetProvisioning.Reply r = fleet.handle(store.audit(), null, "th-1", List.of(factory.cert(), pki.intermediate()),
                     FleetProvisioning.CREATE_KEYS, "{}".getBytes(StandardCharsets.UTF_8));
             assertThat(r.topic()).isEqualTo("$aws/certificates/create/json/rejected");
@@ -72,7 +72,7 @@ class FleetProvisioningTest {
     @Test
     void server_made_keys_when_enabled_name_the_device_and_are_audited() throws Exception {
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
-            FleetProvisioning fleet = new FleetProvisioning(ca, true, Clock.systemUTC());
+            FleetProvisioning fleet = new FleetProvisioning(ca, true, Clock.systemUTC(), OwnershipTokens.newKey());
             FleetProvisioning.Reply r = fleet.handle(store.audit(), null, "th-1", List.of(factory.cert(), pki.intermediate()),
                     FleetProvisioning.CREATE_KEYS, new byte[0]);
             assertThat(r.topic()).isEqualTo("$aws/certificates/create/json/accepted");
@@ -90,14 +90,14 @@ class FleetProvisioningTest {
     void a_malformed_request_is_rejected_with_its_reason_and_no_provisioning_service_is_unavailable() throws Exception {
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
             List<X509Certificate> path = List.of(factory.cert(), pki.intermediate());
-            FleetProvisioning fleet = new FleetProvisioning(ca, false, Clock.systemUTC());
+            FleetProvisioning fleet = new FleetProvisioning(ca, false, Clock.systemUTC(), OwnershipTokens.newKey());
             assertThat(reason(fleet.handle(store.audit(), null, "th-1", path, FleetProvisioning.CREATE_FROM_CSR, "not json".getBytes())))
                     .isEqualTo("INVALID_JSON");
             assertThat(reason(fleet.handle(store.audit(), null, "th-1", path, FleetProvisioning.CREATE_FROM_CSR,
                     "{\"certificateSigningRequest\":\"x\"}".getBytes()))).isEqualTo("CSR_MALFORMED");
             assertThat(reason(fleet.handle(store.audit(), null, "th-1", path, "$aws/provisioning-templates/t/provision/json", "{}".getBytes())))
                     .isEqualTo("OWNERSHIP_TOKEN_MISSING");
-            FleetProvisioning none = new FleetProvisioning(null, false, Clock.systemUTC());
+            FleetProvisioning none = new FleetProvisioning(null, false, Clock.systemUTC(), OwnershipTokens.newKey());
             assertThat(reason(none.handle(store.audit(), null, "th-1", path, FleetProvisioning.CREATE_FROM_CSR, "{}".getBytes())))
                     .isEqualTo("PROVISIONING_UNAVAILABLE");
             assertThat(store.audit().latest(List.of("device:th-1"), Long.MAX_VALUE, 10)).hasSize(4);

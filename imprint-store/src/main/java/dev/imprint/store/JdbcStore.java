@@ -48,6 +48,7 @@ public final class JdbcStore implements Store {
     private final NodeStore nodes;
     private final NodeInbox nodeInbox;
     private final ConsoleSessionStore consoleSessions;
+    private final SharedSecrets sharedSecrets;
     private final OperatorStore operators;
 
     private JdbcStore(Db db) {
@@ -69,6 +70,7 @@ public final class JdbcStore implements Store {
         this.nodes = new JdbcNodeStore(db);
         this.nodeInbox = new JdbcNodeInbox(db);
         this.consoleSessions = new JdbcConsoleSessionStore(db);
+        this.sharedSecrets = new JdbcSharedSecrets(db);
         this.operators = new JdbcOperatorStore(db);
     }
 
@@ -269,6 +271,11 @@ public final class JdbcStore implements Store {
     @Override
     public OperatorStore operators() {
         return operators;
+    }
+
+    @Override
+    public SharedSecrets sharedSecrets() {
+        return sharedSecrets;
     }
 
     @Override

@@ -60,6 +60,11 @@ public interface Store extends AutoCloseable {
     /** Operator accounts and their roles, shared by every admin node. */
     OperatorStore operators();
 
+    /** Secrets every node shares and a restart keeps (migration V14); stores without them refuse. */
+    default SharedSecrets sharedSecrets() {
+        throw new UnsupportedOperationException("this store keeps no shared secrets");
+    }
+
     /** "sqlite" or "postgresql". */
     String dialect();
 

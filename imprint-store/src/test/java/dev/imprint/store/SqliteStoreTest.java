@@ -51,6 +51,15 @@ class SqliteStoreTest extends StoreContractTest implements HubStoreContract, Sha
     }
 
     @Test
+    void a_shared_secret_survives_a_restart() {
+        byte[] made = store.sharedSecrets().secret("restart.key", () -> new byte[] {4, 2});
+        // the same data folder opened again, as after a restart (or by a second process)
+        try (Store again = open()) {
+            assertThat(again.sharedSecrets().secret("restart.key", () -> new byte[] {6, 6})).isEqualTo(made);
+        }
+    }
+
+    @Test
     void open_rejects_other_databases() {
         assertThatThrownBy(() -> JdbcStore.open("jdbc:mysql://localhost/imprint", "u", "p"))
                 .isInstanceOf(IllegalArgumentException.class);

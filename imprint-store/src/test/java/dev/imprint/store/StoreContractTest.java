@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class StoreContractTest implements DpsStoreContract, AuditedWritesContract, SessionDirectoryContract, NodeStoreContract,
         DeviceEventsContract,
-        OperatorStoreContract {
+        OperatorStoreContract, SharedSecretsContract {
     protected static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
 
     protected Store store;

@@ -1,7 +1,6 @@
 package dev.imprint.device.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.device.DeviceKey;
 import dev.imprint.device.OperationalState;
 import io.netty.channel.EventLoop;
@@ -23,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A device in the field: registers with DPS (factory certificate, CSR for an operational one),
@@ -79,8 +76,6 @@ public final class DeviceClient implements AutoCloseable {
 
     private record Pending(String properties, byte[] body, CompletableFuture<Void> acked) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(DeviceClient.class);
 
     private final DeviceRuntime rt;
     private final EventLoop loop;
@@ -91,7 +86,7 @@ public final class DeviceClient implements AutoCloseable {
     private final Options options;
     private final Events events;
     private final Dialect dialect;
-    private final Session.Inbound inbound;
+    private final InboundDispatch inbound;
 
     // state below: only on `loop`
     private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
@@ -106,10 +101,6 @@ public final class DeviceClient implements AutoCloseable {
     private int attempts;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> rotation;
-    private volatile Map<String, Function<byte[], MethodResponse>> methods = Map.of();
-    private volatile Consumer<JsonNode> desiredListener;
-    private volatile Consumer<CloudMessage> c2dListener;
-    private long desiredVersion = -1; // the last desired version handed to the listener (on loop)
 
     /** A device in the Azure dialect ({@link AzureDialect}: DPS, IoT Hub, EST). */
     public DeviceClient(DeviceRuntime rt, CloudConfig config, String deviceId, Identity factory, OperationalState store,
@@ -129,7 +120,7 @@ public final class DeviceClient implements AutoCloseable {
         this.store = store;
         this.options = options;
         this.events = events == null ? new Events() {} : events;
-        this.inbound = new Inbound();
+        this.inbound = new InboundDispatch(loop, deviceId, this.events, this::lost);
     }
 
     /** Starts; completes at the first connection to the hub, fails with the CloudException of a permanent refusal. */
@@ -186,9 +177,7 @@ public final class DeviceClient implements AutoCloseable {
 
     /** As {@link #onMethod}, the handler choosing the status too. */
     public void onMethodCall(String name, Function<byte[], MethodResponse> handler) {
-        Map<String, Function<byte[], MethodResponse>> m = new java.util.HashMap<>(methods);
-        m.put(name, handler);
-        methods = Map.copyOf(m);
+        inbound.onMethodCall(name, handler);
     }
 
     /**
@@ -199,10 +188,10 @@ public final class DeviceClient implements AutoCloseable {
      * thread: do not block.
      */
     public void onDesiredProperties(Consumer<JsonNode> listener) {
-        desiredListener = listener;
+        inbound.onDesired(listener);
         loop.execute(() -> {
             if (conn != null) {
-                catchUpDesired(conn);
+                inbound.catchUpDesired(conn, options.timeout());
             }
         });
     }
@@ -213,7 +202,7 @@ public final class DeviceClient implements AutoCloseable {
      * once: after a lost connection it may come again). Runs on the device's thread: do not block.
      */
     public void onCloudToDevice(Consumer<CloudMessage> listener) {
-        c2dListener = listener;
+        inbound.onCloudToDevice(listener);
     }
 
     /**
@@ -304,7 +293,7 @@ public final class DeviceClient implements AutoCloseable {
         state = State.CONNECTED;
         events.connected(op.hubHostname());
         firstConnect.complete(null);
-        catchUpDesired(c);
+        inbound.catchUpDesired(c, options.timeout());
         scheduleRotation();
         pump();
     }
@@ -500,83 +489,11 @@ public final class DeviceClient implements AutoCloseable {
         });
     }
 
-    /** After a (re)connect: the desired document, when it changed since the listener last saw it. */
-    private void catchUpDesired(Session c) {
-        if (desiredListener == null) {
-            return;
-        }
-        c.getTwin(options.timeout()).thenApply(Twin::parse).whenCompleteAsync((t, e) -> {
-            Consumer<JsonNode> l = desiredListener;
-            if (e == null && l != null && t.desiredVersion() > desiredVersion) {
-                desiredVersion = t.desiredVersion();
-                deliver(l, t.desired());
-            }
-        }, loop);
-    }
-
-    /** Listeners are the application's code: a throw is logged, never the device's end. */
-    private <T> void deliver(Consumer<T> listener, T value) {
-        try {
-            listener.accept(value);
-        } catch (RuntimeException e) {
-            LOG.warn("event=device.listener_failed device={} msg=\"{}\"", deviceId, e.toString());
-        }
-    }
-
     private static Identity identity(OperationalState.Operational o) {
         return new Identity(o.key(), o.chain());
     }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private final class Inbound implements Session.Inbound {
-        @Override
-        public void cloudToDevice(String properties, byte[] body) {
-            loop.execute(() -> {
-                events.cloudToDevice(properties, body);
-                Consumer<CloudMessage> l = c2dListener;
-                if (l != null) {
-                    deliver(l, CloudMessage.of(properties, body));
-                }
-            });
-        }
-
-        @Override
-        public CompletableFuture<Map.Entry<Integer, String>> method(String name, byte[] payload) {
-            var h = methods.get(name);
-            if (h == null) {
-                return CompletableFuture.completedFuture(Map.entry(404, "{\"error\":\"no such method\"}"));
-            }
-            return CompletableFuture.supplyAsync(() -> {
-                MethodResponse r = h.apply(payload);
-                return Map.entry(r.status(), r.json());
-            }, loop);
-        }
-
-        @Override
-        public void desired(byte[] patch) {
-            loop.execute(() -> {
-                try {
-                    JsonNode p = JSON.readTree(patch);
-                    long v = p.path("$version").asLong(-1);
-                    if (v < 0 || v > desiredVersion) {
-                        desiredVersion = Math.max(desiredVersion, v);
-                        Consumer<JsonNode> l = desiredListener;
-                        if (l != null) {
-                            deliver(l, p);
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    events.transientError("BAD_DESIRED_PATCH");
-                }
-            });
-        }
-
-        @Override
-        public void closed(CloudException why) {
-            loop.execute(() -> lost(why));
-        }
     }
 }

@@ -85,6 +85,9 @@ public final class UpCommand implements Callable<Integer> {
                 out.printf("  hub      %-8s %s%n", h.name(), h.mqtt());
             }
         }
+        if (e.aws() != null) {
+            out.printf("  aws      %s  template %s%n", e.aws().get("mqtt"), e.aws().get("template"));
+        }
         out.printf("  written to %s%n", config.dataDir().resolve(Endpoints.FILE));
         out.flush();
         stopped.await();

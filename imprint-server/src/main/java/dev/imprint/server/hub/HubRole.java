@@ -128,7 +128,7 @@ public final class HubRole implements AutoCloseable {
                 if (authority != null) {
                     ensureCredential(config.dataDir(), h, authority);
                 }
-                HubDialect dialect = h == config.aws() ? HubDialect.aws(shadows, provisioner, config.awsServerKeys()) : HubDialect.azure();
+                HubDialect dialect = h == config.aws() ? HubDialect.aws(shadows, provisioner, config.awsServerKeys(), store.sharedSecrets()) : HubDialect.azure();
                 started.add(start(config, store, h, config.cluster().bind(h.listener()), meters, bus, dialect));
             }
         } catch (IOException | RuntimeException e) {

@@ -85,11 +85,12 @@ class AwsSdkIT {
     private String host;
     private long port;
     private Path root;
+    private Map<String, String> env;
     private final Map<String, String> serials = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, String> env = Fixture.env();
+        env = Fixture.env();
         // the provisioning service answers the AWS endpoint's fleet and just-in-time provisioning (its own listeners out of the way)
         env.put("IMPRINT_DPS", "true");
         env.put("IMPRINT_DPS_HTTPS_ADDRESS", "127.0.14.1");
@@ -387,6 +388,32 @@ class AwsSdkIT {
             again.close();
         }
         assertThat(server.store().deviceRegistry().find("aws-fp")).hasValueSatisfying(r -> assertThat(r.enrollment()).isEqualTo("default"));
+    }
+
+    @Test
+    void an_ownership_token_from_before_a_restart_still_registers_its_thing() throws Exception {
+        Path[] factory = factory("aws-rs");
+        Device d = Device.start(host, port, root(), factory, "aws-rs");
+        CreateCertificateFromCsrResponse cert;
+        try (IotIdentityV2Client identity = identity(d)) {
+            assertThat(d.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            cert = identity.createCertificateFromCsr(fromCsr(csrPem("aws-rs", KeyAlgorithm.EC_P256.generate()))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            d.close();
+        }
+        // the node restarts between create-from-csr and RegisterThing: its token key is the store's, not the process's
+        server.close();
+        server = Fixture.start(dir, env);
+        Device again = Device.start(host, port, root(), factory, "aws-rs");
+        try (IotIdentityV2Client identity = identity(again)) {
+            assertThat(again.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertRejected(identity.registerThing(registerThing("default", cert.certificateOwnershipToken.replace('.', '!'), null)), 400,
+                    "OWNERSHIP_TOKEN_INVALID");
+            assertThat(identity.registerThing(registerThing("default", cert.certificateOwnershipToken, "aws-rs")).get(WAIT.toSeconds(),
+                    TimeUnit.SECONDS).thingName).isEqualTo("aws-rs");
+        } finally {
+            again.close();
+        }
     }
 
     @Test

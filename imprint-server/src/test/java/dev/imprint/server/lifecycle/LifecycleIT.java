@@ -73,8 +73,19 @@ class LifecycleIT {
         // certificates living 15 s: every device renews once by create-from-csr within the 13 s of telemetry
         try (Node server = LocalImprint.start(data, Duration.ofSeconds(15), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret",
                 "IMPRINT_AWS_ADDRESS", "127.0.18.1", "IMPRINT_AWS_PORT", Integer.toString(LocalImprint.freePort("127.0.18.1"))))) {
-            DeviceCliIT.Run run = DeviceCliIT.cli("device", "simulate", "--dialect", "aws", "--count", "8", "--rate", "2", "--duration", "13s",
-                    "--revoke", "1", "--plain", "--data", data.toString());
+            java.util.concurrent.CompletableFuture<DeviceCliIT.Run> simulation = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> DeviceCliIT.cli("device", "simulate", "--dialect", "aws", "--count", "8", "--rate", "2", "--duration", "13s",
+                            "--revoke", "1", "--plain", "--data", data.toString()));
+            // the back end sets desired state on a thing once it reported to its shadow: the device gets the delta
+            String[] reporting = new String[1];
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> server.store().deviceRegistry().search("sim-", 100)
+                    .stream().map(DeviceRecord::deviceId)
+                    .filter(id -> server.store().twins().get(id).reported().contains("sim-1.0"))
+                    .peek(id -> reporting[0] = id).findFirst().isPresent());
+            DeviceCliIT.Run desired = DeviceCliIT.cli("shadow", "update", "--device", reporting[0], "--desired", "{\"led\":\"on\"}",
+                    "--data", data.toString());
+            assertThat(desired.code()).as(desired.out()).isZero();
+            DeviceCliIT.Run run = simulation.get(100, java.util.concurrent.TimeUnit.SECONDS);
             System.out.println(run.out());
             // every device provisioned, connected, its telemetry acknowledged (exit 0: none lost, none left queued)
             assertThat(run.code()).as(run.out()).isZero();
@@ -82,6 +93,7 @@ class LifecycleIT {
                     .contains("reported-state updates accepted").contains("create-from-csr on the operational certificate");
             assertThat(number(run.out(), "shadow +(\\d+) reported-state")).isEqualTo(8);
             assertThat(number(run.out(), "at least (\\d+) per live device")).isGreaterThanOrEqualTo(1);
+            assertThat(number(run.out(), "(\\d+) desired changes handed to devices")).isGreaterThanOrEqualTo(1);
             // the revoked one: its session cut within 2 s, refused (REVOKED) when it came back with its factory certificate
             assertThat(run.out()).containsPattern("revoked +1, cut off 1 \\(slowest \\d+ ms\\), refused when they came back 1 \\(FAILED REVOKED\\)");
             assertThat(number(run.out(), "slowest (\\d+) ms")).isLessThanOrEqualTo(2000);
