@@ -212,16 +212,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     /** The log is the durable step; the store's window and the sinks are best effort. */
     private void appendToLog(List<Entry> batch, List<TelemetryRecord> records) {
         for (Entry e : batch) {
-            CompletableFuture<Void> appended = log.append(e.record());
-            if (e.stored() != null) {
-                appended.whenComplete((v, x) -> {
-                    if (x == null) {
-                        e.stored().complete(null);
-                    } else {
-                        e.stored().completeExceptionally(x);
-                    }
-                });
-            }
+            log.append(e.record(), e.stored());
         }
         if (maxRows > 0) {
             try {
