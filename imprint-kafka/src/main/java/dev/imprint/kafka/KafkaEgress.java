@@ -56,20 +56,34 @@ public final class KafkaEgress implements TelemetryLog {
     @Override
     public CompletableFuture<Void> append(TelemetryRecord r) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        append(r, done);
+        return done;
+    }
+
+    /** The callback completes {@code done} itself: no future of its own, none at all for QoS 0 ({@code done} null). */
+    @Override
+    public void append(TelemetryRecord r, CompletableFuture<Void> done) {
         try {
             producer.send(new ProducerRecord<>(topic, null, r.receivedAt().toEpochMilli(), r.deviceId(), r.body(), headers(r)),
                     (meta, e) -> {
                         if (e == null) {
                             acked.increment();
-                            done.complete(null);
+                            if (done != null) {
+                                done.complete(null);
+                            }
                         } else {
-                            done.completeExceptionally(failure(r, e));
+                            NotStored why = failure(r, e);
+                            if (done != null) {
+                                done.completeExceptionally(why);
+                            }
                         }
                     });
         } catch (RuntimeException e) {
-            done.completeExceptionally(failure(r, e));
+            NotStored why = failure(r, e);
+            if (done != null) {
+                done.completeExceptionally(why);
+            }
         }
-        return done;
     }
 
     private NotStored failure(TelemetryRecord r, Exception e) {

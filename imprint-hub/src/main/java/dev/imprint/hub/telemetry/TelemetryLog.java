@@ -19,10 +19,28 @@ public interface TelemetryLog extends TelemetrySink {
      */
     CompletableFuture<Void> append(TelemetryRecord record);
 
+    /**
+     * {@link #append(TelemetryRecord)} completing the caller's own future, or none ({@code done}
+     * null: nobody waits, as for QoS 0). A log may override it to spare the future and the stage
+     * per message that the default makes.
+     */
+    default void append(TelemetryRecord record, CompletableFuture<Void> done) {
+        CompletableFuture<Void> appended = append(record);
+        if (done != null) {
+            appended.whenComplete((v, x) -> {
+                if (x == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(x);
+                }
+            });
+        }
+    }
+
     /** Best effort, as any sink: appended without waiting for the log. */
     @Override
     default boolean offer(TelemetryRecord record) {
-        append(record);
+        append(record, null);
         return true;
     }
 }

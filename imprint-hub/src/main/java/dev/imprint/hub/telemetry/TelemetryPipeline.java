@@ -38,7 +38,8 @@ public final class TelemetryPipeline implements AutoCloseable {
      * A batch of fire-and-forget messages smaller than this waits {@link #LINGER_NANOS} for more
      * before it is written: a QoS 0 stream is then stored in a few large transactions instead
      * of one per wake-up of this thread, and the event loops stop waking it for each message.
-     * Nobody waits for those messages; a batch holding a durable one is written at once.
+     * Nobody waits for those messages; a batch holding a durable one is written at once (one
+     * arriving during the linger waits at most its 2 ms).
      */
     private static final int LINGER_BELOW = 256;
     private static final long LINGER_NANOS = 2_000_000L;
@@ -211,16 +212,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     /** The log is the durable step; the store's window and the sinks are best effort. */
     private void appendToLog(List<Entry> batch, List<TelemetryRecord> records) {
         for (Entry e : batch) {
-            CompletableFuture<Void> appended = log.append(e.record());
-            if (e.stored() != null) {
-                appended.whenComplete((v, x) -> {
-                    if (x == null) {
-                        e.stored().complete(null);
-                    } else {
-                        e.stored().completeExceptionally(x);
-                    }
-                });
-            }
+            log.append(e.record(), e.stored());
         }
         if (maxRows > 0) {
             try {
