@@ -120,6 +120,8 @@ class DsaInheritanceTest {
         assertThat(DsaKeys.effective(List.of(leaf, midUnderEc, ecRoot), 1)).isSameAs(midUnderEc.getPublicKey());
         assertThat(DsaKeys.inherit(midUnderEc.getPublicKey(), ecRoot.getPublicKey())).isNull();
         assertThat(DsaKeys.effective(List.of(leaf, midUnderEc, ecRoot), 0)).isSameAs(leaf.getPublicKey());
+        // nothing above the parameter-less key at all: it stays as it is
+        assertThat(DsaKeys.effective(List.of(leaf, midUnderEc), 1)).isSameAs(midUnderEc.getPublicKey());
     }
 
     /** Plain JCA verification, for the assertion above. */

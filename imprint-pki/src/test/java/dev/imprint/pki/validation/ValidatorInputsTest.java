@@ -85,4 +85,27 @@ class ValidatorInputsTest {
         assertThat(new PolicyInputs(Set.of(PolicyInputs.ANY_POLICY), false, true, false).isDefault()).isFalse();
         assertThat(new PolicyInputs(Set.of(PolicyInputs.ANY_POLICY), false, false, true).isDefault()).isFalse();
     }
+
+    @Test
+    void an_anchor_is_known_by_its_encoding_not_its_name() {
+        X509Certificate m = mid(-1);
+        AnchorSet anchors = new AnchorSet(java.util.List.of(root, m));
+        assertThat(anchors.contains(root)).isTrue();
+        assertThat(anchors.contains(m)).isTrue();
+        X509Certificate sameName = mid(-1); // another serial under the same subject
+        assertThat(anchors.contains(sameName)).isFalse();
+        assertThat(anchors.contains(leaf("dev-an", m, midKey))).isFalse();
+        assertThat(CrlSigners.NONE.trusted(m, NOW)).isFalse();
+        assertThat(CrlSigners.NONE.named(m.getSubjectX500Principal())).isEmpty();
+    }
+
+    @Test
+    void the_subject_dn_can_be_the_identity() {
+        X509Certificate m = mid(-1);
+        CertificateValidator byDn = CertificateValidator.builder().trustAnchor(root).revocation(RevocationSource.NONE)
+                .identitySources(IdentitySource.SUBJECT_DN).build();
+        Verdict v = byDn.validate(request(leaf("dev-dn", m, midKey), m).build());
+        accepted(v);
+        assertThat(((Verdict.Accepted) v).identity()).isEqualTo("CN=dev-dn");
+    }
 }
