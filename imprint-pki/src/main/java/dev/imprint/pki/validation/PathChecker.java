@@ -317,6 +317,8 @@ final class PathChecker {
         } catch (NameConstraintValidatorException e) {
             throw Refusal.path(ReasonCode.NAME_CONSTRAINTS, "name constraints violated by "
                     + CertificateValidator.describe(cert) + ": " + e.getMessage());
+        } catch (Refusal r) {
+            throw r; // the work bound's own refusal, not a parse failure
         } catch (IOException | RuntimeException e) {
             throw Refusal.path(ReasonCode.MALFORMED, "names do not parse in " + CertificateValidator.describe(cert));
         }

@@ -112,7 +112,13 @@ class CertificateValidatorTest {
 
     @Test
     void rejects_weak_rsa_1024_key() {
-        refused(validator.validate(request(pki.weakKeyDevice("dev-weak")).build()), ReasonCode.WEAK_KEY,
+        TestPki.Issued weak = pki.weakKeyDevice("dev-weak");
+        refused(validator.validate(request(weak).build()), ReasonCode.WEAK_KEY, Verdict.Step.WELL_FORMED_AND_POSSESSION);
+        // a configured lower floor applies to device chains, never to the WebPKI profile (2048 there)
+        CertificateValidator lenient = CertificateValidator.builder().trustAnchor(pki.root()).revocation(RevocationSource.NONE)
+                .minRsaBits(1024).build();
+        accepted(lenient.validate(request(weak).build()));
+        refused(lenient.validate(request(weak).profile(Profile.WEB_PKI).build()), ReasonCode.WEAK_KEY,
                 Verdict.Step.WELL_FORMED_AND_POSSESSION);
     }
 

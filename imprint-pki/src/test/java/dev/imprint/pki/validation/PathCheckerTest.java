@@ -422,4 +422,72 @@ class PathCheckerTest {
                 bc(false, -1), ku(KeyUsage.digitalSignature | KeyUsage.keyCertSign), san(uri("dev-t")));
         refused(validate(root, notCa, m), ReasonCode.KEY_USAGE, Verdict.Step.PATH);
     }
+
+    @Test
+    void name_constraint_work_past_its_bound_is_refused_unevaluated() {
+        // 1,100 constraints x 1,002 names (CN, URI, 1,000 DNS) = 1,102,200 comparisons > 2^20
+        GeneralName[] permitted = new GeneralName[1100];
+        permitted[0] = new GeneralName(GeneralName.dNSName, "good.example");
+        for (int i = 1; i < permitted.length; i++) {
+            permitted[i] = new GeneralName(GeneralName.dNSName, "p" + i + ".example");
+        }
+        X509Certificate m = mid(-1, nc(true, subtrees(permitted), null));
+        GeneralName[] names = new GeneralName[1001];
+        names[0] = uri("dev-w");
+        for (int i = 1; i < names.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, "h" + i + ".good.example");
+        }
+        refused(validate(root, leaf("dev-w", m, midKey, san(names)), m), ReasonCode.PATH_BUILDING_LIMIT, Verdict.Step.PATH);
+        // the same constraints over a few names are evaluated
+        accepted(validate(root, leaf("dev-w", m, midKey, san(uri("dev-w"), new GeneralName(GeneralName.dNSName, "h.good.example"))), m));
+    }
+
+    // ---- certificate policies ----------------------------------------------------------
+
+    static final String POLICY_P = "1.3.6.1.4.1.55555.10";
+    static final String POLICY_Q = "1.3.6.1.4.1.55555.11";
+
+    static Extension policies(String... oids) {
+        org.bouncycastle.asn1.x509.PolicyInformation[] info = new org.bouncycastle.asn1.x509.PolicyInformation[oids.length];
+        for (int i = 0; i < oids.length; i++) {
+            info[i] = new org.bouncycastle.asn1.x509.PolicyInformation(new org.bouncycastle.asn1.ASN1ObjectIdentifier(oids[i]));
+        }
+        return ext(Extension.certificatePolicies, false, new org.bouncycastle.asn1.x509.CertificatePolicies(info));
+    }
+
+    static Verdict validate(PolicyInputs inputs, X509Certificate... chain) {
+        return trusting(root).validate(request(chain).policy(inputs).build());
+    }
+
+    @Test
+    void initial_policies_and_explicit_policy_bind_the_path() {
+        X509Certificate m = mid(-1, policies(POLICY_P));
+        X509Certificate l = leaf("dev-y", m, midKey, policies(POLICY_P));
+        accepted(validate(new PolicyInputs(java.util.Set.of(POLICY_P), true, false, false), l, m));
+        accepted(validate(new PolicyInputs(java.util.Set.of(PolicyInputs.ANY_POLICY), true, false, false), l, m));
+        refused(validate(new PolicyInputs(java.util.Set.of(POLICY_Q), true, false, false), l, m), ReasonCode.POLICY, Verdict.Step.PATH);
+        X509Certificate bare = leaf("dev-y", m, midKey);
+        refused(validate(new PolicyInputs(java.util.Set.of(PolicyInputs.ANY_POLICY), true, false, false), bare, m),
+                ReasonCode.POLICY, Verdict.Step.PATH);
+    }
+
+    @Test
+    void any_policy_can_be_inhibited() {
+        X509Certificate m = mid(-1, policies(PolicyInputs.ANY_POLICY));
+        X509Certificate l = leaf("dev-z", m, midKey, policies(PolicyInputs.ANY_POLICY));
+        accepted(validate(new PolicyInputs(java.util.Set.of(PolicyInputs.ANY_POLICY), true, false, false), l, m));
+        refused(validate(new PolicyInputs(java.util.Set.of(PolicyInputs.ANY_POLICY), true, false, true), l, m),
+                ReasonCode.POLICY, Verdict.Step.PATH);
+    }
+
+    @Test
+    void a_policy_constraint_in_the_path_is_enforced_with_default_inputs() {
+        Extension requireExplicit = ext(Extension.policyConstraints, true,
+                new org.bouncycastle.asn1.x509.PolicyConstraints(BigInteger.ZERO, null));
+        X509Certificate m = mid(-1, policies(POLICY_P), requireExplicit);
+        accepted(validate(root, leaf("dev-aa", m, midKey, policies(POLICY_P)), m));
+        refused(validate(root, leaf("dev-aa", m, midKey), m), ReasonCode.POLICY, Verdict.Step.PATH);
+        X509Certificate noConstraint = mid(-1, policies(POLICY_P));
+        accepted(validate(root, leaf("dev-aa", noConstraint, midKey), noConstraint));
+    }
 }

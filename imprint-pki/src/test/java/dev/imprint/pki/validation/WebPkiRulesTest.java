@@ -280,4 +280,20 @@ class WebPkiRulesTest {
         assertThat(WebPkiCheck.canonicalIp(InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
         assertThat(WebPkiCheck.canonicalIp(InetAddress.getByName("ff:ff:ff:ff:ff:ff:ff:ff"))).isEqualTo("ff:ff:ff:ff:ff:ff:ff:ff");
     }
+
+    @Test
+    void a_ca_certificate_is_not_a_server_leaf() {
+        refused(ReasonCode.INVALID_PATH, leaf(bc(true, 0)), mid, root);
+        passes(leaf(bc(false, -1)), mid, root);
+    }
+
+    @Test
+    void a_cn_not_evidently_repeating_a_san_is_not_judged() {
+        // printable ASCII up to '~' is a legacy label; canonical IP text not among the SANs is not judged either
+        passes(leaf("CN=Legacy~Label", BigInteger.TEN, leafKey), mid, root);
+        passes(leaf("CN=2001:db8::2", BigInteger.TEN, leafKey), mid, root);
+        passes(leaf("CN=10.0.0.2", BigInteger.TEN, leafKey), mid, root);
+        refused(ReasonCode.MALFORMED, leaf("CN=2001:db8:0::2", BigInteger.TEN, leafKey), mid, root);
+        refused(ReasonCode.MALFORMED, leaf("CN=Legacy\u007fLabel", BigInteger.TEN, leafKey), mid, root);
+    }
 }
