@@ -67,6 +67,9 @@ abstract class SeveralCaNodesContract {
     final AtomicReference<String> baton = new AtomicReference<>("a");
     /** When set, the next CRL number taken hands the baton to this node (the lead moves while a CRL is built). */
     final AtomicReference<String> handOverOnNextNumber = new AtomicReference<>();
+    /** Run once, right after the CRL number is taken that many numbers from now (1 = the next). */
+    final AtomicReference<Runnable> onNumber = new AtomicReference<>();
+    final java.util.concurrent.atomic.AtomicInteger onNumberIn = new java.util.concurrent.atomic.AtomicInteger();
     /** The publications from index {@code from} on, as a snapshot (publishers may still be appending). */
     List<Publication> since(int from) {
         List<Publication> now = List.copyOf(published);
@@ -247,6 +250,23 @@ abstract class SeveralCaNodesContract {
     }
 
     @Test
+    void a_revocation_committed_while_a_full_crl_is_built_reaches_the_next_full_crl() throws Exception {
+        IssuedCertificate x = a.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
+        IssuedCertificate y = a.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-2")));
+        // revoking x publishes a delta (number 1) and then builds a full CRL in the background
+        // (number 2): y is revoked, as by another node without a doorbell, after that full CRL
+        // read its entries. The delta that follows lists y; a full CRL must follow it.
+        onNumberIn.set(2);
+        onNumber.set(() -> b.store.certificates().revoke(y.serialHex(), 1, Instant.now()));
+        a.ca.revocation().revoke(x.serialHex(), 1, "admin:test");
+        await().atMost(TICK.multipliedBy(3)).until(() -> fullLists(b, x) && fullLists(b, y));
+    }
+
+    private static boolean fullLists(Node n, IssuedCertificate c) throws Exception {
+        return Pem.readCrl(n.ca.revocation().crl(c.ca())).getRevokedCertificate(c.certificate().getSerialNumber()) != null;
+    }
+
+    @Test
     void without_the_doorbell_the_leaders_tick_picks_up_revocations_made_elsewhere() throws Exception {
         IssuedCertificate x = b.ca.issue(IssuanceRequest.byStation("line-1", CaFixture.csr("dev-1")));
         b.ca.revocation().revoke(x.serialHex(), 1, "admin:test");
@@ -383,6 +403,9 @@ abstract class SeveralCaNodesContract {
                 String next = handOverOnNextNumber.getAndSet(null);
                 if (next != null) {
                     baton.set(next);
+                }
+                if (onNumber.get() != null && onNumberIn.decrementAndGet() == 0) {
+                    onNumber.getAndSet(null).run();
                 }
                 return n;
             }

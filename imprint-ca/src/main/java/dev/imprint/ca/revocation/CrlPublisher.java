@@ -109,12 +109,22 @@ public final class CrlPublisher {
         return leads() && ensureDelta(false);
     }
 
-    /** Builds and publishes a new full CRL now, then a delta to it, when this node leads. */
-    void rebuildFull() {
-        if (leads()) {
-            ensureFull(true);
-            ensureDelta(false);
+    /**
+     * Builds and publishes a new full CRL now, then a delta to it, when this node leads.
+     *
+     * @return true when that delta lists revocations the new full CRL lacks (committed while it
+     *     was built, their own request for a full CRL possibly spent): another full CRL should follow
+     */
+    boolean rebuildFull() {
+        if (!leads()) {
+            return false;
         }
+        ensureFull(true);
+        ensureDelta(false);
+        // a delta's revocationSeq is its base's unless it lists entries (pruned rows never count)
+        Heads h = store.crls().heads(ca.name());
+        return h.full() != null && h.delta() != null && h.delta().baseNumber() == h.full().crlNumber()
+                && h.delta().revocationSeq() > h.full().revocationSeq();
     }
 
     /** Whether this node publishes this CA's CRLs now, and so also prunes its expired certificates. */

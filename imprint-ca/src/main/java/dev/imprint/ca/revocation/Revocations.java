@@ -274,7 +274,9 @@ public final class Revocations implements RevocationService, AutoCloseable {
 
     private void rebuildFullNow(String ca) {
         try {
-            publishers.get(ca).rebuildFull();
+            if (publishers.get(ca).rebuildFull()) {
+                requestFull(ca);
+            }
         } catch (RuntimeException e) {
             LOG.error("full CRL rebuild of {} failed; the previous one stays published", ca, e);
         }
