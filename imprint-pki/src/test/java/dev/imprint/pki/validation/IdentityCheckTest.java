@@ -118,6 +118,9 @@ class IdentityCheckTest {
         assertThat(IdentityCheck.matches(PeerName.parse("ip:0:0:0:0:0:0:0:1"), sans)).isTrue();
         assertThat(IdentityCheck.matches(PeerName.parse("ip:::2"), sans)).isFalse();
         assertThat(IdentityCheck.matches(PeerName.parse("ip:localhost"), sans)).isFalse();
+        // IP-literal characters that are no address match nothing (never an error read as a match)
+        assertThat(IdentityCheck.matches(PeerName.parse("ip:::::"), sans)).isFalse();
+        assertThat(IdentityCheck.matches(PeerName.parse("ip:1:2"), sans)).isFalse();
     }
 
     @Test

@@ -490,4 +490,15 @@ class PathCheckerTest {
         X509Certificate noConstraint = mid(-1, policies(POLICY_P));
         accepted(validate(root, leaf("dev-aa", noConstraint, midKey), noConstraint));
     }
+
+    @Test
+    void policy_mapping_can_be_inhibited() {
+        Extension mapPtoQ = ext(Extension.policyMappings, false, new org.bouncycastle.asn1.x509.PolicyMappings(
+                org.bouncycastle.asn1.x509.CertPolicyId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(POLICY_P)),
+                org.bouncycastle.asn1.x509.CertPolicyId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(POLICY_Q))));
+        X509Certificate m = mid(-1, policies(POLICY_P), mapPtoQ);
+        X509Certificate l = leaf("dev-ab", m, midKey, policies(POLICY_Q));
+        accepted(validate(new PolicyInputs(java.util.Set.of(POLICY_P), true, false, false), l, m));
+        refused(validate(new PolicyInputs(java.util.Set.of(POLICY_P), true, true, false), l, m), ReasonCode.POLICY, Verdict.Step.PATH);
+    }
 }

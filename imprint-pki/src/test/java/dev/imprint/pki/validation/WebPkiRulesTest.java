@@ -295,5 +295,8 @@ class WebPkiRulesTest {
         passes(leaf("CN=10.0.0.2", BigInteger.TEN, leafKey), mid, root);
         refused(ReasonCode.MALFORMED, leaf("CN=2001:db8:0::2", BigInteger.TEN, leafKey), mid, root);
         refused(ReasonCode.MALFORMED, leaf("CN=Legacy\u007fLabel", BigInteger.TEN, leafKey), mid, root);
+        // canonical IPv6 text starting with ':' is canonical; IP-like text that is no address is judged (and is no SAN)
+        passes(leaf("CN=::1", BigInteger.TEN, leafKey), mid, root);
+        refused(ReasonCode.MALFORMED, leaf("CN=1:2", BigInteger.TEN, leafKey), mid, root);
     }
 }
