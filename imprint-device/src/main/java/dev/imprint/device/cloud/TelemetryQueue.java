@@ -72,9 +72,10 @@ final class TelemetryQueue {
         if (stopped == null) {
             stopped = why;
         }
-        outbox.forEach(p -> p.acked().completeExceptionally(why));
+        var dropped = new ArrayDeque<>(outbox);
         outbox.clear();
-        size = inflight.size();
+        updateSize();
+        dropped.forEach(p -> p.acked().completeExceptionally(why));
     }
 
     /** Messages sent and not yet acknowledged (on loop). */
@@ -94,17 +95,24 @@ final class TelemetryQueue {
             inflight.add(p);
             c.sendTelemetry(p.properties(), p.body()).whenCompleteAsync((v, t) -> {
                 inflight.remove(p);
+                boolean again = t != null && stopped == null && !CloudException.of(t).permanent();
+                if (again) {
+                    outbox.addFirst(p); // not acknowledged: it goes again on the next connection
+                }
+                updateSize(); // before the sender hears of it: it may read size() at once
                 if (t == null) {
                     p.acked().complete(null);
-                } else if (stopped != null || CloudException.of(t).permanent()) {
+                } else if (!again) {
                     // a message the server refused would be refused again: it fails instead of going round
                     p.acked().completeExceptionally(CloudException.of(t));
-                } else {
-                    outbox.addFirst(p); // not acknowledged: it goes again on the next connection
                 }
                 pump();
             }, loop);
         }
+        updateSize();
+    }
+
+    private void updateSize() {
         size = outbox.size() + inflight.size();
     }
 
