@@ -4,20 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.imprint.device.DeviceKey;
 import dev.imprint.device.OperationalState;
 import io.netty.channel.EventLoop;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -35,6 +27,12 @@ import java.util.function.Supplier;
  * <p>Cloud side features for the application: {@link #send telemetry}, {@link #getTwin the twin},
  * {@link #reportProperties reported properties}, {@link #onDesiredProperties desired-property
  * changes}, {@link #onCloudToDevice cloud-to-device messages} and {@link #onMethod direct methods}.
+ *
+ * <p>The parts, each with one job: the {@link Dialect} (the cloud's protocol), {@link TelemetryQueue}
+ * (the outbox), {@link Renewal} (when and how the certificate is renewed), {@link InboundDispatch}
+ * (what arrives, to the application's listeners). This class wires them and runs the life cycle:
+ * provision, connect, back-off and reconnect, fall back to the factory certificate, switch to a
+ * renewed certificate, fail, close.
  *
  * <p>All state changes run on one event-loop thread per device; the public methods are
  * thread-safe and never block. A permanent refusal (REVOKED, NO_ENROLLMENT ...) ends in state
@@ -74,9 +72,6 @@ public final class DeviceClient implements AutoCloseable {
         default void cloudToDevice(String properties, byte[] body) {}
     }
 
-    private record Pending(String properties, byte[] body, CompletableFuture<Void> acked) {}
-
-
     private final DeviceRuntime rt;
     private final EventLoop loop;
     private final CloudConfig config;
@@ -87,10 +82,11 @@ public final class DeviceClient implements AutoCloseable {
     private final Events events;
     private final Dialect dialect;
     private final InboundDispatch inbound;
+    private final TelemetryQueue telemetry;
+    private final Renewal renewal;
+    private final Backoff backoff;
 
     // state below: only on `loop`
-    private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
-    private final Set<Pending> inflight = new HashSet<>();
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     private State state = State.STARTING;
     private String failureCode;
@@ -100,7 +96,6 @@ public final class DeviceClient implements AutoCloseable {
     private Session conn;
     private int attempts;
     private ScheduledFuture<?> timer;
-    private ScheduledFuture<?> rotation;
 
     /** A device in the Azure dialect ({@link AzureDialect}: DPS, IoT Hub, EST). */
     public DeviceClient(DeviceRuntime rt, CloudConfig config, String deviceId, Identity factory, OperationalState store,
@@ -121,6 +116,9 @@ public final class DeviceClient implements AutoCloseable {
         this.options = options;
         this.events = events == null ? new Events() {} : events;
         this.inbound = new InboundDispatch(loop, deviceId, this.events, this::lost);
+        this.telemetry = new TelemetryQueue(loop, options.window());
+        this.backoff = new Backoff(options.minBackoff(), options.maxBackoff());
+        this.renewal = new Renewal(rt, loop, dialect, deviceId, options.newKeys(), store, this.events, backoff, new Renewing());
     }
 
     /** Starts; completes at the first connection to the hub, fails with the CloudException of a permanent refusal. */
@@ -152,18 +150,7 @@ public final class DeviceClient implements AutoCloseable {
      * @param properties application properties (URL-encoded into the topic), may be empty
      */
     public CompletableFuture<Void> send(byte[] body, Map<String, String> properties) {
-        StringBuilder p = new StringBuilder();
-        properties.forEach((k, v) -> p.append(p.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
-        Pending m = new Pending(p.toString(), body, new CompletableFuture<>());
-        loop.execute(() -> {
-            if (state == State.FAILED || state == State.CLOSED) {
-                m.acked().completeExceptionally(CloudException.refused(failureCode == null ? "CLOSED" : failureCode, "the device stopped"));
-                return;
-            }
-            outbox.add(m);
-            pump();
-        });
-        return m.acked();
+        return telemetry.send(body, properties);
     }
 
     /**
@@ -245,7 +232,7 @@ public final class DeviceClient implements AutoCloseable {
 
     /** Telemetry not yet acknowledged (queued and in flight). */
     public int queued() {
-        return outbox.size() + inflight.size();
+        return telemetry.size();
     }
 
     // ---- connection life cycle (on loop)
@@ -294,8 +281,8 @@ public final class DeviceClient implements AutoCloseable {
         events.connected(op.hubHostname());
         firstConnect.complete(null);
         inbound.catchUpDesired(c, options.timeout());
-        scheduleRotation();
-        pump();
+        renewal.schedule(op, opSince);
+        telemetry.attach(c);
     }
 
     private void attemptFailed(CloudException e) {
@@ -321,15 +308,8 @@ public final class DeviceClient implements AutoCloseable {
 
     private void retryLater(Duration retryAfter) {
         state = State.RECONNECTING;
-        Duration wait = retryAfter != null ? retryAfter : backoff(attempts++);
+        Duration wait = retryAfter != null ? retryAfter : backoff.next(attempts++);
         timer = rt.schedule(wait, () -> loop.execute(this::attempt));
-    }
-
-    /** Exponential back-off with full jitter: uniform in [min, min(max, min * 2^n)]. */
-    private Duration backoff(int n) {
-        long min = options.minBackoff().toMillis();
-        long cap = Math.min(options.maxBackoff().toMillis(), min << Math.min(n, 16));
-        return Duration.ofMillis(min + ThreadLocalRandom.current().nextLong(Math.max(1, cap - min + 1)));
     }
 
     private void fail(CloudException e) {
@@ -342,10 +322,7 @@ public final class DeviceClient implements AutoCloseable {
         }
         events.failed(e.code());
         firstConnect.completeExceptionally(e);
-        for (Pending p : outbox) {
-            p.acked().completeExceptionally(e);
-        }
-        outbox.clear();
+        telemetry.stop(e);
     }
 
     private void lost(CloudException why) {
@@ -353,89 +330,44 @@ public final class DeviceClient implements AutoCloseable {
             return;
         }
         conn = null;
+        telemetry.detach();
         events.disconnected(why.code());
-        cancelRotation();
+        renewal.cancel();
         retryLater(null);
     }
 
-    // ---- telemetry (on loop)
+    // ---- rotation (on loop): the renewal is a part of its own, the switch to the new certificate is the life cycle's
 
-    private void pump() {
-        Session c = conn;
-        while (c != null && state == State.CONNECTED && c.active() && inflight.size() < options.window() && !outbox.isEmpty()) {
-            Pending p = outbox.poll();
-            inflight.add(p);
-            c.sendTelemetry(p.properties(), p.body()).whenCompleteAsync((v, t) -> {
-                inflight.remove(p);
-                if (t == null) {
-                    p.acked().complete(null);
-                } else if (state == State.FAILED || state == State.CLOSED || CloudException.of(t).permanent()) {
-                    // a message the server refused would be refused again: it fails instead of going round
-                    p.acked().completeExceptionally(CloudException.of(t));
-                } else {
-                    outbox.addFirst(p); // not acknowledged: it goes again on the next connection
-                }
-                pump();
-            }, loop);
+    /** What the renewal sees of this device. */
+    private final class Renewing implements Renewal.Device {
+        @Override
+        public OperationalState.Operational current() {
+            return op;
         }
-    }
 
-    // ---- rotation (on loop)
-
-    private void scheduleRotation() {
-        cancelRotation();
-        Identity id = identity(op);
-        // two thirds of the lifetime as this device has it: certificates are backdated against clock
-        // skew, so count from when it arrived (or notBefore, if later)
-        Instant from = id.leaf().getNotBefore().toInstant().isAfter(opSince) ? id.leaf().getNotBefore().toInstant() : opSince;
-        Duration life = Duration.between(from, id.notAfter());
-        // a little jitter (up to 3% of the lifetime) so a fleet made together does not renew together
-        Duration wait = Duration.between(Instant.now(), from.plus(life.multipliedBy(2).dividedBy(3)))
-                .plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, life.toMillis() * 3 / 100)));
-        rotation = rt.schedule(wait, () -> loop.execute(this::rotate));
-    }
-
-    private void rotate() {
-        if (state != State.CONNECTED || op == null) {
-            return;
+        @Override
+        public Session live() {
+            return state == State.CONNECTED ? conn : null;
         }
-        OperationalState.Operational current = op;
-        DeviceKey key = options.newKeys().get();
-        dialect.renew(identity(current), deviceId, key, conn).whenCompleteAsync((chain, t) -> {
-            if (state == State.CLOSED || state == State.FAILED) {
-                return;
-            }
-            if (t != null) {
-                CloudException e = CloudException.of(t);
-                events.transientError("ROTATION_" + e.code());
-                // try again before it expires; once expired, the reconnect goes through DPS
-                Duration left = Duration.between(Instant.now(), identity(current).notAfter());
-                Duration wait = e.retryAfter() != null ? e.retryAfter() : backoff(1);
-                if (wait.compareTo(left) < 0) {
-                    rotation = rt.schedule(wait, () -> loop.execute(this::rotate));
-                }
-                return;
-            }
-            List<X509Certificate> full = new ArrayList<>(chain);
-            if (full.size() == 1 && current.chain().size() > 1) {
-                full.addAll(current.chain().subList(1, current.chain().size()));
-            }
-            if (!key.matches(full.get(0).getPublicKey())) {
-                events.transientError("ROTATION_KEY_MISMATCH");
-                return;
-            }
-            OperationalState.Operational next = new OperationalState.Operational(key, full, current.hubHostname());
-            store.saveOperational(next);
+
+        @Override
+        public boolean stopped() {
+            return state == State.CLOSED || state == State.FAILED;
+        }
+
+        @Override
+        public void renewed(OperationalState.Operational next) {
             op = next;
             opSince = Instant.now();
-            events.rotated(full.get(0).getSerialNumber().toString(16));
+            events.rotated(next.chain().get(0).getSerialNumber().toString(16));
             switchConnection();
-        }, loop);
+        }
     }
 
     /** Lets in-flight telemetry finish (up to 2 s), then reconnects with the new certificate; the queue waits. */
     private void switchConnection() {
         state = State.ROTATING;
+        telemetry.detach();
         Session old = conn;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         Runnable[] check = new Runnable[1];
@@ -443,7 +375,7 @@ public final class DeviceClient implements AutoCloseable {
             if (state != State.ROTATING) {
                 return;
             }
-            if (!inflight.isEmpty() && System.nanoTime() < deadline && old != null && old.active()) {
+            if (telemetry.inFlight() > 0 && System.nanoTime() < deadline && old != null && old.active()) {
                 rt.schedule(Duration.ofMillis(20), () -> loop.execute(check[0]));
                 return;
             }
@@ -454,15 +386,8 @@ public final class DeviceClient implements AutoCloseable {
         check[0].run();
     }
 
-    private void cancelRotation() {
-        if (rotation != null) {
-            rotation.cancel(false);
-            rotation = null;
-        }
-    }
-
     private void cancelTimers() {
-        cancelRotation();
+        renewal.cancel();
         if (timer != null) {
             timer.cancel(false);
             timer = null;
@@ -483,17 +408,12 @@ public final class DeviceClient implements AutoCloseable {
                 conn = null;
             }
             CloudException e = CloudException.refused("CLOSED", "the device was closed");
-            outbox.forEach(p -> p.acked().completeExceptionally(e));
-            outbox.clear();
+            telemetry.stop(e);
             firstConnect.completeExceptionally(e);
         });
     }
 
     private static Identity identity(OperationalState.Operational o) {
         return new Identity(o.key(), o.chain());
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

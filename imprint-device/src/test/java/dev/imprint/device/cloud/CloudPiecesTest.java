@@ -64,6 +64,16 @@ class CloudPiecesTest {
     }
 
     @Test
+    void back_off_grows_from_the_minimum_and_never_passes_the_maximum() {
+        Backoff b = new Backoff(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30));
+        for (int i = 0; i < 200; i++) {
+            assertThat(b.next(0)).isEqualTo(java.time.Duration.ofMillis(250)); // the first wait: the minimum, no room for jitter
+            assertThat(b.next(2).toMillis()).isBetween(250L, 1000L);
+            assertThat(b.next(40).toMillis()).isBetween(250L, 30_000L); // a shift past 16 is capped, not overflowed
+        }
+    }
+
+    @Test
     void reason_codes_come_from_the_server_message() {
         assertThat(DpsClient.codeOf("REVOKED: certificate revoked at ...", "FAILED")).isEqualTo("REVOKED");
         assertThat(DpsClient.codeOf("something else", "FAILED")).isEqualTo("FAILED");

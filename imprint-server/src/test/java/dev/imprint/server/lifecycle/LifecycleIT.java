@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The life cycle end to end, everything real and in this process: 200 devices through the
  * factory, DPS and a hub, telemetry throughout, operational certificates living 20 s (so every
  * device rotates at least twice), 5 devices revoked half-way. And a fleet in the AWS dialect
- * through {@code imprint device simulate --dialect aws}: fleet provisioning by claim, telemetry,
+ * through {@code imprint device simulate --dialect aws --churn 4500ms}: fleet provisioning by claim, telemetry, churn,
  * the shadow, rotation by create-from-csr, revocation.
  */
 class LifecycleIT {
@@ -70,12 +70,16 @@ class LifecycleIT {
     void aws_dialect_fleet_provisions_by_claim_reports_to_its_shadow_rotates_keeping_the_thing_and_is_cut_off_when_revoked(
             @TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
-        // certificates living 15 s: every device renews once by create-from-csr within the 13 s of telemetry
+        // certificates living 15 s: every device renews once by create-from-csr within the 20 s of telemetry. Churn every 4.5 s
+        // (devices 0..3 in turn, never the stolen one, the last): one drops and reconnects at once (4.5 s), one goes away for
+        // 1 s and comes back with its stored certificate (9 s), one has its operational certificate revoked under it and
+        // provisions again by claim with its factory certificate (13.5 s: well after its renewal at ~10 s, so the revoked
+        // certificate is the one it holds), one drops and reconnects (18 s)
         try (Node server = LocalImprint.start(data, Duration.ofSeconds(15), Map.of("IMPRINT_CA_PASSPHRASE", "test-passphrase-not-secret",
                 "IMPRINT_AWS_ADDRESS", "127.0.18.1", "IMPRINT_AWS_PORT", Integer.toString(LocalImprint.freePort("127.0.18.1"))))) {
             java.util.concurrent.CompletableFuture<DeviceCliIT.Run> simulation = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> DeviceCliIT.cli("device", "simulate", "--dialect", "aws", "--count", "8", "--rate", "2", "--duration", "13s",
-                            "--revoke", "1", "--plain", "--data", data.toString()));
+                    () -> DeviceCliIT.cli("device", "simulate", "--dialect", "aws", "--count", "8", "--rate", "2", "--duration", "20s",
+                            "--revoke", "1", "--churn", "4500ms", "--park", "1s", "--plain", "--data", data.toString()));
             // the back end sets desired state on a thing once it reported to its shadow: the device gets the delta
             String[] reporting = new String[1];
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> server.store().deviceRegistry().search("sim-", 100)
@@ -97,6 +101,11 @@ class LifecycleIT {
             // the revoked one: its session cut within 2 s, refused (REVOKED) when it came back with its factory certificate
             assertThat(run.out()).containsPattern("revoked +1, cut off 1 \\(slowest \\d+ ms\\), refused when they came back 1 \\(FAILED REVOKED\\)");
             assertThat(number(run.out(), "slowest (\\d+) ms")).isLessThanOrEqualTo(2000);
+            // churn with the AWS dialect: the devices that went away came back, the one whose certificate was revoked
+            // provisioned again (a registration more than the fleet) and, like every live device, lost nothing (exit 0 above)
+            assertThat(number(run.out(), "churn +(\\d+) went away and came back")).isGreaterThanOrEqualTo(2);
+            assertThat(number(run.out(), "(\\d+) operational certificates revoked \\(re-registered\\)")).isEqualTo(1);
+            assertThat(number(run.out(), "registered +(\\d+) registrations")).isGreaterThanOrEqualTo(9);
 
             List<DeviceRecord> things = server.store().deviceRegistry().search("sim-", 100);
             assertThat(things).hasSize(8).allSatisfy(d -> assertThat(d.enrollment()).isEqualTo("default"));
