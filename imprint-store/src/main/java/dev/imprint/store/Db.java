@@ -97,6 +97,37 @@ final class Db implements AutoCloseable {
      */
     private final Map<Connection, Map<String, PreparedStatement>> statements = new HashMap<>();
 
+    /**
+     * Prepared statements of the SQLite writer connection, used only under {@link #writeLock}: the
+     * statements of every registration's transaction compiled once instead of on every write.
+     */
+    private final Map<String, PreparedStatement> writerStatements = new HashMap<>();
+
+    /**
+     * Runs one statement of a write transaction on {@code c}: on the SQLite writer its prepared form
+     * is kept for the next transaction (the caller must not close it); elsewhere prepared and closed.
+     */
+    <T> T inWrite(Connection c, String sql, Query<T> query) throws SQLException {
+        if (c != writer || !writeLock.isHeldByCurrentThread()) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                return query.run(ps);
+            }
+        }
+        PreparedStatement ps = writerStatements.get(sql);
+        if (ps == null || ps.isClosed()) {
+            ps = c.prepareStatement(sql);
+            writerStatements.put(sql, ps);
+        }
+        try {
+            ps.clearParameters();
+            return query.run(ps);
+        } catch (SQLException | RuntimeException e) {
+            writerStatements.remove(sql);
+            ps.close();
+            throw e;
+        }
+    }
+
     /** Runs one read statement in autocommit mode, reusing its prepared form on SQLite. */
     <T> T readCached(String what, String sql, Query<T> query) {
         return timed(READS, () -> readCachedUntimed(what, sql, query));

@@ -37,31 +37,30 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
     @Override
     public DeviceRecord save(DeviceRecord d, RegistrationEvent event, Function<DeviceRecord, OperationRecord> operation) {
         return db.write("saving device " + d.deviceId(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+            db.inWrite(c, UPSERT, ps -> {
                 JdbcCertificateStore.bind(ps, d.deviceId(), d.hub(), d.enabled(), d.enrollment(), d.tagsJson(),
                         d.desiredJson(), d.status(), d.substatus(), d.certSerial(), d.createdAt().toEpochMilli(),
                         d.updatedAt().toEpochMilli());
-                ps.executeUpdate();
-            }
+                return ps.executeUpdate();
+            });
             if (event != null) {
-                insertEvent(c, event);
+                insertEvent(db, c, event);
                 if ("assigned".equals(event.status())) {
                     db.events.append(c, d.deviceId(), "registered", event.at(), JdbcDeviceEvents.detail().put("hub", event.hub())
                             .put("enrollment", event.enrollment()).put("substatus", event.substatus()).put("serial", event.certSerial()));
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?")) {
+            DeviceRecord saved = db.inWrite(c, "SELECT " + COLUMNS + " FROM devices WHERE device_id = ?", ps -> {
                 ps.setString(1, d.deviceId());
-                DeviceRecord saved;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    saved = read(rs);
+                    return read(rs);
                 }
-                if (operation != null) {
-                    JdbcOperationTable.insert(c, operation.apply(saved));
-                }
-                return saved;
+            });
+            if (operation != null) {
+                JdbcOperationTable.insert(db, c, operation.apply(saved));
             }
+            return saved;
         });
     }
 
@@ -102,9 +101,9 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
     @Override
     public void recordEvent(RegistrationEvent event, OperationRecord operation) {
         db.write("recording a registration of " + event.registrationId(), c -> {
-            insertEvent(c, event);
+            insertEvent(db, c, event);
             if (operation != null) {
-                JdbcOperationTable.insert(c, operation);
+                JdbcOperationTable.insert(db, c, operation);
             }
             return null;
         });
@@ -141,13 +140,13 @@ final class JdbcDeviceRegistry implements DeviceRegistry {
         });
     }
 
-    private static void insertEvent(Connection c, RegistrationEvent e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO registration_events (registration_id, at, status,"
-                + " substatus, hub, enrollment, cert_serial, error_code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    private static void insertEvent(Db db, Connection c, RegistrationEvent e) throws SQLException {
+        db.inWrite(c, "INSERT INTO registration_events (registration_id, at, status,"
+                + " substatus, hub, enrollment, cert_serial, error_code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
             JdbcCertificateStore.bind(ps, e.registrationId(), e.at().toEpochMilli(), e.status(), e.substatus(), e.hub(),
                     e.enrollment(), e.certSerial(), e.errorCode(), e.message());
-            ps.executeUpdate();
-        }
+            return ps.executeUpdate();
+        });
     }
 
     @Override

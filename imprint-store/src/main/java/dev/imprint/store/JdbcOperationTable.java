@@ -20,15 +20,15 @@ final class JdbcOperationTable {
 
     private JdbcOperationTable() {}
 
-    static void insert(Connection c, OperationRecord o) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO dps_operations (" + COLUMNS + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    static void insert(Db db, Connection c, OperationRecord o) throws SQLException {
+        db.inWrite(c, "INSERT INTO dps_operations (" + COLUMNS + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
             JdbcCertificateStore.bind(ps, o.operationId(), o.registrationId(), o.status(), o.assignedHub(), o.deviceId(),
                     o.substatus(), o.errorCode(), o.reason(), o.errorMessage(), o.payloadJson(),
                     o.issuedChain().isEmpty() ? null : String.join("\n", o.issuedChain()), o.etag(),
                     o.createdAt().toEpochMilli(), o.updatedAt().toEpochMilli(), o.expiresAt().toEpochMilli());
-            ps.executeUpdate();
-        }
+            return ps.executeUpdate();
+        });
     }
 
     static Optional<OperationRecord> find(Db db, String operationId, Instant now) {

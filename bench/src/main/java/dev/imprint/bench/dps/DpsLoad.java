@@ -44,7 +44,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * per registration (from /proc), and s_server's per handshake.
  *
  * <p>Usage: {@code DpsLoad --data DIR [--devices 200] [--threads 8] [--seconds 10] [--warmup 3]
- * [--server-pid PID] [--openssl-port 19444]}. Start the server with {@code IMPRINT_DPS_RATE=0
+ * [--server-pid PID] [--openssl-address 127.0.0.1] [--openssl-port 19444]}. Start the server with {@code IMPRINT_DPS_RATE=0
  * IMPRINT_DPS_DEVICE_RATE=0} (no rate limits) for the measurement.
  */
 public final class DpsLoad {
@@ -65,6 +65,7 @@ public final class DpsLoad {
         int warmup = Integer.parseInt(arg(args, "--warmup", "3"));
         long serverPid = Long.parseLong(arg(args, "--server-pid", "0"));
         int opensslPort = Integer.parseInt(arg(args, "--openssl-port", "19444"));
+        String opensslAddress = arg(args, "--openssl-address", "127.0.0.1");
 
         JsonNode endpoints = JSON.readTree(data.resolve("endpoints.json").toFile());
         URI dps = URI.create(endpoints.path("dps").path("https").asText());
@@ -75,7 +76,7 @@ public final class DpsLoad {
 
         InetSocketAddress dpsAt = new InetSocketAddress(dps.getHost(), dps.getPort());
         Result d = run("imprint DPS (full registration)", fleet, threads, warmup, seconds, serverPid, dev -> once(dev, dpsAt, scope));
-        Process s = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + opensslPort, "-cert",
+        Process s = new ProcessBuilder("openssl", "s_server", "-accept", opensslAddress + ":" + opensslPort, "-cert",
                 data.resolve("tls/server.crt").toString(),
                 "-cert_chain", data.resolve("tls/server.crt").toString(), "-key", data.resolve("tls/server.key").toString(),
                 "-CAfile", endpoints.path("trust").asText(), "-Verify", "3", "-quiet")
@@ -83,7 +84,7 @@ public final class DpsLoad {
         Thread.sleep(1000);
         Result o;
         try {
-            InetSocketAddress sslAt = new InetSocketAddress("127.0.0.1", opensslPort);
+            InetSocketAddress sslAt = new InetSocketAddress(opensslAddress, opensslPort);
             o = run("openssl s_server (bare handshake)", fleet, threads, warmup, seconds, s.pid(), dev -> once(dev, sslAt, null));
         } finally {
             s.destroy();

@@ -233,8 +233,14 @@ public final class Registrar {
 
     /** {@code imprint_dps_registrations_total{status,reason}} in the global registry, like the rest of the DPS's meters. */
     private static void registrations(String status, String reason) {
-        io.micrometer.core.instrument.Metrics.counter("imprint.dps.registrations", "status", status, "reason", reason).increment();
+        // looked up once per outcome: the registry's lookup sorts and hashes the tags on every call
+        REGISTRATIONS.computeIfAbsent(status + ' ' + reason, k -> io.micrometer.core.instrument.Metrics.counter(
+                "imprint.dps.registrations", "status", status, "reason", reason)).increment();
     }
+
+    /** The outcome counters by "status reason": a few dozen at most (reason codes are an enum). */
+    private static final java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Counter> REGISTRATIONS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private void refused(String id, X509Certificate leaf, String reason, String message) {
         LOG.info("event=dps.refused registrationId={} reason={} msg=\"{}\"", LogSafe.token(id), reason, LogSafe.of(message));

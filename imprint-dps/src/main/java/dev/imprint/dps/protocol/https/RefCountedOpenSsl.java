@@ -3,6 +3,7 @@ package dev.imprint.dps.protocol.https;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -131,7 +132,11 @@ public final class RefCountedOpenSsl extends OpenSSLEngineOptions {
 
         @Override
         public SslContext create() throws SSLException {
-            SslContextBuilder b = forClient ? SslContextBuilder.forClient() : SslContextBuilder.forServer(kmf);
+            // A server's key and chain come from fixed options (Vert.x builds a new context when they are
+            // updated), so the native key material is made once per context: without the caching factory
+            // Netty re-encodes the chain to PEM and parses it and the private key again on every handshake.
+            SslContextBuilder b = forClient ? SslContextBuilder.forClient()
+                    : SslContextBuilder.forServer(kmf == null ? null : new OpenSslCachingX509KeyManagerFactory(kmf));
             if (forClient && kmf != null) {
                 b.keyManager(kmf);
             }
