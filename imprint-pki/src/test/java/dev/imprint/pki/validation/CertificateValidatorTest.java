@@ -275,6 +275,82 @@ class CertificateValidatorTest {
         }
     }
 
+    // ---- CRLs signed by a separate CRL-signing certificate (CertificateValidator.SignerContext) ----
+
+    /** A CRL signer with the issuing CA's name and its own key, issued by {@code by}. */
+    private static TestPki.Ca crlSigner(TestPki local, TestPki.Ca by) {
+        return local.cert(local.intermediate().getSubjectX500Principal().getName(), by).ca(0).issue();
+    }
+
+    /** The issuing CA's CRL, signed by {@code signer}, listing {@code serials}. */
+    private static java.security.cert.X509CRL signedBy(TestPki local, TestPki.Ca signer, List<BigInteger> serials) {
+        return local.crl(signer, local.now().minusSeconds(60), local.now().plusSeconds(86400), serials);
+    }
+
+    private static ValidationRequest presenting(TestPki.Issued d, TestPki.Ca signer) {
+        List<X509Certificate> chain = new ArrayList<>(d.chain());
+        chain.add(signer.cert());
+        return request(d).chain(chain).build();
+    }
+
+    @Test
+    void crl_from_a_separate_signer_with_its_own_path_to_the_anchor_is_trusted() throws Exception {
+        TestPki local = TestPki.create();
+        TestPki.Ca signer = crlSigner(local, local.rootCa());
+        TestPki.Issued fine = local.device("dev-fine");
+        TestPki.Issued listed = local.device("dev-listed");
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(signedBy(local, signer, List.of(listed.cert().getSerialNumber())));
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build();
+            accepted(v.validate(presenting(fine, signer)));
+            refused(v.validate(presenting(listed, signer)), ReasonCode.REVOKED, Verdict.Step.REVOCATION);
+            // the signer is found only where it was presented (or is an anchor): absent, the CRL has no signer
+            refused(v.validate(request(fine).build()), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+        }
+    }
+
+    @Test
+    void crl_from_a_signer_whose_own_path_fails_is_not_trusted() throws Exception {
+        TestPki local = TestPki.create();
+        String issuingDn = local.intermediate().getSubjectX500Principal().getName();
+        TestPki other = TestPki.create("CN=Other Root", "CN=Other Issuing CA");
+        List<TestPki.Ca> rogues = List.of(
+                local.cert(issuingDn, null).ca(-1).issue(),                                       // self-signed
+                crlSigner(local, TestPki.foreignWithSameSubjects(local).rootCa()),               // foreign CA, same root name
+                crlSigner(local, other.rootCa()),                                                // another anchor
+                local.cert(issuingDn, local.rootCa()).ca(0)                                      // expired
+                        .validity(local.now().minus(Duration.ofDays(30)), local.now().minus(Duration.ofDays(1))).issue());
+        TestPki.Issued fine = local.device("dev-fine");
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            crls.add(other.crl(other.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            for (TestPki.Ca rogue : rogues) {
+                crls.add(signedBy(local, rogue, List.of()));
+            }
+            // both roots trusted, so the other-anchor signer has a valid path, only not to the leaf's anchor
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).trustAnchor(other.root())
+                    .revocation(crls).build();
+            for (TestPki.Ca rogue : rogues) {
+                refused(v.validate(presenting(fine, rogue)), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+            }
+        }
+    }
+
+    @Test
+    void crl_from_a_revoked_signer_is_not_trusted() throws Exception {
+        TestPki local = TestPki.create();
+        TestPki.Ca signer = crlSigner(local, local.rootCa());
+        TestPki.Issued fine = local.device("dev-fine");
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(signedBy(local, signer, List.of()));
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400),
+                    List.of(signer.cert().getSerialNumber())));
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build();
+            refused(v.validate(presenting(fine, signer)), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+        }
+    }
+
     @Test
     void refuses_another_devices_id() {
         refused(validator.validate(request(good).expectedIdentity(TestPki.deviceUri("dev-002")).build()),
