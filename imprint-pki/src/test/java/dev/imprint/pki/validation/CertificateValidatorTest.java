@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -307,6 +308,49 @@ class CertificateValidatorTest {
             refused(v.validate(presenting(listed, signer)), ReasonCode.REVOKED, Verdict.Step.REVOCATION);
             // the signer is found only where it was presented (or is an anchor): absent, the CRL has no signer
             refused(v.validate(request(fine).build()), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+        }
+        // issued by the CA itself: its path runs through the CA, and its own status is on the CRL it signs
+        TestPki.Ca byCa = crlSigner(local, local.issuingCa());
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(signedBy(local, byCa, List.of(listed.cert().getSerialNumber())));
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build();
+            accepted(v.validate(presenting(fine, byCa)));
+            refused(v.validate(presenting(listed, byCa)), ReasonCode.REVOKED, Verdict.Step.REVOCATION);
+        }
+    }
+
+    @Test
+    void separate_crl_signers_nest_at_most_three_deep() throws Exception {
+        TestPki local = TestPki.create();
+        TestPki.Ca a = local.cert("CN=Nest A", local.rootCa()).ca(-1).issue();
+        TestPki.Ca b = local.cert("CN=Nest B", a).ca(-1).issue();
+        TestPki.Ca c = local.cert("CN=Nest C", b).ca(-1).issue();
+        TestPki.Issued leaf = local.cert("CN=dev-nest", c).device("dev-nest").issueLeafVia(c, b, a);
+        // each CA's CRL is signed by a separate signer issued by the CA above it
+        TestPki.Ca sc = local.cert("CN=Nest C", b).ca(0).issue();
+        TestPki.Ca sb = local.cert("CN=Nest B", a).ca(0).issue();
+        TestPki.Ca sa = local.cert("CN=Nest A", local.rootCa()).ca(0).issue();
+        TestPki.Ca sr = local.cert(local.root().getSubjectX500Principal().getName(), local.rootCa()).ca(0).issue();
+        List<X509Certificate> chain = new ArrayList<>(leaf.chain());
+        chain.addAll(List.of(sc.cert(), sb.cert(), sa.cert(), sr.cert()));
+        ValidationRequest req = request(leaf).chain(chain).build();
+        Instant from = local.now().minusSeconds(60);
+        Instant to = local.now().plusSeconds(86400);
+        for (boolean rootSignsItself : List.of(true, false)) {
+            try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+                crls.add(local.crl(sc, from, to, List.of()));
+                crls.add(local.crl(sb, from, to, List.of()));
+                crls.add(local.crl(sa, from, to, List.of()));
+                crls.add(local.crl(rootSignsItself ? local.rootCa() : sr, from, to, List.of()));
+                Verdict v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build().validate(req);
+                if (rootSignsItself) {
+                    accepted(v); // signers at depths 0, 1, 2
+                } else {
+                    // the leaf's signer needs B's, which needs A's, which needs the root's: a fourth level
+                    refused(v, ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+                }
+            }
         }
     }
 
