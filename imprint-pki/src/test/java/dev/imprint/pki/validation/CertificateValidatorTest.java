@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -272,6 +273,125 @@ class CertificateValidatorTest {
             Verdict v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build().validate(request(fine).build());
             // the foreign CRL names another key (AKI) or fails its signature: either way not usable
             assertThat(((Verdict.Refused) v).reason()).isIn(ReasonCode.CRL_INVALID, ReasonCode.CRL_UNAVAILABLE);
+        }
+    }
+
+    // ---- CRLs signed by a separate CRL-signing certificate (CertificateValidator.SignerContext) ----
+
+    /** A CRL signer with the issuing CA's name and its own key, issued by {@code by}. */
+    private static TestPki.Ca crlSigner(TestPki local, TestPki.Ca by) {
+        return local.cert(local.intermediate().getSubjectX500Principal().getName(), by).ca(0).issue();
+    }
+
+    /** The issuing CA's CRL, signed by {@code signer}, listing {@code serials}. */
+    private static java.security.cert.X509CRL signedBy(TestPki local, TestPki.Ca signer, List<BigInteger> serials) {
+        return local.crl(signer, local.now().minusSeconds(60), local.now().plusSeconds(86400), serials);
+    }
+
+    private static ValidationRequest presenting(TestPki.Issued d, TestPki.Ca signer) {
+        List<X509Certificate> chain = new ArrayList<>(d.chain());
+        chain.add(signer.cert());
+        return request(d).chain(chain).build();
+    }
+
+    @Test
+    void crl_from_a_separate_signer_with_its_own_path_to_the_anchor_is_trusted() throws Exception {
+        TestPki local = TestPki.create();
+        TestPki.Ca signer = crlSigner(local, local.rootCa());
+        TestPki.Issued fine = local.device("dev-fine");
+        TestPki.Issued listed = local.device("dev-listed");
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(signedBy(local, signer, List.of(listed.cert().getSerialNumber())));
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build();
+            accepted(v.validate(presenting(fine, signer)));
+            refused(v.validate(presenting(listed, signer)), ReasonCode.REVOKED, Verdict.Step.REVOCATION);
+            // the signer is found only where it was presented (or is an anchor): absent, the CRL has no signer
+            refused(v.validate(request(fine).build()), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+        }
+        // issued by the CA itself: its path runs through the CA, and its own status is on the CRL it signs
+        TestPki.Ca byCa = crlSigner(local, local.issuingCa());
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(signedBy(local, byCa, List.of(listed.cert().getSerialNumber())));
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build();
+            accepted(v.validate(presenting(fine, byCa)));
+            refused(v.validate(presenting(listed, byCa)), ReasonCode.REVOKED, Verdict.Step.REVOCATION);
+        }
+    }
+
+    @Test
+    void separate_crl_signers_nest_at_most_three_deep() throws Exception {
+        TestPki local = TestPki.create();
+        TestPki.Ca a = local.cert("CN=Nest A", local.rootCa()).ca(-1).issue();
+        TestPki.Ca b = local.cert("CN=Nest B", a).ca(-1).issue();
+        TestPki.Ca c = local.cert("CN=Nest C", b).ca(-1).issue();
+        TestPki.Issued leaf = local.cert("CN=dev-nest", c).device("dev-nest").issueLeafVia(c, b, a);
+        // each CA's CRL is signed by a separate signer issued by the CA above it
+        TestPki.Ca sc = local.cert("CN=Nest C", b).ca(0).issue();
+        TestPki.Ca sb = local.cert("CN=Nest B", a).ca(0).issue();
+        TestPki.Ca sa = local.cert("CN=Nest A", local.rootCa()).ca(0).issue();
+        TestPki.Ca sr = local.cert(local.root().getSubjectX500Principal().getName(), local.rootCa()).ca(0).issue();
+        List<X509Certificate> chain = new ArrayList<>(leaf.chain());
+        chain.addAll(List.of(sc.cert(), sb.cert(), sa.cert(), sr.cert()));
+        ValidationRequest req = request(leaf).chain(chain).build();
+        Instant from = local.now().minusSeconds(60);
+        Instant to = local.now().plusSeconds(86400);
+        for (boolean rootSignsItself : List.of(true, false)) {
+            try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+                crls.add(local.crl(sc, from, to, List.of()));
+                crls.add(local.crl(sb, from, to, List.of()));
+                crls.add(local.crl(sa, from, to, List.of()));
+                crls.add(local.crl(rootSignsItself ? local.rootCa() : sr, from, to, List.of()));
+                Verdict v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build().validate(req);
+                if (rootSignsItself) {
+                    accepted(v); // signers at depths 0, 1, 2
+                } else {
+                    // the leaf's signer needs B's, which needs A's, which needs the root's: a fourth level
+                    refused(v, ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+                }
+            }
+        }
+    }
+
+    @Test
+    void crl_from_a_signer_whose_own_path_fails_is_not_trusted() throws Exception {
+        TestPki local = TestPki.create();
+        String issuingDn = local.intermediate().getSubjectX500Principal().getName();
+        TestPki other = TestPki.create("CN=Other Root", "CN=Other Issuing CA");
+        List<TestPki.Ca> rogues = List.of(
+                local.cert(issuingDn, null).ca(-1).issue(),                                       // self-signed
+                crlSigner(local, TestPki.foreignWithSameSubjects(local).rootCa()),               // foreign CA, same root name
+                crlSigner(local, other.rootCa()),                                                // another anchor
+                local.cert(issuingDn, local.rootCa()).ca(0)                                      // expired
+                        .validity(local.now().minus(Duration.ofDays(30)), local.now().minus(Duration.ofDays(1))).issue());
+        TestPki.Issued fine = local.device("dev-fine");
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            crls.add(other.crl(other.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400), List.of()));
+            for (TestPki.Ca rogue : rogues) {
+                crls.add(signedBy(local, rogue, List.of()));
+            }
+            // both roots trusted, so the other-anchor signer has a valid path, only not to the leaf's anchor
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).trustAnchor(other.root())
+                    .revocation(crls).build();
+            for (TestPki.Ca rogue : rogues) {
+                refused(v.validate(presenting(fine, rogue)), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
+            }
+        }
+    }
+
+    @Test
+    void crl_from_a_revoked_signer_is_not_trusted() throws Exception {
+        TestPki local = TestPki.create();
+        TestPki.Ca signer = crlSigner(local, local.rootCa());
+        TestPki.Issued fine = local.device("dev-fine");
+        try (CrlCache crls = CrlCache.builder().fetch(false).build()) {
+            crls.add(signedBy(local, signer, List.of()));
+            crls.add(local.crl(local.rootCa(), local.now().minusSeconds(60), local.now().plusSeconds(86400),
+                    List.of(signer.cert().getSerialNumber())));
+            CertificateValidator v = CertificateValidator.builder().trustAnchor(local.root()).revocation(crls).build();
+            refused(v.validate(presenting(fine, signer)), ReasonCode.CRL_INVALID, Verdict.Step.REVOCATION);
         }
     }
 
