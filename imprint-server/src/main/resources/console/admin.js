@@ -126,6 +126,7 @@ Object.assign(views, {
       f('allocationSettings', 'Allocation settings (JSON)', el('textarea', { rows: '2', placeholder: '{"hub":"hub-1"} for static' })),
       f('hubs', 'Hubs (comma-separated, empty = all)', el('input', {})),
       f('reprovision', 'Reprovisioning', select(REPROVISION)),
+      f('awsPolicy', 'AWS topic policy (JSON, empty = default)', el('textarea', { rows: '2', placeholder: '{"publish":["factory/${thing}/#"],"subscribe":[]}' })),
       f('enabled', 'Enabled', el('input', { type: 'checkbox', checked: '' })),
     ], 'Save enrollment', (v) => {
       const p = [];
@@ -134,12 +135,14 @@ Object.assign(views, {
       if (v.kind === 'individual' && !v.deviceId) p.push('an individual enrollment needs a device');
       if (v.idPattern) { try { new RegExp(v.idPattern); } catch (e) { p.push('registration IDs: not a regular expression'); } }
       json(v.allocationSettings, 'allocation settings', p);
+      json(v.awsPolicy, 'AWS topic policy', p);
       if (v.allocation === 'static' && !json(v.allocationSettings, 'allocation settings', []).hub) p.push('static allocation needs {"hub": NAME} in its settings');
       return p;
     }, async (v) => {
       const body = { name: v.name, kind: v.kind, ca: v.kind === 'group' ? v.ca : null, idPattern: v.idPattern || null,
         deviceId: v.kind === 'individual' ? v.deviceId : null, allocation: v.allocation,
-        allocationSettings: json(v.allocationSettings, '', []), hubs: list(v.hubs), reprovision: v.reprovision, enabled: v.enabled };
+        allocationSettings: json(v.allocationSettings, '', []), hubs: list(v.hubs), reprovision: v.reprovision, enabled: v.enabled,
+        awsPolicy: v.awsPolicy ? json(v.awsPolicy, '', []) : null };
       const saved = await call('POST', '/enrollments', body);
       await render();
       message('enrollment ' + saved.name + ' saved', 'ok');
@@ -149,6 +152,7 @@ Object.assign(views, {
       set('name', r.name); set('kind', r.kind); set('idPattern', r.idPattern); set('deviceId', r.deviceId);
       set('allocation', r.allocation); set('allocationSettings', JSON.stringify(r.allocationSettings || {}));
       set('hubs', (r.hubs || []).join(',')); set('reprovision', r.reprovision);
+      set('awsPolicy', r.awsPolicy ? JSON.stringify(r.awsPolicy) : '');
       set('ca', r.caPem || 'manufacturing');
       document.getElementById('enrollment-enabled').checked = !!r.enabled;
       document.getElementById('enrollment-name').focus();

@@ -2,10 +2,12 @@ package dev.imprint.hub;
 
 import dev.imprint.mqtt.ConnectOutcome;
 import dev.imprint.mqtt.MqttConnection;
+import dev.imprint.mqtt.TopicPolicy;
 import dev.imprint.pki.LogSafe;
 import dev.imprint.pki.validation.Verdict;
 import dev.imprint.shadow.Shadows;
 import dev.imprint.store.DeviceRecord;
+import dev.imprint.store.EnrollmentRecord;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AwsDialect implements HubDialect {
     private static final Logger LOG = LoggerFactory.getLogger(AwsDialect.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper POLICY = new com.fasterxml.jackson.databind.ObjectMapper();
     private final Shadows shadows;
     private final ThingProvisioner provisioner;
     private final FleetProvisioning fleet;
@@ -91,6 +94,25 @@ final class AwsDialect implements HubDialect {
     @Override
     public DeviceSession session(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn,
             List<X509Certificate> path) {
-        return new AwsSession(hub, deviceId, serial, enrollment, notAfter, conn, shadows, fleet, path);
+        return new AwsSession(hub, deviceId, serial, enrollment, notAfter, conn, shadows, fleet, path, policy(hub, deviceId, enrollment));
+    }
+
+    /**
+     * The device's enrollment's extra topics, read at admission (a changed policy applies from the
+     * next connection). One the hub cannot read was refused when saved, so never should be: the
+     * default policy alone, logged.
+     */
+    private static TopicPolicy policy(Hub hub, String deviceId, String enrollment) {
+        String json = enrollment == null ? null : hub.store().enrollments().find(enrollment).map(EnrollmentRecord::awsPolicyJson).orElse(null);
+        if (json == null) {
+            return TopicPolicy.NONE;
+        }
+        try {
+            return POLICY.readValue(json, TopicPolicy.class);
+        } catch (java.io.IOException e) {
+            LOG.warn("event=aws.policy_unreadable hub={} device={} enrollment={} reason=BAD_POLICY msg=\"{}\"", hub.name(), deviceId,
+                    LogSafe.of(enrollment), LogSafe.of(e.getMessage()));
+            return TopicPolicy.NONE;
+        }
     }
 }

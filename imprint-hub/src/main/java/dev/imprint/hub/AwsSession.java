@@ -3,6 +3,7 @@ package dev.imprint.hub;
 import dev.imprint.mqtt.MqttConnection;
 import dev.imprint.mqtt.MqttRefusal;
 import dev.imprint.mqtt.PublishProperties;
+import dev.imprint.mqtt.TopicPolicy;
 import dev.imprint.pki.LogSafe;
 import dev.imprint.shadow.ShadowError;
 import dev.imprint.shadow.ShadowMessage;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One thing's live session on the AWS endpoint: telemetry on its own topics, and its Device
  * Shadow requests answered by {@link Shadows}. Authorization is {@link AwsTopics}'s default
- * policy: a publish elsewhere is refused FOREIGN_TOPIC (PUBACK 0x87 on MQTT 5, the session ends on
+ * policy plus the enrollment's {@link TopicPolicy} (its topics are telemetry like {@code dt/}): a publish elsewhere is refused FOREIGN_TOPIC (PUBACK 0x87 on MQTT 5, the session ends on
  * 3.1.1 as on the Azure dialect), a filter elsewhere gets SUBACK 0x80 (0x87). A shadow answer goes
  * only to this connection, and only when it subscribed to the answer's topic; events (delta,
  * documents) go to the thing's own subscribing session, the only one that may subscribe to them.
@@ -46,12 +47,12 @@ final class AwsSession extends DeviceSession {
     private final AtomicInteger provisioningInFlight = new AtomicInteger();
 
     AwsSession(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn, Shadows shadows,
-            FleetProvisioning fleet, List<X509Certificate> path) {
+            FleetProvisioning fleet, List<X509Certificate> path, TopicPolicy policy) {
         super(hub, deviceId, serial, enrollment, notAfter, conn);
         this.shadows = shadows;
         this.fleet = fleet;
         this.path = List.copyOf(path);
-        this.topics = new AwsTopics(deviceId);
+        this.topics = new AwsTopics(deviceId, policy);
     }
 
     @Override
@@ -62,7 +63,7 @@ final class AwsSession extends DeviceSession {
             case SHADOW_REQUEST -> shadowRequest(topic, payload);
             case PROVISIONING -> provisioning(topic, payload);
             case FOREIGN -> throw new MqttRefusal("FOREIGN_TOPIC", "thing " + deviceId + " published to '" + topic
-                    + "', outside its policy (dt/" + deviceId + "/#, things/" + deviceId + "/#, its shadow topics)");
+                    + "', outside its policy (dt/" + deviceId + "/#, things/" + deviceId + "/#, its shadow topics, its enrollment's filters)");
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.imprint.hub;
 
+import dev.imprint.mqtt.TopicPolicy;
 import dev.imprint.shadow.ShadowTopics;
 
 /**
@@ -7,7 +8,8 @@ import dev.imprint.shadow.ShadowTopics;
  * telemetry under {@code dt/<thing>/} and {@code things/<thing>/}, shadow requests on its own
  * {@code $aws/things/<thing>/shadow/...} topics, and subscribes only to filters inside those
  * namespaces ({@code cmd/<thing>/} too, for commands), and fleet provisioning's request and
- * answer topics, which carry no thing name. Pure functions; no I/O.
+ * answer topics, which carry no thing name. An enrollment's {@link TopicPolicy} adds telemetry
+ * topics and subscribable filters to it, never a {@code $} topic. Pure functions; no I/O.
  */
 final class AwsTopics {
     /** The telemetry property that carries the topic an AWS device published on. */
@@ -16,18 +18,24 @@ final class AwsTopics {
     private final String thing;
     private final String[] telemetry;
     private final String[] subscribable;
+    private final TopicPolicy extra;
 
     AwsTopics(String thing) {
+        this(thing, TopicPolicy.NONE);
+    }
+
+    AwsTopics(String thing, TopicPolicy extra) {
         this.thing = thing;
+        this.extra = extra;
         this.telemetry = new String[] {"dt/" + thing, "things/" + thing};
         this.subscribable = new String[] {"dt/" + thing, "things/" + thing, "cmd/" + thing, "$aws/things/" + thing + "/shadow"};
     }
 
     enum Kind { TELEMETRY, SHADOW_REQUEST, PROVISIONING, FOREIGN }
 
-    /** What a publish on {@code topic} is under the default policy. */
+    /** What a publish on {@code topic} is under the default policy and the enrollment's. */
     Kind publishKind(String topic) {
-        if (within(topic, telemetry)) {
+        if (within(topic, telemetry) || extra.grantsPublish(thing, topic)) {
             return Kind.TELEMETRY;
         }
         if (FleetProvisioning.isRequest(topic)) {
@@ -37,9 +45,9 @@ final class AwsTopics {
         return r != null && r.thing().equals(thing) ? Kind.SHADOW_REQUEST : Kind.FOREIGN;
     }
 
-    /** Whether the thing may subscribe to {@code filter}: every topic it can match lies in the thing's namespaces. */
+    /** Whether the thing may subscribe to {@code filter}: every topic it can match lies in the thing's namespaces or its enrollment's filters. */
     boolean maySubscribe(String filter) {
-        return within(filter, subscribable) || provisioningReply(filter);
+        return within(filter, subscribable) || provisioningReply(filter) || extra.grantsSubscribe(thing, filter);
     }
 
     /**
@@ -67,16 +75,6 @@ final class AwsTopics {
 
     /** MQTT topic matching: {@code +} one level, a trailing {@code #} the rest (the parent level too). */
     static boolean matches(String filter, String topic) {
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length || !f[i].equals("+") && !f[i].equals(t[i])) {
-                return false;
-            }
-        }
-        return f.length == t.length;
+        return TopicPolicy.matches(filter, topic);
     }
 }

@@ -69,4 +69,16 @@ class AwsTopicsTest {
         assertThat(t.maySubscribe("$aws/provisioning-templates/+/provision/json/accepted")).isFalse();
         assertThat(t.maySubscribe("$aws/certificates/create-from-csr/json/accepted/x")).isFalse();
     }
+
+    @Test
+    void an_enrollments_policy_adds_telemetry_and_filters_but_never_a_shadow_of_another_thing() {
+        AwsTopics p = new AwsTopics("th-1", new dev.imprint.mqtt.TopicPolicy(java.util.List.of("factory/${thing}/#", "#"),
+                java.util.List.of("factory/${thing}/cmd/#")));
+        assertThat(p.publishKind("factory/th-1/temp")).isEqualTo(Kind.TELEMETRY);
+        assertThat(p.publishKind("dt/th-1/temp")).isEqualTo(Kind.TELEMETRY);
+        assertThat(p.publishKind("$aws/things/th-2/shadow/update")).isEqualTo(Kind.FOREIGN);
+        assertThat(p.maySubscribe("factory/th-1/cmd/+")).isTrue();
+        assertThat(p.maySubscribe("factory/th-2/cmd/+")).isFalse();
+        assertThat(t.publishKind("factory/th-1/temp")).isEqualTo(Kind.FOREIGN);
+    }
 }

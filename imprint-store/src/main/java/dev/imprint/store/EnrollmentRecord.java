@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param tagsJson initial twin tags, a JSON object
  * @param desiredJson initial desired properties, a JSON object
  * @param reprovision {@code reprovisionAndMigrate}, {@code reprovisionAndReset} or {@code never}
+ * @param awsPolicyJson extra AWS topic filters, {@code {"publish":[...],"subscribe":[...]}}; null = the default policy alone
  */
 public record EnrollmentRecord(
         String name,
@@ -32,7 +33,16 @@ public record EnrollmentRecord(
         String reprovision,
         boolean enabled,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String awsPolicyJson) {
+
+    /** An enrollment without an AWS topic policy. */
+    public EnrollmentRecord(String name, String kind, String caPem, String idPattern, String deviceId, String allocation,
+            String allocationJson, List<String> hubs, String tagsJson, String desiredJson, String reprovision, boolean enabled,
+            Instant createdAt, Instant updatedAt) {
+        this(name, kind, caPem, idPattern, deviceId, allocation, allocationJson, hubs, tagsJson, desiredJson, reprovision, enabled,
+                createdAt, updatedAt, null);
+    }
 
     public EnrollmentRecord {
         Objects.requireNonNull(name, "name");

@@ -14,7 +14,7 @@ import java.util.Optional;
 /** Enrollments in the {@code enrollments} table; the hub list is a JSON array in {@code hubs_json}. */
 final class JdbcEnrollmentStore implements EnrollmentStore {
     private static final String COLUMNS = "name, kind, ca_pem, id_pattern, device_id, allocation, allocation_json,"
-            + " hubs_json, tags_json, desired_json, reprovision, enabled, created_at, updated_at";
+            + " hubs_json, tags_json, desired_json, reprovision, enabled, created_at, updated_at, aws_policy_json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Db db;
@@ -27,10 +27,10 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     public void add(EnrollmentRecord e) {
         try {
             db.update("adding enrollment " + e.name(), "INSERT INTO enrollments (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     e.name(), e.kind(), e.caPem(), e.idPattern(), e.deviceId(), e.allocation(), e.allocationJson(),
                     hubs(e.hubs()), e.tagsJson(), e.desiredJson(), e.reprovision(), e.enabled(),
-                    e.createdAt().toEpochMilli(), e.updatedAt().toEpochMilli());
+                    e.createdAt().toEpochMilli(), e.updatedAt().toEpochMilli(), e.awsPolicyJson());
         } catch (Db.DuplicateKeyException x) {
             throw new StoreException("an enrollment named " + e.name()
                     + (e.deviceId() == null ? "" : " or for device " + e.deviceId()) + " exists", x.getCause());
@@ -42,9 +42,9 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         try {
             return db.update("updating enrollment " + e.name(), "UPDATE enrollments SET kind = ?, ca_pem = ?, id_pattern = ?,"
                     + " device_id = ?, allocation = ?, allocation_json = ?, hubs_json = ?, tags_json = ?, desired_json = ?,"
-                    + " reprovision = ?, enabled = ?, updated_at = ? WHERE name = ?",
+                    + " reprovision = ?, enabled = ?, updated_at = ?, aws_policy_json = ? WHERE name = ?",
                     e.kind(), e.caPem(), e.idPattern(), e.deviceId(), e.allocation(), e.allocationJson(), hubs(e.hubs()),
-                    e.tagsJson(), e.desiredJson(), e.reprovision(), e.enabled(), e.updatedAt().toEpochMilli(), e.name()) == 1;
+                    e.tagsJson(), e.desiredJson(), e.reprovision(), e.enabled(), e.updatedAt().toEpochMilli(), e.awsPolicyJson(), e.name()) == 1;
         } catch (Db.DuplicateKeyException x) {
             throw new StoreException("an individual enrollment for device " + e.deviceId() + " exists", x.getCause());
         }
@@ -97,6 +97,6 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         }
         return new EnrollmentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), hubs, rs.getString(9), rs.getString(10), rs.getString(11),
-                rs.getBoolean(12), Instant.ofEpochMilli(rs.getLong(13)), Instant.ofEpochMilli(rs.getLong(14)));
+                rs.getBoolean(12), Instant.ofEpochMilli(rs.getLong(13)), Instant.ofEpochMilli(rs.getLong(14)), rs.getString(15));
     }
 }

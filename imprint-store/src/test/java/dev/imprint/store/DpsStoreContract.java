@@ -65,8 +65,11 @@ public interface DpsStoreContract {
         assertThat(disabled.enabled()).isFalse();
         assertThat(disabled.updatedAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(e.update(new EnrollmentRecord("default", "group", group.caPem(), null, null, "region", "{}",
-                List.of("hub-1"), "{}", "{}", "reprovisionAndReset", true, T0, T0.plusSeconds(9)))).isTrue();
+                List.of("hub-1"), "{}", "{}", "reprovisionAndReset", true, T0, T0.plusSeconds(9),
+                "{\"publish\":[\"factory/${thing}/#\"],\"subscribe\":[]}"))).isTrue();
         EnrollmentRecord updated = e.find("default").orElseThrow();
+        assertThat(updated.awsPolicyJson()).isEqualTo("{\"publish\":[\"factory/${thing}/#\"],\"subscribe\":[]}");
+        assertThat(e.find("dev-7").orElseThrow().awsPolicyJson()).isNull();
         assertThat(updated.allocation()).isEqualTo("region");
         assertThat(updated.hubs()).containsExactly("hub-1");
         assertThat(updated.idPattern()).isNull();

@@ -3,6 +3,7 @@ package dev.imprint.dps.enrollment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.mqtt.TopicPolicy;
 import dev.imprint.pki.Pem;
 import dev.imprint.store.EnrollmentRecord;
 import java.security.cert.X509Certificate;
@@ -21,6 +22,7 @@ import java.util.regex.PatternSyntaxException;
  * @param allocation policy name: hashed, static, region or webhook
  * @param allocationSettings that policy's settings (JSON object)
  * @param hubs hub names to choose from; empty = every hub
+ * @param awsPolicy extra topics its devices may use on the AWS endpoint ({@link TopicPolicy#NONE} when none)
  */
 public record Enrollment(
         String name,
@@ -36,7 +38,8 @@ public record Enrollment(
         ReprovisionPolicy reprovision,
         boolean enabled,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        TopicPolicy awsPolicy) {
 
     static final ObjectMapper JSON = new ObjectMapper();
     /** The allocation policies this service knows. */
@@ -48,6 +51,7 @@ public record Enrollment(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         hubs = List.copyOf(hubs);
+        awsPolicy = awsPolicy == null ? TopicPolicy.NONE : awsPolicy;
         if (kind == Kind.GROUP && ca == null) {
             throw new IllegalArgumentException("a group enrollment needs the CA certificate its devices chain to");
         }
@@ -59,6 +63,14 @@ public record Enrollment(
         }
     }
 
+    /** An enrollment with the default AWS topic policy alone. */
+    public Enrollment(String name, Kind kind, X509Certificate ca, Pattern idPattern, String deviceId, String allocation,
+            ObjectNode allocationSettings, List<String> hubs, ObjectNode tags, ObjectNode desired, ReprovisionPolicy reprovision,
+            boolean enabled, Instant createdAt, Instant updatedAt) {
+        this(name, kind, ca, idPattern, deviceId, allocation, allocationSettings, hubs, tags, desired, reprovision, enabled,
+                createdAt, updatedAt, TopicPolicy.NONE);
+    }
+
     /** Parses a stored record. @throws IllegalArgumentException when it does not parse */
     public static Enrollment from(EnrollmentRecord r) {
         try {
@@ -67,7 +79,7 @@ public record Enrollment(
                     r.idPattern() == null ? null : Pattern.compile(r.idPattern()),
                     r.deviceId(), r.allocation(), object(r.allocationJson(), "allocation settings"), r.hubs(),
                     object(r.tagsJson(), "tags"), object(r.desiredJson(), "desired properties"),
-                    ReprovisionPolicy.of(r.reprovision()), r.enabled(), r.createdAt(), r.updatedAt());
+                    ReprovisionPolicy.of(r.reprovision()), r.enabled(), r.createdAt(), r.updatedAt(), awsPolicy(r.awsPolicyJson()));
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("enrollment " + r.name() + ": bad ID pattern: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -78,7 +90,25 @@ public record Enrollment(
     public EnrollmentRecord toRecord() {
         return new EnrollmentRecord(name, kind.name().toLowerCase(java.util.Locale.ROOT), ca == null ? null : Pem.write(ca),
                 idPattern == null ? null : idPattern.pattern(), deviceId, allocation, allocationSettings.toString(), hubs,
-                tags.toString(), desired.toString(), reprovision.wire(), enabled, createdAt, updatedAt);
+                tags.toString(), desired.toString(), reprovision.wire(), enabled, createdAt, updatedAt,
+                awsPolicy.empty() ? null : awsPolicyJson(awsPolicy));
+    }
+
+    /** The stored form of an AWS topic policy, read by the hub too. */
+    public static TopicPolicy awsPolicy(String json) {
+        try {
+            return json == null ? TopicPolicy.NONE : JSON.readValue(json, TopicPolicy.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("AWS topic policy is not {\"publish\":[...],\"subscribe\":[...]}: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String awsPolicyJson(TopicPolicy p) {
+        try {
+            return JSON.writeValueAsString(p);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a list of strings is always JSON", e);
+        }
     }
 
     /** True when this enrollment covers {@code registrationId} presenting {@code path} (leaf first, anchor last). */

@@ -2,6 +2,8 @@ package dev.imprint.dps.enrollment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imprint.dps.DpsException;
+import dev.imprint.mqtt.TopicPolicy;
 import dev.imprint.pki.Pem;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +27,14 @@ public record EnrollmentRequest(
         ObjectNode tags,
         ObjectNode desired,
         String reprovision,
-        Boolean enabled) {
+        Boolean enabled,
+        TopicPolicy awsPolicy) {
+
+    /** A request without an AWS topic policy. */
+    public EnrollmentRequest(String name, String kind, String ca, String idPattern, String deviceId, String allocation,
+            ObjectNode allocationSettings, List<String> hubs, ObjectNode tags, ObjectNode desired, String reprovision, Boolean enabled) {
+        this(name, kind, ca, idPattern, deviceId, allocation, allocationSettings, hubs, tags, desired, reprovision, enabled, null);
+    }
 
     /** Resolves a CA name to a certificate; null when unknown. */
     @FunctionalInterface
@@ -37,8 +46,14 @@ public record EnrollmentRequest(
      * Validates everything at once and builds the enrollment.
      *
      * @throws IllegalArgumentException listing every problem
+     * @throws DpsException 400 with the first policy problem's code when the AWS topic policy is refused
      */
     public Enrollment toEnrollment(CaResolver cas, Instant now, Instant createdAt) {
+        List<TopicPolicy.Problem> refused = awsPolicy == null ? List.of() : awsPolicy.problems();
+        if (!refused.isEmpty()) {
+            throw new DpsException(refused.get(0).code(), 400, "awsPolicy: "
+                    + String.join("; ", refused.stream().map(TopicPolicy.Problem::message).toList()), 0);
+        }
         List<String> problems = new ArrayList<>();
         if (name == null || !name.matches("[A-Za-z0-9._:-]{1,128}")) {
             problems.add("name must be 1-128 of A-Z a-z 0-9 . _ : -");
@@ -92,7 +107,7 @@ public record EnrollmentRequest(
         return new Enrollment(name, k, k == Enrollment.Kind.GROUP ? caCert : null, pattern,
                 k == Enrollment.Kind.INDIVIDUAL ? deviceId : null, policy, orEmpty(allocationSettings),
                 hubs == null ? List.of() : hubs, orEmpty(tags), orEmpty(desired), rp, enabled == null || enabled,
-                createdAt == null ? now : createdAt, now);
+                createdAt == null ? now : createdAt, now, awsPolicy);
     }
 
     private static ObjectNode orEmpty(JsonNode n) {

@@ -86,6 +86,11 @@ public final class EnrollmentCommand implements Runnable {
         @Option(names = "--reprovision", paramLabel = "POLICY", defaultValue = "reprovisionAndMigrate",
                 description = "reprovisionAndMigrate, reprovisionAndReset or never (default ${DEFAULT-VALUE}).") String reprovision;
         @Option(names = "--disabled", description = "Create it disabled.") boolean disabled;
+        @Option(names = "--aws-publish", paramLabel = "FILTER", description = "AWS endpoint: an extra MQTT filter its devices may publish "
+                + "telemetry on, beyond dt/<thing>/# and things/<thing>/#; $${thing} stands for the device's name, e.g. 'factory/$${thing}/#'. Repeatable.")
+        List<String> awsPublish;
+        @Option(names = "--aws-subscribe", paramLabel = "FILTER", description = "AWS endpoint: an extra MQTT filter its devices may subscribe within. Repeatable.")
+        List<String> awsSubscribe;
 
         @Override
         public Integer call() throws IOException {
@@ -110,6 +115,11 @@ public final class EnrollmentCommand implements Runnable {
             b.set("desired", desired == null ? JSON.createObjectNode() : JSON.readTree(desired));
             b.put("reprovision", reprovision);
             b.put("enabled", !disabled);
+            if (awsPublish != null || awsSubscribe != null) {
+                ObjectNode aws = b.putObject("awsPolicy");
+                aws.set("publish", JSON.valueToTree(awsPublish == null ? List.of() : awsPublish));
+                aws.set("subscribe", JSON.valueToTree(awsSubscribe == null ? List.of() : awsSubscribe));
+            }
             JsonNode e = data.client().post("/enrollments", b);
             spec.commandLine().getOut().printf("enrollment %s (%s, %s allocation) saved%n", e.path("name").asText(),
                     e.path("kind").asText(), e.path("allocation").asText());

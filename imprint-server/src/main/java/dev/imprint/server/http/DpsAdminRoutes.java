@@ -166,6 +166,7 @@ public final class DpsAdminRoutes {
         m.put("desired", e.desired());
         m.put("reprovision", e.reprovision().wire());
         m.put("enabled", e.enabled());
+        m.put("awsPolicy", e.awsPolicy().empty() ? null : e.awsPolicy());
         m.put("createdAt", e.createdAt().toString());
         m.put("updatedAt", e.updatedAt().toString());
         return m;

@@ -185,6 +185,46 @@ class AwsSdkIT {
     }
 
     @Test
+    void an_enrollments_policy_adds_telemetry_topics_for_its_devices_only() throws Exception {
+        // a $ topic is never granted: refused when saved, with its reason
+        Fixture.Run bad = Fixture.cli("enrollment", "add", "aws-bad", "--ca", "manufacturing", "--ids", "never-.*",
+                "--aws-publish", "$aws/things/${thing}/shadow/#", "--data", dir.toString());
+        assertThat(bad.code()).as(bad.all()).isNotZero();
+        assertThat(bad.all()).contains("RESERVED_TOPIC");
+        Fixture.Run add = Fixture.cli("enrollment", "add", "aws-line", "--ca", "manufacturing", "--ids", "aws-line-.*",
+                "--aws-publish", "factory/${thing}/#", "--data", dir.toString());
+        assertThat(add.code()).as(add.all()).isZero();
+        Fixture.Run list = Fixture.cli("enrollment", "list", "--json", "--data", dir.toString());
+        assertThat(list.out()).contains("factory/${thing}/#");
+
+        Path[] lineCreds = factory("aws-line-1");
+        register("aws-line-1", serials.get("aws-line-1"), "aws-line");
+        Path[] otherCreds = factory("aws-plain-1");
+        register("aws-plain-1", serials.get("aws-plain-1"), "default");
+        Device line = Device.start(host, port, root(), lineCreds, "aws-line-1");
+        Device other = Device.start(host, port, root(), otherCreds, "aws-plain-1");
+        try {
+            assertThat(line.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(other.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(line.publish("factory/aws-line-1/temp", "{\"line\":7}").getResultPubAck().getReasonCode())
+                    .isEqualTo(PubAckPacket.PubAckReasonCode.SUCCESS);
+            await().atMost(WAIT).until(() -> Fixture.cli("telemetry", "--device", "aws-line-1", "--last", "5", "--data", dir.toString()).out()
+                    .contains("{\"line\":7}"));
+            // ${thing} is the connecting thing: another one's factory topic stays refused
+            assertThat(line.publish("factory/aws-plain-1/temp", "x").getResultPubAck().getReasonCode())
+                    .isEqualTo(PubAckPacket.PubAckReasonCode.NOT_AUTHORIZED);
+            // a device of an enrollment without the policy: the default policy alone
+            assertThat(other.publish("factory/aws-plain-1/temp", "x").getResultPubAck().getReasonCode())
+                    .isEqualTo(PubAckPacket.PubAckReasonCode.NOT_AUTHORIZED);
+            assertThat(other.publish("dt/aws-plain-1/temp", "y").getResultPubAck().getReasonCode())
+                    .isEqualTo(PubAckPacket.PubAckReasonCode.SUCCESS);
+        } finally {
+            line.close();
+            other.close();
+        }
+    }
+
+    @Test
     void the_sdks_v2_shadow_client_gets_its_answers_matched_by_client_token() throws Exception {
         Device d = Device.start(host, port, root(), device("aws-v2"), "aws-v2");
         try (software.amazon.awssdk.iot.iotshadow.IotShadowV2Client shadow = software.amazon.awssdk.iot.iotshadow.IotShadowV2Client.newFromMqtt5(
@@ -584,8 +624,12 @@ class AwsSdkIT {
     }
 
     private void register(String id, String serial) {
+        register(id, serial, "test");
+    }
+
+    private void register(String id, String serial, String enrollment) {
         Instant now = Instant.now();
-        server.store().deviceRegistry().save(new DeviceRecord(id, "hub-1", true, "test", "{}", "{}", "assigned", "initialAssignment",
+        server.store().deviceRegistry().save(new DeviceRecord(id, "hub-1", true, enrollment, "{}", "{}", "assigned", "initialAssignment",
                 serial, 0, now, now), null);
     }
 

@@ -557,8 +557,12 @@ class ConsoleBrowserIT {
         // the server's validation, shown as it answered
         assertThat(submit("enrollment-form", true)).contains("BAD_REQUEST").contains("no CA named no-such-ca");
         fill("enrollment-ca", "manufacturing");
+        fill("enrollment-awsPolicy", "{\"publish\":[\"$aws/things/${thing}/shadow/update\"]}");
+        assertThat(submit("enrollment-form", true)).contains("RESERVED_TOPIC");
+        fill("enrollment-awsPolicy", "{\"publish\":[\"factory/${thing}/#\"]}");
         assertThat(submit("enrollment-form", false)).contains("enrollment form-line saved");
         var saved = server.store().enrollments().find("form-line").orElseThrow();
+        assertThat(saved.awsPolicyJson()).contains("factory/${thing}/#");
         assertThat(saved.allocation()).isEqualTo("static");
         assertThat(saved.allocationJson()).contains("hub-form-1");
         assertThat(saved.enabled()).isTrue();
@@ -572,6 +576,8 @@ class ConsoleBrowserIT {
         saved = server.store().enrollments().find("form-line").orElseThrow();
         assertThat(saved.allocation()).isEqualTo("hashed");
         assertThat(saved.hubs()).containsExactly("hub-form-1");
+        // an edit keeps the policy it was shown
+        assertThat(saved.awsPolicyJson()).contains("factory/${thing}/#");
         assertThat(lastAudit("enrollment.updated", "form-line").actor()).startsWith("admin:");
         await(By.cssSelector("[data-enrollment=form-line] button.disable")).click();
         await(By.cssSelector("[data-enrollment=form-line] button.enable"));
