@@ -140,14 +140,7 @@ final class AwsConnection implements Session {
     @Override
     public CompletableFuture<Void> close() {
         closing = true;
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        if (!channel.isActive()) {
-            f.complete(null);
-            return f;
-        }
-        channel.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode((byte) 0).build())
-                .addListener(x -> channel.close().addListener(y -> f.complete(null)));
-        return f;
+        return Mqtt.disconnect(channel, MqttMessageBuilders.disconnect().reasonCode((byte) 0).build());
     }
 
     private final class Handler extends Mqtt.ClientHandler<AwsConnection> {

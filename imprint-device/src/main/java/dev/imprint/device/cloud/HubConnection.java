@@ -111,14 +111,7 @@ final class HubConnection implements Session {
     @Override
     public CompletableFuture<Void> close() {
         closing = true;
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        if (!channel.isActive()) {
-            f.complete(null);
-            return f;
-        }
-        channel.writeAndFlush(Mqtt.simple(MqttMessageType.DISCONNECT))
-                .addListener(x -> channel.close().addListener(y -> f.complete(null)));
-        return f;
+        return Mqtt.disconnect(channel, Mqtt.simple(MqttMessageType.DISCONNECT));
     }
 
     private final class Handler extends Mqtt.ClientHandler<HubConnection> {

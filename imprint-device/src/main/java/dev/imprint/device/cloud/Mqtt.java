@@ -155,6 +155,17 @@ final class Mqtt {
                 MqttMessageIdVariableHeader.from(p.variableHeader().packetId()));
     }
 
+    /** Sends {@code disconnect} and closes the channel; completes when closed (at once when it already was). */
+    static CompletableFuture<Void> disconnect(Channel channel, MqttMessage disconnect) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (!channel.isActive()) {
+            f.complete(null);
+            return f;
+        }
+        channel.writeAndFlush(disconnect).addListener(x -> channel.close().addListener(y -> f.complete(null)));
+        return f;
+    }
+
     static MqttMessage simple(MqttMessageType type) {
         return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0));
     }
