@@ -176,16 +176,28 @@ class ClusterIT {
     @Test
     @Order(2)
     void c2d_from_the_admin_node_reaches_devices_on_every_node_in_order() throws Exception {
-        int each = 5;
+        int each = 34; // 1,020 messages in all
         assertThat(Files.readString(dir.resolve("imprint.yaml"))).as("--kafka puts the node bus on Kafka").containsPattern("bus: \"?kafka");
         Map<String, Long> inboxBefore = inboxEnds();
         long t0 = System.nanoTime();
-        for (int i = 0; i < each; i++) {
+        // one sender per device keeps each device's order; the devices' senders run side by side
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<?>> posted = new ArrayList<>();
             for (Dev d : devices) {
-                admin.post("/devices/" + d.id + "/c2d", Map.of("body", "m-" + i));
+                posted.add(senders.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        admin.post("/devices/" + d.id + "/c2d", Map.of("body", "m-" + i));
+                    }
+                }));
             }
+            for (java.util.concurrent.Future<?> f : posted) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdownNow();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(d -> d.c2d.size() >= each));
+        await().atMost(Duration.ofSeconds(60)).until(() -> devices.stream().allMatch(d -> d.c2d.size() >= each));
         System.out.printf("[cluster] %d c2d messages to devices on %d nodes delivered in %d ms, 0 lost%n", each * DEVICES,
                 hubNodes().size(), (System.nanoTime() - t0) / 1_000_000);
         List<String> expected = new ArrayList<>();
