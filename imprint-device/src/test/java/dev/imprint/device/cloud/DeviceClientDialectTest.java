@@ -181,12 +181,12 @@ class DeviceClientDialectTest {
     }
 
     /**
-     * An operational certificate of {@code d}'s key whose renewal is due about a second after the
-     * device gets it (two thirds of a life of 1.3 to 2.3 s: the validity has whole seconds), yet
-     * more than the second before expiry in which the device would provision instead of connecting.
+     * An operational certificate of {@code d}'s key whose renewal is due within a second of the
+     * device getting it (two thirds of a life of 0.5 to 1.5 s: the validity has whole seconds). A
+     * reconnect after that is within the second before expiry: the device provisions again.
      */
     private static OperationalState.Operational dueSoon(Device d) {
-        Instant notAfter = Instant.now().plusMillis(1_300).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant notAfter = Instant.now().plusMillis(500).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         return operational(d, notAfter);
     }
 
