@@ -8,14 +8,17 @@ import dev.imprint.pki.validation.Verdict;
 import dev.imprint.shadow.Shadows;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.EnrollmentRecord;
+import dev.imprint.store.EnrollmentStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -37,14 +40,26 @@ import org.slf4j.LoggerFactory;
 final class AwsDialect implements HubDialect {
     private static final Logger LOG = LoggerFactory.getLogger(AwsDialect.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper POLICY = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** How long an enrollment's policy is kept: an edited one applies to connections from this long after the edit. */
+    static final Duration POLICY_LIFETIME = Duration.ofSeconds(1);
+    /** Enrollments whose policies are kept at most: a fleet has a few; more are read on every connection. */
+    static final int POLICIES_KEPT = 1_024;
     private final Shadows shadows;
     private final ThingProvisioner provisioner;
     private final FleetProvisioning fleet;
+    /** Enrollment name to its policy: a reconnect storm reads each enrollment once a lifetime, not once a CONNECT. */
+    private final ExpiringCache<String, TopicPolicy> policies;
 
     AwsDialect(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys, byte[] tokenKey) {
+        this(shadows, provisioner, serverKeys, tokenKey, System::nanoTime);
+    }
+
+    /** @param nanoTime the policies' clock: {@link System#nanoTime} but in tests */
+    AwsDialect(Shadows shadows, ThingProvisioner provisioner, boolean serverKeys, byte[] tokenKey, LongSupplier nanoTime) {
         this.shadows = Objects.requireNonNull(shadows, "shadows");
         this.provisioner = provisioner;
         this.fleet = new FleetProvisioning(provisioner, serverKeys, Clock.systemUTC(), tokenKey);
+        this.policies = new ExpiringCache<>(POLICY_LIFETIME, POLICIES_KEPT, nanoTime);
     }
 
     @Override
@@ -94,24 +109,30 @@ final class AwsDialect implements HubDialect {
     @Override
     public DeviceSession session(Hub hub, String deviceId, String serial, String enrollment, Instant notAfter, MqttConnection conn,
             List<X509Certificate> path) {
-        return new AwsSession(hub, deviceId, serial, enrollment, notAfter, conn, shadows, fleet, path, policy(hub, deviceId, enrollment));
+        return new AwsSession(hub, deviceId, serial, enrollment, notAfter, conn, shadows, fleet, path,
+                policy(hub.store().enrollments(), hub.name(), enrollment));
     }
 
     /**
-     * The device's enrollment's extra topics, read at admission (a changed policy applies from the
-     * next connection). One the hub cannot read was refused when saved, so never should be: the
-     * default policy alone, logged.
+     * The device's enrollment's extra topics as the device connects: read from the store at most
+     * once per {@link #POLICY_LIFETIME} (an edited policy applies from a device's next connection
+     * within that time; a live session keeps the one it was admitted with). One the hub cannot read
+     * was refused when saved, so never should be: the default policy alone, logged.
      */
-    private static TopicPolicy policy(Hub hub, String deviceId, String enrollment) {
-        String json = enrollment == null ? null : hub.store().enrollments().find(enrollment).map(EnrollmentRecord::awsPolicyJson).orElse(null);
+    TopicPolicy policy(EnrollmentStore enrollments, String hubName, String enrollment) {
+        return enrollment == null ? TopicPolicy.NONE : policies.get(enrollment, name -> read(enrollments, hubName, name));
+    }
+
+    private static TopicPolicy read(EnrollmentStore enrollments, String hubName, String enrollment) {
+        String json = enrollments.find(enrollment).map(EnrollmentRecord::awsPolicyJson).orElse(null);
         if (json == null) {
             return TopicPolicy.NONE;
         }
         try {
             return POLICY.readValue(json, TopicPolicy.class);
         } catch (java.io.IOException e) {
-            LOG.warn("event=aws.policy_unreadable hub={} device={} enrollment={} reason=BAD_POLICY msg=\"{}\"", hub.name(), deviceId,
-                    LogSafe.of(enrollment), LogSafe.of(e.getMessage()));
+            LOG.warn("event=aws.policy_unreadable hub={} enrollment={} reason=BAD_POLICY msg=\"{}\"", hubName, LogSafe.of(enrollment),
+                    LogSafe.of(e.getMessage()));
             return TopicPolicy.NONE;
         }
     }

@@ -3,11 +3,27 @@ package dev.imprint.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.hub.AwsTopics.Kind;
+import dev.imprint.mqtt.TopicPolicy;
+import dev.imprint.shadow.ShadowEvents;
+import dev.imprint.shadow.ShadowLimits;
+import dev.imprint.shadow.Shadows;
+import dev.imprint.store.EnrollmentRecord;
+import dev.imprint.store.JdbcStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The AWS dialect's default policy and topic matching, both ways. */
+/** The AWS dialect's default policy, topic matching and where an enrollment's policy comes from, both ways. */
 class AwsTopicsTest {
     private final AwsTopics t = new AwsTopics("th-1");
+
+    @TempDir
+    Path dir;
 
     @Test
     void a_thing_publishes_telemetry_and_shadow_requests_under_its_own_name_only() {
@@ -80,5 +96,34 @@ class AwsTopicsTest {
         assertThat(p.maySubscribe("factory/th-1/cmd/+")).isTrue();
         assertThat(p.maySubscribe("factory/th-2/cmd/+")).isFalse();
         assertThat(t.publishKind("factory/th-1/temp")).isEqualTo(Kind.FOREIGN);
+    }
+
+    @Test
+    void an_enrollments_policy_is_read_once_a_lifetime_and_an_edit_applies_from_the_next_connection_after_it() {
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
+            store.enrollments().add(lineEnrollment("factory/${thing}/#"));
+            AtomicLong nanos = new AtomicLong();
+            AwsDialect aws = new AwsDialect(new Shadows(store.shadows(), new ShadowLimits(200, 6, 1024, 2), ShadowEvents.NONE,
+                    Clock.systemUTC(), new SimpleMeterRegistry(), thing -> true), null, false, OwnershipTokens.newKey(), nanos::get);
+            TopicPolicy first = aws.policy(store.enrollments(), "aws", "line");
+            assertThat(first.publish()).containsExactly("factory/${thing}/#");
+
+            assertThat(store.enrollments().update(lineEnrollment("plant/${thing}/#"))).isTrue();
+            // a reconnect within the lifetime: the kept policy, no store read (a read would see the edit)
+            nanos.addAndGet(AwsDialect.POLICY_LIFETIME.toNanos() - 1);
+            assertThat(aws.policy(store.enrollments(), "aws", "line")).isSameAs(first);
+            // from the end of the lifetime on: the edited policy
+            nanos.incrementAndGet();
+            assertThat(aws.policy(store.enrollments(), "aws", "line").publish()).containsExactly("plant/${thing}/#");
+            // no enrollment, or one without a policy: the default policy alone
+            assertThat(aws.policy(store.enrollments(), "aws", null)).isEqualTo(TopicPolicy.NONE);
+            assertThat(aws.policy(store.enrollments(), "aws", "gone")).isEqualTo(TopicPolicy.NONE);
+        }
+    }
+
+    private static EnrollmentRecord lineEnrollment(String publish) {
+        Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
+        return new EnrollmentRecord("line", "individual", null, null, "th-1", "static", "{}", List.of(), "{}", "{}", "never", true, t0, t0,
+                "{\"publish\":[\"" + publish + "\"],\"subscribe\":[]}");
     }
 }

@@ -113,19 +113,7 @@ final class Db implements AutoCloseable {
                 return query.run(ps);
             }
         }
-        PreparedStatement ps = writerStatements.get(sql);
-        if (ps == null || ps.isClosed()) {
-            ps = c.prepareStatement(sql);
-            writerStatements.put(sql, ps);
-        }
-        try {
-            ps.clearParameters();
-            return query.run(ps);
-        } catch (SQLException | RuntimeException e) {
-            writerStatements.remove(sql);
-            ps.close();
-            throw e;
-        }
+        return runCached(writerStatements, c, sql, query);
     }
 
     /** Runs one read statement in autocommit mode, reusing its prepared form on SQLite. */
@@ -143,27 +131,36 @@ final class Db implements AutoCloseable {
         }
         try (Connection c = pool.getConnection()) {
             Connection physical = c.unwrap(Connection.class);
-            Map<String, PreparedStatement> own = statementsOf(physical);
-            PreparedStatement ps;
-            synchronized (own) {
-                ps = own.get(sql);
-                if (ps == null || ps.isClosed()) {
-                    ps = physical.prepareStatement(sql);
-                    own.put(sql, ps);
-                }
-            }
-            try {
-                ps.clearParameters();
-                return query.run(ps);
-            } catch (SQLException | RuntimeException e) {
-                synchronized (own) {
-                    own.remove(sql);
-                }
-                ps.close();
-                throw e;
-            }
+            return runCached(statementsOf(physical), physical, sql, query);
         } catch (SQLException e) {
             throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code query} on {@code sql}'s statement kept in {@code cache} for {@code c}, prepared
+     * on first use; a statement whose run failed is dropped and closed, since its state (an open
+     * cursor, a half-bound parameter list) is unknown, and the next call prepares it afresh.
+     */
+    private static <T> T runCached(Map<String, PreparedStatement> cache, Connection c, String sql, Query<T> query)
+            throws SQLException {
+        PreparedStatement ps;
+        synchronized (cache) {
+            ps = cache.get(sql);
+            if (ps == null || ps.isClosed()) {
+                ps = c.prepareStatement(sql);
+                cache.put(sql, ps);
+            }
+        }
+        try {
+            ps.clearParameters();
+            return query.run(ps);
+        } catch (SQLException | RuntimeException e) {
+            synchronized (cache) {
+                cache.remove(sql);
+            }
+            ps.close();
+            throw e;
         }
     }
 

@@ -51,6 +51,11 @@ public final class JdbcStore implements Store {
     private final SharedSecrets sharedSecrets;
     private final OperatorStore operators;
 
+    /** The connections and statement caches, for this package's tests. */
+    Db db() {
+        return db;
+    }
+
     private JdbcStore(Db db) {
         this.db = db;
         this.certificates = new JdbcCertificateStore(db);

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,60 @@ class SqliteStoreTest extends StoreContractTest implements HubStoreContract, Sha
         // the same data folder opened again, as after a restart (or by a second process)
         try (Store again = open()) {
             assertThat(again.sharedSecrets().secret("restart.key", () -> new byte[] {6, 6})).isEqualTo(made);
+        }
+    }
+
+    @Test
+    void the_writer_reuses_a_cached_statement_and_prepares_a_failed_one_afresh() {
+        Db db = ((JdbcStore) store).db();
+        List<PreparedStatement> used = new ArrayList<>();
+        Db.Query<Integer> selectsSeven = ps -> {
+            used.add(ps);
+            ps.setInt(1, 7);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        };
+        assertThat(db.<Integer>write("first", c -> db.inWrite(c, "SELECT ?", selectsSeven))).isEqualTo(7);
+        assertThat(db.<Integer>write("second", c -> db.inWrite(c, "SELECT ?", selectsSeven))).isEqualTo(7);
+        assertThat(used.get(1)).isSameAs(used.get(0));
+
+        assertThatThrownBy(() -> db.write("failing", c -> db.inWrite(c, "SELECT ?", ps -> {
+            used.add(ps);
+            throw new SQLException("the run failed");
+        }))).isInstanceOf(StoreException.class).hasMessageContaining("the run failed");
+        assertThat(isClosed(used.get(2))).isTrue();
+
+        assertThat(db.<Integer>write("after", c -> db.inWrite(c, "SELECT ?", selectsSeven))).isEqualTo(7);
+        assertThat(used.get(3)).isNotSameAs(used.get(2));
+    }
+
+    @Test
+    void a_reader_prepares_a_cached_statement_whose_run_failed_afresh() {
+        Db db = ((JdbcStore) store).db();
+        List<PreparedStatement> used = new ArrayList<>();
+        assertThatThrownBy(() -> db.readCached("failing", "SELECT 1", ps -> {
+            used.add(ps);
+            throw new IllegalStateException("the run failed");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(isClosed(used.get(0))).isTrue();
+
+        assertThat(db.<Integer>readCached("after", "SELECT 1", ps -> {
+            used.add(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        })).isEqualTo(1);
+        assertThat(used.get(1)).isNotSameAs(used.get(0));
+    }
+
+    private static boolean isClosed(PreparedStatement ps) {
+        try {
+            return ps.isClosed();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -96,6 +96,10 @@ public final class DeviceClient implements AutoCloseable {
     private Session conn;
     private int attempts;
     private ScheduledFuture<?> timer;
+    /** A connection attempt is on its way: at most one at a time. */
+    private boolean connecting;
+    /** Counts scheduled reconnects: a timer that fires after another attempt started does nothing. */
+    private long reconnects;
 
     /** A device in the Azure dialect ({@link AzureDialect}: DPS, IoT Hub, EST). */
     public DeviceClient(DeviceRuntime rt, CloudConfig config, String deviceId, Identity factory, OperationalState store,
@@ -237,21 +241,31 @@ public final class DeviceClient implements AutoCloseable {
 
     // ---- connection life cycle (on loop)
 
+    /** The one place a connection attempt starts: never while another is on its way. */
     private void attempt() {
-        if (state == State.CLOSED || state == State.FAILED) {
+        if (state == State.CLOSED || state == State.FAILED || connecting) {
             return;
         }
+        connecting = true;
+        reconnects++; // a reconnect timer still pending is stale now
+        cancelReconnect();
         boolean expired = op != null && identity(op).expiredAt(Instant.now().plusSeconds(1));
+        boolean fallback = op != null;
+        // a register() that throws at once ends this attempt like one that fails later: retried, never stuck "connecting"
         CompletableFuture<OperationalState.Operational> ready = op == null || mustRegister || expired
-                ? register(op != null) : CompletableFuture.completedFuture(op);
-        ready.thenCompose(o -> dialect.connect(o, deviceId, inbound))
-                .whenCompleteAsync((c, t) -> {
-                    if (t == null) {
-                        connected(c);
-                    } else {
-                        attemptFailed(CloudException.of(t));
-                    }
-                }, loop);
+                ? CompletableFuture.<Void>completedFuture(null).thenCompose(x -> register(fallback)) : CompletableFuture.completedFuture(op);
+        OperationalState.Operational[] used = new OperationalState.Operational[1];
+        ready.thenCompose(o -> {
+            used[0] = o;
+            return dialect.connect(o, deviceId, inbound);
+        }).whenCompleteAsync((c, t) -> {
+            connecting = false;
+            if (t == null) {
+                connected(c, used[0]);
+            } else {
+                attemptFailed(CloudException.of(t));
+            }
+        }, loop);
     }
 
     /** Provisioning (DPS, or AWS fleet provisioning) with the factory certificate and a CSR for a new operational key. */
@@ -270,9 +284,14 @@ public final class DeviceClient implements AutoCloseable {
         }, loop);
     }
 
-    private void connected(Session c) {
+    private void connected(Session c, OperationalState.Operational used) {
         if (state == State.CLOSED) {
             c.close();
+            return;
+        }
+        if (used != op) {
+            // renewed while this attempt was on its way: connect again with the new certificate
+            c.close().whenCompleteAsync((v, t) -> attempt(), loop);
             return;
         }
         conn = c;
@@ -309,7 +328,20 @@ public final class DeviceClient implements AutoCloseable {
     private void retryLater(Duration retryAfter) {
         state = State.RECONNECTING;
         Duration wait = retryAfter != null ? retryAfter : backoff.next(attempts++);
-        timer = rt.schedule(wait, () -> loop.execute(this::attempt));
+        long mine = ++reconnects;
+        cancelReconnect();
+        timer = rt.schedule(wait, () -> loop.execute(() -> {
+            if (reconnects == mine) {
+                attempt();
+            }
+        }));
+    }
+
+    private void cancelReconnect() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
     }
 
     private void fail(CloudException e) {
@@ -355,12 +387,19 @@ public final class DeviceClient implements AutoCloseable {
             return state == State.CLOSED || state == State.FAILED;
         }
 
+        /**
+         * Connected: switches to the new certificate now. Not connected (the connection dropped
+         * while the renewal was on its way): the reconnect already pending or on its way is the
+         * only attempt, and it, or the one after it, uses the new certificate.
+         */
         @Override
         public void renewed(OperationalState.Operational next) {
             op = next;
             opSince = Instant.now();
             events.rotated(next.chain().get(0).getSerialNumber().toString(16));
-            switchConnection();
+            if (state == State.CONNECTED) {
+                switchConnection();
+            }
         }
     }
 
@@ -388,10 +427,7 @@ public final class DeviceClient implements AutoCloseable {
 
     private void cancelTimers() {
         renewal.cancel();
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        cancelReconnect();
     }
 
     /** Disconnects and stops; queued telemetry fails with CLOSED. Returns at once. */

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -50,6 +52,11 @@ class DeviceClientDialectTest {
         final Queue<String> calls = new ConcurrentLinkedQueue<>();
         final Deque<Supplier<CompletableFuture<OperationalState.Operational>>> provisions = new ArrayDeque<>();
         final Deque<Supplier<CompletableFuture<Session>>> connects = new ArrayDeque<>();
+        /** The serial of the certificate of each connect, in order. */
+        final Queue<String> connectedWith = new ConcurrentLinkedQueue<>();
+        /** Each renewal asked for, answered by the test. */
+        final java.util.concurrent.BlockingQueue<CompletableFuture<List<X509Certificate>>> renewals =
+                new java.util.concurrent.LinkedBlockingQueue<>();
         volatile Session.Inbound inbound;
 
         @Override
@@ -66,6 +73,7 @@ class DeviceClientDialectTest {
         @Override
         public synchronized CompletableFuture<Session> connect(OperationalState.Operational op, String deviceId, Session.Inbound in) {
             calls.add("connect");
+            connectedWith.add(op.chain().get(0).getSerialNumber().toString(16));
             inbound = in;
             return connects.isEmpty() ? new CompletableFuture<>() : connects.poll().get();
         }
@@ -73,7 +81,9 @@ class DeviceClientDialectTest {
         @Override
         public CompletableFuture<List<X509Certificate>> renew(Identity current, String deviceId, DeviceKey key, Session live) {
             calls.add("renew");
-            return new CompletableFuture<>();
+            CompletableFuture<List<X509Certificate>> answer = new CompletableFuture<>();
+            renewals.add(answer);
+            return answer;
         }
     }
 
@@ -81,6 +91,7 @@ class DeviceClientDialectTest {
     static final class FakeSession implements Session {
         final Queue<String> sent = new ConcurrentLinkedQueue<>();
         final Supplier<CompletableFuture<Void>> answer;
+        volatile boolean closed;
 
         FakeSession(Supplier<CompletableFuture<Void>> answer) {
             this.answer = answer;
@@ -109,6 +120,7 @@ class DeviceClientDialectTest {
 
         @Override
         public CompletableFuture<Void> close() {
+            closed = true;
             return CompletableFuture.completedFuture(null);
         }
     }
@@ -142,6 +154,11 @@ class DeviceClientDialectTest {
         public void transientError(String code) {
             seen.add("transient " + code);
         }
+
+        @Override
+        public void rotated(String newSerial) {
+            seen.add("rotated");
+        }
     }
 
     private record Device(DeviceKey key, OperationalState.Operational op, Identity factory) {}
@@ -155,8 +172,116 @@ class DeviceClientDialectTest {
     }
 
     private static DeviceClient client(Scripted dialect, Device d, Recorder events) {
-        DeviceClient.Options o = new DeviceClient.Options(Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofMillis(20), 4, () -> d.key());
+        return client(dialect, d, events, Duration.ofMillis(5), Duration.ofMillis(20));
+    }
+
+    private static DeviceClient client(Scripted dialect, Device d, Recorder events, Duration minBackoff, Duration maxBackoff) {
+        DeviceClient.Options o = new DeviceClient.Options(Duration.ofSeconds(5), minBackoff, maxBackoff, 4, () -> d.key());
         return new DeviceClient(rt, null, dialect, "dev-1", d.factory(), new MemoryState(d.key(), "dev-1"), o, events);
+    }
+
+    /**
+     * An operational certificate of {@code d}'s key whose renewal is due within a second of the
+     * device getting it (two thirds of a life of 0.5 to 1.5 s: the validity has whole seconds). A
+     * reconnect after that is within the second before expiry: the device provisions again.
+     */
+    private static OperationalState.Operational dueSoon(Device d) {
+        Instant notAfter = Instant.now().plusMillis(500).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        return operational(d, notAfter);
+    }
+
+    private static OperationalState.Operational operational(Device d, Instant notAfter) {
+        KeyPair kp = new KeyPair(d.key().publicKey(), d.key().privateKey());
+        TestPki.Issued i = pki.leaf("dev-1").key(kp).validity(Instant.now().minus(Duration.ofHours(1)), notAfter).issueLeaf();
+        return new OperationalState.Operational(d.key(), i.chain(), "endpoint-1");
+    }
+
+    private static String serial(OperationalState.Operational o) {
+        return o.chain().get(0).getSerialNumber().toString(16);
+    }
+
+    /** Waits until every task queued on the device's loop before this call, and what they queued in turn, ran. */
+    private static void settle() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            rt.group().next().execute(() -> f.complete(null));
+            f.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void a_renewal_that_succeeds_after_the_connection_dropped_adds_no_attempt_beside_the_pending_reconnect() throws Exception {
+        Device d = device("dev-1");
+        OperationalState.Operational first = dueSoon(d);
+        Scripted dialect = new Scripted();
+        dialect.provisions.add(() -> CompletableFuture.completedFuture(first));
+        dialect.connects.add(() -> CompletableFuture.completedFuture(new FakeSession(() -> CompletableFuture.completedFuture(null))));
+        Recorder events = new Recorder();
+        // a reconnect timer that stays pending for the whole test
+        try (DeviceClient c = client(dialect, d, events, Duration.ofSeconds(60), Duration.ofSeconds(60))) {
+            c.start().get(5, TimeUnit.SECONDS);
+            CompletableFuture<List<X509Certificate>> renewal = dialect.renewals.poll(5, TimeUnit.SECONDS);
+            assertThat(renewal).as("the renewal is due").isNotNull();
+
+            dialect.inbound.closed(CloudException.transientFailure("LOST", "the connection dropped"));
+            renewal.complete(operational(d, Instant.now().plus(Duration.ofHours(1))).chain());
+            settle();
+
+            assertThat(events.seen).containsExactly("registered endpoint-1", "connected endpoint-1", "disconnected LOST", "rotated");
+            assertThat(dialect.calls).containsExactly("provision", "connect", "renew");
+            assertThat(c.state()).isEqualTo(DeviceClient.State.RECONNECTING);
+        }
+    }
+
+    @Test
+    void a_renewal_that_succeeds_while_a_reconnect_is_on_its_way_waits_for_it_then_switches_to_the_new_certificate() throws Exception {
+        Device d = device("dev-1");
+        OperationalState.Operational first = dueSoon(d);
+        // the reconnect comes within a second of the first certificate's expiry: it provisions again, and gets this one
+        OperationalState.Operational second = operational(d, Instant.now().plus(Duration.ofHours(1)));
+        OperationalState.Operational renewed = operational(d, Instant.now().plus(Duration.ofHours(1)));
+        Scripted dialect = new Scripted();
+        dialect.provisions.add(() -> CompletableFuture.completedFuture(first));
+        dialect.provisions.add(() -> CompletableFuture.completedFuture(second));
+        dialect.connects.add(() -> CompletableFuture.completedFuture(new FakeSession(() -> CompletableFuture.completedFuture(null))));
+        CompletableFuture<Session> reconnect = new CompletableFuture<>();
+        CompletableFuture<Void> reconnecting = new CompletableFuture<>();
+        dialect.connects.add(() -> {
+            reconnecting.complete(null);
+            return reconnect;
+        });
+        FakeSession onTheNew = new FakeSession(() -> CompletableFuture.completedFuture(null));
+        CompletableFuture<Void> switching = new CompletableFuture<>();
+        dialect.connects.add(() -> {
+            switching.complete(null);
+            return CompletableFuture.completedFuture(onTheNew);
+        });
+        Recorder events = new Recorder();
+        try (DeviceClient c = client(dialect, d, events)) {
+            c.start().get(5, TimeUnit.SECONDS);
+            CompletableFuture<List<X509Certificate>> renewal = dialect.renewals.poll(5, TimeUnit.SECONDS);
+            assertThat(renewal).as("the renewal is due").isNotNull();
+
+            dialect.inbound.closed(CloudException.transientFailure("LOST", "the connection dropped"));
+            reconnecting.get(5, TimeUnit.SECONDS);
+            renewal.complete(renewed.chain());
+            settle();
+            assertThat(dialect.connectedWith).as("one attempt at a time").containsExactly(serial(first), serial(second));
+
+            // the reconnect on the certificate it had when it started connects: closed at once, and the next attempt uses the renewed one
+            FakeSession onTheOld = new FakeSession(() -> CompletableFuture.completedFuture(null));
+            reconnect.complete(onTheOld);
+            switching.get(5, TimeUnit.SECONDS);
+            settle();
+            assertThat(c.state()).isEqualTo(DeviceClient.State.CONNECTED);
+            assertThat(onTheOld.closed).isTrue();
+            assertThat(dialect.connectedWith).containsExactly(serial(first), serial(second), serial(renewed));
+            assertThat(c.send("{\"n\":2}".getBytes(StandardCharsets.UTF_8), Map.of()).get(5, TimeUnit.SECONDS)).isNull();
+            assertThat(onTheNew.sent).containsExactly("{\"n\":2}");
+            assertThat(onTheOld.sent).isEmpty();
+            assertThat(events.seen).containsExactly("registered endpoint-1", "connected endpoint-1", "disconnected LOST",
+                    "registered endpoint-1 (fallback)", "rotated", "connected endpoint-1");
+        }
     }
 
     @Test
