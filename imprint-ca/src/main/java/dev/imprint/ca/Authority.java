@@ -67,7 +67,7 @@ public final class Authority implements AutoCloseable {
                 : new FileKeyVault(settings.pkiDir(), settings.passphrase());
         this.hierarchy = PkiFolderHierarchy.openOrCreate(settings.pkiDir(), vault);
         this.recorder = new Recorder(store, settings.meterRegistry());
-        this.stationPolicy = new StationPolicy(store.stations());
+        this.stationPolicy = new StationPolicy(store.stations(), settings.liveCaNodes(), System::nanoTime);
         EnrollmentMethods methods = new EnrollmentMethods(ca -> CaHierarchy.OPERATIONAL.equals(ca)
                 ? settings.operationalValidity()
                 : CaHierarchy.SERVICE.equals(ca) ? settings.serviceValidity() : settings.manufacturingValidity());

@@ -76,6 +76,14 @@ abstract class SeveralCaNodesContract {
         return now.subList(Math.min(from, now.size()), now.size());
     }
 
+    /** How many CA nodes the node table would list as live: each station's rate is shared by them. */
+    final java.util.concurrent.atomic.AtomicInteger liveCaNodes = new java.util.concurrent.atomic.AtomicInteger(2);
+    /**
+     * Device IDs whose fast-path check ({@code hasLive}, before signing) waits at a barrier once it
+     * has answered: both nodes pass it before either records, so only the recording decides.
+     */
+    final Map<String, java.util.concurrent.CyclicBarrier> holdAfterCheck = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Every CRL that became current, in commit order, with the node that published it. */
     final List<Publication> published = new java.util.concurrent.CopyOnWriteArrayList<>(); // publisher threads append while tests read
     Node a;
@@ -95,7 +103,8 @@ abstract class SeveralCaNodesContract {
             this.pki = pki;
             this.store = observed(open(), name);
             Leadership leadership = key -> name.equals(baton.get());
-            this.ca = Authority.open(CaSettings.defaults(pki, CaFixture.PASS, "http://127.0.0.1:8080").withLeadership(leadership), store);
+            this.ca = Authority.open(CaSettings.defaults(pki, CaFixture.PASS, "http://127.0.0.1:8080").withLeadership(leadership)
+                    .withLiveCaNodes(liveCaNodes::get), store);
         }
 
         @Override
@@ -180,6 +189,102 @@ abstract class SeveralCaNodesContract {
             }
         }
         assertThat(audited).doesNotHaveDuplicates().containsAll(serials);
+    }
+
+    /** One test for both (each test here starts two CA nodes on a fresh database: seconds). */
+    @Test
+    void two_nodes_issuing_a_first_certificate_for_one_device_at_once_record_one_and_refuse_the_other_and_share_a_stations_rate()
+            throws Exception {
+        a.ca.stations().create("line-q", "dev-[0-9]+", 100, 0, "admin:test");
+        // the same device on both nodes, both past their own check before either records
+        holdAfterCheck.put("dev-7", new java.util.concurrent.CyclicBarrier(2));
+        List<CompletableFuture<IssuedCertificate>> same = race(IssuanceRequest.byStation("line-q", CaFixture.csr("dev-7")),
+                IssuanceRequest.byStation("line-q", CaFixture.csr("dev-7")));
+        // two devices, the same way: both issued
+        java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+        holdAfterCheck.put("dev-8", both);
+        holdAfterCheck.put("dev-9", both);
+        List<CompletableFuture<IssuedCertificate>> different = race(IssuanceRequest.byStation("line-q", CaFixture.csr("dev-8")),
+                IssuanceRequest.byStation("line-q", CaFixture.csr("dev-9")));
+
+        List<IssuedCertificate> issued = new ArrayList<>();
+        List<CaException> refused = new ArrayList<>();
+        for (CompletableFuture<IssuedCertificate> f : same) {
+            try {
+                issued.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                refused.add((CaException) e.getCause());
+            }
+        }
+        assertThat(issued).as("exactly one node issues").hasSize(1);
+        assertThat(refused).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(CaException.Reason.DEVICE_HAS_LIVE_CERTIFICATE));
+        String winner = issued.get(0).serialHex();
+        assertThat(a.store.certificates().findByDevice("dev-7")).extracting(CertificateRecord::serialHex).containsExactly(winner);
+        assertThat(auditedSerials("dev-7")).as("the refused certificate is in no audit entry").containsExactly(winner);
+        for (CompletableFuture<IssuedCertificate> f : different) {
+            assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).serialHex()).isNotNull();
+        }
+        assertThat(a.store.certificates().findLive("dev-8", "device", Instant.now())).hasSize(1);
+        assertThat(a.store.certificates().findLive("dev-9", "device", Instant.now())).hasSize(1);
+        // rotation replaces a live certificate on purpose: not held to the rule, on either node
+        a.ca.issue(IssuanceRequest.reenroll(issued.get(0).certificate(), CaFixture.csr("dev-7")));
+        b.ca.issue(IssuanceRequest.reenroll(issued.get(0).certificate(), CaFixture.csr("dev-7")));
+        assertThat(a.store.certificates().findLive("dev-7", "device", Instant.now())).hasSize(3);
+        assertThat(a.ca.verifyAudit()).isEmpty();
+
+        // a station's rate is for the whole CA: 1 a second over 10 live CA nodes is 0.1 per node, a burst of 1
+        liveCaNodes.set(10); // read at the first rate check (line-q has no rate)
+        a.ca.stations().create("paced", "dev-[0-9]+", 0, 1, "admin:test");
+        a.ca.issue(IssuanceRequest.byStation("paced", CaFixture.csr("dev-1")));
+        assertThatRefused(a, IssuanceRequest.byStation("paced", CaFixture.csr("dev-2")), CaException.Reason.RATE_EXCEEDED);
+        b.ca.issue(IssuanceRequest.byStation("paced", CaFixture.csr("dev-3")));
+        assertThatRefused(b, IssuanceRequest.byStation("paced", CaFixture.csr("dev-4")), CaException.Reason.RATE_EXCEEDED);
+
+        // the refused certificate's quota was given back: 3 first certificates counted, not 4
+        a.close();
+        b.close();
+        a = null;
+        b = null;
+        try (JdbcStore s = open()) {
+            assertThat(s.stations().find("line-q").orElseThrow().issued()).isEqualTo(3);
+        }
+    }
+
+    private static void assertThatRefused(Node n, IssuanceRequest request, CaException.Reason reason) {
+        CaException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> n.ca.issue(request), CaException.class);
+        assertThat(e).isNotNull();
+        assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason);
+    }
+
+    /** Issues {@code onA} on node a and {@code onB} on node b from two threads at once; their futures, a's first. */
+    private List<CompletableFuture<IssuedCertificate>> race(IssuanceRequest onA, IssuanceRequest onB) throws InterruptedException {
+        AtomicReference<CompletableFuture<IssuedCertificate>> fromA = new AtomicReference<>();
+        AtomicReference<CompletableFuture<IssuedCertificate>> fromB = new AtomicReference<>();
+        Thread ta = new Thread(() -> fromA.set(a.ca.issueAsync(onA)), "race-a");
+        Thread tb = new Thread(() -> fromB.set(b.ca.issueAsync(onB)), "race-b");
+        ta.start();
+        tb.start();
+        for (Thread t : List.of(ta, tb)) {
+            t.join(60_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        holdAfterCheck.clear();
+        return List.of(fromA.get(), fromB.get());
+    }
+
+    /** Serials of the device's certificates named in issuance audit entries. */
+    private List<String> auditedSerials(String deviceId) {
+        List<String> out = new ArrayList<>();
+        var m = java.util.regex.Pattern.compile("\\{\"serial\":\"([0-9a-f]+)\",\"ca\":\"[a-z]+\",\"id\":\"" + deviceId + "\"");
+        for (var e : a.store.audit().list(0, 100_000)) {
+            if (e.type().equals("cert.issued")) {
+                var found = m.matcher(e.detailsJson());
+                while (found.find()) {
+                    out.add(found.group(1));
+                }
+            }
+        }
+        return out;
     }
 
     @Test
@@ -431,9 +536,27 @@ abstract class SeveralCaNodesContract {
                 }
             }
         };
+        dev.imprint.store.CertificateStore certificates = real.certificates();
+        dev.imprint.store.CertificateStore holding = (dev.imprint.store.CertificateStore) Proxy.newProxyInstance(
+                Store.class.getClassLoader(), new Class<?>[] {dev.imprint.store.CertificateStore.class}, (proxy, m, args) -> {
+                    Object answer;
+                    try {
+                        answer = m.invoke(certificates, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    java.util.concurrent.CyclicBarrier barrier = m.getName().equals("hasLive") ? holdAfterCheck.get((String) args[0]) : null;
+                    if (barrier != null) {
+                        barrier.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    return answer;
+                });
         return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class}, (proxy, m, args) -> {
             if (m.getName().equals("crls")) {
                 return recording;
+            }
+            if (m.getName().equals("certificates")) {
+                return holding;
             }
             try {
                 return m.invoke(real, args);

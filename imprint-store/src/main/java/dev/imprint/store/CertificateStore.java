@@ -3,7 +3,9 @@ package dev.imprint.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Issued certificates and their revocation. */
 public interface CertificateStore {
@@ -28,6 +30,31 @@ public interface CertificateStore {
      * @throws StoreException when the database fails (nothing is written)
      */
     AuditEvent insertAll(List<CertificateRecord> records, AuditLog.Entry audit);
+
+    /**
+     * Records a batch and its audit entry as {@link #insertAll(List, AuditLog.Entry)} does, under
+     * the rule "one live certificate per identity" for the records whose serial is in
+     * {@code soleLive}: such a record is written only when, at commit, its identity has no live
+     * certificate of its kind, neither recorded nor earlier in this batch (live: unrevoked and
+     * unexpired; one not valid yet counts too, as nodes' clocks differ).
+     * The check and the write are one step for every node on the database: on PostgreSQL the
+     * transaction first takes a transaction-scoped advisory lock per identity (hashed into a fixed
+     * set of stripes, so a batch holds a bounded number of locks), so two nodes recording the
+     * same identity at once are ordered and the second sees the first; SQLite has one writer.
+     * The other records are written as they are.
+     *
+     * @param audit makes the batch's one audit entry from the records actually written (in
+     *     batch order); not called, and nothing appended, when nothing is written
+     * @return the appended audit event (null when nothing was written) and the records refused
+     *     (nothing of them written)
+     * @throws DuplicateSerialException if any serial is already recorded (nothing is written)
+     * @throws StoreException when the database fails (nothing is written)
+     */
+    Recorded insertAll(List<CertificateRecord> records, Set<String> soleLive,
+            Function<List<CertificateRecord>, AuditLog.Entry> audit);
+
+    /** What {@link #insertAll(List, Set, Function)} did: the audit event (null when nothing was written) and the records it refused. */
+    record Recorded(AuditEvent audit, List<CertificateRecord> refused) {}
 
     Optional<CertificateRecord> findBySerial(String serialHex);
 

@@ -7,10 +7,14 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Certificates and revocations in the {@code certificates} table. */
 final class JdbcCertificateStore implements CertificateStore {
@@ -47,36 +51,67 @@ final class JdbcCertificateStore implements CertificateStore {
         return insert(records, audit);
     }
 
+    @Override
+    public Recorded insertAll(List<CertificateRecord> records, Set<String> soleLive,
+            Function<List<CertificateRecord>, AuditLog.Entry> audit) {
+        Objects.requireNonNull(audit, "audit entry");
+        records.forEach(JdbcCertificateStore::requireComplete);
+        return duplicatesAsSerials(() -> db.write("recording " + records.size() + " certificates", c -> {
+            List<CertificateRecord> refused = SoleLiveCertificates.refused(c, db.dialect,
+                    records.stream().filter(r -> soleLive.contains(r.serialHex())).toList(), Instant.now());
+            Set<String> out = new HashSet<>();
+            refused.forEach(r -> out.add(r.serialHex()));
+            List<CertificateRecord> kept = out.isEmpty() ? records : records.stream().filter(r -> !out.contains(r.serialHex())).toList();
+            if (kept.isEmpty()) {
+                return new Recorded(null, refused);
+            }
+            AuditLog.Entry entry = audit.apply(kept);
+            Objects.requireNonNull(entry, "audit entry");
+            JdbcAuditLog.requireComplete(List.of(entry));
+            insertRows(c, kept);
+            return new Recorded(JdbcAuditLog.appendIn(c, db.dialect, List.of(entry)).get(0), refused);
+        }));
+    }
+
     /** The insert transaction; with {@code audit}, its entry is appended last in the same transaction. */
     private AuditEvent insert(List<CertificateRecord> records, AuditLog.Entry audit) {
         records.forEach(JdbcCertificateStore::requireComplete);
+        return duplicatesAsSerials(() -> db.write("recording " + records.size() + " certificates", c -> {
+            if (!records.isEmpty()) {
+                insertRows(c, records);
+            }
+            return audit == null ? null : JdbcAuditLog.appendIn(c, db.dialect, List.of(audit)).get(0);
+        }));
+    }
+
+    private static <T> T duplicatesAsSerials(Supplier<T> write) {
         try {
-            return db.write("recording " + records.size() + " certificates", c -> {
-                if (!records.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                        for (CertificateRecord r : records) {
-                            ps.setString(1, r.serialHex());
-                            ps.setString(2, r.ca());
-                            ps.setString(3, r.deviceId());
-                            ps.setString(4, r.kind());
-                            ps.setLong(5, r.notBefore().toEpochMilli());
-                            ps.setLong(6, r.notAfter().toEpochMilli());
-                            ps.setString(7, r.keyFingerprint());
-                            ps.setString(8, r.requestedBy());
-                            ps.setLong(9, r.issuedAt().toEpochMilli());
-                            ps.setBytes(10, r.der());
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
-                    }
-                    issued(c, records);
-                }
-                return audit == null ? null : JdbcAuditLog.appendIn(c, db.dialect, List.of(audit)).get(0);
-            });
+            return write.get();
         } catch (Db.DuplicateKeyException e) {
             throw new DuplicateSerialException("a serial of this batch is already recorded; nothing was written: "
                     + e.getMessage(), e.getCause());
         }
+    }
+
+    /** The rows and their device events, in the caller's transaction. */
+    private void insertRows(Connection c, List<CertificateRecord> records) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (CertificateRecord r : records) {
+                ps.setString(1, r.serialHex());
+                ps.setString(2, r.ca());
+                ps.setString(3, r.deviceId());
+                ps.setString(4, r.kind());
+                ps.setLong(5, r.notBefore().toEpochMilli());
+                ps.setLong(6, r.notAfter().toEpochMilli());
+                ps.setString(7, r.keyFingerprint());
+                ps.setString(8, r.requestedBy());
+                ps.setLong(9, r.issuedAt().toEpochMilli());
+                ps.setBytes(10, r.der());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        issued(c, records);
     }
 
     /** Device certificates' events: {@code certificate.rotated} for a re-enrollment, else {@code certificate.issued}. */

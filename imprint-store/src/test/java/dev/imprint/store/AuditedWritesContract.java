@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -177,6 +178,88 @@ public interface AuditedWritesContract {
         assertThat(store().audit().list(0, 10)).extracting(AuditEvent::detailsJson)
                 .containsExactly("{\"added\":2}", "{\"added\":1}");
         assertThat(store().audit().verify()).isEmpty();
+    }
+
+    @Test
+    default void a_sole_live_certificate_is_left_out_when_its_device_has_a_live_one_and_the_audit_entry_lists_what_was_written() {
+        Instant now = Instant.now();
+        CertificateStore certs = store().certificates();
+        certs.insertAll(List.of(live("5000", "dev-live", now), live("5001", "dev-revoked", now),
+                live("5002", "dev-expired", now.minus(Duration.ofDays(60)))), issued("3 certificates"));
+        certs.revoke("5001", 1, now);
+        List<CertificateRecord> batch = List.of(live("5100", "dev-live", now), live("5101", "dev-new", now),
+                live("5102", "dev-new", now), live("5103", "dev-revoked", now), live("5104", "dev-expired", now),
+                live("5105", "dev-live", now)); // the last one is not held to the rule (a rotation)
+        List<String> audited = new ArrayList<>();
+        CertificateStore.Recorded r = certs.insertAll(batch, Set.of("5100", "5101", "5102", "5103", "5104"), written -> {
+            written.forEach(c -> audited.add(c.serialHex()));
+            return issued(written.size() + " certificates");
+        });
+
+        assertThat(r.refused()).extracting(CertificateRecord::serialHex).as("a live one recorded; one earlier in the batch")
+                .containsExactly("5100", "5102");
+        assertThat(audited).containsExactly("5101", "5103", "5104", "5105");
+        assertThat(r.audit().subject()).isEqualTo("4 certificates");
+        assertThat(certs.findBySerial("5100")).isEmpty();
+        assertThat(certs.findBySerial("5102")).isEmpty();
+        assertThat(certs.findLive("dev-new", "device", now)).extracting(CertificateRecord::serialHex).containsExactly("5101");
+
+        // every record refused: nothing written, no audit entry
+        CertificateStore.Recorded none = certs.insertAll(List.of(live("5200", "dev-new", now)), Set.of("5200"), written -> {
+            throw new AssertionError("nothing written, no audit entry");
+        });
+        assertThat(none.audit()).isNull();
+        assertThat(none.refused()).extracting(CertificateRecord::serialHex).containsExactly("5200");
+        assertThat(store().audit().list(0, 10)).hasSize(2);
+        assertThat(store().audit().verify()).isEmpty();
+    }
+
+    @Test
+    default void two_nodes_recording_the_same_devices_at_once_leave_each_one_live_certificate() throws Exception {
+        int devices = 100;
+        int batch = 10;
+        Instant now = Instant.now();
+        try (Store other = openAnother()) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Integer>> refused = new ArrayList<>();
+                for (int node = 0; node < 2; node++) {
+                    int n = node;
+                    Store s = node == 0 ? store() : other;
+                    refused.add(pool.submit(() -> {
+                        int out = 0;
+                        for (int from = 0; from < devices; from += batch) {
+                            List<CertificateRecord> records = new ArrayList<>();
+                            Set<String> sole = new java.util.HashSet<>();
+                            for (int i = 0; i < batch; i++) {
+                                // the second node goes through the devices backwards: lock order must not matter
+                                int d = n == 0 ? from + i : devices - 1 - from - i;
+                                CertificateRecord c = live("%02x%04x".formatted(n, d), "race-" + d, now);
+                                records.add(c);
+                                sole.add(c.serialHex());
+                            }
+                            out += s.certificates().insertAll(records, sole, w -> issued(w.size() + " certificates")).refused().size();
+                        }
+                        return out;
+                    }));
+                }
+                assertThat(refused.get(0).get(50, TimeUnit.SECONDS) + refused.get(1).get(50, TimeUnit.SECONDS)).isEqualTo(devices);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertThat(store().certificates().count()).isEqualTo(devices);
+        for (int d = 0; d < devices; d++) {
+            assertThat(store().certificates().findLive("race-" + d, "device", now)).as("race-" + d).hasSize(1);
+        }
+        assertThat(store().audit().verify()).isEmpty();
+    }
+
+    /** A device certificate valid from a minute before {@code at} for a day. */
+    private static CertificateRecord live(String serial, String device, Instant at) {
+        CertificateRecord r = record(serial);
+        return new CertificateRecord(serial, "manufacturing", device, "device", at.minusSeconds(60), at.plus(Duration.ofDays(1)),
+                r.keyFingerprint(), "station:line-1", at, r.der(), null, null);
     }
 
     private static AuditLog.Entry issued(String subject) {

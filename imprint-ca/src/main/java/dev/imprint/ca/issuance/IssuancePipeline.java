@@ -30,7 +30,9 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * Runs issuance: the enrollment method's rules in the fixed order CSR checks, template,
  * modify, validate, reserve; then sign and record. The CSR contributes only its public key
  * and the device ID. Refusals throw {@link CaException} before anything is signed; a failure
- * to sign or record gives back what was reserved.
+ * to sign or record gives back what was reserved. The one refusal that can come after signing is
+ * DEVICE_HAS_LIVE_CERTIFICATE from the recording transaction, when another CA node recorded a
+ * certificate for the same device first: the signed one is then neither recorded nor returned.
  */
 public final class IssuancePipeline {
     /** Certificates are backdated this much against clock skew of devices. */
@@ -94,7 +96,8 @@ public final class IssuancePipeline {
                     w.notBefore, w.notAfter, fingerprint(w), EnrollmentMethods.requestedBy(request.method()),
                     Instant.now(), der, null, null);
             IssuedCertificate issued = new IssuedCertificate(serialHex, w.ca.name(), w.deviceId, der, w.ca.chain());
-            return recorder.record(record).handle((ok, err) -> {
+            // the rule "no live certificate" is decided again where it is recorded, against every CA node
+            return recorder.record(record, w.claimedId != null).handle((ok, err) -> {
                 release(w, err != null);
                 if (err != null) {
                     throw err instanceof CaException ce ? ce : new CaException(Reason.UNAVAILABLE, err.getMessage(), err);
@@ -153,8 +156,13 @@ public final class IssuancePipeline {
         }
     }
 
+    /**
+     * The fast path, on this node only: refuses before signing what is sure to be refused. Claim
+     * first, then look: two concurrent requests for one ID on this node cannot both pass. Two CA
+     * nodes can both pass here; the recording transaction decides between them (the
+     * {@link Recorder} records the certificate only if the device still has no live one).
+     */
     private void requireNoLiveCertificate(Work w) {
-        // Claim first, then look: two concurrent requests for one ID cannot both pass.
         if (!inFlight.add(w.deviceId)) {
             throw new CaException(Reason.DEVICE_HAS_LIVE_CERTIFICATE, "device " + w.deviceId + " is being issued a certificate");
         }

@@ -59,7 +59,7 @@ public sealed interface IssuanceRule {
         public Phase phase() { return Phase.VALIDATE; }
     }
 
-    /** The device ID has no live device certificate and no issuance in flight. */
+    /** The device ID has no live device certificate and no issuance in flight, on any CA node (decided again where it is recorded). */
     record NoLiveCertificate() implements IssuanceRule {
         public Phase phase() { return Phase.VALIDATE; }
     }

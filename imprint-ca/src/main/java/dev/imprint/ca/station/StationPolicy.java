@@ -2,10 +2,14 @@ package dev.imprint.ca.station;
 
 import dev.imprint.ca.CaException;
 import dev.imprint.ca.CaException.Reason;
+import dev.imprint.cluster.LiveNodeCount;
+import dev.imprint.cluster.SharedRate;
 import dev.imprint.store.StationRecord;
 import dev.imprint.store.StationStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -16,6 +20,10 @@ import java.util.regex.Pattern;
  * the store in blocks ({@link StationStore#reserve}) so a busy station costs one store write per
  * block, not per certificate; unused lease is given back on {@link #close()}. A crash can lose an
  * unused lease: the quota then errs on the side of issuing fewer, never more.
+ *
+ * <p>A station's rate is for the whole CA: on several CA nodes each admits its share, the rate
+ * divided by the live CA nodes ({@link SharedRate}), so a balancer spreading the station's
+ * requests over N nodes does not make it N times faster.
  */
 public final class StationPolicy implements AutoCloseable {
     private static final long CACHE_NANOS = 1_000_000_000L;
@@ -27,7 +35,9 @@ public final class StationPolicy implements AutoCloseable {
 
     private final StationStore stations;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, SharedRate> rates = new ConcurrentHashMap<>();
+    private final LiveNodeCount caNodes;
+    private final LongSupplier nanoTime;
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
 
     /** Quota taken from the store and not yet used; {@code block} is the size of the next lease. */
@@ -37,8 +47,19 @@ public final class StationPolicy implements AutoCloseable {
         long takenAt;
     }
 
+    /** One CA node: every station's whole rate here. */
     public StationPolicy(StationStore stations) {
+        this(stations, () -> 1, System::nanoTime);
+    }
+
+    /**
+     * @param liveCaNodes how many CA nodes share each station's rate (the node table's count; at least 1 counts)
+     * @param nanoTime the clock of the rate buckets (tests move it by hand)
+     */
+    public StationPolicy(StationStore stations, IntSupplier liveCaNodes, LongSupplier nanoTime) {
         this.stations = stations;
+        this.caNodes = new LiveNodeCount("ca", liveCaNodes, nanoTime);
+        this.nanoTime = nanoTime;
     }
 
     /** @throws CaException STATION_UNKNOWN or STATION_REVOKED */
@@ -57,15 +78,22 @@ public final class StationPolicy implements AutoCloseable {
         }
     }
 
-    /** @throws CaException RATE_EXCEEDED when the station's bucket is empty */
+    /** @throws CaException RATE_EXCEEDED when this node's share of the station's rate is used up */
     public void takeRateToken(String name) {
         StationRecord r = cached(name).record;
         if (r.ratePerSecond() <= 0) {
             return;
         }
-        TokenBucket b = buckets.computeIfAbsent(name, n -> new TokenBucket(r.ratePerSecond()));
-        if (!b.tryTake()) {
-            throw new CaException(Reason.RATE_EXCEEDED, "station " + name + " exceeds " + r.ratePerSecond() + " issuances per second");
+        SharedRate rate = rates.get(name);
+        if (rate == null || rate.perSecond() != r.ratePerSecond()) {
+            // a rate changed on another node starts a fresh bucket once the cached record shows it
+            rate = rates.compute(name, (n, old) -> old != null && old.perSecond() == r.ratePerSecond()
+                    ? old : new SharedRate(r.ratePerSecond(), caNodes, nanoTime));
+        }
+        if (rate.take() > 0) {
+            throw new CaException(Reason.RATE_EXCEEDED, "station " + name + " exceeds " + r.ratePerSecond()
+                    + " issuances per second" + (rate.nodes() > 1 ? " (this CA node's share: " + rate.share() + " of "
+                    + rate.nodes() + " live CA nodes)" : ""));
         }
     }
 
@@ -115,7 +143,7 @@ public final class StationPolicy implements AutoCloseable {
     /** Forgets the cached record (after a change made here). */
     public void invalidate(String name) {
         cache.remove(name);
-        buckets.remove(name);
+        rates.remove(name);
     }
 
     private Cached cached(String name) {
@@ -141,31 +169,5 @@ public final class StationPolicy implements AutoCloseable {
                 }
             }
         });
-    }
-
-    /** Capacity = one second's worth of tokens, refilled continuously. */
-    static final class TokenBucket {
-        private final double perNano;
-        private final double capacity;
-        private double tokens;
-        private long last;
-
-        TokenBucket(int perSecond) {
-            this.capacity = perSecond;
-            this.perNano = perSecond / 1e9;
-            this.tokens = perSecond;
-            this.last = System.nanoTime();
-        }
-
-        synchronized boolean tryTake() {
-            long now = System.nanoTime();
-            tokens = Math.min(capacity, tokens + (now - last) * perNano);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
-        }
     }
 }

@@ -7,10 +7,9 @@ import dev.imprint.ca.CaException.Reason;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.StationRecord;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.time.Instant;
 import org.assertj.core.api.Assertions;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,13 +81,49 @@ class StationPolicyTest {
         }
     }
 
+    /** Issuances the policy admits at once, at most 1000. */
+    private static int burst(StationPolicy p, String station) {
+        int n = 0;
+        while (n < 1000) {
+            try {
+                p.takeRateToken(station);
+                n++;
+            } catch (CaException e) {
+                assertThat(e.reason()).isEqualTo(Reason.RATE_EXCEEDED);
+                return n;
+            }
+        }
+        return n;
+    }
+
+    /** The clock of the rate buckets of {@link #onNodes}' policies, moved by hand. */
+    final AtomicLong nanos = new AtomicLong(5_000_000_000L);
+
+    /** A policy on one of {@code caNodes} live CA nodes. */
+    private StationPolicy onNodes(int caNodes) {
+        return new StationPolicy(store.stations(), () -> caNodes, nanos::get);
+    }
+
     @Test
-    void token_bucket_holds_its_capacity_and_no_more() {
-        StationPolicy.TokenBucket b = new StationPolicy.TokenBucket(3);
-        assertThat(b.tryTake()).isTrue();
-        assertThat(b.tryTake()).isTrue();
-        assertThat(b.tryTake()).isTrue();
-        assertThat(b.tryTake()).isFalse();
+    void with_two_live_ca_nodes_each_admits_half_of_a_stations_rate() {
+        StationPolicy a = onNodes(2);
+        StationPolicy b = onNodes(2);
+        String s = station("shared-10", ".*", 0, 10);
+        assertThat(burst(a, s)).isEqualTo(5);
+        assertThat(burst(b, s)).as("the other node's half").isEqualTo(5);
+        CaException e = Assertions.catchThrowableOfType(() -> a.takeRateToken(s), CaException.class);
+        assertThat(e.getMessage()).contains("5.0 of 2 live CA nodes");
+        nanos.addAndGet(1_000_000_000L);
+        assertThat(burst(a, s) + burst(b, s)).as("10/s across both").isBetween(9, 10);
+    }
+
+    @Test
+    void with_one_live_ca_node_it_admits_the_whole_rate() {
+        StationPolicy p = onNodes(1);
+        String s = station("whole-10", ".*", 0, 10);
+        assertThat(burst(p, s)).isEqualTo(10);
+        // the single-node constructor, as in 'imprint up': the same
+        assertThat(burst(new StationPolicy(store.stations()), station("whole-7", ".*", 0, 7))).isEqualTo(7);
     }
 
     @Test
@@ -155,12 +190,11 @@ class StationPolicyTest {
 
     @Test
     void an_empty_bucket_refills_with_time() {
-        StationPolicy.TokenBucket b = new StationPolicy.TokenBucket(1000);
-        int taken = 0;
-        while (b.tryTake()) {
-            taken++;
-        }
-        assertThat(taken).isGreaterThanOrEqualTo(1000);
-        Awaitility.await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5)).until(b::tryTake);
+        StationPolicy p = onNodes(1);
+        String s = station("refill-1000", ".*", 0, 1000);
+        assertThat(burst(p, s)).isEqualTo(1000);
+        refused(() -> p.takeRateToken(s), Reason.RATE_EXCEEDED);
+        nanos.addAndGet(2_000_000L); // 2 ms at 1000/s
+        p.takeRateToken(s);
     }
 }

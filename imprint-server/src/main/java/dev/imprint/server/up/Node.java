@@ -101,8 +101,10 @@ public final class Node implements AutoCloseable {
             Authority authority = null;
             ServiceCredentials.Files creds = null;
             if (roles.ca()) {
-                // one CA node per CA publishes CRLs (PostgreSQL advisory lock); every CA node serves the stored bytes
-                authority = Authority.open(caSettings(config, env, meters).withLeadership(nodes.leadership()), store);
+                // one CA node per CA publishes CRLs (PostgreSQL advisory lock); every CA node serves the stored bytes;
+                // each station's rate is shared by the live CA nodes
+                CaSettings settings = caSettings(config, env, meters).withLeadership(nodes.leadership());
+                authority = Authority.open(cluster.clustered() ? settings.withLiveCaNodes(() -> nodes.live("ca")) : settings, store);
                 started.add(authority);
                 creds = ServiceCredentials.ensure(authority, config);
                 if (cluster.clustered()) {
