@@ -51,13 +51,17 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * hub with HAProxy's address as its balancer, connections direct and through HAProxy in TCP mode with
  * send-proxy-v2, beside mosquitto; "mqtt5": only the connection rate, the hub on 3.1.1 and on 5 and
  * mosquitto on 5); the store lives on /dev/shm.
+ *
+ * <p>"telemetry" and "kafka" also run mosquitto with one subscriber consuming every message (the
+ * counterpart of a Kafka consumer) and the end-to-end latency, publish to a consumer's read, from a
+ * paced stream ({@link EndToEnd}); {@code -Dbench.e2e=false} leaves them out.
  */
 public final class HubBench {
     // -Dbench.hubAddress / -Dbench.mosquittoAddress: other addresses when another bench on this machine holds these
     static final String HUB_ADDR = System.getProperty("bench.hubAddress", "127.0.0.21");
     static final String MOSQ_ADDR = System.getProperty("bench.mosquittoAddress", "127.0.0.22");
-    /** The Kafka broker of "kafka" mode. */
-    static final String KAFKA_ADDR = "127.0.19.2";
+    /** The Kafka broker of "kafka" mode (-Dbench.kafkaAddress: another, as for the servers'). */
+    static final String KAFKA_ADDR = System.getProperty("bench.kafkaAddress", "127.0.19.2");
     /** HAProxy's frontend and the source of its connections to the hub (the hub's one balancer) in "balancer" mode. */
     static final String BALANCER_ADDR = "127.0.0.30";
 
@@ -86,7 +90,10 @@ public final class HubBench {
         CryptoProviders.install();
         Path work = Files.createTempDirectory(Path.of("/dev/shm"), "imprint-hub-bench-");
         System.out.printf("work dir %s, %d sessions, %d s per rate run, %d cores%n", work, sessions, seconds, Runtime.getRuntime().availableProcessors());
-        List<Device> devices = setUp(work, sessions);
+        // one identity more than the sessions: the subscriber of the "with a subscriber" and latency runs
+        List<Device> issued = setUp(work, sessions + 1);
+        List<Device> devices = issued.subList(0, sessions);
+        Device subscriber = issued.get(sessions);
         dev.imprint.kafka.broker.KafkaBroker broker = kafka ? dev.imprint.kafka.broker.KafkaBroker.start(work.resolve("kafka"), KAFKA_ADDR, 0) : null;
         if (broker != null) {
             System.out.println("kafka broker pid " + broker.pid() + " " + broker.bootstrap());
@@ -94,7 +101,9 @@ public final class HubBench {
         Server hub = startHub(work, balancer ? BALANCER_ADDR : "", broker == null ? "" : broker.bootstrap());
         Server mosq = startMosquitto(work);
         Haproxy haproxy = balancer ? Haproxy.start(work, BALANCER_ADDR, BALANCER_ADDR, List.of(hub.address)) : null;
-        try (MqttLoadClient client = new MqttLoadClient(2); MqttLoadClient client5 = new MqttLoadClient(2, MqttVersion.MQTT_5)) {
+        // the readers (subscriber, latency streams) on an event loop of their own: the flood's writer loops do not delay them
+        try (MqttLoadClient client = new MqttLoadClient(2); MqttLoadClient client5 = new MqttLoadClient(2, MqttVersion.MQTT_5);
+                MqttLoadClient readers = new MqttLoadClient(1)) {
             List<String> rows = new ArrayList<>();
             if (mqtt5) {
                 List<Device> ids = devices.subList(0, Math.min(1000, devices.size()));
@@ -131,12 +140,23 @@ public final class HubBench {
             }
             // -Dbench.rounds=N: the telemetry runs N times (the first run of a JVM includes its JIT warm-up)
             int rounds = Integer.getInteger("bench.rounds", 1);
+            // -Dbench.e2e=false: without the runs of issue 11 (mosquitto with a subscriber, the end-to-end latency)
+            boolean e2e = telemetryOnly && Boolean.parseBoolean(System.getProperty("bench.e2e", "true"));
+            Subscription sub = e2e ? new Subscription(readers, subscriber) : null;
             for (int round = 0; round < rounds; round++) {
                 for (Server s : idleOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq)) {
                     long other = s == hub && broker != null ? broker.pid() : 0;
-                    telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows, other, work);
-                    telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows, other, work);
+                    telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows, other, work, null);
+                    telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows, other, work, null);
                 }
+                if (e2e) {
+                    Server mosqSub = new Server("mosq+sub", mosq.address, mosq.process, false);
+                    telemetry(client, mosqSub, devices.subList(0, 10), 0, 50_000, rows, 0, work, sub);
+                    telemetry(client, mosqSub, devices.subList(0, 10), 1, 20_000, rows, 0, work, sub);
+                }
+            }
+            if (e2e) {
+                latencies(client, readers, hub, mosq, subscriber, devices.subList(0, 10), seconds, broker == null ? null : broker.bootstrap(), work, rows);
             }
             System.out.println();
             System.out.println("RESULTS");
@@ -243,7 +263,11 @@ public final class HubBench {
                 "listener 8883 " + MOSQ_ADDR,
                 "cafile " + work.resolve("ca.pem"), "certfile " + work.resolve("mosq.crt"), "keyfile " + work.resolve("mosq.key"),
                 "require_certificate true", "use_identity_as_username true", "crlfile " + work.resolve("crl.pem"),
-                "allow_anonymous true", ""));
+                "allow_anonymous true",
+                // -Dbench.mosquittoMaxQueued: messages mosquitto queues per subscriber beyond those in flight before it
+                // drops them; 0 (no bound) so the subscriber consumes every message, as a Kafka consumer would (no
+                // subscriber, no queue: the runs without one are unchanged)
+                "max_queued_messages " + Integer.getInteger("bench.mosquittoMaxQueued", 0), ""));
         Process p = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         Thread.sleep(1000);
@@ -361,17 +385,27 @@ public final class HubBench {
         });
     }
 
-    /** {@code perClient} messages from each of the devices; QoS 1 with 100 in flight per client, QoS 0 ending with one QoS 1 as a barrier. */
-    /** @param otherPid a process doing the server's work besides it (the Kafka broker), whose CPU is reported too; 0 for none */
+    /** The subscriber of a "with a subscriber" run: the client it connects with (its own event loop) and its identity. */
+    record Subscription(MqttLoadClient client, Device device) {}
+
+    /**
+     * {@code perClient} messages from each of the devices; QoS 1 with 100 in flight per client, QoS 0 ending with one QoS 1 as a barrier.
+     *
+     * @param otherPid a process doing the server's work besides it (the Kafka broker), whose CPU is reported too; 0 for none
+     * @param sub a subscriber to every device's topic at the run's QoS, or null for none: the run then ends when it
+     *     received every message (or none came for 5 s, or 120 s passed), and the rate is the rate delivered to it
+     */
     static void telemetry(MqttLoadClient client, Server s, List<Device> devices, int qos, int perClient, List<String> rows, long otherPid,
-            Path work) throws Exception {
+            Path work, Subscription sub) throws Exception {
         byte[] payload = "{\"temperature\":21.5,\"humidity\":40,\"status\":\"ok\",\"seq\":1234567,\"note\":\"benchmark payload of about 100 bytes\"}"
                 .getBytes(StandardCharsets.UTF_8);
         List<CompletableFuture<Void>> done = new ArrayList<>();
         List<Channel> channels = new ArrayList<>();
         List<Runnable> starts = new ArrayList<>();
+        MqttSubscriber subscriber = sub == null ? null
+                : MqttSubscriber.open(sub.client, s.address, sub.device.id, sub.device.ssl, EndToEnd.TOPIC_FILTER, qos, null);
         for (Device d : devices) {
-            String topic = "devices/" + d.id + "/messages/events/";
+            String topic = topic(d.id);
             CompletableFuture<Void> finished = new CompletableFuture<>();
             AtomicInteger sent = new AtomicInteger();
             AtomicInteger acked = new AtomicInteger();
@@ -407,9 +441,26 @@ public final class HubBench {
         starts.forEach(Runnable::run);
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        long total = (long) perClient * devices.size();
+        if (subscriber != null) {
+            // the QoS 0 runs' barriers reach the subscriber too
+            long expected = total + (qos == 0 ? devices.size() : 0);
+            subscriber.await(expected, 5_000, 120_000);
+            double delivered = subscriber.received() == 0 ? Double.NaN : (subscriber.lastNanos() - t0) / 1e9;
+            double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
+            String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s delivered (%d clients x %d messages of %d bytes, published in %.2f s, "
+                    + "the subscriber's last at %.2f s; server CPU %.1f us/msg; subscriber received %d of %d; load %s)",
+                    s.name, qos, subscriber.received() / delivered, devices.size(), perClient, payload.length, elapsed, delivered, cpu * 1e6 / total,
+                    subscriber.received(), expected, load());
+            System.out.println(row);
+            rows.add(row);
+            subscriber.close();
+            channels.forEach(MqttLoadClient::disconnect);
+            Thread.sleep(1000);
+            return;
+        }
         double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
         double other = otherPid > 0 ? ProcStats.cpuSeconds(otherPid) - other0 : 0;
-        long total = (long) perClient * devices.size();
         // the hub drops QoS 0 messages its store queue has no room for (counted in imprint.hub.telemetry.dropped):
         // the rows it inserted (the SQL store, or the Kafka path's SQL window) say how many it kept; the barrier's PUBACK
         // came after the commit of everything queued before it
@@ -423,11 +474,37 @@ public final class HubBench {
         Thread.sleep(1000);
     }
 
+    /**
+     * The latency rows, QoS 0 and 1 on each server: the hub read by a Kafka consumer (with a broker) or from its store,
+     * mosquitto by a subscriber; -Dbench.e2eRate messages per second in total (default 5,000) for {@code seconds}.
+     *
+     * @param kafka the broker's bootstrap; null on the embedded SQL path
+     */
+    static void latencies(MqttLoadClient client, MqttLoadClient readers, Server hub, Server mosq, Device subscriber, List<Device> devices, int seconds, String kafka,
+            Path work, List<String> rows) throws Exception {
+        int rate = Integer.getInteger("bench.e2eRate", 5_000);
+        for (int qos = 0; qos <= 1; qos++) {
+            int q = qos;
+            if (kafka != null) {
+                EndToEnd.latency(client, hub, devices, qos, rate, seconds, "Kafka consumer",
+                        sink -> KafkaReader.start(kafka, "bench-e2e-" + System.nanoTime(), sink), rows);
+            } else {
+                EndToEnd.latency(client, hub, devices, qos, rate, seconds, "store row",
+                        sink -> StoreReader.start(work.resolve("imprint.db"), sink), rows);
+            }
+            EndToEnd.latency(client, mosq, devices, qos, rate, seconds, "subscriber",
+                    sink -> MqttSubscriber.open(readers, mosq.address, subscriber.id, subscriber.ssl, EndToEnd.TOPIC_FILTER, q, sink), rows);
+        }
+    }
+
+    static String topic(String deviceId) {
+        return "devices/" + deviceId + "/messages/events/";
+    }
+
     /** Telemetry rows the hub has inserted so far (its AUTOINCREMENT sequence: pruning does not lower it). */
     static long storedRows(Path work) throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + work.resolve("imprint.db"));
-                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT coalesce(max(seq), 0) FROM hub_telemetry")) {
-            return rs.next() ? rs.getLong(1) : 0;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + work.resolve("imprint.db"))) {
+            return StoreReader.maxSeq(c);
         }
     }
 

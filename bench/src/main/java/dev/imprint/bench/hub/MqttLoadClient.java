@@ -3,6 +3,7 @@ package dev.imprint.bench.hub;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -52,45 +53,82 @@ final class MqttLoadClient implements AutoCloseable {
     /** Completes with the channel at CONNACK 0; fails on a refusal or a closed connection. */
     CompletableFuture<Channel> connect(InetSocketAddress server, String clientId, SslContext ssl, IntConsumer onPubAck) {
         CompletableFuture<Channel> done = new CompletableFuture<>();
+        open(server, ssl, done, new Session(connectMessage(clientId), done) {
+            @Override
+            void accepted(ChannelHandlerContext ctx) {
+                done.complete(ctx.channel());
+            }
+
+            @Override
+            void read(ChannelHandlerContext ctx, MqttMessage m) {
+                if (m instanceof MqttPubAckMessage p && onPubAck != null) {
+                    onPubAck.accept(p.variableHeader().messageId());
+                }
+            }
+        });
+        return done;
+    }
+
+    /**
+     * One connection's handler: sends the CONNECT when the channel is up; a refused CONNACK, a
+     * close or an error before {@code ready} completes fails it.
+     */
+    abstract static class Session extends SimpleChannelInboundHandler<MqttMessage> {
+        private final MqttMessage connect;
+        final CompletableFuture<Channel> ready;
+
+        Session(MqttMessage connect, CompletableFuture<Channel> ready) {
+            this.connect = connect;
+            this.ready = ready;
+        }
+
+        /** CONNACK 0 came. */
+        abstract void accepted(ChannelHandlerContext ctx);
+
+        /** Any message but the CONNACK. */
+        abstract void read(ChannelHandlerContext ctx, MqttMessage m);
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(connect);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
+            if (!(m instanceof MqttConnAckMessage ack)) {
+                read(ctx, m);
+            } else if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+                accepted(ctx);
+            } else {
+                ready.completeExceptionally(new IllegalStateException("CONNACK " + ack.variableHeader().connectReturnCode()));
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ready.completeExceptionally(new IllegalStateException("closed before ready"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ready.completeExceptionally(cause);
+            ctx.close();
+        }
+    }
+
+    /**
+     * Connects over TLS with the MQTT codec and {@code handler} last in the pipeline (a new
+     * instance per call: it may keep state); {@code done} fails when the TCP connect does.
+     */
+    void open(InetSocketAddress server, SslContext ssl, CompletableFuture<Channel> done, ChannelHandler handler) {
         new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 20_000)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new MqttDecoder(), MqttEncoder.INSTANCE,
-                                new SimpleChannelInboundHandler<MqttMessage>() {
-                                    @Override
-                                    public void channelActive(ChannelHandlerContext ctx) {
-                                        ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId)
-                                                .protocolVersion(version).cleanSession(true).keepAlive(600).build());
-                                    }
-
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
-                                        if (m instanceof MqttConnAckMessage ack) {
-                                            if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-                                                done.complete(ctx.channel());
-                                            } else {
-                                                done.completeExceptionally(new IllegalStateException("CONNACK " + ack.variableHeader().connectReturnCode()));
-                                                ctx.close();
-                                            }
-                                        } else if (m instanceof MqttPubAckMessage p && onPubAck != null) {
-                                            onPubAck.accept(p.variableHeader().messageId());
-                                        }
-                                    }
-
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        done.completeExceptionally(new IllegalStateException("closed before CONNACK"));
-                                    }
-
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        done.completeExceptionally(cause);
-                                        ctx.close();
-                                    }
-                                });
+                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new MqttDecoder(), MqttEncoder.INSTANCE, handler);
                     }
                 })
                 .connect(server).addListener(f -> {
@@ -98,7 +136,11 @@ final class MqttLoadClient implements AutoCloseable {
                         done.completeExceptionally(f.cause());
                     }
                 });
-        return done;
+    }
+
+    /** The CONNECT this client sends (clean session, its MQTT version). */
+    MqttMessage connectMessage(String clientId) {
+        return MqttMessageBuilders.connect().clientId(clientId).protocolVersion(version).cleanSession(true).keepAlive(600).build();
     }
 
     static MqttPublishMessage publish(String topic, int qos, int packetId, byte[] payload) {
