@@ -165,14 +165,28 @@ public final class HubBench {
             if (haproxy != null) {
                 haproxy.close();
             }
-            if (broker != null) {
-                broker.close();
-            }
+            // the hub before its broker: a producer whose broker went first only logs reconnect attempts
             hub.process.getOutputStream().close();
             hub.process.waitFor(10, TimeUnit.SECONDS);
             hub.process.destroy();
+            if (broker != null) {
+                broker.close();
+            }
             mosq.process.destroy();
             mosq.process.waitFor(10, TimeUnit.SECONDS);
+            // the work dir is in memory (/dev/shm): gone with the run unless -Dbench.keep=true
+            if (!Boolean.getBoolean("bench.keep")) {
+                hub.process.waitFor(10, TimeUnit.SECONDS);
+                deleteTree(work);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not remove " + dir + ": " + e);
         }
     }
 
