@@ -3,6 +3,7 @@ package dev.imprint.hub;
 import dev.imprint.cluster.LocalBus;
 import dev.imprint.cluster.NodeBus;
 import dev.imprint.cluster.NodeMessage;
+import dev.imprint.hub.telemetry.QueueBudget;
 import dev.imprint.hub.telemetry.TelemetryPipeline;
 import dev.imprint.hub.telemetry.TelemetrySink;
 import dev.imprint.mqtt.ConnectOutcome;
@@ -97,7 +98,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
         this.io = Executors.newFixedThreadPool(4, r -> daemon(r, "imprint-" + settings.name() + "-io-" + n.incrementAndGet()));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "imprint-" + settings.name() + "-timers"));
         this.telemetry = new TelemetryPipeline(settings.name(), store.telemetry(), sinks, settings.telemetryMaxAge(),
-                settings.telemetryMaxRows(), 100_000, meters);
+                settings.telemetryMaxRows(), QueueBudget.defaults(), meters);
         this.live = new LiveRevocation(this);
         this.server = MqttTlsServer.builder()
                 .name(settings.name())

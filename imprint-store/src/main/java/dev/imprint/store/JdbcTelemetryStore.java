@@ -1,7 +1,9 @@
 package dev.imprint.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,11 @@ final class JdbcTelemetryStore implements TelemetryStore {
             return;
         }
         db.write("storing " + records.size() + " telemetry messages", c -> {
+            if (db.dialect == Dialect.SQLITE) {
+                TelemetryInserts.insert(db, c, records);
+                return null;
+            }
+            // PostgreSQL's driver rewrites the batch into multi-row INSERTs itself (reWriteBatchedInserts)
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO hub_telemetry (device_id, hub, received_at, properties, body) VALUES (?, ?, ?, ?, ?)")) {
                 for (TelemetryRecord r : records) {
@@ -69,5 +76,72 @@ final class JdbcTelemetryStore implements TelemetryStore {
             }
             return n;
         });
+    }
+
+    /**
+     * SQLite's telemetry INSERT: rows in multi-row statements of a few fixed sizes, each prepared
+     * once on the writer connection. One statement per row cost a statement start and end per row
+     * (and the AUTOINCREMENT counter's update with it); the hub, the same for a run of rows, is
+     * bound once per statement (numbered parameter {@code ?1}).
+     */
+    static final class TelemetryInserts {
+        /** Rows per statement, largest first: a batch is cut into as few statements as these allow. */
+        static final int[] SIZES = {256, 64, 16, 4, 1};
+        private static final String[] SQL = new String[SIZES.length];
+
+        static {
+            for (int i = 0; i < SIZES.length; i++) {
+                SQL[i] = sql(SIZES[i]);
+            }
+        }
+
+        private TelemetryInserts() {}
+
+        static String sql(int rows) {
+            StringBuilder sb = new StringBuilder("INSERT INTO hub_telemetry (hub, device_id, received_at, properties, body) VALUES ");
+            for (int i = 0; i < rows; i++) {
+                int p = 2 + 4 * i;
+                sb.append(i == 0 ? "" : ", ").append("(?1, ?").append(p).append(", ?").append(p + 1)
+                        .append(", ?").append(p + 2).append(", ?").append(p + 3).append(')');
+            }
+            return sb.toString();
+        }
+
+        static void insert(Db db, Connection c, List<TelemetryRecord> records) throws SQLException {
+            int from = 0;
+            while (from < records.size()) {
+                int run = sameHub(records, from, SIZES[0]);
+                int s = 0;
+                while (SIZES[s] > run) {
+                    s++;
+                }
+                int start = from;
+                int rows = SIZES[s];
+                db.inWrite(c, SQL[s], ps -> {
+                    ps.setString(1, records.get(start).hub());
+                    int p = 2;
+                    for (int i = start; i < start + rows; i++) {
+                        TelemetryRecord r = records.get(i);
+                        ps.setString(p++, r.deviceId());
+                        ps.setLong(p++, r.receivedAt().toEpochMilli());
+                        ps.setString(p++, r.properties());
+                        ps.setBytes(p++, r.body());
+                    }
+                    return ps.executeUpdate();
+                });
+                from += rows;
+            }
+        }
+
+        /** How many rows from {@code from} on (at most {@code max}) share the hub of the first. */
+        private static int sameHub(List<TelemetryRecord> records, int from, int max) {
+            String hub = records.get(from).hub();
+            int end = Math.min(records.size(), from + max);
+            int i = from + 1;
+            while (i < end && records.get(i).hub().equals(hub)) {
+                i++;
+            }
+            return i - from;
+        }
     }
 }

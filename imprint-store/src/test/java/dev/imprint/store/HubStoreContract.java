@@ -37,6 +37,44 @@ interface HubStoreContract {
         assertThat(t.recent("dev-b", 10)).hasSize(2);
     }
 
+    /**
+     * A batch larger than SQLite's largest multi-row INSERT and cut by a change of hub: every row
+     * back in order with its own device, hub, time, properties and exact body bytes.
+     */
+    @Test
+    default void a_large_batch_keeps_every_row_and_column_in_order() {
+        TelemetryStore t = hubStore().telemetry();
+        List<TelemetryRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String props = i % 3 == 0 ? "{}" : "{\"unit\":\"\u00b0C\",\"i\":\"" + i + "\",\"emoji\":\"\ud83d\ude00\"}";
+            byte[] body = {(byte) i, 0, (byte) 0xff, (byte) 0xc3, (byte) (i >> 8)}; // not UTF-8, with a NUL: stored as bytes
+            batch.add(new TelemetryRecord(0, "dev-" + (i % 7), i == 270 || i == 271 ? "hub-2" : "hub-1", T0.plusMillis(i), props, body));
+        }
+        t.appendAll(batch);
+        for (int d = 0; d < 7; d++) {
+            List<TelemetryRecord> read = t.recent("dev-" + d, 1_000);
+            List<TelemetryRecord> expected = new ArrayList<>();
+            for (TelemetryRecord r : batch) {
+                if (r.deviceId().equals("dev-" + d)) {
+                    expected.add(0, r);
+                }
+            }
+            assertThat(read).hasSameSizeAs(expected);
+            for (int k = 0; k < read.size(); k++) {
+                TelemetryRecord got = read.get(k);
+                TelemetryRecord want = expected.get(k);
+                assertThat(got.deviceId()).isEqualTo(want.deviceId());
+                assertThat(got.hub()).isEqualTo(want.hub());
+                assertThat(got.receivedAt()).isEqualTo(want.receivedAt());
+                assertThat(got.properties()).isEqualTo(want.properties());
+                assertThat(got.body()).containsExactly(want.body());
+                if (k > 0) {
+                    assertThat(got.seq()).isLessThan(read.get(k - 1).seq());
+                }
+            }
+        }
+    }
+
     @Test
     default void c2d_messages_wait_in_order_until_completed_or_expired() {
         C2dQueue q = hubStore().cloudToDevice();

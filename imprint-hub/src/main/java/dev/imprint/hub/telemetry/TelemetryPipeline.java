@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * stores batches (one transaction each, so one fsync per batch on SQLite), then completes the
  * futures of the batch's {@link #store durable} messages, then hands the batch to the sinks
  * (best effort: a sink never delays an acknowledgement). Retention (age and row cap) runs every
- * minute. The queue holds {@code capacity} fire-and-forget messages and as many again for
- * durable ones. Messages the store refused or that found the queue full are counted
- * ({@code imprint.hub.telemetry.dropped}).
+ * minute. What the queue holds is bounded by a {@link QueueBudget}: places kept for durable
+ * messages, and a budget in bytes for fire-and-forget ones. Messages the store refused or that
+ * found no room are counted ({@code imprint.hub.telemetry.dropped}).
  *
  * <p>When one of the sinks is a {@link TelemetryLog} (Kafka), it is the durable step instead:
  * the writer thread appends each message to it and a durable message's future follows the log's
@@ -33,7 +34,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TelemetryPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
-    private static final int MAX_BATCH = 2000;
+    /**
+     * Rows per transaction at most: large enough that a QoS 0 backlog is stored in few commits
+     * (one fsync each), small enough that the batch list stays a few hundred kilobytes.
+     */
+    private static final int MAX_BATCH = 4096;
     /**
      * A batch of fire-and-forget messages smaller than this waits {@link #LINGER_NANOS} for more
      * before it is written: a QoS 0 stream is then stored in a few large transactions instead
@@ -50,7 +55,9 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final Duration maxAge;
     private final long maxRows;
     private final BlockingQueue<Entry> queue;
-    private final int fireAndForgetLimit;
+    private final long fireAndForgetBudget;
+    /** Bytes ({@link QueueBudget#cost}) of the fire-and-forget messages in the queue. */
+    private final AtomicLong fireAndForgetQueued = new AtomicLong();
     private final Counter accepted;
     private final Counter dropped;
     private final Thread writer;
@@ -79,16 +86,16 @@ public final class TelemetryPipeline implements AutoCloseable {
     }
 
     public TelemetryPipeline(String hub, TelemetryStore store, List<TelemetrySink> sinks, Duration maxAge, long maxRows,
-            int capacity, MeterRegistry meters) {
+            QueueBudget budget, MeterRegistry meters) {
         this.store = store;
         this.log = sinks.stream().filter(TelemetryLog.class::isInstance).map(TelemetryLog.class::cast).findFirst().orElse(null);
         this.sinks = sinks.stream().filter(s -> s != log).toList();
         this.maxAge = maxAge;
         this.maxRows = maxRows;
-        // QoS 0 may fill half; the other half is kept for durable messages (bounded anyway by
-        // each connection's in-flight window), so a QoS 0 flood never turns into QoS 1 refusals
-        this.queue = new ArrayBlockingQueue<>(2 * capacity);
-        this.fireAndForgetLimit = capacity;
+        // QoS 0 is held to its byte budget, which leaves the durable places free: a QoS 0 flood
+        // never turns into QoS 1 refusals
+        this.queue = new ArrayBlockingQueue<>(budget.places());
+        this.fireAndForgetBudget = budget.fireAndForgetBytes();
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.accepted = m.counter("imprint.hub.telemetry.accepted", "hub", hub);
         this.dropped = m.counter("imprint.hub.telemetry.dropped", "hub", hub);
@@ -100,12 +107,16 @@ public final class TelemetryPipeline implements AutoCloseable {
     /**
      * Fire and forget (QoS 0): stored with the next batch unless the store fails.
      *
-     * @return false when dropped because the store is not keeping up (capacity messages queued)
+     * @return false when dropped because the store is not keeping up (the fire-and-forget budget
+     *     is queued)
      */
     public boolean offer(TelemetryRecord r) {
-        if (queue.size() < fireAndForgetLimit && queue.offer(new Entry(r, null))) {
+        long cost = QueueBudget.cost(r);
+        // one atomic add per message, no look at the queue's size (its lock): released per batch by the writer
+        if (fireAndForgetQueued.addAndGet(cost) <= fireAndForgetBudget && queue.offer(new Entry(r, null))) {
             return true; // counted as accepted by the writer, per batch: no shared counter on the event loops
         }
+        fireAndForgetQueued.addAndGet(-cost);
         dropped.increment();
         return false;
     }
@@ -143,6 +154,7 @@ public final class TelemetryPipeline implements AutoCloseable {
                         queue.drainTo(batch, MAX_BATCH - batch.size());
                     }
                     accepted.increment(batch.size());
+                    release(batch);
                     commit(batch, records);
                 }
                 if (System.nanoTime() - lastPrune > 60_000_000_000L) {
@@ -160,6 +172,19 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
         }
         failQueued();
+    }
+
+    /** The batch's fire-and-forget messages left the queue: their bytes are the batch's now (bounded by MAX_BATCH). */
+    private void release(List<Entry> batch) {
+        long bytes = 0;
+        for (Entry e : batch) {
+            if (e.stored() == null) {
+                bytes += QueueBudget.cost(e.record());
+            }
+        }
+        if (bytes > 0) {
+            fireAndForgetQueued.addAndGet(-bytes);
+        }
     }
 
     private static boolean fireAndForgetOnly(List<Entry> batch) {

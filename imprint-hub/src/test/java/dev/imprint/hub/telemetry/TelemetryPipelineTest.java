@@ -25,6 +25,13 @@ class TelemetryPipelineTest {
     @TempDir
     Path dir;
 
+    static final QueueBudget ROOMY = new QueueBudget(100, 1 << 20);
+
+    /** Room for exactly four QoS 0 messages of {@link #record} (n < 10), four durable places. */
+    static QueueBudget fourQos0() {
+        return new QueueBudget(4, 4 * QueueBudget.cost(record("dev-x", 1)));
+    }
+
     static TelemetryRecord record(String device, int n) {
         return new TelemetryRecord(0, device, "hub-t", Instant.now(), "{}", ("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8));
     }
@@ -32,7 +39,7 @@ class TelemetryPipelineTest {
     @Test
     void durable_message_is_in_the_store_when_its_future_completes() throws Exception {
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
-                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, 100, null)) {
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, ROOMY, null)) {
             List<CompletableFuture<Void>> stored = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 stored.add(p.store(record("dev-1", i)));
@@ -70,7 +77,7 @@ class TelemetryPipelineTest {
     void with_a_log_the_durable_future_follows_the_log_and_the_store_keeps_no_rows_at_window_zero() throws Exception {
         HeldLog log = new HeldLog();
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
-                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(log), Duration.ofDays(1), 0, 100, null)) {
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(log), Duration.ofDays(1), 0, ROOMY, null)) {
             CompletableFuture<Void> first = p.store(record("dev-k", 0));
             CompletableFuture<Void> second = p.store(record("dev-k", 1));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> log.acks.size() == 2);
@@ -89,7 +96,7 @@ class TelemetryPipelineTest {
     void waits_for_a_locked_store_and_a_qos0_flood_never_refuses_durable_messages() throws Exception {
         Path db = dir.resolve("imprint.db");
         try (JdbcStore store = JdbcStore.sqlite(db);
-                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, 4, null);
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, fourQos0(), null);
                 Connection other = DriverManager.getConnection("jdbc:sqlite:" + db)) {
             // another process's writer holds the file's write lock: the pipeline's first batch waits on it
             try (Statement s = other.createStatement()) {
@@ -102,7 +109,7 @@ class TelemetryPipelineTest {
             for (int i = 1; i <= 10; i++) {
                 accepted += p.offer(record("dev-2", i)) ? 1 : 0;
             }
-            assertThat(accepted).as("QoS 0 takes at most the capacity").isEqualTo(4);
+            assertThat(accepted).as("QoS 0 takes at most its byte budget").isEqualTo(4);
             List<CompletableFuture<Void>> durable = new ArrayList<>();
             for (int i = 11; i <= 14; i++) {
                 durable.add(p.store(record("dev-2", i)));
@@ -118,9 +125,41 @@ class TelemetryPipelineTest {
     }
 
     @Test
+    void a_qos0_message_is_kept_while_its_budget_has_room_and_dropped_and_counted_past_it() throws Exception {
+        Path db = dir.resolve("imprint.db");
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (JdbcStore store = JdbcStore.sqlite(db);
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, fourQos0(), meters);
+                Connection other = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            try (Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+            }
+            CompletableFuture<Void> held = p.store(record("dev-4", 0));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> meters.counter("imprint.hub.telemetry.accepted", "hub", "hub-t").count() == 1);
+            List<Boolean> kept = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                kept.add(p.offer(record("dev-4", i)));
+            }
+            assertThat(kept).containsExactly(true, true, true, true, false, false);
+            assertThat(meters.counter("imprint.hub.telemetry.dropped", "hub", "hub-t").count()).isEqualTo(2);
+            try (Statement s = other.createStatement()) {
+                s.execute("ROLLBACK");
+            }
+            held.get(10, TimeUnit.SECONDS);
+            // the writer took the four: their bytes are free again, the next QoS 0 message is kept
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.telemetry().recent("dev-4", 100).size() == 5);
+            assertThat(p.offer(record("dev-4", 7))).isTrue();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.telemetry().recent("dev-4", 100).size() == 6);
+            assertThat(store.telemetry().recent("dev-4", 100)).extracting(r -> new String(r.body(), StandardCharsets.UTF_8))
+                    .containsExactly("{\"n\":7}", "{\"n\":4}", "{\"n\":3}", "{\"n\":2}", "{\"n\":1}", "{\"n\":0}");
+            assertThat(meters.counter("imprint.hub.telemetry.dropped", "hub", "hub-t").count()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void failed_write_fails_the_durable_messages_with_store_unavailable() throws Exception {
         JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
-        try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, 100, null)) {
+        try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, ROOMY, null)) {
             store.close();
             CompletableFuture<Void> f = p.store(record("dev-3", 0));
             assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
