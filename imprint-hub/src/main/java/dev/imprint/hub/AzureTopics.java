@@ -18,29 +18,31 @@ final class AzureTopics {
     static final String TWIN_PATCH_REPORTED = "$iothub/twin/PATCH/properties/reported/";
     static final String METHOD_RES = "$iothub/methods/res/";
 
+    private static final String DEVICES = "devices/";
+    private static final String EVENTS = "/messages/events/";
+    private static final String DEVICEBOUND = "/messages/devicebound/";
+
+    /** The device's own prefixes are matched in place, not kept: every idle session holds one of these. */
     private final String deviceId;
-    private final String eventsPrefix;
-    private final String deviceboundPrefix;
 
     AzureTopics(String deviceId) {
         this.deviceId = deviceId;
-        this.eventsPrefix = "devices/" + deviceId + "/messages/events/";
-        this.deviceboundPrefix = "devices/" + deviceId + "/messages/devicebound/";
     }
 
     /** Telemetry: {@code devices/{id}/messages/events/{url-encoded properties}} (the trailing part optional). */
     boolean isTelemetry(String topic) {
-        return topic.startsWith(eventsPrefix) || topic.equals(eventsPrefix.substring(0, eventsPrefix.length() - 1));
+        return own(topic, EVENTS) || topic.length() == prefixEnd(EVENTS) - 1 && own(topic + "/", EVENTS);
     }
 
     /** The properties after the events prefix, decoded. */
     Map<String, String> telemetryProperties(String topic) {
-        return topic.length() <= eventsPrefix.length() ? Map.of() : decodeProperties(topic.substring(eventsPrefix.length()));
+        int end = prefixEnd(EVENTS);
+        return topic.length() <= end ? Map.of() : decodeProperties(topic.substring(end));
     }
 
     /** The device's own filters: cloud-to-device, twin responses, desired pushes, method requests. */
     Kind filterKind(String filter) {
-        if (filter.equals(deviceboundPrefix + "#") || filter.startsWith(deviceboundPrefix) && !filter.contains("+")) {
+        if (own(filter, DEVICEBOUND) && (filter.length() == prefixEnd(DEVICEBOUND) + 1 && filter.endsWith("#") || !filter.contains("+"))) {
             return Kind.C2D;
         }
         return switch (filter) {
@@ -54,7 +56,18 @@ final class AzureTopics {
     enum Kind { C2D, TWIN_RES, TWIN_DESIRED, METHODS, FOREIGN }
 
     String devicebound(Map<String, String> properties) {
-        return deviceboundPrefix + encodeProperties(properties);
+        return DEVICES + deviceId + DEVICEBOUND + encodeProperties(properties);
+    }
+
+    /** Whether {@code topic} starts with {@code devices/{id}{suffix}}. */
+    private boolean own(String topic, String suffix) {
+        return topic.startsWith(DEVICES) && topic.startsWith(deviceId, DEVICES.length())
+                && topic.startsWith(suffix, DEVICES.length() + deviceId.length());
+    }
+
+    /** The length of {@code devices/{id}{suffix}}. */
+    private int prefixEnd(String suffix) {
+        return DEVICES.length() + deviceId.length() + suffix.length();
     }
 
     static String twinResponse(int status, String rid, Long version) {

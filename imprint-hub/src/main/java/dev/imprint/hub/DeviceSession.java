@@ -56,10 +56,13 @@ class DeviceSession implements MqttSession {
     private volatile boolean c2d;
     private volatile boolean desired;
     private volatile boolean methods;
-    private final Map<String, CompletableFuture<MethodResult>> pendingMethods = new ConcurrentHashMap<>();
+    /** Direct methods sent and not answered; made by the first one (most idle sessions never get one). */
+    private volatile Map<String, CompletableFuture<MethodResult>> pendingMethods;
     volatile Instant lastSeen = Instant.now();
     /** Twin requests acknowledged but not yet answered; beyond TWIN_ACK_AHEAD the PUBACK waits for the answer (the inbound window bounds them). */
-    private final java.util.concurrent.atomic.AtomicInteger twinsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int twinsInFlight;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<DeviceSession> TWINS_IN_FLIGHT =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(DeviceSession.class, "twinsInFlight");
     private static final int TWIN_ACK_AHEAD = 8;
     /** The directory epoch of this session, set once its claim committed (before any message can name it). */
     volatile long epoch;
@@ -115,10 +118,10 @@ class DeviceSession implements MqttSession {
                     conn.reply(AzureTopics.twinResponse(200, rid, null), doc).whenComplete((v, x) ->
                             LOG.debug("event=hub.twin_replied hub={} device={} rid={} error={}", hub.name(), deviceId, rid, x));
                 }
-                twinsInFlight.decrementAndGet();
+                TWINS_IN_FLIGHT.decrementAndGet(this);
                 return null;
             });
-            return twinsInFlight.incrementAndGet() <= TWIN_ACK_AHEAD ? DONE : answered;
+            return TWINS_IN_FLIGHT.incrementAndGet(this) <= TWIN_ACK_AHEAD ? DONE : answered;
         }
         if (topic.startsWith(AzureTopics.TWIN_PATCH_REPORTED)) {
             String rid = AzureTopics.rid(topic);
@@ -131,13 +134,14 @@ class DeviceSession implements MqttSession {
                 } else {
                     conn.reply(AzureTopics.twinResponse(204, rid, t.reportedVersion()), new byte[0]);
                 }
-                twinsInFlight.decrementAndGet();
+                TWINS_IN_FLIGHT.decrementAndGet(this);
                 return null;
             });
-            return twinsInFlight.incrementAndGet() <= TWIN_ACK_AHEAD ? DONE : answered;
+            return TWINS_IN_FLIGHT.incrementAndGet(this) <= TWIN_ACK_AHEAD ? DONE : answered;
         }
         if (topic.startsWith(AzureTopics.METHOD_RES)) {
-            CompletableFuture<MethodResult> f = pendingMethods.remove(String.valueOf(AzureTopics.rid(topic)));
+            Map<String, CompletableFuture<MethodResult>> pending = pendingMethods;
+            CompletableFuture<MethodResult> f = pending == null ? null : pending.remove(String.valueOf(AzureTopics.rid(topic)));
             if (f != null) {
                 f.complete(new MethodResult(AzureTopics.methodStatus(topic), new String(payload, StandardCharsets.UTF_8)));
             }
@@ -193,8 +197,11 @@ class DeviceSession implements MqttSession {
     @Override
     public void onClose(String reason) {
         HubException offline = new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " disconnected (" + reason + ")");
-        pendingMethods.values().forEach(f -> f.completeExceptionally(offline));
-        pendingMethods.clear();
+        Map<String, CompletableFuture<MethodResult>> pending = pendingMethods;
+        if (pending != null) {
+            pending.values().forEach(f -> f.completeExceptionally(offline));
+            pending.clear();
+        }
         hub.sessionClosed(this, reason);
     }
 
@@ -344,7 +351,8 @@ class DeviceSession implements MqttSession {
         }
         String rid = Long.toHexString(RIDS.incrementAndGet());
         CompletableFuture<MethodResult> f = new CompletableFuture<>();
-        pendingMethods.put(rid, f);
+        Map<String, CompletableFuture<MethodResult>> pending = pendingMethods();
+        pending.put(rid, f);
         HubException offline = new HubException("DEVICE_OFFLINE", 404, "device " + deviceId + " disconnected before the method was sent");
         // the session may have closed since it was looked up: its onClose already failed the pending
         // methods, so this one would wait out its timeout; publish fails on a closed connection
@@ -357,7 +365,7 @@ class DeviceSession implements MqttSession {
             f.completeExceptionally(offline);
         }
         return f.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
-            pendingMethods.remove(rid);
+            pending.remove(rid);
             if (e instanceof TimeoutException) {
                 throw new HubException("METHOD_TIMEOUT", 504, "device " + deviceId + " did not answer " + name + " within " + timeout.toSeconds() + " s");
             }
@@ -366,6 +374,19 @@ class DeviceSession implements MqttSession {
             }
             return r;
         });
+    }
+
+    private Map<String, CompletableFuture<MethodResult>> pendingMethods() {
+        Map<String, CompletableFuture<MethodResult>> m = pendingMethods;
+        if (m == null) {
+            synchronized (this) {
+                m = pendingMethods;
+                if (m == null) {
+                    m = pendingMethods = new ConcurrentHashMap<>();
+                }
+            }
+        }
+        return m;
     }
 
     private static Void notStored(Throwable e) {

@@ -72,6 +72,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
     private final Store store;
     private final CertificateValidator validator;
     private final SessionTable sessions = new SessionTable();
+    private final ExpirySweep expiry = new ExpirySweep();
     /** Epochs taken over by other nodes lately: a SESSION_TAKEN can overtake the admission of its session. */
     private final TakenEpochs taken = new TakenEpochs(TakenEpochs.REMEMBER);
     private final NodeBus bus;
@@ -160,6 +161,7 @@ public final class Hub implements MqttApplication, AutoCloseable {
         hub.timers.scheduleWithFixedDelay(() -> hub.io(hub::drainQueuedC2d), backstop, backstop, TimeUnit.MILLISECONDS);
         long forget = TakenEpochs.REMEMBER.toMillis() / 3;
         hub.timers.scheduleWithFixedDelay(() -> hub.taken.forgetOlder(System.nanoTime()), forget, forget, TimeUnit.MILLISECONDS);
+        hub.sweepExpired();
         return hub;
     }
 
@@ -199,7 +201,9 @@ public final class Hub implements MqttApplication, AutoCloseable {
             return done(refused);
         }
         Verdict.Accepted a = (Verdict.Accepted) req.verdict();
-        String deviceId = DeviceAccess.deviceId(a.identity());
+        String identity = DeviceAccess.deviceId(a.identity());
+        // the connection keeps the client ID for its logs: one copy of the ID per session, not two
+        String deviceId = identity.equals(req.clientId()) ? req.clientId() : identity;
         return io(() -> admit(deviceId, a.path(), conn)).thenCompose(o -> o);
     }
 
@@ -231,7 +235,9 @@ public final class Hub implements MqttApplication, AutoCloseable {
                 trackedIssuers.add(leaf.getIssuerX500Principal());
             }
         }
-        DeviceSession s = dialect.session(this, deviceId, serial, rec.get().enrollment(), leaf.getNotAfter().toInstant(), conn, path);
+        // a fleet has few enrollments and many sessions: one copy of each name
+        String enrollment = rec.get().enrollment() == null ? null : rec.get().enrollment().intern();
+        DeviceSession s = dialect.session(this, deviceId, serial, enrollment, leaf.getNotAfter().toInstant(), conn, path);
         return store.sessions().claim(deviceId, settings.name(), bus.self(), Instant.now())
                 .thenApplyAsync(claim -> admitted(s, claim), io)
                 .exceptionally(e -> ConnectOutcome.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "STORE_UNAVAILABLE",
@@ -278,16 +284,32 @@ public final class Hub implements MqttApplication, AutoCloseable {
         }
         s.desiredFrom(() -> store.twins().get(deviceId).desiredVersion());
         // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
-        // close at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
-        long untilExpiry = s.notAfter.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();
-        timers.schedule(() -> {
-            if (sessions.get(deviceId).orElse(null) == s) {
-                s.conn.close("CERTIFICATE_EXPIRED", "the session's certificate expired at " + s.notAfter);
-            }
-        }, Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
+        // closed at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
+        expiry.added(s);
+        if (ExpirySweep.closeAt(s) <= System.currentTimeMillis()) {
+            later(java.time.Duration.ZERO, () -> {
+                if (sessions.get(deviceId).orElse(null) == s) {
+                    expired(s);
+                }
+            });
+        }
         LOG.info("event=hub.connected hub={} node={} device={} serial={} epoch={} remote={}", settings.name(), bus.self(), deviceId,
                 s.serial, s.epoch, s.conn.remoteAddress());
         return ConnectOutcome.accept(s);
+    }
+
+    /** Closes the sessions whose certificate expired, then waits for the start of the next second. */
+    private void sweepExpired() {
+        try {
+            expiry.sweep(System.currentTimeMillis(), sessions.all(), this::expired);
+        } catch (RuntimeException e) {
+            LOG.warn("event=hub.expiry_sweep_failed hub={} msg=\"{}\"", settings.name(), e.toString());
+        }
+        later(java.time.Duration.ofMillis(ExpirySweep.untilNextSecond(System.currentTimeMillis())), this::sweepExpired);
+    }
+
+    private void expired(DeviceSession s) {
+        s.conn.close("CERTIFICATE_EXPIRED", "the session's certificate expired at " + s.notAfter);
     }
 
     /** Why a registered device may not be here now; null when it may. */

@@ -27,8 +27,6 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -58,6 +56,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     private final Disconnector disconnector;
     private final ConnectBudgets budgets;
     private final boolean mqtt5Allowed;
+    private final KeepAliveWheels wheels;
     private Channel ch;
     /** The MQTT 5 CONNECT's properties; null on 3.1.1. */
     private Mqtt5Connect v5;
@@ -72,17 +71,23 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     private io.netty.util.Attribute<MqttVersion> codecVersion;
     private String clientId;
     private MqttSession session;
+    /** Made on the first message to the client (many idle sessions never get one). */
     private Outbox outbox;
     /** Made on the first publish that has to wait (most sessions never have one). */
     private InboundAcks inbound;
     private boolean flushPending;
-    private final List<MqttMessage> early = new ArrayList<>();
-    /** Packets read while the {@link ReadGate} holds (at most the rest of one read batch). */
-    private final java.util.ArrayDeque<MqttMessage> held = new java.util.ArrayDeque<>();
+    /** Packets pipelined behind the CONNECT, until the CONNACK; null while there are none (an idle session keeps no list). */
+    private List<MqttMessage> early;
+    /** Packets read while the {@link ReadGate} holds (at most the rest of one read batch); null while there are none. */
+    private java.util.ArrayDeque<MqttMessage> held;
     private ReadGate gate;
     private PublishRate rate;
     /** The SLOW_READER timer while the channel is unwritable. */
     private io.netty.util.concurrent.ScheduledFuture<?> slowReader;
+    /** On its loop's keep-alive wheel from the CONNACK on. */
+    private KeepAliveWheel.Entry silence;
+    /** A packet arrived in the current read batch (its time is taken once, at the batch's end). */
+    private boolean readInBatch;
 
     MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets) {
         this(application, limits, disconnector, budgets, false);
@@ -90,6 +95,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
 
     MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets,
             boolean mqtt5Allowed) {
+        this(application, limits, disconnector, budgets, mqtt5Allowed, new KeepAliveWheels());
+    }
+
+    MqttConnectionHandler(MqttApplication application, ConnectionLimits limits, Disconnector disconnector, ConnectBudgets budgets,
+            boolean mqtt5Allowed, KeepAliveWheels wheels) {
+        this.wheels = wheels;
         this.mqtt5Allowed = mqtt5Allowed;
         this.application = application;
         this.limits = limits;
@@ -117,6 +128,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
             ReferenceCountUtil.release(msg);
             return;
         }
+        readInBatch = true;
         if (m.decoderResult().isFailure()) {
             ReferenceCountUtil.release(m);
             decodeFailure(m.decoderResult().cause());
@@ -136,15 +148,21 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
                 if (m instanceof MqttConnectMessage) {
                     ReferenceCountUtil.release(m);
                     secondConnect();
-                } else if (early.size() >= limits.inflightWindow()) {
+                } else if (early != null && early.size() >= limits.inflightWindow()) {
                     ReferenceCountUtil.release(m);
                     refuse(null, "PROTOCOL_ERROR", "too many packets before CONNACK");
                 } else {
+                    if (early == null) {
+                        early = new ArrayList<>();
+                    }
                     early.add(m);
                 }
             }
             case CONNECTED -> {
-                if (gate.holds() || !held.isEmpty()) {
+                if (gate.holds() || held != null) {
+                    if (held == null) {
+                        held = new java.util.ArrayDeque<>();
+                    }
                     held.add(m);
                 } else {
                     dispatch(m);
@@ -267,27 +285,35 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
             return;
         }
         session = ((ConnectOutcome.Accepted) o).session();
-        outbox = v5 == null ? new Outbox(ch, limits.inflightWindow(), limits.outboundQueue())
-                : new Outbox(ch, v5.window(limits), limits.outboundQueue(), v5.maximumPacketSize());
         state = State.CONNECTED;
         // MQTT 3.1.1 section 3.1.2.10: the server closes after 1.5 keep-alive periods of silence
-        ch.pipeline().addBefore(ch.pipeline().context(this).name(), "keepalive",
-                new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        KeepAliveWheel wheel = wheels.of(ch.eventLoop());
+        silence = new KeepAliveWheel.Entry(keepAlive * 1_500_000_000L, wheel.now()) {
+            @Override
+            void expired() {
+                close("KEEP_ALIVE_TIMEOUT", "nothing received for 1.5 keep-alive periods");
+            }
+        };
+        wheel.add(silence);
         MqttMessageBuilders.ConnAckBuilder ack = MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).sessionPresent(false);
         if (v5 != null) {
             Disconnector.mqtt5Connected(ch);
             ack.properties(v5.connack(limits, requestedKeepAlive, keepAlive));
         }
         ch.writeAndFlush(ack.build());
-        List<MqttMessage> queued = new ArrayList<>(early);
-        early.clear();
+        List<MqttMessage> queued = early == null ? List.of() : early;
+        early = null;
         queued.forEach(this::dispatch);
     }
 
     /** The gate opened: what was held is handled in order, until it holds again. */
     private void handleHeld() {
-        while (!held.isEmpty() && !gate.holds() && state == State.CONNECTED) {
-            dispatch(held.poll());
+        while (held != null && !gate.holds() && state == State.CONNECTED) {
+            MqttMessage m = held.poll();
+            if (held.isEmpty()) {
+                held = null;
+            }
+            dispatch(m);
         }
         if (flushPending) {
             flushPending = false;
@@ -304,7 +330,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
         MqttFixedHeader h = m.fixedHeader();
         switch (h.messageType()) {
             case PUBLISH -> onPublish((MqttPublishMessage) m);
-            case PUBACK -> outbox.acked(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+            case PUBACK -> {
+                // a PUBACK before we ever sent anything acknowledges nothing, as one for an unknown packet ID
+                if (outbox != null) {
+                    outbox.acked(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                }
+            }
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) m);
             case PINGREQ -> {
@@ -497,6 +528,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (readInBatch) {
+            readInBatch = false;
+            if (silence != null) {
+                silence.read(ch.eventLoop().ticker().nanoTime());
+            }
+        }
         if (flushPending) {
             flushPending = false;
             ch.flush();
@@ -542,15 +579,6 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
-            close("KEEP_ALIVE_TIMEOUT", "nothing received for 1.5 keep-alive periods");
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // a volatile read per write; the write (a store barrier) only when the decoder changed it
         if (negotiated != null && codecVersion.get() != negotiated) {
@@ -568,14 +596,21 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         State was = state;
         state = State.CLOSED;
+        if (silence != null) {
+            wheels.of(ch.eventLoop()).remove(silence);
+        }
         if (slowReader != null) {
             slowReader.cancel(false);
             slowReader = null;
         }
-        early.forEach(ReferenceCountUtil::release);
-        early.clear();
-        held.forEach(ReferenceCountUtil::release);
-        held.clear();
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+        }
         if (inbound != null) {
             inbound.clear();
         }
@@ -631,7 +666,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
                 return;
             }
             try {
-                outbox.publish(topic, qos, payload, droppable).whenComplete((v, e) -> {
+                outbox().publish(topic, qos, payload, droppable).whenComplete((v, e) -> {
                     if (e != null) {
                         done.completeExceptionally(e);
                     } else {
@@ -649,6 +684,14 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttCo
             ch.eventLoop().execute(send);
         }
         return done;
+    }
+
+    private Outbox outbox() {
+        if (outbox == null) {
+            outbox = v5 == null ? new Outbox(ch, limits.inflightWindow(), limits.outboundQueue())
+                    : new Outbox(ch, v5.window(limits), limits.outboundQueue(), v5.maximumPacketSize());
+        }
+        return outbox;
     }
 
     @Override

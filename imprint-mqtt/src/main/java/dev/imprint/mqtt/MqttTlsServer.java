@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * MQTT 3.1.1 (and 5, when {@link Builder#mqtt5 allowed}) over mutual TLS on Netty, independent of what the messages mean (the hub and the
  * DPS's MQTT device API both run on it). Pipeline per connection:
- * {@code [ProxyGate, behind a balancer] -> SslHandler -> ClientCertificateHandler -> MqttDecoder -> MqttEncoder -> [keep-alive] -> MqttConnectionHandler}.
+ * {@code [ProxyGate, behind a balancer] -> SslHandler -> ClientCertificateHandler -> MqttDecoder -> MqttEncoder -> MqttConnectionHandler};
+ * keep-alives on one {@link KeepAliveWheel} per event loop.
  *
  * <p>The client certificate is required; its chain is validated once after the handshake by
  * the given validator function (the shared {@code CertificateValidator}), off the event loop.
@@ -84,6 +85,7 @@ public final class MqttTlsServer implements AutoCloseable {
         ConnectBudgets budgets = ConnectBudgets.of(b.limits, b.refusedConnectsPerSourcePerMinute);
         ProxyRefusal proxyRefusal = (ch, reason, detail) -> disconnector.disconnect(ch, null, reason.name(), null, detail);
         SourceCap cap = new SourceCap(b.limits.connectionsPerSource());
+        KeepAliveWheels wheels = new KeepAliveWheels();
         ServerBootstrap sb = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -104,7 +106,7 @@ public final class MqttTlsServer implements AutoCloseable {
                                 .addLast("cert", new ClientCertificateHandler(b.validator, validation, disconnector, chains))
                                 .addLast("decoder", new MqttDecoder(b.limits.maxMessageBytes()))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
-                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, budgets, b.mqtt5));
+                                .addLast("mqtt", new MqttConnectionHandler(b.application, b.limits, disconnector, budgets, b.mqtt5, wheels));
                     }
                 });
         try {

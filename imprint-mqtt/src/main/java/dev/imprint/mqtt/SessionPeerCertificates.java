@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * looked up once; when they are not there (another Netty version, the JDK engine) nothing is
  * dropped and the connection works as before. {@code SessionPeerCertificatesTest} fails when a
  * Netty upgrade makes this a no-op.
+ *
+ * <p>Two more collections of every connection go the same way, ~0.3 KiB: the session's value map
+ * (a {@code ConcurrentHashMap} made for each session, for {@code SSLSession.putValue}, which
+ * nothing here calls: an empty map from then on) and the engine's set of enabled protocol names
+ * (a {@code LinkedHashSet} read once more only if protocols were set again: an immutable copy).
  */
 final class SessionPeerCertificates {
     private static final Logger LOG = LoggerFactory.getLogger(SessionPeerCertificates.class);
@@ -41,6 +46,12 @@ final class SessionPeerCertificates {
                 }
                 f.peer.set(session, f.noPeer);
                 f.javaxPeer.set(session, f.noJavaxPeer);
+                if (f.values != null) {
+                    f.values.set(session, java.util.Collections.emptyMap());
+                }
+                if (f.protocols != null && f.protocols.get(engine) instanceof java.util.Set<?> p) {
+                    f.protocols.set(engine, java.util.Set.copyOf(p));
+                }
             }
             return true;
         } catch (IllegalAccessException | RuntimeException e) {
@@ -48,7 +59,9 @@ final class SessionPeerCertificates {
         }
     }
 
-    private record Fields(Field engine, Field wrapped, Field peer, Field javaxPeer, Object noPeer, Object noJavaxPeer) {
+    /** {@code values} and {@code protocols} are null when this Netty has no such field of that type. */
+    private record Fields(Field engine, Field wrapped, Field peer, Field javaxPeer, Object noPeer, Object noJavaxPeer, Field values,
+            Field protocols) {
         static Fields find() {
             try {
                 Field engine = field("io.netty.handler.ssl.ReferenceCountedOpenSslEngine", "session");
@@ -58,10 +71,21 @@ final class SessionPeerCertificates {
                 if (peer.getType() != Certificate[].class || !javaxPeer.getType().isArray()) {
                     throw new NoSuchFieldException("peer certificate fields of another type");
                 }
-                return new Fields(engine, wrapped, peer, javaxPeer, new Certificate[0], Array.newInstance(javaxPeer.getType().getComponentType(), 0));
+                return new Fields(engine, wrapped, peer, javaxPeer, new Certificate[0], Array.newInstance(javaxPeer.getType().getComponentType(), 0),
+                        optional("io.netty.handler.ssl.ReferenceCountedOpenSslEngine$DefaultOpenSslSession", "keyValueStorage", java.util.Map.class),
+                        optional("io.netty.handler.ssl.ReferenceCountedOpenSslEngine", "enabledProtocols", java.util.Set.class));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 LOG.info("event=tls.peer_certificates_kept msg=\"this Netty's session fields differ ({}): the TLS session keeps its copy of each client chain\"",
                         e.toString());
+                return null;
+            }
+        }
+
+        private static Field optional(String type, String name, Class<?> of) {
+            try {
+                Field f = field(type, name);
+                return f.getType() == of ? f : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
                 return null;
             }
         }

@@ -309,4 +309,96 @@ class MqttConnectionHandlerTest {
             log.detachAppender(lines);
         }
     }
+
+    // ---- keep-alive (MQTT 3.1.1 section 3.1.2.10), on the loop's wheel with the channel's clock frozen and moved by the test
+
+    /** A connected session whose client asked for {@code keepAlive} seconds; the server's cap is 4 s. */
+    EmbeddedChannel keepAliveSession(int keepAlive) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.attr(ClientCertificateHandler.VERDICT).set(CompletableFuture.completedFuture(OK));
+        ConnectionLimits capped = new ConnectionLimits(256 * 1024, java.time.Duration.ofSeconds(10), 4, 16, 1000, 30);
+        ch.pipeline().addLast(new MqttConnectionHandler(accepting(), capped, new Disconnector("test", meters), budgets));
+        ch.pipeline().fireChannelActive();
+        ch.writeInbound(MqttMessageBuilders.connect().clientId("dev-1").protocolVersion(MqttVersion.MQTT_3_1_1).cleanSession(true)
+                .keepAlive(keepAlive).build());
+        ch.runPendingTasks();
+        MqttConnAckMessage ack = ch.readOutbound();
+        assertThat(ack.variableHeader().connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        return ch;
+    }
+
+    static void advance(EmbeddedChannel ch, long ms) {
+        for (long t = 0; t < ms; t += 50) {
+            ch.advanceTimeBy(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            ch.runPendingTasks();
+        }
+    }
+
+    static MqttMessage pingreq() {
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0));
+    }
+
+    /** Open while silent for less than {@code timeoutMs}, closed KEEP_ALIVE_TIMEOUT within a tick or two after it. */
+    void closedAfterSilenceOf(EmbeddedChannel ch, long timeoutMs) {
+        advance(ch, timeoutMs - 50);
+        assertThat(ch.isOpen()).as("silent for less than %d ms", timeoutMs).isTrue();
+        advance(ch, 300);
+        assertThat(ch.isOpen()).as("silent for %d ms and a tick", timeoutMs).isFalse();
+        assertThat(Disconnector.reasonOf(ch)).isEqualTo("KEEP_ALIVE_TIMEOUT");
+        assertThat(count("KEEP_ALIVE_TIMEOUT")).isEqualTo(1);
+    }
+
+    @Test
+    void a_silent_device_is_closed_after_one_and_a_half_keep_alive_periods() {
+        closedAfterSilenceOf(keepAliveSession(2), 3_000);
+    }
+
+    @Test
+    void a_device_that_pings_within_its_keep_alive_stays_and_is_closed_once_it_stops() {
+        EmbeddedChannel ch = keepAliveSession(2);
+        for (int i = 0; i < 10; i++) {
+            advance(ch, 2_000);
+            ch.writeInbound(pingreq());
+            MqttMessage resp = ch.readOutbound();
+            assertThat(resp.fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP);
+        }
+        assertThat(ch.isOpen()).as("20 s, one PINGREQ per keep-alive").isTrue();
+        closedAfterSilenceOf(ch, 3_000);
+    }
+
+    @Test
+    void keep_alive_zero_is_the_servers_cap_not_never() {
+        // 0 asks the server never to time the client out; the server caps every keep-alive (maxKeepAliveSeconds, 4 s here)
+        closedAfterSilenceOf(keepAliveSession(0), 6_000);
+    }
+
+    @Test
+    void a_closed_session_leaves_the_wheel_and_its_timer_stops() {
+        EmbeddedChannel ch = keepAliveSession(2);
+        ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        advance(ch, 11_000);
+        assertThat(count("KEEP_ALIVE_TIMEOUT")).isZero();
+        assertThat(ch.runScheduledPendingTasks()).as("nothing left scheduled on the loop").isEqualTo(-1);
+    }
+
+    @Test
+    void connect_buckets_that_filled_up_again_are_dropped() {
+        ClientIdRateLimiter limiter = new ClientIdRateLimiter(30, 100);
+        assertThat(limiter.tryAcquire("dev-1", 0)).isTrue();
+        assertThat(limiter.tryAcquire("dev-2", 1_000_000_000L)).isTrue();
+        assertThat(limiter.tracked()).isEqualTo(2);
+        // at 11 s dev-1's bucket is full again (one token back every 2 s), dev-2's too: the same as none
+        assertThat(limiter.tryAcquire("dev-3", ClientIdRateLimiter.PRUNE_EVERY_NANOS + 1_000_000_000L)).isTrue();
+        assertThat(limiter.tracked()).isEqualTo(1);
+        // and a bucket not yet full stays: 30 at once spend it, the 31st is refused
+        long t = 2 * ClientIdRateLimiter.PRUNE_EVERY_NANOS + 1_000_000_000L;
+        for (int i = 0; i < 30; i++) {
+            assertThat(limiter.tryAcquire("loop", t)).isTrue();
+        }
+        assertThat(limiter.tryAcquire("loop", t + 1)).isFalse();
+    }
 }

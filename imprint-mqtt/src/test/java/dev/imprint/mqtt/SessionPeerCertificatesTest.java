@@ -38,6 +38,11 @@ class SessionPeerCertificatesTest {
             assertThat(s.getSession().getPeerCertificates()).hasSize(2);
             assertThat(SessionPeerCertificates.release(s)).as("Netty's session fields found").isTrue();
             assertThatThrownBy(() -> s.getSession().getPeerCertificates()).isInstanceOf(SSLPeerUnverifiedException.class);
+            // the session's value map and the engine's protocol set, per connection, go too (read the same after)
+            assertThat(field(session(s), "keyValueStorage")).as("session value map").isSameAs(java.util.Collections.emptyMap());
+            assertThat(field(s, "enabledProtocols").getClass().getName()).as("enabled protocols").startsWith("java.util.ImmutableCollections");
+            assertThat(s.getEnabledProtocols()).contains("TLSv1.3", "TLSv1.2");
+            assertThat(s.getSession().getValueNames()).isEmpty();
             // the connection still works after it: application data both ways
             assertThat(roundTrip(c, s, "ping")).isEqualTo("ping");
             assertThat(roundTrip(s, c, "pong")).isEqualTo("pong");
@@ -51,6 +56,30 @@ class SessionPeerCertificatesTest {
     void another_engine_is_left_alone() throws Exception {
         SslContext jdk = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).build();
         assertThat(SessionPeerCertificates.release(jdk.newEngine(ByteBufAllocator.DEFAULT))).isFalse();
+    }
+
+    /** The engine's own session object, under the wrapper it may be in. */
+    private static Object session(SSLEngine e) throws Exception {
+        Object s = field(e, "session");
+        try {
+            return field(s, "wrapped");
+        } catch (NoSuchFieldException notWrapped) {
+            return s;
+        }
+    }
+
+    /** A private field of {@code o}'s class or a superclass. */
+    private static Object field(Object o, String name) throws Exception {
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(o);
+            } catch (NoSuchFieldException next) {
+                // up one class
+            }
+        }
+        throw new NoSuchFieldException(name);
     }
 
     private static void handshake(SSLEngine c, SSLEngine s) throws Exception {
