@@ -62,16 +62,20 @@ final class JdbcTelemetryStore implements TelemetryStore {
     }
 
     @Override
-    public int prune(Instant olderThan, long keepRows) {
+    public int prune(Instant olderThan, long keepRows, int limit) {
         return db.write("pruning telemetry", c -> {
             int n;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_telemetry WHERE received_at < ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM hub_telemetry WHERE seq IN (SELECT seq FROM hub_telemetry WHERE received_at < ? ORDER BY seq LIMIT ?)")) {
                 ps.setLong(1, olderThan.toEpochMilli());
+                ps.setInt(2, limit);
                 n = ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM hub_telemetry WHERE seq <= (SELECT MAX(seq) FROM hub_telemetry) - ?")) {
+            // by key range: at most limit rows from the oldest, never past the newest keepRows
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_telemetry WHERE seq <= (SELECT MAX(seq) FROM hub_telemetry) - ?"
+                    + " AND seq < (SELECT MIN(seq) FROM hub_telemetry) + ?")) {
                 ps.setLong(1, keepRows);
+                ps.setLong(2, limit);
                 n += ps.executeUpdate();
             }
             return n;

@@ -16,5 +16,14 @@ public interface TelemetryStore {
      * Retention: deletes messages received before {@code olderThan} and all but the newest
      * {@code keepRows} overall. @return the number deleted
      */
-    int prune(Instant olderThan, long keepRows);
+    default int prune(Instant olderThan, long keepRows) {
+        return prune(olderThan, keepRows, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Retention in steps: as {@link #prune(Instant, long)}, oldest first, but at most {@code limit}
+     * rows per rule, so one call holds the writer for a bounded time. @return the number deleted
+     * (up to twice {@code limit}; a rule that reached {@code limit} may have more to delete)
+     */
+    int prune(Instant olderThan, long keepRows, int limit);
 }

@@ -31,8 +31,13 @@ interface HubStoreContract {
         List<TelemetryRecord> a = t.recent("dev-a", 3);
         assertThat(a).extracting(r -> new String(r.body(), StandardCharsets.UTF_8)).containsExactly("m8", "m6", "m4");
         assertThat(a.get(0).properties()).isEqualTo("{\"i\":\"8\"}");
-        assertThat(t.prune(T0.plusSeconds(2), 1_000)).isEqualTo(2);
-        assertThat(t.prune(T0, 3)).isEqualTo(5);
+        // in steps: at most limit rows per rule and call, the oldest first
+        assertThat(t.prune(T0.plusSeconds(2), 1_000, 1)).isEqualTo(1);
+        assertThat(t.recent("dev-a", 10)).extracting(r -> new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("m0").contains("m2");
+        assertThat(t.prune(T0.plusSeconds(2), 1_000)).isEqualTo(1);
+        assertThat(t.prune(T0, 3, 2)).isEqualTo(2);
+        assertThat(t.prune(T0, 3)).isEqualTo(3);
+        assertThat(t.prune(T0, 3)).isZero();
         assertThat(t.recent("dev-a", 10)).hasSize(1);
         assertThat(t.recent("dev-b", 10)).hasSize(2);
     }

@@ -39,6 +39,13 @@ public final class TelemetryPipeline implements AutoCloseable {
      * (one fsync each), small enough that the batch list stays a few hundred kilobytes.
      */
     private static final int MAX_BATCH = 4096;
+    private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+    /**
+     * Rows one prune deletes per rule: a backlog (a minute of a fast stream past the row cap) is
+     * deleted in steps between batches, so the writer is never held for a whole backlog's
+     * delete (half a second for ~700,000 rows on SQLite) while acknowledgements wait.
+     */
+    static final int PRUNE_STEP = 10_000;
     /**
      * A batch of fire-and-forget messages smaller than this waits {@link #LINGER_NANOS} for more
      * before it is written: a QoS 0 stream is then stored in a few large transactions instead
@@ -62,7 +69,10 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final Counter dropped;
     private final Thread writer;
     private volatile boolean running = true;
-    private long lastPrune = System.nanoTime();
+    /** The first prune runs at start: a restart catches up with retention at once. */
+    private long lastPrune = System.nanoTime() - PRUNE_EVERY_NANOS;
+    /** The last prune reached its step: the next one follows the next batch instead of a minute later. */
+    private boolean pruneBehind;
 
     /** A queued message; {@code stored} is null for fire-and-forget (QoS 0) messages. */
     private record Entry(TelemetryRecord record, CompletableFuture<Void> stored) {}
@@ -157,9 +167,10 @@ public final class TelemetryPipeline implements AutoCloseable {
                     release(batch);
                     commit(batch, records);
                 }
-                if (System.nanoTime() - lastPrune > 60_000_000_000L) {
+                if (pruneBehind || System.nanoTime() - lastPrune > PRUNE_EVERY_NANOS) {
                     lastPrune = System.nanoTime();
-                    store.prune(Instant.now().minus(maxAge), maxRows);
+                    pruneBehind = false; // a failed prune waits its minute
+                    pruneBehind = store.prune(Instant.now().minus(maxAge), maxRows, PRUNE_STEP) >= PRUNE_STEP;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -157,6 +157,24 @@ class TelemetryPipelineTest {
     }
 
     @Test
+    void a_backlog_past_the_row_cap_is_pruned_in_steps_at_start_and_a_durable_message_is_stored_meanwhile() throws Exception {
+        int backlog = 2 * TelemetryPipeline.PRUNE_STEP + 500;
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
+            List<TelemetryRecord> rows = new ArrayList<>();
+            for (int i = 0; i < backlog; i++) {
+                rows.add(record("dev-p", i));
+            }
+            store.telemetry().appendAll(rows);
+            try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 100, ROOMY, null)) {
+                p.store(record("dev-q", 1)).get(10, TimeUnit.SECONDS);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> store.telemetry().recent("dev-p", backlog).size() < 100);
+                assertThat(store.telemetry().recent("dev-q", 10)).hasSize(1);
+            }
+        }
+    }
+
+    @Test
     void failed_write_fails_the_durable_messages_with_store_unavailable() throws Exception {
         JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
         try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 1000, ROOMY, null)) {
