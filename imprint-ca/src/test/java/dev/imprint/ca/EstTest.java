@@ -2,12 +2,16 @@ package dev.imprint.ca;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imprint.ca.CaException.Reason;
 import dev.imprint.ca.est.EstResponse;
+import dev.imprint.ca.est.PeerAuthenticator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.Assertions;
 import org.bouncycastle.asn1.est.CsrAttrs;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cms.CMSSignedData;
@@ -91,6 +95,25 @@ class EstTest {
         EstResponse r = f.ca.est().simpleEnroll(b64(CaFixture.csr("dev-30")), gone.fullChain());
         assertThat(r.status()).isEqualTo(403);
         assertThat(new String(r.body())).contains("AUTH_REFUSED").contains("REVOKED");
+    }
+
+    @Test
+    void an_accepted_station_certificate_is_trusted_for_a_second_and_its_revocation_counts_after_it() {
+        AtomicLong nanos = new AtomicLong(1_000);
+        PeerAuthenticator peers = new PeerAuthenticator(f.ca.hierarchy(), f.store.certificates(), nanos::get);
+        Credential cached = f.ca.stations().create("cached", "dev-[0-9]+", 0, 0, "admin:test");
+        assertThat(peers.station(cached.fullChain())).isEqualTo("cached");
+        f.ca.stations().revoke("cached", "admin:test");
+        nanos.addAndGet(999_999_999);
+        assertThat(peers.station(cached.fullChain())).as("validated less than a second ago").isEqualTo("cached");
+        nanos.incrementAndGet();
+        for (int i = 0; i < 2; i++) {
+            CaException e = Assertions.catchThrowableOfType(() -> peers.station(cached.fullChain()), CaException.class);
+            assertThat(e.reason()).as("a refusal is not kept either: refused each time").isEqualTo(Reason.AUTH_REFUSED);
+            assertThat(e.getMessage()).contains("REVOKED");
+        }
+        CaException none = Assertions.catchThrowableOfType(() -> peers.station(List.of()), CaException.class);
+        assertThat(none.reason()).isEqualTo(Reason.AUTH_REQUIRED);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.imprint.hub;
 
+import dev.imprint.cluster.ExpiringCache;
 import dev.imprint.mqtt.ConnectOutcome;
 import dev.imprint.mqtt.MqttConnection;
 import dev.imprint.mqtt.TopicPolicy;

@@ -5,6 +5,7 @@ import dev.imprint.ca.CaException.Reason;
 import dev.imprint.ca.hierarchy.CaHierarchy;
 import dev.imprint.ca.issuance.DeviceIds;
 import dev.imprint.ca.issuance.Serials;
+import dev.imprint.cluster.ExpiringCache;
 import dev.imprint.pki.validation.AuthorizationDecision;
 import dev.imprint.pki.validation.CertificateValidator;
 import dev.imprint.pki.validation.IdentitySource;
@@ -16,7 +17,9 @@ import dev.imprint.pki.validation.Verdict;
 import dev.imprint.pki.validation.ReasonCode;
 import dev.imprint.store.CertificateStore;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Authenticates EST peers with the shared {@link CertificateValidator} (five steps), revocation
@@ -29,17 +32,24 @@ public final class PeerAuthenticator {
     private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
     /** How long an accepted station certificate is trusted without validating it again (as {@code StationPolicy}'s cache). */
-    private static final long STATION_CACHE_NANOS = 1_000_000_000L;
-    private static final int STATION_CACHE_MAX = 10_000;
-
-    private record Accepted(String name, long at) {}
+    private static final Duration STATION_LIFETIME = Duration.ofSeconds(1);
+    private static final int STATIONS_KEPT = 10_000;
 
     private final CertificateValidator stations;
     private final CertificateValidator devices;
-    /** Station leaf certificates accepted within the last second: a line sends many requests per second on one credential. */
-    private final java.util.Map<X509Certificate, Accepted> acceptedStations = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Station leaf certificate to its station name, accepted within the last second: a line sends
+     * many requests per second on one credential. A refusal throws, so it is never kept.
+     */
+    private final ExpiringCache<X509Certificate, String> acceptedStations;
 
     public PeerAuthenticator(CaHierarchy hierarchy, CertificateStore certificates) {
+        this(hierarchy, certificates, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock of the accepted station certificates: {@link System#nanoTime} but in tests */
+    public PeerAuthenticator(CaHierarchy hierarchy, CertificateStore certificates, LongSupplier nanoTime) {
+        this.acceptedStations = new ExpiringCache<>(STATION_LIFETIME, STATIONS_KEPT, nanoTime);
         RevocationSource fromStore = storeRevocation(certificates);
         this.stations = CertificateValidator.builder()
                 .trustAnchor(hierarchy.issuer(CaHierarchy.SERVICE))
@@ -62,21 +72,11 @@ public final class PeerAuthenticator {
      * @throws CaException AUTH_REQUIRED without a peer, AUTH_REFUSED otherwise
      */
     public String station(List<X509Certificate> peerChain) {
-        long now = System.nanoTime();
-        if (peerChain != null && !peerChain.isEmpty()) {
-            Accepted a = acceptedStations.get(peerChain.get(0));
-            if (a != null && now - a.at < STATION_CACHE_NANOS) {
-                return a.name;
-            }
-        }
-        Verdict v = validate(stations, peerChain, DeviceIds.STATION_URN);
-        String uri = ((Verdict.Accepted) v).identity();
-        String name = uri.substring(DeviceIds.STATION_URN.length());
-        if (acceptedStations.size() >= STATION_CACHE_MAX) {
-            acceptedStations.clear();
-        }
-        acceptedStations.put(peerChain.get(0), new Accepted(name, now));
-        return name;
+        requirePeer(peerChain);
+        return acceptedStations.get(peerChain.get(0), leaf -> {
+            String uri = ((Verdict.Accepted) validate(stations, peerChain, DeviceIds.STATION_URN)).identity();
+            return uri.substring(DeviceIds.STATION_URN.length());
+        });
     }
 
     /** The device's current certificate. @throws CaException AUTH_REQUIRED, AUTH_REFUSED */
@@ -89,10 +89,14 @@ public final class PeerAuthenticator {
         return leaf;
     }
 
-    private static Verdict validate(CertificateValidator validator, List<X509Certificate> chain, String urnPrefix) {
+    private static void requirePeer(List<X509Certificate> chain) {
         if (chain == null || chain.isEmpty()) {
             throw new CaException(Reason.AUTH_REQUIRED, "a client certificate is required");
         }
+    }
+
+    private static Verdict validate(CertificateValidator validator, List<X509Certificate> chain, String urnPrefix) {
+        requirePeer(chain);
         ValidationRequest.Builder req = ValidationRequest.builder()
                 .chain(chain)
                 .possession(PossessionProof.tlsHandshake())

@@ -2,10 +2,12 @@ package dev.imprint.ca.station;
 
 import dev.imprint.ca.CaException;
 import dev.imprint.ca.CaException.Reason;
+import dev.imprint.cluster.ExpiringCache;
 import dev.imprint.cluster.LiveNodeCount;
 import dev.imprint.cluster.SharedRate;
 import dev.imprint.store.StationRecord;
 import dev.imprint.store.StationStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -26,15 +28,24 @@ import java.util.regex.Pattern;
  * requests over N nodes does not make it N times faster.
  */
 public final class StationPolicy implements AutoCloseable {
-    private static final long CACHE_NANOS = 1_000_000_000L;
+    /** How long a station record is used before it is read again: another node's change applies within it. */
+    private static final Duration RECORD_LIFETIME = Duration.ofSeconds(1);
+    /**
+     * Only stations that exist are kept (an unknown name is refused, not cached), so the station
+     * table bounds the cache: no bound of its own.
+     */
+    private static final int RECORDS_KEPT = Integer.MAX_VALUE;
+    /** A lease used up within this long makes the next one of a station without quota twice as large. */
+    private static final long FAST_LEASE_NANOS = 1_000_000_000L;
     private static final int LEASE_BLOCK = 64;
     /** Largest lease of a station without quota, reached by doubling while leases last under a second. */
     private static final int UNLIMITED_LEASE_MAX = 4096;
 
-    private record Cached(StationRecord record, Pattern pattern, long loadedAt) {}
+    private record Cached(StationRecord record, Pattern pattern) {}
 
     private final StationStore stations;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** On the system clock, not the rate buckets': a test moving the buckets' clock does not expire records. */
+    private final ExpiringCache<String, Cached> cache = new ExpiringCache<>(RECORD_LIFETIME, RECORDS_KEPT, System::nanoTime);
     private final Map<String, SharedRate> rates = new ConcurrentHashMap<>();
     private final LiveNodeCount caNodes;
     private final LongSupplier nanoTime;
@@ -117,7 +128,7 @@ public final class StationPolicy implements AutoCloseable {
             int block = unlimited ? lease.block : LEASE_BLOCK;
             if (stations.reserve(name, block)) {
                 lease.left = block - 1;
-                if (unlimited && lease.takenAt != 0 && now - lease.takenAt < CACHE_NANOS) {
+                if (unlimited && lease.takenAt != 0 && now - lease.takenAt < FAST_LEASE_NANOS) {
                     lease.block = Math.min(UNLIMITED_LEASE_MAX, block * 2);
                 } else if (!unlimited) {
                     lease.block = LEASE_BLOCK;
@@ -142,20 +153,15 @@ public final class StationPolicy implements AutoCloseable {
 
     /** Forgets the cached record (after a change made here). */
     public void invalidate(String name) {
-        cache.remove(name);
+        cache.invalidate(name);
         rates.remove(name);
     }
 
     private Cached cached(String name) {
-        long now = System.nanoTime();
-        Cached c = cache.get(name);
-        if (c == null || now - c.loadedAt > CACHE_NANOS) {
-            StationRecord r = stations.find(name)
-                    .orElseThrow(() -> new CaException(Reason.STATION_UNKNOWN, "no station named " + name));
-            c = new Cached(r, Pattern.compile(r.idPattern()), now);
-            cache.put(name, c);
-        }
-        return c;
+        return cache.get(name, n -> {
+            StationRecord r = stations.find(n).orElseThrow(() -> new CaException(Reason.STATION_UNKNOWN, "no station named " + n));
+            return new Cached(r, Pattern.compile(r.idPattern()));
+        });
     }
 
     /** Returns unused quota leases to the store. */
