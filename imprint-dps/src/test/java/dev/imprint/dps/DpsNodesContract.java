@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.pki.KeyAlgorithm;
 import dev.imprint.store.Store;
+import dev.imprint.testkit.MovableClock;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ abstract class DpsNodesContract {
     DpsFixture f;
     Store storeA;
     Store storeB;
-    final MovableClock clock = new MovableClock(Instant.now());
+    final MovableClock clock = MovableClock.at(Instant.now());
     ProvisioningService a;
     ProvisioningService b;
     int n;

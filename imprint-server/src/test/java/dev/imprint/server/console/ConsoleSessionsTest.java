@@ -3,12 +3,11 @@ package dev.imprint.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imprint.store.JdbcStore;
+import dev.imprint.testkit.MovableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -23,29 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Console logins on a real SQLite store; two {@link ConsoleSessions} on one store stand for two admin nodes. */
 class ConsoleSessionsTest {
-    /** A clock the test moves. */
-    static final class Moving extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @TempDir
     Path tmp;
-    final Moving clock = new Moving();
+    final MovableClock clock = MovableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     JdbcStore store;
     JdbcStore otherStore;
     ConsoleSessions sessions;
@@ -131,7 +110,7 @@ class ConsoleSessionsTest {
     @Test
     void rejects_link_after_five_minutes_on_any_node() {
         String token = sessions.newLoginToken("admin:a");
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         assertThat(otherNode.redeem(token).refusal()).isEqualTo(ConsoleSessions.Refusal.LOGIN_LINK_EXPIRED);
         // and it is gone: a second try is no longer "expired" but unknown
         assertThat(otherNode.redeem(token).refusal()).isEqualTo(ConsoleSessions.Refusal.LOGIN_LINK_INVALID);
@@ -149,9 +128,9 @@ class ConsoleSessionsTest {
     @Test
     void session_ends_after_eight_hours() {
         var s = sessions.redeem(sessions.newLoginToken("admin:a")).session();
-        clock.now = clock.now.plus(Duration.ofHours(8)).minusSeconds(1);
+        clock.advance(Duration.ofHours(8).minusSeconds(1));
         assertThat(otherNode.find(s.id())).isPresent();
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(otherNode.find(s.id())).isEmpty();
     }
 
@@ -159,7 +138,7 @@ class ConsoleSessionsTest {
     void expired_links_and_sessions_are_deleted() throws Exception {
         sessions.newLoginToken("admin:a");
         sessions.redeem(sessions.newLoginToken("admin:a"));
-        clock.now = clock.now.plus(Duration.ofHours(9));
+        clock.advance(Duration.ofHours(9));
         sessions.newLoginToken("admin:b"); // minting cleans up
         assertThat(rows("console_links")).isEqualTo(1);
         assertThat(rows("console_sessions")).isZero();

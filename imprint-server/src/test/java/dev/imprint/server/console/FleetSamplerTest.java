@@ -6,12 +6,11 @@ import dev.imprint.store.CertificateRecord;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.RegistrationEvent;
 import dev.imprint.store.Store;
+import dev.imprint.testkit.MovableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +24,7 @@ class FleetSamplerTest {
     Path tmp;
     Store store;
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    MovingClock clock = new MovingClock(Instant.parse("2030-01-01T00:00:00Z"));
+    MovableClock clock = MovableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
     FleetSampler sampler;
 
     @BeforeEach
@@ -110,33 +109,5 @@ class FleetSamplerTest {
         store.certificates().insertAll(List.of(new CertificateRecord(serial, "manufacturing", "dev-r", "device", t, t.plusSeconds(3600),
                 "fp-" + serial, "admin:test", t, new byte[] {1}, null, null)));
         store.certificates().revoke(serial, 1, clock.instant());
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MovingClock extends Clock {
-        private Instant now;
-
-        MovingClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
