@@ -284,15 +284,10 @@ public final class Hub implements MqttApplication, AutoCloseable {
         }
         s.desiredFrom(() -> store.twins().get(deviceId).desiredVersion());
         // the validator (RFC 5280, whole seconds) accepts the certificate through notAfter's second:
-        // closed at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted
+        // closed at the first instant it would refuse, so a reconnect after the close is refused, not re-admitted.
+        // One that expired between validation and here (the validator refuses expired ones, so only
+        // that race) is the next sweep's, within a second, as any other
         expiry.added(s);
-        if (ExpirySweep.closeAt(s) <= System.currentTimeMillis()) {
-            later(java.time.Duration.ZERO, () -> {
-                if (sessions.get(deviceId).orElse(null) == s) {
-                    expired(s);
-                }
-            });
-        }
         LOG.info("event=hub.connected hub={} node={} device={} serial={} epoch={} remote={}", settings.name(), bus.self(), deviceId,
                 s.serial, s.epoch, s.conn.remoteAddress());
         return ConnectOutcome.accept(s);

@@ -16,6 +16,7 @@ import dev.imprint.pki.validation.RevocationSource;
 import dev.imprint.store.DeviceRecord;
 import dev.imprint.store.JdbcStore;
 import dev.imprint.store.Store;
+import dev.imprint.testkit.MovableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -47,6 +48,11 @@ final class HubFixture implements AutoCloseable {
     final NodeBus bus;
     final HubBackend backend;
     final String host;
+    /**
+     * The validator's clock: the wall clock unless a test moves it back, to validate a
+     * certificate as of that long before its session is admitted.
+     */
+    final MovableClock validatorClock = MovableClock.wall();
 
     /** A device credential: key and chain (leaf, issuing CA). */
     record Device(String id, PrivateKey key, List<X509Certificate> chain, String serial) {}
@@ -74,6 +80,7 @@ final class HubFixture implements AutoCloseable {
                 .trustAnchor(ca.hierarchy().issuer("manufacturing"))
                 .trustAnchor(ca.hierarchy().issuer("operational"))
                 .revocation(revocation.apply(StoreRevocationSource.of(store.certificates())))
+                .clock(validatorClock)
                 .build();
         this.bus = new LocalBus("node-" + hubName);
         this.hub = Hub.start(HubSettings.of(hubName, host, host), store, validator,
