@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +20,11 @@ import java.util.function.Supplier;
  * that key and stored; after a failure tried again while the current certificate is still valid
  * (once it has expired, the reconnect provisions with the factory certificate instead). Switching
  * the connection to the new certificate is the life cycle's: it gets {@link Device#renewed}.
+ *
+ * <p>Each plan (and each cancel) starts a new generation; a timer or a failed attempt of an older
+ * one does nothing more, so a retry cannot replace the renewal planned after a reconnect (which
+ * would cost a second certificate and reconnect). A certificate that arrives for an older one is
+ * still stored and handed over: it was issued, and dropping it would cost another.
  *
  * <p>State is confined to {@code loop}.
  */
@@ -49,6 +55,7 @@ final class Renewal {
     private final Backoff backoff;
     private final Device device;
     private ScheduledFuture<?> timer; // on loop
+    private long generation; // on loop: bumped by every plan and cancel
 
     Renewal(DeviceRuntime rt, EventLoop loop, Dialect dialect, String deviceId, Supplier<DeviceKey> newKeys, OperationalState store,
             DeviceClient.Events events, Backoff backoff, Device device) {
@@ -82,24 +89,38 @@ final class Renewal {
     /** Plans the renewal of {@code op}, which the device got at {@code since}, replacing any planned one (on loop). */
     void schedule(OperationalState.Operational op, Instant since) {
         cancel();
+        long planned = generation;
         X509Certificate leaf = op.chain().get(0);
         Instant notBefore = leaf.getNotBefore().toInstant();
         Instant notAfter = leaf.getNotAfter().toInstant();
         Instant from = notBefore.isAfter(since) ? notBefore : since;
         // a little jitter (up to 3% of the lifetime) so a fleet made together does not renew together
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, Duration.between(from, notAfter).toMillis() * 3 / 100));
-        timer = rt.schedule(untilDue(notBefore, notAfter, since, Instant.now()).plusMillis(jitter), () -> loop.execute(this::renew));
+        plan(untilDue(notBefore, notAfter, since, Instant.now()).plusMillis(jitter), planned);
     }
 
-    /** Drops the planned renewal (on loop). */
+    /** Drops the planned renewal, and the retry of an attempt on its way (on loop). */
     void cancel() {
+        generation++;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
     }
 
-    private void renew() {
+    /** How long until the planned renewal (or retry), null when none (on loop; for tests). */
+    Duration untilPlanned() {
+        return timer == null ? null : Duration.ofMillis(timer.getDelay(TimeUnit.MILLISECONDS));
+    }
+
+    private void plan(Duration wait, long planned) {
+        timer = rt.schedule(wait, () -> loop.execute(() -> renew(planned)));
+    }
+
+    private void renew(long planned) {
+        if (planned != generation) {
+            return; // fired as it was cancelled or replaced
+        }
         OperationalState.Operational current = device.current();
         Session live = device.live();
         if (live == null || current == null) {
@@ -113,8 +134,11 @@ final class Renewal {
             if (t != null) {
                 CloudException e = CloudException.of(t);
                 events.transientError("ROTATION_" + e.code());
+                if (planned != generation) {
+                    return; // replanned (a reconnect) or cancelled while this attempt was on its way
+                }
                 retry(e.retryAfter() != null ? e.retryAfter() : backoff.next(1), current.chain().get(0).getNotAfter().toInstant(), Instant.now())
-                        .ifPresent(wait -> timer = rt.schedule(wait, () -> loop.execute(this::renew)));
+                        .ifPresent(wait -> plan(wait, planned));
                 return;
             }
             List<X509Certificate> full = new ArrayList<>(chain);

@@ -167,6 +167,61 @@ class RenewalTest {
         assertThat(dialect.calls).hasSize(2);
     }
 
+    /** An operational certificate the device just got, valid for an hour: its renewal is 40 minutes away. */
+    private static OperationalState.Operational fresh(String id) {
+        Instant now = Instant.now();
+        TestPki.Issued i = pki.leaf(id).validity(now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1))).issueLeaf();
+        return new OperationalState.Operational(key(i.key()), i.chain(), "endpoint-1");
+    }
+
+    /** Runs {@code work} on the loop after what is queued there already, and waits for it. */
+    private static <T> T onLoop(Supplier<T> work) throws Exception {
+        return CompletableFuture.supplyAsync(work, loop).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void a_failed_attempt_does_not_replace_the_renewal_planned_or_cancelled_while_it_was_on_its_way() throws Exception {
+        for (boolean replanned : new boolean[] {true, false}) {
+            String id = replanned ? "dev-r3" : "dev-r4";
+            OperationalState.Operational op = due(id);
+            Renewing dialect = new Renewing();
+            CompletableFuture<Void> asked = new CompletableFuture<>();
+            CompletableFuture<List<X509Certificate>> answer = new CompletableFuture<>();
+            dialect.answers.add(k -> {
+                asked.complete(null);
+                return answer;
+            });
+            Errors errors = new Errors();
+            Renewal r = new Renewal(rt, loop, dialect, id, DeviceKey::generate, new MemoryState(op.key(), id), errors,
+                    new Backoff(Duration.ofMillis(5), Duration.ofMillis(20)), new Holder(op));
+            loop.execute(() -> r.schedule(op, Instant.EPOCH));
+            asked.get(5, TimeUnit.SECONDS);
+
+            // meanwhile the device reconnected with a fresh certificate (its renewal planned 40 min ahead), or disconnected
+            OperationalState.Operational next = fresh(id);
+            onLoop(() -> {
+                if (replanned) {
+                    r.schedule(next, Instant.now());
+                } else {
+                    r.cancel();
+                }
+                return null;
+            });
+            // the old attempt fails, asking to be tried again in 1 ms; its handler is queued on the loop before what follows
+            answer.completeExceptionally(new CloudException("UNAVAILABLE", "try later", Duration.ofMillis(1), false));
+            Duration planned = onLoop(r::untilPlanned);
+
+            assertThat(errors.seen).as("the failure is still reported").containsExactly("ROTATION_UNAVAILABLE");
+            if (replanned) {
+                assertThat(planned).as("the plan made after the attempt stands").isGreaterThan(Duration.ofMinutes(30));
+            } else {
+                assertThat(planned).as("nothing planned after a cancel").isNull();
+            }
+            assertThat(dialect.calls).hasSize(1);
+            loop.execute(r::cancel);
+        }
+    }
+
     @Test
     void a_renewed_certificate_for_another_key_is_refused_and_nothing_is_stored() throws Exception {
         OperationalState.Operational op = due("dev-r2");
