@@ -1,23 +1,17 @@
 package dev.imprint.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imprint.hub.telemetry.TelemetryLog;
 import dev.imprint.hub.telemetry.TelemetryPipeline.NotStored;
 import dev.imprint.store.TelemetryRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaEgress implements TelemetryLog {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEgress.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> SYSTEM = Map.of("$.mid", "message-id", "$.ct", "content-type", "$.ce", "content-encoding");
-    /** The other way: a system property's header name to its Azure property name. */
+    /** A system property's header name to its Azure property name (the other way in {@link TelemetryHeaders}). */
     static final Map<String, String> PROPERTY_OF_HEADER = Map.of("message-id", "$.mid", "content-type", "$.ct", "content-encoding", "$.ce");
 
     private final String topic;
-    private final byte[] hub;
-    private final byte[] node;
+    private final TelemetryHeaders headers;
     private final KafkaProducer<String, byte[]> producer;
     private final Counter acked;
     private final Counter unavailable;
@@ -46,8 +37,7 @@ public final class KafkaEgress implements TelemetryLog {
 
     public KafkaEgress(KafkaSettings settings, String hub, String node, MeterRegistry meters) {
         this.topic = settings.telemetryTopic();
-        this.hub = hub.getBytes(StandardCharsets.UTF_8);
-        this.node = node.getBytes(StandardCharsets.UTF_8);
+        this.headers = new TelemetryHeaders(hub, node);
         this.producer = Producers.open(settings, "imprint-" + node + "-" + hub);
         this.acked = meters.counter("imprint.hub.kafka.acked", "hub", hub);
         this.unavailable = meters.counter("imprint.hub.kafka.failed", "hub", hub);
@@ -64,7 +54,8 @@ public final class KafkaEgress implements TelemetryLog {
     @Override
     public void append(TelemetryRecord r, CompletableFuture<Void> done) {
         try {
-            producer.send(new ProducerRecord<>(topic, null, r.receivedAt().toEpochMilli(), r.deviceId(), r.body(), headers(r)),
+            long ms = r.receivedAt().toEpochMilli();
+            producer.send(new ProducerRecord<>(topic, null, ms, r.deviceId(), r.body(), headers.of(ms, r.properties(), r.deviceId())),
                     (meta, e) -> {
                         if (e == null) {
                             acked.increment();
@@ -93,27 +84,6 @@ public final class KafkaEgress implements TelemetryLog {
         String reason = e instanceof RetriableException || e.getCause() instanceof RetriableException ? "KAFKA_UNAVAILABLE" : "KAFKA_REFUSED";
         LOG.warn("event=kafka.telemetry_failed reason={} device={} msg=\"{}\"", reason, r.deviceId(), e.toString());
         return new NotStored(reason, "Kafka did not take the message: " + e.getMessage());
-    }
-
-    private RecordHeaders headers(TelemetryRecord r) {
-        RecordHeaders h = new RecordHeaders();
-        h.add("imprint-hub", hub);
-        h.add("imprint-node", node);
-        h.add("imprint-enqueued-time", Long.toString(r.receivedAt().toEpochMilli()).getBytes(StandardCharsets.US_ASCII));
-        if (r.properties() == null || r.properties().length() <= 2) {
-            return h;
-        }
-        try {
-            Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(r.properties()).fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> p = it.next();
-                h.add(SYSTEM.getOrDefault(p.getKey(), p.getKey()), p.getValue().asText().getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            // the hub wrote this JSON itself; should it not parse, the message still goes, without its properties
-            LOG.warn("event=kafka.properties_unreadable device={} msg=\"{}\"", r.deviceId(), e.toString());
-        }
-        return h;
     }
 
     /** Messages Kafka did not take (also in {@code imprint.hub.kafka.failed}). */

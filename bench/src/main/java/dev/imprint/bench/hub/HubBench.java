@@ -143,16 +143,18 @@ public final class HubBench {
             // -Dbench.e2e=false: without the runs of issue 11 (mosquitto with a subscriber, the end-to-end latency)
             boolean e2e = telemetryOnly && Boolean.parseBoolean(System.getProperty("bench.e2e", "true"));
             Subscription sub = e2e ? new Subscription(readers, subscriber) : null;
+            // what the hub kept: the rows its store inserted, or on the Kafka path the topic's records (its SQL window keeps only the newest per device)
+            Kept kept = broker == null ? () -> storedRows(work) : () -> topicRecords(broker.bootstrap());
             for (int round = 0; round < rounds; round++) {
                 for (Server s : idleOnly || rateOnly ? List.<Server>of() : List.of(hub, mosq)) {
                     long other = s == hub && broker != null ? broker.pid() : 0;
-                    telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows, other, work, null);
-                    telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows, other, work, null);
+                    telemetry(client, s, devices.subList(0, 10), 0, 50_000, rows, other, kept, null);
+                    telemetry(client, s, devices.subList(0, 10), 1, 20_000, rows, other, kept, null);
                 }
                 if (e2e) {
                     Server mosqSub = new Server("mosq+sub", mosq.address, mosq.process, false);
-                    telemetry(client, mosqSub, devices.subList(0, 10), 0, 50_000, rows, 0, work, sub);
-                    telemetry(client, mosqSub, devices.subList(0, 10), 1, 20_000, rows, 0, work, sub);
+                    telemetry(client, mosqSub, devices.subList(0, 10), 0, 50_000, rows, 0, kept, sub);
+                    telemetry(client, mosqSub, devices.subList(0, 10), 1, 20_000, rows, 0, kept, sub);
                 }
             }
             if (e2e) {
@@ -410,7 +412,7 @@ public final class HubBench {
      *     received every message (or none came for 5 s, or 120 s passed), and the rate is the rate delivered to it
      */
     static void telemetry(MqttLoadClient client, Server s, List<Device> devices, int qos, int perClient, List<String> rows, long otherPid,
-            Path work, Subscription sub) throws Exception {
+            Kept kept, Subscription sub) throws Exception {
         byte[] payload = "{\"temperature\":21.5,\"humidity\":40,\"status\":\"ok\",\"seq\":1234567,\"note\":\"benchmark payload of about 100 bytes\"}"
                 .getBytes(StandardCharsets.UTF_8);
         List<CompletableFuture<Void>> done = new ArrayList<>();
@@ -448,7 +450,7 @@ public final class HubBench {
                 }
             }));
         }
-        long stored0 = s.jvm ? storedRows(work) : 0;
+        long stored0 = s.jvm ? kept.count() : 0;
         double cpu0 = ProcStats.cpuSeconds(s.process.pid());
         double other0 = otherPid > 0 ? ProcStats.cpuSeconds(otherPid) : 0;
         long t0 = System.nanoTime();
@@ -476,12 +478,12 @@ public final class HubBench {
         double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
         double other = otherPid > 0 ? ProcStats.cpuSeconds(otherPid) - other0 : 0;
         // the hub drops QoS 0 messages its store queue has no room for (counted in imprint.hub.telemetry.dropped):
-        // the rows it inserted (the SQL store, or the Kafka path's SQL window) say how many it kept; the barrier's PUBACK
-        // came after the commit of everything queued before it
-        String kept = s.jvm ? String.format(Locale.ROOT, "; stored %d of %d", storedRows(work) - stored0, total + (qos == 0 ? devices.size() : 0)) : "";
+        // the rows it inserted (the SQL store) or the topic's records (Kafka) say how many it kept; the barrier's PUBACK
+        // came after the commit (Kafka's acknowledgement) of everything queued before it
+        String stored = s.jvm ? String.format(Locale.ROOT, "; stored %d of %d", kept.count() - stored0, total + (qos == 0 ? devices.size() : 0)) : "";
         String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s; server CPU %.1f us/msg%s%s; load %s)",
                 s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed, cpu * 1e6 / total,
-                otherPid > 0 ? String.format(Locale.ROOT, ", Kafka broker CPU %.1f us/msg", other * 1e6 / total) : "", kept, load());
+                otherPid > 0 ? String.format(Locale.ROOT, ", Kafka broker CPU %.1f us/msg", other * 1e6 / total) : "", stored, load());
         System.out.println(row);
         rows.add(row);
         channels.forEach(MqttLoadClient::disconnect);
@@ -513,6 +515,26 @@ public final class HubBench {
 
     static String topic(String deviceId) {
         return "devices/" + deviceId + "/messages/events/";
+    }
+
+    /** How many messages a hub has kept so far. */
+    interface Kept {
+        long count() throws Exception;
+    }
+
+    /** Records in the telemetry topic so far (the sum of its partitions' end offsets). */
+    static long topicRecords(String bootstrap) {
+        java.util.Map<String, Object> p = java.util.Map.of("bootstrap.servers", bootstrap);
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(dev.imprint.kafka.KafkaSettings.DEFAULT_TELEMETRY_TOPIC);
+            if (infos == null) {
+                return 0;
+            }
+            List<org.apache.kafka.common.TopicPartition> parts = infos.stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /** Telemetry rows the hub has inserted so far (its AUTOINCREMENT sequence: pruning does not lower it). */

@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A sink that is the durable step: given among a hub's sinks, a QoS 1 PUBACK waits for it
  * instead of the SQL store, and the store keeps only a recent window ({@code
- * telemetryMaxRows}, 0 = nothing) written best effort. The pipeline's writer thread calls
+ * telemetryMaxRows}, 0 = nothing; of each batch at most the newest {@code NewestPerDevice.DEFAULT} (16)
+ * messages per device) written best effort. The pipeline's writer thread calls
  * {@link #append} in arrival order, one message at a time.
  */
 public interface TelemetryLog extends TelemetrySink {

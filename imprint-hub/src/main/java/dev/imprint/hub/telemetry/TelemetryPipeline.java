@@ -61,6 +61,8 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final TelemetryLog log;
     private final Duration maxAge;
     private final long maxRows;
+    /** What of a batch the store's window keeps when the log is the durable step. */
+    private final NewestPerDevice window = new NewestPerDevice(NewestPerDevice.DEFAULT);
     private final BlockingQueue<Entry> queue;
     private final long fireAndForgetBudget;
     /** Bytes ({@link QueueBudget#cost}) of the fire-and-forget messages in the queue. */
@@ -245,14 +247,14 @@ public final class TelemetryPipeline implements AutoCloseable {
         }
     }
 
-    /** The log is the durable step; the store's window and the sinks are best effort. */
+    /** The log is the durable step; the store's window (the newest of each device) and the sinks are best effort. */
     private void appendToLog(List<Entry> batch, List<TelemetryRecord> records) {
         for (Entry e : batch) {
             log.append(e.record(), e.stored());
         }
         if (maxRows > 0) {
             try {
-                store.appendAll(records);
+                store.appendAll(window.of(records));
             } catch (RuntimeException x) {
                 LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", batch.size(), x.toString());
             }

@@ -55,12 +55,27 @@ class TelemetryPipelineTest {
     static final class HeldLog implements TelemetryLog {
         final List<TelemetryRecord> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<CompletableFuture<Void>> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** While closed, an append holds the writer: what is queued meanwhile becomes its next batch. */
+        final java.util.concurrent.CountDownLatch gate;
+
+        HeldLog() {
+            this(false);
+        }
+
+        HeldLog(boolean gated) {
+            this.gate = new java.util.concurrent.CountDownLatch(gated ? 1 : 0);
+        }
 
         @Override
         public CompletableFuture<Void> append(TelemetryRecord r) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             appended.add(r);
             acks.add(f);
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return f;
         }
 
@@ -89,6 +104,31 @@ class TelemetryPipelineTest {
             assertThat(second).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .havingCause().isInstanceOfSatisfying(TelemetryPipeline.NotStored.class, n -> assertThat(n.reason()).isEqualTo("KAFKA_UNAVAILABLE"));
             assertThat(store.telemetry().recent("dev-k", 10)).isEmpty();
+        }
+    }
+
+    @Test
+    void with_a_log_the_window_keeps_the_newest_of_each_device_per_batch_and_every_message_of_a_slow_device() throws Exception {
+        HeldLog log = new HeldLog(true);
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"));
+                TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(log), Duration.ofDays(1), 1000, ROOMY, null)) {
+            p.store(record("dev-fast", 0));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> log.appended.size() == 1);
+            for (int i = 1; i <= 40; i++) {
+                p.store(record("dev-fast", i));
+            }
+            p.store(record("dev-slow", 0));
+            log.gate.countDown();
+            // the slow device's row is in the second batch's window transaction
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.telemetry().recent("dev-slow", 10).size() == 1);
+            assertThat(log.appended).hasSize(42);
+            List<String> expected = new ArrayList<>();
+            for (int i = 40; i > 40 - NewestPerDevice.DEFAULT; i--) {
+                expected.add("{\"n\":" + i + "}");
+            }
+            expected.add("{\"n\":0}");
+            assertThat(store.telemetry().recent("dev-fast", 100)).extracting(r -> new String(r.body(), StandardCharsets.UTF_8))
+                    .containsExactlyElementsOf(expected);
         }
     }
 
