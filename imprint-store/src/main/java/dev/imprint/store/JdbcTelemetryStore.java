@@ -61,15 +61,36 @@ final class JdbcTelemetryStore implements TelemetryStore {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The age rule walks the rows in {@code seq} (arrival) order from the oldest and stops at
+     * the first one received at or after {@code olderThan}: a range delete on the primary key,
+     * no index on {@code received_at} to keep up on every insert. Since seq is arrival order this
+     * deletes the same rows as "all received before", except around a step back of a hub's clock
+     * or between hubs with skewed clocks sharing one store: an old row behind a newer one waits
+     * until the newer one is old enough (or the row cap takes it).
+     */
     @Override
     public int prune(Instant olderThan, long keepRows, int limit) {
         return db.write("pruning telemetry", c -> {
-            int n;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM hub_telemetry WHERE seq IN (SELECT seq FROM hub_telemetry WHERE received_at < ? ORDER BY seq LIMIT ?)")) {
+            int n = 0;
+            long bound;
+            // the first seq not to delete: the oldest row not old enough among the oldest limit, else past them
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(min(CASE WHEN received_at >= ? THEN seq END), max(seq) + 1)"
+                    + " FROM (SELECT seq, received_at FROM hub_telemetry ORDER BY seq LIMIT ?) AS oldest")) {
                 ps.setLong(1, olderThan.toEpochMilli());
                 ps.setInt(2, limit);
-                n = ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    bound = rs.getLong(1);
+                }
+            }
+            if (bound > 0) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_telemetry WHERE seq < ?")) {
+                    ps.setLong(1, bound);
+                    n = ps.executeUpdate();
+                }
             }
             // by key range: at most limit rows from the oldest, never past the newest keepRows
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_telemetry WHERE seq <= (SELECT MAX(seq) FROM hub_telemetry) - ?"

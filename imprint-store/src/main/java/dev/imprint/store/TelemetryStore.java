@@ -14,7 +14,9 @@ public interface TelemetryStore {
 
     /**
      * Retention: deletes messages received before {@code olderThan} and all but the newest
-     * {@code keepRows} overall. @return the number deleted
+     * {@code keepRows} overall. Both rules go in arrival order from the oldest: the age rule
+     * stops at the first message not old enough (an older one arrived after it, e.g. after a
+     * step back of the clock, waits for it). @return the number deleted
      */
     default int prune(Instant olderThan, long keepRows) {
         return prune(olderThan, keepRows, Integer.MAX_VALUE);
