@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** Telemetry in {@code hub_telemetry}; retention deletes by time and by a global row cap. */
@@ -21,15 +22,16 @@ final class JdbcTelemetryStore implements TelemetryStore {
         if (records.isEmpty()) {
             return;
         }
-        db.write("storing " + records.size() + " telemetry messages", c -> {
+        List<TelemetryRecord> rows = byDevice(records);
+        db.write("storing " + rows.size() + " telemetry messages", c -> {
             if (db.dialect == Dialect.SQLITE) {
-                TelemetryInserts.insert(db, c, records);
+                TelemetryInserts.insert(db, c, rows);
                 return null;
             }
             // PostgreSQL's driver rewrites the batch into multi-row INSERTs itself (reWriteBatchedInserts)
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO hub_telemetry (device_id, hub, received_at, properties, body) VALUES (?, ?, ?, ?, ?)")) {
-                for (TelemetryRecord r : records) {
+                for (TelemetryRecord r : rows) {
                     ps.setString(1, r.deviceId());
                     ps.setString(2, r.hub());
                     ps.setLong(3, r.receivedAt().toEpochMilli());
@@ -40,6 +42,21 @@ final class JdbcTelemetryStore implements TelemetryStore {
                 return ps.executeBatch();
             }
         });
+    }
+
+    /**
+     * The batch grouped by device, each device's messages in their order (a stable sort): the
+     * {@code (device_id, seq)} index then takes a device's rows in one place each instead of an
+     * insert in the middle of the b-tree per row while many devices interleave (about 1 us of
+     * the writer's CPU per row with 10 devices). Seq order across devices within one committed
+     * batch is then device order; readers see a batch whole, and seq order per device is kept.
+     * Retention, which goes by seq, then takes a batch's rows in device order too: a difference
+     * of at most one batch (a few milliseconds of arrivals) at the edge of what it deletes.
+     */
+    private static List<TelemetryRecord> byDevice(List<TelemetryRecord> records) {
+        List<TelemetryRecord> sorted = new ArrayList<>(records);
+        sorted.sort(Comparator.comparing(TelemetryRecord::deviceId));
+        return sorted;
     }
 
     @Override

@@ -6,7 +6,10 @@ import java.util.List;
 /** Device telemetry kept by the hubs, with bounded retention. */
 public interface TelemetryStore {
 
-    /** Stores a batch in one transaction (the hubs group their writes). */
+    /**
+     * Stores a batch in one transaction (the hubs group their writes). Each device's messages keep
+     * their order (in {@code seq}); across devices, a batch's rows may be stored in another order.
+     */
     void appendAll(List<TelemetryRecord> records);
 
     /** The newest {@code limit} messages of a device, newest first. */
