@@ -1,5 +1,6 @@
 package dev.imprint.hub.telemetry;
 
+import dev.imprint.hub.telemetry.TelemetryQueue.Entry;
 import dev.imprint.store.TelemetryRecord;
 import dev.imprint.store.TelemetryStore;
 import io.micrometer.core.instrument.Counter;
@@ -9,11 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +59,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final TelemetryLog log;
     private final Duration maxAge;
     private final long maxRows;
-    private final BlockingQueue<Entry> queue;
-    private final long fireAndForgetBudget;
-    /** Bytes ({@link QueueBudget#cost}) of the fire-and-forget messages in the queue. */
-    private final AtomicLong fireAndForgetQueued = new AtomicLong();
+    private final TelemetryQueue queue;
     private final Counter accepted;
     private final Counter dropped;
     private final Thread writer;
@@ -73,9 +68,6 @@ public final class TelemetryPipeline implements AutoCloseable {
     private long lastPrune = System.nanoTime() - PRUNE_EVERY_NANOS;
     /** The last prune reached its step: the next one follows the next batch instead of a minute later. */
     private boolean pruneBehind;
-
-    /** A queued message; {@code stored} is null for fire-and-forget (QoS 0) messages. */
-    private record Entry(TelemetryRecord record, CompletableFuture<Void> stored) {}
 
     /**
      * Why a message given to {@link #store} was not stored: {@code STORE_UNAVAILABLE} (the write
@@ -102,15 +94,14 @@ public final class TelemetryPipeline implements AutoCloseable {
         this.sinks = sinks.stream().filter(s -> s != log).toList();
         this.maxAge = maxAge;
         this.maxRows = maxRows;
-        // QoS 0 is held to its byte budget, which leaves the durable places free: a QoS 0 flood
-        // never turns into QoS 1 refusals
-        this.queue = new ArrayBlockingQueue<>(budget.places());
-        this.fireAndForgetBudget = budget.fireAndForgetBytes();
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.accepted = m.counter("imprint.hub.telemetry.accepted", "hub", hub);
         this.dropped = m.counter("imprint.hub.telemetry.dropped", "hub", hub);
         this.writer = new Thread(this::run, "imprint-" + hub + "-telemetry");
         this.writer.setDaemon(true);
+        // QoS 0 is held to its byte budget, which leaves the durable places free: a QoS 0 flood
+        // never turns into QoS 1 refusals
+        this.queue = new TelemetryQueue(budget, writer);
         this.writer.start();
     }
 
@@ -121,12 +112,9 @@ public final class TelemetryPipeline implements AutoCloseable {
      *     is queued)
      */
     public boolean offer(TelemetryRecord r) {
-        long cost = QueueBudget.cost(r);
-        // one atomic add per message, no look at the queue's size (its lock): released per batch by the writer
-        if (fireAndForgetQueued.addAndGet(cost) <= fireAndForgetBudget && queue.offer(new Entry(r, null))) {
+        if (queue.offer(r)) {
             return true; // counted as accepted by the writer, per batch: no shared counter on the event loops
         }
-        fireAndForgetQueued.addAndGet(-cost);
         dropped.increment();
         return false;
     }
@@ -141,7 +129,7 @@ public final class TelemetryPipeline implements AutoCloseable {
         CompletableFuture<Void> stored = new CompletableFuture<>();
         if (!running) {
             stored.completeExceptionally(new NotStored("SERVER_STOPPING", "the telemetry pipeline is closed"));
-        } else if (queue.offer(new Entry(r, stored))) {
+        } else if (queue.offer(r, stored)) {
             // counted as accepted by the writer, per batch
         } else {
             dropped.increment();
@@ -155,26 +143,23 @@ public final class TelemetryPipeline implements AutoCloseable {
         List<TelemetryRecord> records = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
-                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
+                if (queue.awaitAny(100)) {
+                    queue.drainTo(batch, MAX_BATCH);
                     if (batch.size() < LINGER_BELOW && running && fireAndForgetOnly(batch)) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(LINGER_NANOS);
+                        LockSupport.parkNanos(LINGER_NANOS);
                         queue.drainTo(batch, MAX_BATCH - batch.size());
                     }
                     accepted.increment(batch.size());
-                    release(batch);
                     commit(batch, records);
+                }
+                if (Thread.interrupted()) {
+                    break;
                 }
                 if (pruneBehind || System.nanoTime() - lastPrune > PRUNE_EVERY_NANOS) {
                     lastPrune = System.nanoTime();
                     pruneBehind = false; // a failed prune waits its minute
                     pruneBehind = store.prune(Instant.now().minus(maxAge), maxRows, PRUNE_STEP) >= PRUNE_STEP;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
             } catch (RuntimeException e) {
                 LOG.warn("event=telemetry.prune_failed msg=\"{}\"", e.toString());
             } finally {
@@ -183,19 +168,6 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
         }
         failQueued();
-    }
-
-    /** The batch's fire-and-forget messages left the queue: their bytes are the batch's now (bounded by MAX_BATCH). */
-    private void release(List<Entry> batch) {
-        long bytes = 0;
-        for (Entry e : batch) {
-            if (e.stored() == null) {
-                bytes += QueueBudget.cost(e.record());
-            }
-        }
-        if (bytes > 0) {
-            fireAndForgetQueued.addAndGet(-bytes);
-        }
     }
 
     private static boolean fireAndForgetOnly(List<Entry> batch) {
