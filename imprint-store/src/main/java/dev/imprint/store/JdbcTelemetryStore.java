@@ -92,15 +92,24 @@ final class JdbcTelemetryStore implements TelemetryStore {
     public int prune(Instant olderThan, long keepRows, int limit) {
         return db.write("pruning telemetry", c -> {
             int n = 0;
-            long bound;
-            // the first seq not to delete: the oldest row not old enough among the oldest limit, else past them
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(min(CASE WHEN received_at >= ? THEN seq END), max(seq) + 1)"
-                    + " FROM (SELECT seq, received_at FROM hub_telemetry ORDER BY seq LIMIT ?) AS oldest")) {
-                ps.setLong(1, olderThan.toEpochMilli());
-                ps.setInt(2, limit);
+            long bound = 0;
+            // the first seq not to delete: the oldest row not old enough among the oldest limit (a
+            // scan that stops there: at once while nothing is old), else the row past them
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM (SELECT seq, received_at FROM hub_telemetry ORDER BY seq LIMIT ?)"
+                    + " AS oldest WHERE received_at >= ? ORDER BY seq LIMIT 1")) {
+                ps.setInt(1, limit);
+                ps.setLong(2, olderThan.toEpochMilli());
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    bound = rs.getLong(1);
+                    bound = rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+            if (bound == 0) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq) + 1, 0) FROM (SELECT seq FROM hub_telemetry ORDER BY seq LIMIT ?) AS oldest")) {
+                    ps.setInt(1, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        bound = rs.getLong(1);
+                    }
                 }
             }
             if (bound > 0) {
