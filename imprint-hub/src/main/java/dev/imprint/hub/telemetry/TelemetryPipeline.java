@@ -1,6 +1,5 @@
 package dev.imprint.hub.telemetry;
 
-import dev.imprint.hub.telemetry.TelemetryQueue.Entry;
 import dev.imprint.store.TelemetryRecord;
 import dev.imprint.store.TelemetryStore;
 import io.micrometer.core.instrument.Counter;
@@ -139,18 +138,19 @@ public final class TelemetryPipeline implements AutoCloseable {
     }
 
     private void run() {
-        List<Entry> batch = new ArrayList<>();
+        // a batch: the messages, and beside each its durable future (null for fire-and-forget)
         List<TelemetryRecord> records = new ArrayList<>();
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
                 if (queue.awaitAny(100)) {
-                    queue.drainTo(batch, MAX_BATCH);
-                    if (batch.size() < LINGER_BELOW && running && fireAndForgetOnly(batch)) {
+                    queue.drainTo(records, futures, MAX_BATCH);
+                    if (records.size() < LINGER_BELOW && running && fireAndForgetOnly(futures)) {
                         LockSupport.parkNanos(LINGER_NANOS);
-                        queue.drainTo(batch, MAX_BATCH - batch.size());
+                        queue.drainTo(records, futures, MAX_BATCH - records.size());
                     }
-                    accepted.increment(batch.size());
-                    commit(batch, records);
+                    accepted.increment(records.size());
+                    commit(records, futures);
                 }
                 if (Thread.interrupted()) {
                     break;
@@ -163,16 +163,16 @@ public final class TelemetryPipeline implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("event=telemetry.prune_failed msg=\"{}\"", e.toString());
             } finally {
-                batch.clear();
                 records.clear();
+                futures.clear();
             }
         }
         failQueued();
     }
 
-    private static boolean fireAndForgetOnly(List<Entry> batch) {
-        for (Entry e : batch) {
-            if (e.stored() != null) {
+    private static boolean fireAndForgetOnly(List<CompletableFuture<Void>> futures) {
+        for (CompletableFuture<Void> f : futures) {
+            if (f != null) {
                 return false;
             }
         }
@@ -181,64 +181,62 @@ public final class TelemetryPipeline implements AutoCloseable {
 
     /** Interrupted, or a {@link #store} that raced {@link #close}: nobody will store what is left. */
     private void failQueued() {
-        Entry e;
-        while ((e = queue.poll()) != null) {
-            fail(e, new NotStored("SERVER_STOPPING", "the telemetry pipeline stopped before storing this message"));
-        }
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        queue.drainTo(new ArrayList<>(), futures, Integer.MAX_VALUE);
+        fail(futures, new NotStored("SERVER_STOPPING", "the telemetry pipeline stopped before storing this message"));
     }
 
     /** One transaction for the batch; then the acknowledgements; then the sinks. */
-    private void commit(List<Entry> batch, List<TelemetryRecord> records) {
-        for (Entry e : batch) {
-            records.add(e.record());
-        }
+    private void commit(List<TelemetryRecord> records, List<CompletableFuture<Void>> futures) {
         if (log != null) {
-            appendToLog(batch, records);
+            appendToLog(records, futures);
             return;
         }
         try {
             store.appendAll(records);
         } catch (RuntimeException x) {
-            dropped.increment(batch.size());
-            LOG.warn("event=telemetry.store_failed reason=STORE_UNAVAILABLE dropped={} msg=\"{}\"", batch.size(), x.toString());
-            NotStored why = new NotStored("STORE_UNAVAILABLE", "storing telemetry failed: " + x.getMessage());
-            batch.forEach(e -> fail(e, why));
+            dropped.increment(records.size());
+            LOG.warn("event=telemetry.store_failed reason=STORE_UNAVAILABLE dropped={} msg=\"{}\"", records.size(), x.toString());
+            fail(futures, new NotStored("STORE_UNAVAILABLE", "storing telemetry failed: " + x.getMessage()));
             return;
         }
-        for (Entry e : batch) {
-            if (e.stored() != null) {
-                e.stored().complete(null);
+        for (CompletableFuture<Void> f : futures) {
+            if (f != null) {
+                f.complete(null);
             }
         }
-        for (TelemetryRecord r : records) {
-            for (TelemetrySink s : sinks) {
-                s.offer(r);
-            }
-        }
+        toSinks(records);
     }
 
     /** The log is the durable step; the store's window and the sinks are best effort. */
-    private void appendToLog(List<Entry> batch, List<TelemetryRecord> records) {
-        for (Entry e : batch) {
-            log.append(e.record(), e.stored());
+    private void appendToLog(List<TelemetryRecord> records, List<CompletableFuture<Void>> futures) {
+        for (int i = 0; i < records.size(); i++) {
+            log.append(records.get(i), futures.get(i));
         }
         if (maxRows > 0) {
             try {
                 store.appendAll(records);
             } catch (RuntimeException x) {
-                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", batch.size(), x.toString());
+                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", records.size(), x.toString());
             }
         }
-        for (TelemetryRecord r : records) {
-            for (TelemetrySink s : sinks) {
+        toSinks(records);
+    }
+
+    /** Sink by sink: no iterator per message over the (often empty) list of sinks. */
+    private void toSinks(List<TelemetryRecord> records) {
+        for (TelemetrySink s : sinks) {
+            for (TelemetryRecord r : records) {
                 s.offer(r);
             }
         }
     }
 
-    private static void fail(Entry e, NotStored why) {
-        if (e.stored() != null) {
-            e.stored().completeExceptionally(why);
+    private static void fail(List<CompletableFuture<Void>> futures, NotStored why) {
+        for (CompletableFuture<Void> f : futures) {
+            if (f != null) {
+                f.completeExceptionally(why);
+            }
         }
     }
 

@@ -18,10 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  * event loops and the writer. A put wakes the writer only when it sleeps in {@link #awaitAny}.
  */
 final class TelemetryQueue {
-    /** A queued message; {@code stored} is null for fire-and-forget (QoS 0) messages. */
-    record Entry(TelemetryRecord record, CompletableFuture<Void> stored) {}
+    /** A queued durable message; a fire-and-forget one is queued as its record alone (no object more per message). */
+    private record Durable(TelemetryRecord record, CompletableFuture<Void> stored) {}
 
-    private final Queue<Entry> queue;
+    /** {@link TelemetryRecord}s and {@link Durable}s. */
+    private final Queue<Object> queue;
     private final int places;
     private final long fireAndForgetBudget;
     /** Messages in the queue, of both kinds: bounded by {@code places}, as a fixed array's length would. */
@@ -44,7 +45,7 @@ final class TelemetryQueue {
         long cost = QueueBudget.cost(r);
         // atomic adds only, released per batch by the writer
         if (fireAndForgetQueued.addAndGet(cost) <= fireAndForgetBudget) {
-            if (put(new Entry(r, null))) {
+            if (put(r)) {
                 return true;
             }
         }
@@ -54,10 +55,10 @@ final class TelemetryQueue {
 
     /** Durable: false when every place is taken. */
     boolean offer(TelemetryRecord r, CompletableFuture<Void> stored) {
-        return put(new Entry(r, stored));
+        return put(new Durable(r, stored));
     }
 
-    private boolean put(Entry e) {
+    private boolean put(Object e) {
         if (queued.incrementAndGet() > places || !queue.offer(e)) {
             queued.decrementAndGet();
             return false;
@@ -86,17 +87,23 @@ final class TelemetryQueue {
     }
 
     /**
-     * Writer only: moves up to {@code max} messages into {@code batch} and frees their places
-     * and bytes (the batch holds them now, bounded by its own size). @return how many
+     * Writer only (or after it stopped): moves up to {@code max} messages into {@code records},
+     * each one's durable future (null for fire-and-forget) into {@code futures}, and frees their
+     * places and bytes (the batch holds them now, bounded by its own size). @return how many
      */
-    int drainTo(List<Entry> batch, int max) {
+    int drainTo(List<TelemetryRecord> records, List<CompletableFuture<Void>> futures, int max) {
         int n = 0;
         long bytes = 0;
-        Entry e;
+        Object e;
         while (n < max && (e = queue.poll()) != null) {
-            batch.add(e);
-            if (e.stored() == null) {
-                bytes += QueueBudget.cost(e.record());
+            if (e instanceof Durable d) {
+                records.add(d.record());
+                futures.add(d.stored());
+            } else {
+                TelemetryRecord r = (TelemetryRecord) e;
+                records.add(r);
+                futures.add(null);
+                bytes += QueueBudget.cost(r);
             }
             n++;
         }
@@ -111,17 +118,5 @@ final class TelemetryQueue {
 
     boolean isEmpty() {
         return queue.isEmpty();
-    }
-
-    /** Writer only (or after it stopped): the next message, its place freed; null when empty. */
-    Entry poll() {
-        Entry e = queue.poll();
-        if (e != null) {
-            queued.decrementAndGet();
-            if (e.stored() == null) {
-                fireAndForgetQueued.addAndGet(-QueueBudget.cost(e.record()));
-            }
-        }
-        return e;
     }
 }
