@@ -57,7 +57,7 @@ final class AwsSession extends DeviceSession {
 
     @Override
     public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload, PublishProperties mqtt5) {
-        lastSeen = Instant.now();
+        seen();
         return switch (topics.publishKind(topic)) {
             case TELEMETRY -> telemetry(qos, payload, TelemetryProperties.merge(Map.of(AwsTopics.TOPIC_PROPERTY, topic), mqtt5));
             case SHADOW_REQUEST -> shadowRequest(topic, payload);

@@ -97,9 +97,20 @@ class DeviceSession implements MqttSession {
         return onPublish(topic, qos, payload, PublishProperties.NONE);
     }
 
+    /**
+     * A message arrived: {@link #lastSeen} to the millisecond (what the store keeps), a new
+     * Instant only when the millisecond changed: a fast stream's messages share one.
+     */
+    final void seen() {
+        long now = System.currentTimeMillis();
+        if (lastSeen.toEpochMilli() != now) {
+            lastSeen = Instant.ofEpochMilli(now);
+        }
+    }
+
     @Override
     public CompletionStage<Void> onPublish(String topic, int qos, byte[] payload, PublishProperties mqtt5) {
-        lastSeen = Instant.now();
+        seen();
         if (topics.isTelemetry(topic)) {
             Map<String, String> props = TelemetryProperties.merge(topics.telemetryProperties(topic), mqtt5);
             return telemetry(qos, payload, props);

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** Telemetry in {@code hub_telemetry}; retention deletes by time and by a global row cap. */
@@ -21,15 +22,16 @@ final class JdbcTelemetryStore implements TelemetryStore {
         if (records.isEmpty()) {
             return;
         }
-        db.write("storing " + records.size() + " telemetry messages", c -> {
+        List<TelemetryRecord> rows = byDevice(records);
+        db.write("storing " + rows.size() + " telemetry messages", c -> {
             if (db.dialect == Dialect.SQLITE) {
-                TelemetryInserts.insert(db, c, records);
+                TelemetryInserts.insert(db, c, rows);
                 return null;
             }
             // PostgreSQL's driver rewrites the batch into multi-row INSERTs itself (reWriteBatchedInserts)
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO hub_telemetry (device_id, hub, received_at, properties, body) VALUES (?, ?, ?, ?, ?)")) {
-                for (TelemetryRecord r : records) {
+                for (TelemetryRecord r : rows) {
                     ps.setString(1, r.deviceId());
                     ps.setString(2, r.hub());
                     ps.setLong(3, r.receivedAt().toEpochMilli());
@@ -40,6 +42,21 @@ final class JdbcTelemetryStore implements TelemetryStore {
                 return ps.executeBatch();
             }
         });
+    }
+
+    /**
+     * The batch grouped by device, each device's messages in their order (a stable sort): the
+     * {@code (device_id, seq)} index then takes a device's rows in one place each instead of an
+     * insert in the middle of the b-tree per row while many devices interleave (about 1 us of
+     * the writer's CPU per row with 10 devices). Seq order across devices within one committed
+     * batch is then device order; readers see a batch whole, and seq order per device is kept.
+     * Retention, which goes by seq, then takes a batch's rows in device order too: a difference
+     * of at most one batch (a few milliseconds of arrivals) at the edge of what it deletes.
+     */
+    private static List<TelemetryRecord> byDevice(List<TelemetryRecord> records) {
+        List<TelemetryRecord> sorted = new ArrayList<>(records);
+        sorted.sort(Comparator.comparing(TelemetryRecord::deviceId));
+        return sorted;
     }
 
     @Override
@@ -61,15 +78,45 @@ final class JdbcTelemetryStore implements TelemetryStore {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The age rule walks the rows in {@code seq} (arrival) order from the oldest and stops at
+     * the first one received at or after {@code olderThan}: a range delete on the primary key,
+     * no index on {@code received_at} to keep up on every insert. Since seq is arrival order this
+     * deletes the same rows as "all received before", except around a step back of a hub's clock
+     * or between hubs with skewed clocks sharing one store: an old row behind a newer one waits
+     * until the newer one is old enough (or the row cap takes it).
+     */
     @Override
     public int prune(Instant olderThan, long keepRows, int limit) {
         return db.write("pruning telemetry", c -> {
-            int n;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM hub_telemetry WHERE seq IN (SELECT seq FROM hub_telemetry WHERE received_at < ? ORDER BY seq LIMIT ?)")) {
-                ps.setLong(1, olderThan.toEpochMilli());
-                ps.setInt(2, limit);
-                n = ps.executeUpdate();
+            int n = 0;
+            long bound = 0;
+            // the first seq not to delete: the oldest row not old enough among the oldest limit (a
+            // scan that stops there: at once while nothing is old), else the row past them
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM (SELECT seq, received_at FROM hub_telemetry ORDER BY seq LIMIT ?)"
+                    + " AS oldest WHERE received_at >= ? ORDER BY seq LIMIT 1")) {
+                ps.setInt(1, limit);
+                ps.setLong(2, olderThan.toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                    bound = rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+            if (bound == 0) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq) + 1, 0) FROM (SELECT seq FROM hub_telemetry ORDER BY seq LIMIT ?) AS oldest")) {
+                    ps.setInt(1, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        bound = rs.getLong(1);
+                    }
+                }
+            }
+            if (bound > 0) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_telemetry WHERE seq < ?")) {
+                    ps.setLong(1, bound);
+                    n = ps.executeUpdate();
+                }
             }
             // by key range: at most limit rows from the oldest, never past the newest keepRows
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_telemetry WHERE seq <= (SELECT MAX(seq) FROM hub_telemetry) - ?"

@@ -27,7 +27,7 @@ interface HubStoreContract {
             batch.add(new TelemetryRecord(0, i % 2 == 0 ? "dev-a" : "dev-b", "hub-1", T0.plusSeconds(i), "{\"i\":\"" + i + "\"}",
                     ("m" + i).getBytes(StandardCharsets.UTF_8)));
         }
-        t.appendAll(batch);
+        batch.forEach(r -> t.appendAll(List.of(r))); // one batch each: within a batch seq follows device order
         List<TelemetryRecord> a = t.recent("dev-a", 3);
         assertThat(a).extracting(r -> new String(r.body(), StandardCharsets.UTF_8)).containsExactly("m8", "m6", "m4");
         assertThat(a.get(0).properties()).isEqualTo("{\"i\":\"8\"}");
@@ -40,6 +40,14 @@ interface HubStoreContract {
         assertThat(t.prune(T0, 3)).isZero();
         assertThat(t.recent("dev-a", 10)).hasSize(1);
         assertThat(t.recent("dev-b", 10)).hasSize(2);
+        // by age in arrival order: a row older than a newer one before it (the hub's clock stepped back) waits for it
+        assertThat(t.prune(T0, 0)).isEqualTo(3);
+        t.appendAll(List.of(new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(5), "{}", new byte[] {5}),
+                new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(1), "{}", new byte[] {1}),
+                new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(6), "{}", new byte[] {6})));
+        assertThat(t.prune(T0.plusSeconds(3), 1_000)).isZero();
+        assertThat(t.prune(T0.plusMillis(5_500), 1_000)).isEqualTo(2);
+        assertThat(t.recent("dev-a", 10)).extracting(r -> r.body()[0]).containsExactly((byte) 6);
     }
 
     /**

@@ -23,8 +23,9 @@ public record QueueBudget(int durable, long fireAndForgetBytes) {
 
     /**
      * Heap of a queued message besides its body and properties: the record (40 bytes), its
-     * queue entry (24), its receive time (24) and the body array's header (16), rounded down to
-     * what even an empty message costs.
+     * place in the queue (8; a durable one also an entry, 24), its receive time (24, shared by a
+     * stream's messages of one millisecond) and the body array's header (16): about what even an
+     * empty message costs.
      */
     static final int MESSAGE_OVERHEAD = 96;
     /** The default fire-and-forget budget: about 300,000 messages of 100 bytes. */

@@ -9,11 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +60,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final long maxRows;
     /** What of a batch the store's window keeps when the log is the durable step. */
     private final NewestPerDevice window = new NewestPerDevice(NewestPerDevice.DEFAULT);
-    private final BlockingQueue<Entry> queue;
-    private final long fireAndForgetBudget;
-    /** Bytes ({@link QueueBudget#cost}) of the fire-and-forget messages in the queue. */
-    private final AtomicLong fireAndForgetQueued = new AtomicLong();
+    private final TelemetryQueue queue;
     private final Counter accepted;
     private final Counter dropped;
     private final Thread writer;
@@ -75,9 +69,6 @@ public final class TelemetryPipeline implements AutoCloseable {
     private long lastPrune = System.nanoTime() - PRUNE_EVERY_NANOS;
     /** The last prune reached its step: the next one follows the next batch instead of a minute later. */
     private boolean pruneBehind;
-
-    /** A queued message; {@code stored} is null for fire-and-forget (QoS 0) messages. */
-    private record Entry(TelemetryRecord record, CompletableFuture<Void> stored) {}
 
     /**
      * Why a message given to {@link #store} was not stored: {@code STORE_UNAVAILABLE} (the write
@@ -104,15 +95,14 @@ public final class TelemetryPipeline implements AutoCloseable {
         this.sinks = sinks.stream().filter(s -> s != log).toList();
         this.maxAge = maxAge;
         this.maxRows = maxRows;
-        // QoS 0 is held to its byte budget, which leaves the durable places free: a QoS 0 flood
-        // never turns into QoS 1 refusals
-        this.queue = new ArrayBlockingQueue<>(budget.places());
-        this.fireAndForgetBudget = budget.fireAndForgetBytes();
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.accepted = m.counter("imprint.hub.telemetry.accepted", "hub", hub);
         this.dropped = m.counter("imprint.hub.telemetry.dropped", "hub", hub);
         this.writer = new Thread(this::run, "imprint-" + hub + "-telemetry");
         this.writer.setDaemon(true);
+        // QoS 0 is held to its byte budget, which leaves the durable places free: a QoS 0 flood
+        // never turns into QoS 1 refusals
+        this.queue = new TelemetryQueue(budget, writer);
         this.writer.start();
     }
 
@@ -123,12 +113,9 @@ public final class TelemetryPipeline implements AutoCloseable {
      *     is queued)
      */
     public boolean offer(TelemetryRecord r) {
-        long cost = QueueBudget.cost(r);
-        // one atomic add per message, no look at the queue's size (its lock): released per batch by the writer
-        if (fireAndForgetQueued.addAndGet(cost) <= fireAndForgetBudget && queue.offer(new Entry(r, null))) {
+        if (queue.offer(r)) {
             return true; // counted as accepted by the writer, per batch: no shared counter on the event loops
         }
-        fireAndForgetQueued.addAndGet(-cost);
         dropped.increment();
         return false;
     }
@@ -143,7 +130,7 @@ public final class TelemetryPipeline implements AutoCloseable {
         CompletableFuture<Void> stored = new CompletableFuture<>();
         if (!running) {
             stored.completeExceptionally(new NotStored("SERVER_STOPPING", "the telemetry pipeline is closed"));
-        } else if (queue.offer(new Entry(r, stored))) {
+        } else if (queue.offer(r, stored)) {
             // counted as accepted by the writer, per batch
         } else {
             dropped.increment();
@@ -153,56 +140,41 @@ public final class TelemetryPipeline implements AutoCloseable {
     }
 
     private void run() {
-        List<Entry> batch = new ArrayList<>();
+        // a batch: the messages, and beside each its durable future (null for fire-and-forget)
         List<TelemetryRecord> records = new ArrayList<>();
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
-                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                    if (batch.size() < LINGER_BELOW && running && fireAndForgetOnly(batch)) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(LINGER_NANOS);
-                        queue.drainTo(batch, MAX_BATCH - batch.size());
+                if (queue.awaitAny(100)) {
+                    queue.drainTo(records, futures, MAX_BATCH);
+                    if (records.size() < LINGER_BELOW && running && fireAndForgetOnly(futures)) {
+                        LockSupport.parkNanos(LINGER_NANOS);
+                        queue.drainTo(records, futures, MAX_BATCH - records.size());
                     }
-                    accepted.increment(batch.size());
-                    release(batch);
-                    commit(batch, records);
+                    accepted.increment(records.size());
+                    commit(records, futures);
+                }
+                if (Thread.interrupted()) {
+                    break;
                 }
                 if (pruneBehind || System.nanoTime() - lastPrune > PRUNE_EVERY_NANOS) {
                     lastPrune = System.nanoTime();
                     pruneBehind = false; // a failed prune waits its minute
                     pruneBehind = store.prune(Instant.now().minus(maxAge), maxRows, PRUNE_STEP) >= PRUNE_STEP;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
             } catch (RuntimeException e) {
                 LOG.warn("event=telemetry.prune_failed msg=\"{}\"", e.toString());
             } finally {
-                batch.clear();
                 records.clear();
+                futures.clear();
             }
         }
         failQueued();
     }
 
-    /** The batch's fire-and-forget messages left the queue: their bytes are the batch's now (bounded by MAX_BATCH). */
-    private void release(List<Entry> batch) {
-        long bytes = 0;
-        for (Entry e : batch) {
-            if (e.stored() == null) {
-                bytes += QueueBudget.cost(e.record());
-            }
-        }
-        if (bytes > 0) {
-            fireAndForgetQueued.addAndGet(-bytes);
-        }
-    }
-
-    private static boolean fireAndForgetOnly(List<Entry> batch) {
-        for (Entry e : batch) {
-            if (e.stored() != null) {
+    private static boolean fireAndForgetOnly(List<CompletableFuture<Void>> futures) {
+        for (CompletableFuture<Void> f : futures) {
+            if (f != null) {
                 return false;
             }
         }
@@ -211,64 +183,62 @@ public final class TelemetryPipeline implements AutoCloseable {
 
     /** Interrupted, or a {@link #store} that raced {@link #close}: nobody will store what is left. */
     private void failQueued() {
-        Entry e;
-        while ((e = queue.poll()) != null) {
-            fail(e, new NotStored("SERVER_STOPPING", "the telemetry pipeline stopped before storing this message"));
-        }
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        queue.drainTo(new ArrayList<>(), futures, Integer.MAX_VALUE);
+        fail(futures, new NotStored("SERVER_STOPPING", "the telemetry pipeline stopped before storing this message"));
     }
 
     /** One transaction for the batch; then the acknowledgements; then the sinks. */
-    private void commit(List<Entry> batch, List<TelemetryRecord> records) {
-        for (Entry e : batch) {
-            records.add(e.record());
-        }
+    private void commit(List<TelemetryRecord> records, List<CompletableFuture<Void>> futures) {
         if (log != null) {
-            appendToLog(batch, records);
+            appendToLog(records, futures);
             return;
         }
         try {
             store.appendAll(records);
         } catch (RuntimeException x) {
-            dropped.increment(batch.size());
-            LOG.warn("event=telemetry.store_failed reason=STORE_UNAVAILABLE dropped={} msg=\"{}\"", batch.size(), x.toString());
-            NotStored why = new NotStored("STORE_UNAVAILABLE", "storing telemetry failed: " + x.getMessage());
-            batch.forEach(e -> fail(e, why));
+            dropped.increment(records.size());
+            LOG.warn("event=telemetry.store_failed reason=STORE_UNAVAILABLE dropped={} msg=\"{}\"", records.size(), x.toString());
+            fail(futures, new NotStored("STORE_UNAVAILABLE", "storing telemetry failed: " + x.getMessage()));
             return;
         }
-        for (Entry e : batch) {
-            if (e.stored() != null) {
-                e.stored().complete(null);
+        for (CompletableFuture<Void> f : futures) {
+            if (f != null) {
+                f.complete(null);
             }
         }
-        for (TelemetryRecord r : records) {
-            for (TelemetrySink s : sinks) {
-                s.offer(r);
-            }
-        }
+        toSinks(records);
     }
 
     /** The log is the durable step; the store's window (the newest of each device) and the sinks are best effort. */
-    private void appendToLog(List<Entry> batch, List<TelemetryRecord> records) {
-        for (Entry e : batch) {
-            log.append(e.record(), e.stored());
+    private void appendToLog(List<TelemetryRecord> records, List<CompletableFuture<Void>> futures) {
+        for (int i = 0; i < records.size(); i++) {
+            log.append(records.get(i), futures.get(i));
         }
         if (maxRows > 0) {
             try {
                 store.appendAll(window.of(records));
             } catch (RuntimeException x) {
-                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", batch.size(), x.toString());
+                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", records.size(), x.toString());
             }
         }
-        for (TelemetryRecord r : records) {
-            for (TelemetrySink s : sinks) {
+        toSinks(records);
+    }
+
+    /** Sink by sink: no iterator per message over the (often empty) list of sinks. */
+    private void toSinks(List<TelemetryRecord> records) {
+        for (TelemetrySink s : sinks) {
+            for (TelemetryRecord r : records) {
                 s.offer(r);
             }
         }
     }
 
-    private static void fail(Entry e, NotStored why) {
-        if (e.stored() != null) {
-            e.stored().completeExceptionally(why);
+    private static void fail(List<CompletableFuture<Void>> futures, NotStored why) {
+        for (CompletableFuture<Void> f : futures) {
+            if (f != null) {
+                f.completeExceptionally(why);
+            }
         }
     }
 

@@ -155,6 +155,9 @@ class TelemetryPipelineTest {
                 durable.add(p.store(record("dev-2", i)));
             }
             assertThat(durable).noneMatch(CompletableFuture::isCompletedExceptionally);
+            // every place taken (four durable + the four QoS 0 the byte budget allows): the next durable one is refused
+            assertThat(p.store(record("dev-2", 15))).isCompletedExceptionally().failsWithin(Duration.ZERO).withThrowableThat()
+                    .havingCause().isInstanceOfSatisfying(TelemetryPipeline.NotStored.class, n -> assertThat(n.reason()).isEqualTo("STORE_BEHIND"));
             try (Statement s = other.createStatement()) {
                 s.execute("ROLLBACK");
             }
