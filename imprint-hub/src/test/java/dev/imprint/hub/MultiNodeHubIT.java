@@ -189,11 +189,12 @@ class MultiNodeHubIT {
             double before = a.disconnects("SESSION_TAKEN");
             onB = connect(d, HOST_B);
             assertThat(onA.lost.await(2, TimeUnit.SECONDS)).as("A's session closed").isTrue();
-            assertThat(a.disconnects("SESSION_TAKEN")).isEqualTo(before + 1);
+            // the client can see the close before node A's close listener has counted and forgotten the session
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.disconnects("SESSION_TAKEN") == before + 1);
             SessionDirectory.Entry now = holder(d.id());
             assertThat(now.node()).isEqualTo("node-b");
             assertThat(now.epoch()).isGreaterThan(epochOnA);
-            assertThat(a.hub().isConnected(d.id())).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !a.hub().isConnected(d.id()));
             assertThat(onB.client.isConnected()).isTrue();
             HubBackend.DeviceView view = a.backend().device(d.id());
             assertThat(view.connected()).isTrue();
@@ -248,7 +249,8 @@ class MultiNodeHubIT {
             onB = connect(d, HOST_B);
             assertThat(onA.lost.await(5, TimeUnit.SECONDS)).as("A's session closed by the second try").isTrue();
             assertThat(net.failing.get(NodeMessage.SESSION_TAKEN).get()).as("the first send failed").isZero();
-            assertThat(a.hub().isConnected(d.id())).isFalse();
+            // the client can see the close before node A's close listener has forgotten the session
+            await().atMost(Duration.ofSeconds(5)).until(() -> !a.hub().isConnected(d.id()));
             assertThat(holder(d.id()).node()).isEqualTo("node-b");
         } finally {
             net.failing.remove(NodeMessage.SESSION_TAKEN);
