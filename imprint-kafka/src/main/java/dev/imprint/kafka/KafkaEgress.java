@@ -6,7 +6,6 @@ import dev.imprint.store.TelemetryRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,8 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaEgress implements TelemetryLog {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEgress.class);
-    /** A system property's header name to its Azure property name (the other way in {@link TelemetryHeaders}). */
-    static final Map<String, String> PROPERTY_OF_HEADER = Map.of("message-id", "$.mid", "content-type", "$.ct", "content-encoding", "$.ce");
 
     private final String topic;
     private final TelemetryHeaders headers;

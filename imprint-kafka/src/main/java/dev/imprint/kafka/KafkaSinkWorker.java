@@ -140,7 +140,7 @@ public final class KafkaSinkWorker implements TelemetrySink {
         ObjectNode p = JSON.createObjectNode();
         for (Header h : r.headers()) {
             if (!OWN.contains(h.key())) {
-                p.put(KafkaEgress.PROPERTY_OF_HEADER.getOrDefault(h.key(), h.key()), new String(h.value(), StandardCharsets.UTF_8));
+                p.put(TelemetryHeaders.PROPERTY_OF_HEADER.getOrDefault(h.key(), h.key()), new String(h.value(), StandardCharsets.UTF_8));
             }
         }
         return p.toString();

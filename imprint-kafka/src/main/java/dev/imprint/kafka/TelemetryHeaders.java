@@ -28,8 +28,11 @@ final class TelemetryHeaders {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryHeaders.class);
     private static final JsonFactory JSON = new JsonFactory();
     private static final Header[] NONE = new Header[0];
-    /** The Azure system properties' header names (the other way: {@link KafkaEgress#PROPERTY_OF_HEADER}). */
+    /** The Azure system properties' header names. */
     private static final Map<String, String> HEADER_OF_PROPERTY = Map.of("$.mid", "message-id", "$.ct", "content-type", "$.ce", "content-encoding");
+    /** The other way, for the consumers: a system property's header name to its Azure property name. */
+    static final Map<String, String> PROPERTY_OF_HEADER = HEADER_OF_PROPERTY.entrySet().stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
     /** Property sets remembered; past it the cache starts again (a fleet's sets with a message ID each never repeat). */
     static final int CACHED_PROPERTY_SETS = 1024;
 
