@@ -25,7 +25,7 @@ final class StoreCensus {
         COUNTS.put("stations", "SELECT count(*) FROM stations");
         COUNTS.put("ledger", "SELECT count(*) FROM ledger");
         COUNTS.put("dpsOperations", "SELECT count(*) FROM dps_operations");
-        COUNTS.put("otherTelemetry", "SELECT count(*) FROM hub_telemetry WHERE device_id <> 'bystander'");
+        COUNTS.put("otherTelemetry", "SELECT coalesce(sum(message_count), 0) FROM hub_telemetry_chunks WHERE device_id <> 'bystander'");
     }
 
     private StoreCensus() {}

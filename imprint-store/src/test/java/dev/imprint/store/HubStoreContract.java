@@ -42,9 +42,9 @@ interface HubStoreContract {
         assertThat(t.recent("dev-b", 10)).hasSize(2);
         // by age in arrival order: a row older than a newer one before it (the hub's clock stepped back) waits for it
         assertThat(t.prune(T0, 0)).isEqualTo(3);
-        t.appendAll(List.of(new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(5), "{}", new byte[] {5}),
-                new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(1), "{}", new byte[] {1}),
-                new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(6), "{}", new byte[] {6})));
+        for (int s : new int[] {5, 1, 6}) { // a batch each: one batch of a device is stored, and aged, as one run
+            t.appendAll(List.of(new TelemetryRecord(0, "dev-a", "hub-1", T0.plusSeconds(s), "{}", new byte[] {(byte) s})));
+        }
         assertThat(t.prune(T0.plusSeconds(3), 1_000)).isZero();
         assertThat(t.prune(T0.plusMillis(5_500), 1_000)).isEqualTo(2);
         assertThat(t.recent("dev-a", 10)).extracting(r -> r.body()[0]).containsExactly((byte) 6);
@@ -85,6 +85,92 @@ interface HubStoreContract {
                     assertThat(got.seq()).isLessThan(read.get(k - 1).seq());
                 }
             }
+        }
+    }
+
+    /**
+     * Several runs per device in one batch (more messages than a stored run holds): read back
+     * across runs, newest first, numbered in order; retention takes whole runs, the oldest first,
+     * and keeps every run holding one of the newest messages.
+     */
+    @Test
+    default void runs_of_many_messages_are_read_across_and_pruned_whole() {
+        TelemetryStore t = hubStore().telemetry();
+        int perDevice = 600; // runs of 256, 256 and 88
+        List<TelemetryRecord> batch = new ArrayList<>();
+        for (int i = 0; i < perDevice * 2; i++) {
+            batch.add(new TelemetryRecord(0, i % 2 == 0 ? "dev-a" : "dev-b", "hub-1", T0.plusMillis(i), i % 5 == 0 ? "{\"k\":\"" + i + "\"}" : "{}",
+                    Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        t.appendAll(batch);
+        List<TelemetryRecord> a = t.recent("dev-a", 1_000);
+        assertThat(a).hasSize(perDevice);
+        for (int k = 0; k < a.size(); k++) {
+            int i = 2 * (perDevice - 1 - k);
+            assertThat(new String(a.get(k).body(), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(i));
+            assertThat(a.get(k).receivedAt()).isEqualTo(T0.plusMillis(i));
+            assertThat(a.get(k).properties()).isEqualTo(i % 5 == 0 ? "{\"k\":\"" + i + "\"}" : "{}");
+            if (k > 0) {
+                assertThat(a.get(k).seq()).isEqualTo(a.get(k - 1).seq() - 1); // one writer: consecutive
+            }
+        }
+        assertThat(t.recent("dev-b", 300)).hasSize(300).first().extracting(r -> new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("1199");
+        assertThat(t.recent("dev-b", 1)).extracting(TelemetryRecord::seq).containsExactly(t.recent("dev-b", 300).get(0).seq());
+
+        // the cap: dev-a's 600 are numbered before dev-b's; the newest 100 (dev-b's last run of 88
+        // and 12 of its middle run) keep those two runs
+        assertThat(t.prune(T0, 100, 300)).isEqualTo(512); // dev-a's first two runs, then its limit is reached
+        assertThat(t.prune(T0, 100)).isEqualTo(88 + 256);
+        assertThat(t.recent("dev-a", 1_000)).isEmpty();
+        assertThat(t.recent("dev-b", 1_000)).hasSize(256 + 88);
+        assertThat(t.prune(T0, 100)).isZero();
+        // by age: a run is old once its newest message is
+        assertThat(t.prune(T0.plusMillis(2 * 511 + 1), 1_000)).isZero();
+        assertThat(t.prune(T0.plusMillis(2 * 511 + 2), 1_000)).isEqualTo(256);
+        assertThat(t.recent("dev-b", 1_000)).hasSize(88);
+        // numbering goes on past what was deleted
+        long last = t.recent("dev-b", 1).get(0).seq();
+        t.appendAll(List.of(new TelemetryRecord(0, "dev-a", "hub-1", T0, "{}", new byte[0])));
+        assertThat(t.recent("dev-a", 1).get(0).seq()).isGreaterThan(last);
+        assertThat(t.recent("dev-a", 1).get(0).body()).isEmpty();
+    }
+
+    /** The coordinates (JDBC URL, user, password) of a new, empty database of this dialect. */
+    String[] emptyDatabase() throws Exception;
+
+    /** Telemetry stored before V17 (a row per message) is read back whole after the upgrade, and numbering goes on after it. */
+    @Test
+    default void telemetry_stored_before_runs_is_read_after_the_upgrade() throws Exception {
+        String[] db = emptyDatabase();
+        String dialect = db[0].startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql";
+        org.flywaydb.core.Flyway.configure().dataSource(db[0], db[1], db[2]).locations("classpath:db/migration/" + dialect)
+                .target("16").load().migrate();
+        String props = "{\"unit\":\"\u00b0C\",\"emoji\":\"\ud83d\ude00\"}";
+        byte[] body = {0, (byte) 0xff, (byte) 0xc3, 7};
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db[0], db[1], db[2]);
+                java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO hub_telemetry (device_id, hub, received_at, properties, body) VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < 4; i++) {
+                ps.setString(1, i == 2 ? "dev-b" : "dev-a");
+                ps.setString(2, "hub-" + i);
+                ps.setLong(3, T0.plusSeconds(i).toEpochMilli());
+                ps.setString(4, i == 1 ? props : "{}");
+                ps.setBytes(5, i == 1 ? body : new byte[] {(byte) i});
+                ps.executeUpdate();
+            }
+            c.createStatement().executeUpdate("DELETE FROM hub_telemetry WHERE received_at = " + T0.plusSeconds(3).toEpochMilli());
+        }
+        try (Store upgraded = JdbcStore.open(db[0], db[1], db[2])) {
+            TelemetryStore t = upgraded.telemetry();
+            List<TelemetryRecord> a = t.recent("dev-a", 10);
+            assertThat(a).extracting(TelemetryRecord::hub).containsExactly("hub-1", "hub-0");
+            assertThat(a.get(0).properties()).isEqualTo(props);
+            assertThat(a.get(0).body()).containsExactly(body);
+            assertThat(a.get(0).receivedAt()).isEqualTo(T0.plusSeconds(1));
+            assertThat(a.get(1).body()).containsExactly(0);
+            assertThat(a.get(1).properties()).isEqualTo("{}");
+            assertThat(t.recent("dev-b", 10)).extracting(TelemetryRecord::seq).containsExactly(3L);
+            t.appendAll(List.of(new TelemetryRecord(0, "dev-a", "hub-0", T0, "{}", new byte[] {9})));
+            assertThat(t.recent("dev-a", 1).get(0).seq()).isGreaterThan(3);
         }
     }
 

@@ -26,6 +26,11 @@ class PostgresStoreIT extends StoreContractTest implements HubStoreContract, Sha
     static final TestPostgres pg = new TestPostgres();
     private String database;
 
+    @Override
+    public String[] emptyDatabase() throws SQLException {
+        return new String[] {pg.jdbcUrl(pg.createDatabase("empty")), "postgres", "postgres"};
+    }
+
     @Test
     void server_runs_with_durability_on() throws SQLException {
         try (Connection c = rawConnection(); Statement s = c.createStatement()) {

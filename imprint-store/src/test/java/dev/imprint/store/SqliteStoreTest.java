@@ -32,6 +32,11 @@ class SqliteStoreTest extends StoreContractTest implements HubStoreContract, Sha
 
     private Path file;
 
+    @Override
+    public String[] emptyDatabase() {
+        return new String[] {"jdbc:sqlite:" + dir.resolve("empty-" + System.nanoTime() + ".db"), "", ""};
+    }
+
     @Test
     void database_file_is_in_wal_mode() throws SQLException {
         try (Connection c = rawConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {

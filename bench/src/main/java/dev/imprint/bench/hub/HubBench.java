@@ -537,7 +537,7 @@ public final class HubBench {
         }
     }
 
-    /** Telemetry rows the hub has inserted so far (its AUTOINCREMENT sequence: pruning does not lower it). */
+    /** Telemetry messages the hub has stored so far (the newest message number: pruning does not lower it). */
     static long storedRows(Path work) throws java.sql.SQLException {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + work.resolve("imprint.db"))) {
             return StoreReader.maxSeq(c);

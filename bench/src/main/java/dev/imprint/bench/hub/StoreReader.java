@@ -1,5 +1,7 @@
 package dev.imprint.bench.hub;
 
+import dev.imprint.store.TelemetryChunk;
+import dev.imprint.store.TelemetryRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Reads the hub's SQLite telemetry as it becomes visible: polls {@code hub_telemetry} for rows
- * past the last one seen every millisecond (the embedded SQL path has no push to a reader; the
+ * Reads the hub's SQLite telemetry as it becomes visible: polls {@code hub_telemetry_chunks} for
+ * runs of messages past the last one seen every millisecond (the embedded SQL path has no push to a reader; the
  * console and {@code imprint telemetry} read the same table), handing each body to a sink. What
  * it measures is publish to committed and queryable, plus up to one poll interval.
  */
@@ -38,13 +40,16 @@ final class StoreReader implements AutoCloseable {
 
     private void poll(Connection c, long from, Consumer<byte[]> sink) {
         long last = from;
-        try (c; PreparedStatement q = c.prepareStatement("SELECT seq, body FROM hub_telemetry WHERE seq > ? ORDER BY seq")) {
+        try (c; PreparedStatement q = c.prepareStatement("SELECT last_seq, message_count, device_id, hub, messages"
+                + " FROM hub_telemetry_chunks WHERE last_seq > ? ORDER BY last_seq")) {
             while (!stopped) {
                 q.setLong(1, last);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         last = rs.getLong(1);
-                        sink.accept(rs.getBytes(2));
+                        for (TelemetryRecord r : TelemetryChunk.unpack(last, rs.getInt(2), rs.getString(3), rs.getString(4), rs.getBytes(5))) {
+                            sink.accept(r.body());
+                        }
                     }
                 }
                 Thread.sleep(POLL_MILLIS);
@@ -56,9 +61,9 @@ final class StoreReader implements AutoCloseable {
         }
     }
 
-    /** The last telemetry row's sequence number (AUTOINCREMENT: pruning does not lower it); 0 for none. */
+    /** The newest stored message's number (pruning does not lower it); 0 for none. */
     static long maxSeq(Connection c) throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT coalesce(max(seq), 0) FROM hub_telemetry")) {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT coalesce(max(last_seq), 0) FROM hub_telemetry_chunks")) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }

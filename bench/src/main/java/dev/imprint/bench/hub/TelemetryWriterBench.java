@@ -75,7 +75,7 @@ public final class TelemetryWriterBench {
             }
             Files.delete(dir);
         }
-        System.out.printf("devices %d, cap %d: insert %.2f us/row (%d rows), retention %.2f us/row (%d rows)%n", devices, cap,
+        System.out.printf("devices %d, cap %d: insert %.2f us/message (%d), retention %.2f us/message (%d)%n", devices, cap,
                 insertNanos / 1e3 / inserted, inserted, pruned == 0 ? 0 : pruneNanos / 1e3 / pruned, pruned);
     }
 }
