@@ -7,8 +7,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Telemetry in {@code hub_telemetry_chunks}: a row per run of a device's messages in a batch
@@ -56,16 +57,31 @@ final class JdbcTelemetryStore implements TelemetryStore {
     }
 
     /**
-     * The batch grouped by device, each device's messages in their order (a stable sort), so
-     * that each device's messages of the batch make one run. Numbers across devices within one
-     * committed batch then follow device order; readers see a batch whole, and the order per
-     * device is kept. Retention, which goes by number, then takes a batch's messages in device
-     * order too: a difference of at most one batch (a few milliseconds of arrivals) at the edge.
+     * The batch grouped by device, each device's messages in their order, the devices in the
+     * order of their first message: each device's messages of the batch make one run. Numbers
+     * across devices within one committed batch then follow that order; readers see a batch
+     * whole, and the order per device is kept. Retention, which goes by number, then takes a
+     * batch's messages in that order too: a difference of at most one batch (a few milliseconds
+     * of arrivals) at the edge. Grouped by hashing rather than sorted: a sort of 4,096 messages
+     * compared device IDs ~50,000 times.
      */
     private static List<TelemetryRecord> byDevice(List<TelemetryRecord> records) {
-        List<TelemetryRecord> sorted = new ArrayList<>(records);
-        sorted.sort(Comparator.comparing(TelemetryRecord::deviceId));
-        return sorted;
+        Map<String, List<TelemetryRecord>> devices = new LinkedHashMap<>();
+        List<TelemetryRecord> run = null;
+        String device = null;
+        for (TelemetryRecord r : records) {
+            if (!r.deviceId().equals(device)) { // a device's messages often come in a row: one lookup each
+                device = r.deviceId();
+                run = devices.computeIfAbsent(device, d -> new ArrayList<>());
+            }
+            run.add(r);
+        }
+        if (devices.size() == 1) {
+            return run;
+        }
+        List<TelemetryRecord> grouped = new ArrayList<>(records.size());
+        devices.values().forEach(grouped::addAll);
+        return grouped;
     }
 
     /**
