@@ -54,6 +54,7 @@ public final class QueuedSink implements TelemetrySink {
             try {
                 TelemetryRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    writer.idle();
                     continue;
                 }
                 batch.add(first);

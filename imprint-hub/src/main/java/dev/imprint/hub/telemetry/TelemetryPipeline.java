@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,15 +18,16 @@ import org.slf4j.LoggerFactory;
  * {@link #offer} nor {@link #store} blocks: a bounded queue takes the message, one writer thread
  * stores batches (one transaction each, so one fsync per batch on SQLite), then completes the
  * futures of the batch's {@link #store durable} messages, then hands the batch to the sinks
- * (best effort: a sink never delays an acknowledgement). Retention (age and row cap) runs every
- * minute. What the queue holds is bounded by a {@link QueueBudget}: places kept for durable
+ * (best effort: a sink never delays an acknowledgement). {@link Retention} (age and message cap)
+ * runs every minute. What the queue holds is bounded by a {@link QueueBudget}: places kept for durable
  * messages, and a budget in bytes for fire-and-forget ones. Messages the store refused or that
  * found no room are counted ({@code imprint.hub.telemetry.dropped}).
  *
  * <p>When one of the sinks is a {@link TelemetryLog} (Kafka), it is the durable step instead:
  * the writer thread appends each message to it and a durable message's future follows the log's
  * acknowledgement; the store then keeps a recent window of {@code maxRows} (0 = nothing),
- * written best effort.
+ * written best effort by a thread of its own (with its retention), so that a commit of the
+ * window (an fsync on SQLite) never delays the log's appends.
  */
 public final class TelemetryPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
@@ -36,13 +36,8 @@ public final class TelemetryPipeline implements AutoCloseable {
      * (one fsync each), small enough that the batch list stays a few hundred kilobytes.
      */
     private static final int MAX_BATCH = 4096;
-    private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
-    /**
-     * Rows one prune deletes per rule: a backlog (a minute of a fast stream past the row cap) is
-     * deleted in steps between batches, so the writer is never held for a whole backlog's
-     * delete (half a second for ~700,000 rows on SQLite) while acknowledgements wait.
-     */
-    static final int PRUNE_STEP = 10_000;
+    /** Messages waiting for the window's thread at most (what of a batch the window keeps); beyond, dropped from the window only. */
+    private static final int WINDOW_QUEUE = 16_384;
     /**
      * A batch of fire-and-forget messages smaller than this waits {@link #LINGER_NANOS} for more
      * before it is written: a QoS 0 stream is then stored in a few large transactions instead
@@ -56,19 +51,17 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final TelemetryStore store;
     private final List<TelemetrySink> sinks;
     private final TelemetryLog log;
-    private final Duration maxAge;
-    private final long maxRows;
     /** What of a batch the store's window keeps when the log is the durable step. */
     private final NewestPerDevice window = new NewestPerDevice(NewestPerDevice.DEFAULT);
+    /** The window's own thread, when the log is the durable step and a window is kept; else null. */
+    private final QueuedSink windowWriter;
+    /** The store's retention, on this writer thread when there is no window thread; else null. */
+    private final Retention retention;
     private final TelemetryQueue queue;
     private final Counter accepted;
     private final Counter dropped;
     private final Thread writer;
     private volatile boolean running = true;
-    /** The first prune runs at start: a restart catches up with retention at once. */
-    private long lastPrune = System.nanoTime() - PRUNE_EVERY_NANOS;
-    /** The last prune reached its step: the next one follows the next batch instead of a minute later. */
-    private boolean pruneBehind;
 
     /**
      * Why a message given to {@link #store} was not stored: {@code STORE_UNAVAILABLE} (the write
@@ -93,8 +86,13 @@ public final class TelemetryPipeline implements AutoCloseable {
         this.store = store;
         this.log = sinks.stream().filter(TelemetryLog.class::isInstance).map(TelemetryLog.class::cast).findFirst().orElse(null);
         this.sinks = sinks.stream().filter(s -> s != log).toList();
-        this.maxAge = maxAge;
-        this.maxRows = maxRows;
+        if (log != null && maxRows > 0) {
+            this.windowWriter = QueuedSink.start(hub + "-window", new WindowWriter(store, new Retention(store, maxAge, maxRows)), WINDOW_QUEUE);
+            this.retention = null;
+        } else {
+            this.windowWriter = null;
+            this.retention = new Retention(store, maxAge, maxRows);
+        }
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.accepted = m.counter("imprint.hub.telemetry.accepted", "hub", hub);
         this.dropped = m.counter("imprint.hub.telemetry.dropped", "hub", hub);
@@ -157,13 +155,11 @@ public final class TelemetryPipeline implements AutoCloseable {
                 if (Thread.interrupted()) {
                     break;
                 }
-                if (pruneBehind || System.nanoTime() - lastPrune > PRUNE_EVERY_NANOS) {
-                    lastPrune = System.nanoTime();
-                    pruneBehind = false; // a failed prune waits its minute
-                    pruneBehind = store.prune(Instant.now().minus(maxAge), maxRows, PRUNE_STEP) >= PRUNE_STEP;
+                if (retention != null) {
+                    retention.runIfDue();
                 }
             } catch (RuntimeException e) {
-                LOG.warn("event=telemetry.prune_failed msg=\"{}\"", e.toString());
+                LOG.warn("event=telemetry.writer_failed msg=\"{}\"", e.toString());
             } finally {
                 records.clear();
                 futures.clear();
@@ -215,14 +211,38 @@ public final class TelemetryPipeline implements AutoCloseable {
         for (int i = 0; i < records.size(); i++) {
             log.append(records.get(i), futures.get(i));
         }
-        if (maxRows > 0) {
-            try {
-                store.appendAll(window.of(records));
-            } catch (RuntimeException x) {
-                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", records.size(), x.toString());
+        if (windowWriter != null) {
+            for (TelemetryRecord r : window.of(records)) {
+                windowWriter.offer(r);
             }
         }
         toSinks(records);
+    }
+
+    /** The window's thread: stores what the writer kept of each batch; runs the retention between writes and when idle. */
+    private static final class WindowWriter implements TelemetryWriter {
+        private final TelemetryStore store;
+        private final Retention retention;
+
+        WindowWriter(TelemetryStore store, Retention retention) {
+            this.store = store;
+            this.retention = retention;
+        }
+
+        @Override
+        public void write(List<TelemetryRecord> batch) {
+            try {
+                store.appendAll(batch);
+            } catch (RuntimeException x) {
+                LOG.warn("event=telemetry.window_failed reason=STORE_UNAVAILABLE messages={} msg=\"{}\"", batch.size(), x.toString());
+            }
+            retention.runIfDue();
+        }
+
+        @Override
+        public void idle() {
+            retention.runIfDue();
+        }
     }
 
     /** Sink by sink: no iterator per message over the (often empty) list of sinks. */
@@ -255,6 +275,9 @@ public final class TelemetryPipeline implements AutoCloseable {
             failQueued();
         }
         sinks.forEach(TelemetrySink::close);
+        if (windowWriter != null) {
+            windowWriter.close();
+        }
         if (log != null) {
             log.close();
         }

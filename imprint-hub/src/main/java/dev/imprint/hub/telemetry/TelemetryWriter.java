@@ -13,6 +13,9 @@ public interface TelemetryWriter extends AutoCloseable {
     /** Writes one batch, in order; throws when it was not (all) written. */
     void write(List<TelemetryRecord> batch) throws Exception;
 
+    /** Called by a {@link QueuedSink}'s thread when nothing came for a fifth of a second: for work due by time. */
+    default void idle() {}
+
     @Override
     default void close() {}
 }

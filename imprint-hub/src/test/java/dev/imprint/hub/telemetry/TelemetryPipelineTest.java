@@ -201,7 +201,7 @@ class TelemetryPipelineTest {
 
     @Test
     void a_backlog_past_the_row_cap_is_pruned_in_steps_at_start_and_a_durable_message_is_stored_meanwhile() throws Exception {
-        int backlog = 2 * TelemetryPipeline.PRUNE_STEP + 500;
+        int backlog = 2 * Retention.STEP + 500;
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
             List<TelemetryRecord> rows = new ArrayList<>();
             for (int i = 0; i < backlog; i++) {
@@ -214,6 +214,27 @@ class TelemetryPipelineTest {
                         // the runs holding the newest 100 (a batch's run holds up to 256): reached only through several steps
                         .until(() -> store.telemetry().recent("dev-p", backlog).size() < 100 + 256);
                 assertThat(store.telemetry().recent("dev-q", 10)).hasSize(1);
+            }
+        }
+    }
+
+    /** With a log, the window's own thread runs the retention: a backlog past the cap goes in steps with no message arriving. */
+    @Test
+    void with_a_log_the_window_thread_prunes_a_backlog_in_steps_while_the_log_takes_messages() throws Exception {
+        int backlog = 2 * Retention.STEP + 500;
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
+            List<TelemetryRecord> rows = new ArrayList<>();
+            for (int i = 0; i < backlog; i++) {
+                rows.add(record("dev-p", i));
+            }
+            store.telemetry().appendAll(rows);
+            HeldLog log = new HeldLog();
+            try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(log), Duration.ofDays(1), 100, ROOMY, null)) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> store.telemetry().recent("dev-p", backlog).size() < 100 + 256);
+                p.store(record("dev-q", 1));
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.telemetry().recent("dev-q", 10).size() == 1);
+                assertThat(log.appended).extracting(TelemetryRecord::deviceId).containsExactly("dev-q");
             }
         }
     }
