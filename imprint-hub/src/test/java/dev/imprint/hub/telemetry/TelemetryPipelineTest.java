@@ -203,11 +203,7 @@ class TelemetryPipelineTest {
     void a_backlog_past_the_row_cap_is_pruned_in_steps_at_start_and_a_durable_message_is_stored_meanwhile() throws Exception {
         int backlog = 2 * Retention.STEP + 500;
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
-            List<TelemetryRecord> rows = new ArrayList<>();
-            for (int i = 0; i < backlog; i++) {
-                rows.add(record("dev-p", i));
-            }
-            store.telemetry().appendAll(rows);
+            storeBacklog(store, backlog);
             try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(), Duration.ofDays(1), 100, ROOMY, null)) {
                 p.store(record("dev-q", 1)).get(10, TimeUnit.SECONDS);
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
@@ -218,16 +214,20 @@ class TelemetryPipelineTest {
         }
     }
 
+    private static void storeBacklog(JdbcStore store, int messages) {
+        List<TelemetryRecord> rows = new ArrayList<>();
+        for (int i = 0; i < messages; i++) {
+            rows.add(record("dev-p", i));
+        }
+        store.telemetry().appendAll(rows);
+    }
+
     /** With a log, the window's own thread runs the retention: a backlog past the cap goes in steps with no message arriving. */
     @Test
     void with_a_log_the_window_thread_prunes_a_backlog_in_steps_while_the_log_takes_messages() throws Exception {
         int backlog = 2 * Retention.STEP + 500;
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("imprint.db"))) {
-            List<TelemetryRecord> rows = new ArrayList<>();
-            for (int i = 0; i < backlog; i++) {
-                rows.add(record("dev-p", i));
-            }
-            store.telemetry().appendAll(rows);
+            storeBacklog(store, backlog);
             HeldLog log = new HeldLog();
             try (TelemetryPipeline p = new TelemetryPipeline("hub-t", store.telemetry(), List.of(log), Duration.ofDays(1), 100, ROOMY, null)) {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
