@@ -465,7 +465,7 @@ public final class HubBench {
             double delivered = subscriber.received() == 0 ? Double.NaN : (subscriber.lastNanos() - t0) / 1e9;
             double cpu = ProcStats.cpuSeconds(s.process.pid()) - cpu0;
             String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s delivered (%d clients x %d messages of %d bytes, published in %.2f s, "
-                    + "the subscriber's last at %.2f s; server CPU %.1f us/msg; subscriber received %d of %d; load %s)",
+                    + "the subscriber's last at %.2f s; server CPU %.2f us/msg; subscriber received %d of %d; load %s)",
                     s.name, qos, subscriber.received() / delivered, devices.size(), perClient, payload.length, elapsed, delivered, cpu * 1e6 / total,
                     subscriber.received(), expected, load());
             System.out.println(row);
@@ -481,7 +481,7 @@ public final class HubBench {
         // the rows it inserted (the SQL store) or the topic's records (Kafka) say how many it kept; the barrier's PUBACK
         // came after the commit (Kafka's acknowledgement) of everything queued before it
         String stored = s.jvm ? String.format(Locale.ROOT, "; stored %d of %d", kept.count() - stored0, total + (qos == 0 ? devices.size() : 0)) : "";
-        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s; server CPU %.1f us/msg%s%s; load %s)",
+        String row = String.format(Locale.ROOT, "%-12s telemetry QoS %d: %.0f msgs/s (%d clients x %d messages of %d bytes in %.2f s; server CPU %.2f us/msg%s%s; load %s)",
                 s.name, qos, total / elapsed, devices.size(), perClient, payload.length, elapsed, cpu * 1e6 / total,
                 otherPid > 0 ? String.format(Locale.ROOT, ", Kafka broker CPU %.1f us/msg", other * 1e6 / total) : "", stored, load());
         System.out.println(row);
