@@ -3,6 +3,8 @@ package dev.imprint.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,10 +14,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store contract on an SQLite file in a temporary folder. */
+/**
+ * The store contract on an SQLite file in a temporary folder: each test's file a copy of one the
+ * store migrated before the first test (so each test does not run the whole migration history
+ * again, fsync by fsync).
+ */
 class SqliteStoreTest extends StoreContractTest implements HubStoreContract, ShadowStoreContract {
     @Override
     public Store shadowStore() {
@@ -30,7 +38,17 @@ class SqliteStoreTest extends StoreContractTest implements HubStoreContract, Sha
     @TempDir
     Path dir;
 
+    /** Holds the file the store migrated and closed again; every test's file is a copy of it. */
+    @TempDir
+    static Path migrated;
+
     private Path file;
+
+    @BeforeAll
+    static void migrateOnce() {
+        // in a folder not made yet: the store makes it, as for a new data folder
+        JdbcStore.sqlite(migrated.resolve("data/imprint.db")).close();
+    }
 
     @Override
     public String[] emptyDatabase() {
@@ -128,8 +146,15 @@ class SqliteStoreTest extends StoreContractTest implements HubStoreContract, Sha
     }
 
     @Override
-    protected void createDatabase() {
+    protected void createDatabase() throws IOException {
         file = dir.resolve("data/imprint.db");
+        Files.createDirectories(file.getParent());
+        // the store closed cleanly, so its WAL is checkpointed; a WAL left behind is copied with it
+        try (Stream<Path> left = Files.list(migrated.resolve("data"))) {
+            for (Path f : left.filter(f -> !f.getFileName().toString().endsWith("-shm")).toList()) {
+                Files.copy(f, file.resolveSibling(f.getFileName()));
+            }
+        }
     }
 
     @Override

@@ -43,9 +43,22 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
 
     /** Creates an empty database named {@code prefix_N} and returns its name. */
     public String createDatabase(String prefix) throws SQLException {
+        return create(prefix, "");
+    }
+
+    /**
+     * Creates a database named {@code prefix_N} as a copy of {@code template} (PostgreSQL's
+     * {@code CREATE DATABASE ... TEMPLATE}: a file copy, no statement replayed) and returns its
+     * name. Nothing may be connected to the template meanwhile.
+     */
+    public String createDatabaseFrom(String template, String prefix) throws SQLException {
+        return create(prefix, " TEMPLATE " + template);
+    }
+
+    private String create(String prefix, String clause) throws SQLException {
         String name = prefix + "_" + DATABASES.incrementAndGet();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+            s.execute("CREATE DATABASE " + name + clause);
         }
         return name;
     }

@@ -44,6 +44,12 @@ class ClusterLauncherIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NODES = "127.0.77";
     private static final String KAFKA = "127.0.15.3:9092";
+    /**
+     * JVM options of the CLI runs, the stand-in nodes and the real nodes: these JVMs live seconds,
+     * so C2 and a parallel collector only cost CPU; key files made here need not cost what
+     * production's do (Pem.KEY_FILE_ITERATIONS). As in the lifecycle ClusterIT.
+     */
+    private static final String SHORT_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dimprint.keyFile.iterations=1000";
 
     @TempDir
     Path tmp;
@@ -80,7 +86,7 @@ class ClusterLauncherIT {
 
     @Test
     void launcher_with_stand_in_nodes() throws Exception {
-        String stub = JAVA + " -Xmx32m -cp " + Path.of("target", "test-classes").toAbsolutePath() + " " + StubNode.class.getName() + " 8883 9443";
+        String stub = JAVA + " -Xmx32m " + SHORT_JVM + " -cp " + Path.of("target", "test-classes").toAbsolutePath() + " " + StubNode.class.getName() + " 8883 9443";
         Run up = imprint(Duration.ofSeconds(150), "cluster", "up", "--data", data.toString(), "--nodes", "ca,admin=1;dps=1;hub:hub-1=2",
                 "--node-addresses", NODES, "--timeout", "60", "--node-command", stub, "--kafka=" + KAFKA);
         assertThat(up.exit()).as(up.output()).isZero();
@@ -168,7 +174,7 @@ class ClusterLauncherIT {
         Run help = imprint(Duration.ofSeconds(30), "up", "--help");
         Assumptions.assumeTrue(help.output().contains("--roles"), "this build's 'imprint up' cannot run a node's roles yet");
         Run up = imprint(Duration.ofSeconds(150), "cluster", "up", "--data", data.toString(), "--nodes", "ca,admin=1;dps=1;hub:hub-1=2",
-                "--node-addresses", NODES, "--timeout", "100", "--java-opts", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+                "--node-addresses", NODES, "--timeout", "100", "--java-opts", "-Xmx256m " + SHORT_JVM);
         assertThat(up.exit()).as(up.output()).isZero();
         JsonNode endpoints = JSON.readTree(data.resolve("endpoints.json").toFile());
         assertThat(Path.of(endpoints.path("trust").asText())).exists();
@@ -210,7 +216,9 @@ class ClusterLauncherIT {
     record Run(int exit, String output) {}
 
     private static Run imprint(Duration timeout, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx256m"));
+        cmd.addAll(List.of(SHORT_JVM.split(" ")));
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("imprint-cluster", ".out");
         try {
