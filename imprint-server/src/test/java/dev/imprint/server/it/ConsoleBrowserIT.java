@@ -141,8 +141,16 @@ class ConsoleBrowserIT {
      */
     static final Duration POLL = Duration.ofMillis(50);
 
+    /**
+     * A bounded wait that looks again every {@link #POLL}; an element the page replaced between
+     * finding and reading it (a re-render) counts as not there yet.
+     */
+    static org.openqa.selenium.support.ui.FluentWait<org.openqa.selenium.WebDriver> waiting(Duration timeout) {
+        return new WebDriverWait(browser, timeout, POLL).ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    }
+
     static WebElement await(By by) {
-        return new WebDriverWait(browser, WAIT, POLL).until(d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
+        return waiting(WAIT).until(d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
     }
 
     @Test
@@ -160,7 +168,7 @@ class ConsoleBrowserIT {
         filter.sendKeys("console-dev-1");
         browser.findElement(By.id("filter")).click();
         // the unfiltered list (with this row among the others' certificates) may still be showing: wait for the filtered one
-        new WebDriverWait(browser, WAIT, POLL).until(d -> location().contains("device=console-dev-1")
+        waiting(WAIT).until(d -> location().contains("device=console-dev-1")
                 && d.findElements(By.cssSelector("#view[data-loaded=certificates] tbody tr")).size() == 1);
         WebElement row = await(By.cssSelector("tr[data-serial='" + serial + "']"));
         new org.openqa.selenium.support.ui.Select(row.findElement(By.cssSelector("select.reason"))).selectByValue("keyCompromise");
@@ -266,7 +274,7 @@ class ConsoleBrowserIT {
         device.onMethod("reboot", payload -> "{\"rebooting\":true,\"request\":" + new String(payload, StandardCharsets.UTF_8) + "}");
         device.start().get(30, TimeUnit.SECONDS);
         // the open page's count follows, without a reload
-        new WebDriverWait(browser, Duration.ofSeconds(20), POLL).until(d ->
+        waiting(Duration.ofSeconds(20)).until(d ->
                 d.findElement(By.id("live-connected")).getText().equals(Long.toString(Long.parseLong(before) + 1)));
         assertThat(js("return window.imprintNotReloaded === true;")).isEqualTo(true);
         assertThat(browser.findElement(By.id("live-hubs")).getText()).containsPattern("hub-[12] 1");
@@ -276,7 +284,7 @@ class ConsoleBrowserIT {
             acks.add(device.send(("{\"temperature\":" + (20 + i % 3) + ".5,\"battery\":" + (90 - i) + "}").getBytes(StandardCharsets.UTF_8), Map.of()));
         }
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-        new WebDriverWait(browser, Duration.ofSeconds(20), POLL).until(d -> server.store().telemetry().recent(id, 10).size() == 6);
+        waiting(Duration.ofSeconds(20)).until(d -> server.store().telemetry().recent(id, 10).size() == 6);
         assertAccessible("overview");
         screenshot("console-overview.png");
 
@@ -308,7 +316,7 @@ class ConsoleBrowserIT {
         payload.clear();
         payload.sendKeys("{\"delay\":2}");
         browser.findElement(By.id("method-invoke")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(20), POLL).until(d -> d.findElement(By.id("method-result")).getText().startsWith("status 200"));
+        waiting(Duration.ofSeconds(20)).until(d -> d.findElement(By.id("method-result")).getText().startsWith("status 200"));
         assertThat(browser.findElement(By.id("method-result")).getText()).contains("\"rebooting\": true", "\"delay\": 2");
 
         // twin desired properties from the page, in the store
@@ -316,19 +324,19 @@ class ConsoleBrowserIT {
         patch.clear();
         patch.sendKeys("{\"interval\": 7}");
         browser.findElement(By.id("twin-update")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10), POLL).until(d -> d.findElement(By.id("twin-desired")).getText().contains("\"interval\": 7"));
+        waiting(Duration.ofSeconds(10)).until(d -> d.findElement(By.id("twin-desired")).getText().contains("\"interval\": 7"));
         assertThat(server.store().twins().get(id).desired()).contains("\"interval\":7");
         assertAccessible("device");
         screenshot("console-device.png");
 
         // disable from the page: the store and the audit log say so, the session ends; enable again
         browser.findElement(By.id("device-disable")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10), POLL).until(d -> !server.store().deviceRegistry().find(id).orElseThrow().enabled());
-        new WebDriverWait(browser, Duration.ofSeconds(10), POLL).until(d -> server.store().sessions().find(id).isEmpty());
+        waiting(Duration.ofSeconds(10)).until(d -> !server.store().deviceRegistry().find(id).orElseThrow().enabled());
+        waiting(Duration.ofSeconds(10)).until(d -> server.store().sessions().find(id).isEmpty());
         assertThat(server.store().audit().list(0, 10_000)).anyMatch(e -> e.type().equals("device.disabled") && id.equals(e.subject())
                 && e.actor().startsWith("admin:"));
         await(By.id("device-enable")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10), POLL).until(d -> server.store().deviceRegistry().find(id).orElseThrow().enabled());
+        waiting(Duration.ofSeconds(10)).until(d -> server.store().deviceRegistry().find(id).orElseThrow().enabled());
     }
 
     @Test
@@ -508,13 +516,13 @@ class ConsoleBrowserIT {
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('message').textContent = ''");
         browser.findElement(By.id(form + "-submit")).click();
         if (expectError) {
-            return new WebDriverWait(browser, WAIT, POLL).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            return waiting(WAIT).until(d -> {
                 String t = d.findElement(By.id(form + "-error")).getText();
                 return t.isEmpty() ? null : t;
             });
         }
         // the page re-renders the form after a save: an element found before that is stale, look again
-        return new WebDriverWait(browser, WAIT, POLL).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+        return waiting(WAIT).until(d -> {
             String error = d.findElement(By.id(form + "-error")).getText();
             if (!error.isEmpty()) {
                 throw new AssertionError(form + " refused: " + error);
@@ -611,7 +619,7 @@ class ConsoleBrowserIT {
         await(By.cssSelector("[data-station=form-station] button.revoke")).click();
         browser.switchTo().alert().accept();
         await(By.cssSelector("#message.ok"));
-        new WebDriverWait(browser, WAIT, POLL).until(d -> server.store().stations().find("form-station").orElseThrow().revoked());
+        waiting(WAIT).until(d -> server.store().stations().find("form-station").orElseThrow().revoked());
         assertThat(lastAudit("station.revoked", "form-station").actor()).startsWith("admin:");
 
         view("operators");
@@ -625,7 +633,7 @@ class ConsoleBrowserIT {
         assertThat(lastAudit("operator.created", "form-op").actor()).startsWith("admin:");
         await(By.cssSelector("[data-operator=form-op] button.revoke")).click();
         browser.switchTo().alert().accept();
-        new WebDriverWait(browser, WAIT, POLL).until(d -> server.store().operators().find("form-op").orElseThrow().revoked());
+        waiting(WAIT).until(d -> server.store().operators().find("form-op").orElseThrow().revoked());
         assertThat(lastAudit("operator.revoked", "form-op").actor()).startsWith("admin:");
     }
 
