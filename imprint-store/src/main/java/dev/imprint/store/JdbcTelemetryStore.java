@@ -93,12 +93,7 @@ final class JdbcTelemetryStore implements TelemetryStore {
     private long[] numbers(Connection c, int n) throws SQLException {
         long[] seqs = new long[n];
         if (db.dialect == Dialect.SQLITE) {
-            long base = db.inWrite(c, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hub_telemetry_chunks'), 0)", ps -> {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            });
+            long base = number(c, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hub_telemetry_chunks'), 0)");
             for (int i = 0; i < n; i++) {
                 seqs[i] = base + 1 + i;
             }
@@ -154,14 +149,18 @@ final class JdbcTelemetryStore implements TelemetryStore {
         long old = olderThan.toEpochMilli();
         return db.write("pruning telemetry", c -> {
             int n = deleteOldest(c, limit, (lastSeq, lastAt) -> lastAt < old);
-            long newest = db.inWrite(c, "SELECT coalesce(max(last_seq), 0) FROM hub_telemetry_chunks", ps -> {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            });
-            long cut = newest - keepRows;
+            long cut = number(c, "SELECT coalesce(max(last_seq), 0) FROM hub_telemetry_chunks") - keepRows;
             return n + deleteOldest(c, limit, (lastSeq, lastAt) -> lastSeq <= cut);
+        });
+    }
+
+    /** The one number a query of the write transaction answers (its statement kept on the SQLite writer). */
+    private long number(Connection c, String sql) throws SQLException {
+        return db.inWrite(c, sql, ps -> {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         });
     }
 
