@@ -25,7 +25,21 @@ import java.util.concurrent.TimeUnit;
  * Args: pkcs11.cfg, pin, station folder, server data folder, device ID.
  */
 public final class Pkcs11DeviceChild {
-    public static void main(String[] a) throws Exception {
+    /**
+     * Exits with the outcome: on a failure the device runtime's non-daemon threads would keep
+     * this JVM alive, and the test, reading its output to the end, would wait for it forever.
+     */
+    public static void main(String[] a) {
+        try {
+            run(a);
+        } catch (Throwable t) {
+            t.printStackTrace(System.out);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] a) throws Exception {
         Pkcs11Keys token = Pkcs11Keys.open(Path.of(a[0]), a[1].toCharArray());
         String id = a[4];
         // the factory step, with the key generated in the token
@@ -59,6 +73,5 @@ public final class Pkcs11DeviceChild {
             System.out.println("ACKED 5");
             System.out.println("OPERATIONAL_KEY_IN_MEMORY " + state.operational().orElseThrow().key().inMemory());
         }
-        System.exit(0);
     }
 }
